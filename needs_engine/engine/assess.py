@@ -1,0 +1,208 @@
+"""Assess a household: every child, the family level, questions, consent, response, override.
+
+The result is deterministic (Semantics 10): children are reported in id order, descriptors
+by level then id, questions by consequence then name, whatever order the input or the
+rulebook files were in.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any, Optional, Union
+
+from pydantic import ValidationError
+
+from .._version import __version__
+from ..errors import InputError, Problem
+from ..explain.questions import questions_for
+from ..language.compile import FactRead
+from ..model.assessment import (
+    AppliedEscalation,
+    AppliedMitigation,
+    Assessment,
+    ChildAssessment,
+    ConsentNote,
+    FactValue,
+    FiredDescriptor,
+    Override,
+    ResponsePlan,
+    RulebookRef,
+)
+from ..model.levels import Level
+from ..model.situation import Child, Household, Situation
+from ..rulebook.load import Descriptor, Rulebook, load_rulebook
+from .evaluate import ChildResult, counted_by, evaluate_child
+from .override import apply_override
+
+
+def assess(
+    situation: Union[Situation, Household, dict[str, Any]],
+    rulebook: Union[Rulebook, str] = "knowsley",
+    *,
+    override: Optional[Override] = None,
+) -> Assessment:
+    """Assess one household under a rulebook (a loaded Rulebook, or a shipped id or path).
+
+    Raises InputError for a situation that does not validate or an override that is not allowed.
+    """
+    household = _household(situation)
+    book = rulebook if isinstance(rulebook, Rulebook) else load_rulebook(rulebook)
+    results = [evaluate_child(child, household, book) for child in sorted(household.children, key=lambda c: c.id)]
+    children = [_child_assessment(result, book) for result in results]
+    computed = max(child.level for child in children)
+    possible = max(child.possible_level for child in children)
+    any_red_flag = any(child.red_flags for child in children)
+    override_record = apply_override(computed, override, red_flag=any_red_flag) if override else None
+    final = override_record.final_level if override_record else computed
+    return Assessment(
+        rulebook=RulebookRef(id=book.id, name=book.name, version=book.version, content_hash=book.content_hash),
+        engine_version=__version__,
+        reference=household.reference,
+        level=final,
+        label=book.label(final),
+        computed_level=computed,
+        possible_level=possible,
+        possible_label=book.label(possible),
+        children=children,
+        questions=questions_for(results, book),
+        consent=_consent(household, final, book),
+        response=_response(results, final, book),
+        override=override_record,
+    )
+
+
+def _household(situation: Union[Situation, Household, dict[str, Any]]) -> Household:
+    if isinstance(situation, Situation):
+        return situation.household
+    if isinstance(situation, Household):
+        return situation
+    try:
+        return Situation.model_validate(situation).household
+    except ValidationError as exc:
+        raise InputError(problems_from_validation(exc)) from None
+
+
+def problems_from_validation(exc: ValidationError, document: Any = None, where: str = "") -> list[Problem]:
+    """Turn pydantic errors into Problems naming the field path (and line, given the document)."""
+    from ..yamlfile import line_of
+
+    problems = []
+    for error in exc.errors():
+        loc = tuple(error["loc"])
+        dotted = ".".join(str(part) for part in loc)
+        line = line_of(document, loc) if document is not None else None
+        prefix = f"{where}:{line}" if where and line else where
+        found = error.get("input")
+        expected = None
+        if error["type"] == "extra_forbidden":
+            from ..explain.fields import allowed_keys
+
+            expected = allowed_keys(loc)
+            msg = f"unknown field '{dotted}'"
+        else:
+            msg = f"{dotted}: {error['msg'].lower()}" if dotted else error["msg"].lower()
+        shown = None if isinstance(found, (dict, list)) else repr(found)
+        problems.append(Problem(prefix, msg, code=error["type"], found=shown if error["type"] != "missing" else None, expected=expected))
+    return problems
+
+
+def _child_assessment(result: ChildResult, book: Rulebook) -> ChildAssessment:
+    known, possible = result.known, result.possible
+    fired = sorted(result.fired, key=lambda d: (-d.level.rank, d.id))
+    return ChildAssessment(
+        child_id=result.child.id,
+        age=_age_words(result.child),
+        level=known.level,
+        label=book.label(known.level),
+        possible_level=possible.level,
+        possible_label=book.label(possible.level),
+        red_flags=[d.id for d in fired if d.red_flag],
+        fired=[_fired(d, result) for d in fired],
+        escalations=[
+            AppliedEscalation(
+                id=e.id,
+                text=e.text,
+                to=e.to,
+                because=counted_by(result.fired, e) if e.count else _because(e.applies.trace(result.env)[1] if e.applies else ()),
+            )
+            for e in sorted(known.escalations, key=lambda e: (-e.to.rank, e.id))
+        ],
+        mitigation=(
+            AppliedMitigation(id=known.mitigation.id, text=known.mitigation.text, from_level=known.before_mitigation, to_level=known.level)
+            if known.mitigation
+            else None
+        ),
+        could_fire=sorted(d.id for d in result.unknown if d.level > known.level),
+    )
+
+
+def _fired(descriptor: Descriptor, result: ChildResult) -> FiredDescriptor:
+    _, reads = descriptor.applies.trace(result.env)
+    return FiredDescriptor(
+        id=descriptor.id,
+        level=descriptor.level,
+        domain=descriptor.domain,
+        text=descriptor.text,
+        source=descriptor.source,
+        red_flag=descriptor.red_flag,
+        floor=descriptor.floor,
+        facts=fact_values(reads),
+    )
+
+
+def fact_values(reads: tuple[FactRead, ...]) -> list[FactValue]:
+    """Distinct facts read, in the order the condition read them."""
+    seen: dict[tuple[str, str], FactValue] = {}
+    for read in reads:
+        fact = read.spec.dotted
+        key = (read.subject, fact)
+        if key not in seen:
+            value = read.value.value if isinstance(read.value, Enum) else read.value
+            seen[key] = FactValue(subject=read.subject, fact=fact, value=value)
+    return list(seen.values())
+
+
+def _because(reads: tuple[FactRead, ...]) -> list[str]:
+    return [f"{v.fact} = {v.value} ({v.subject})" for v in fact_values(reads)]
+
+
+def _age_words(child: Child) -> str:
+    if child.unborn_weeks is not None:
+        return f"unborn ({child.unborn_weeks} weeks)"
+    if child.age_months is None:
+        return "unknown"
+    years, months = divmod(child.age_months, 12)
+    if years == 0:
+        return f"{months} month{'s' if months != 1 else ''}"
+    return f"{years} year{'s' if years != 1 else ''}" + (f" {months} month{'s' if months != 1 else ''}" if months else "")
+
+
+def _consent(household: Household, level: Level, book: Rulebook) -> ConsentNote:
+    guidance = book.consent
+    status = household.consent.value if household.consent is not None else "unknown"
+    needed = guidance.needed_from <= level < guidance.not_needed_from
+    if not needed:
+        text = guidance.not_needed if level >= guidance.not_needed_from else "Consent is not needed for universal services."
+    elif status == "given":
+        text = guidance.given
+    elif status == "refused":
+        text = guidance.refused.get(level, guidance.refused.get(guidance.needed_from, guidance.unknown))
+    elif status == "not_sought":
+        text = guidance.not_sought
+    else:
+        text = guidance.unknown
+    return ConsentNote(status=status, needed=needed, guidance=text)  # type: ignore[arg-type]
+
+
+def _response(results: list[ChildResult], level: Level, book: Rulebook) -> ResponsePlan:
+    entry = book.levels[level]
+    urgent = any(book.urgent_condition.fast(result.env) is True for result in results)
+    return ResponsePlan(
+        level=level,
+        label=book.label(level),
+        summary=entry.response.summary,
+        actions=list(entry.response.actions),
+        urgent=urgent,
+        urgent_summary=book.urgent.summary if urgent else None,
+        urgent_actions=list(book.urgent.actions) if urgent else [],
+    )

@@ -1,0 +1,50 @@
+"""Professional judgement (Semantics 9): an override of the computed family level.
+
+Raising needs a reason; lowering needs a reason and a second person and is flagged in every
+output. Both levels are kept. A red flag cannot be overridden below Safeguarding: red flags
+are the one thing the design says nothing may mitigate.
+"""
+
+from __future__ import annotations
+
+from ..errors import InputError, Problem
+from ..model.assessment import Override, OverrideRecord
+from ..model.levels import Level
+
+
+def apply_override(computed: Level, override: Override, *, red_flag: bool) -> OverrideRecord:
+    """Check an override against the computed level and record it, or raise InputError."""
+    direction = "up" if override.level > computed else "down" if override.level < computed else "same"
+    if direction == "down":
+        if not override.second_person or not override.second_person.strip():
+            raise InputError(
+                [
+                    Problem(
+                        "override.second_person",
+                        f"lowering the level from {computed.value} to {override.level.value} needs a second person",
+                        code="second_person_required",
+                        expected="the name or role of the person who agreed the decision",
+                    )
+                ]
+            )
+        if red_flag and computed is Level.safeguarding:
+            raise InputError(
+                [
+                    Problem(
+                        "override.level",
+                        "a red flag has fired: the level cannot be overridden below safeguarding",
+                        code="red_flag_floor",
+                        found=override.level.value,
+                        expected="safeguarding",
+                    )
+                ]
+            )
+    return OverrideRecord(
+        computed_level=computed,
+        final_level=override.level,
+        direction=direction,
+        reason=override.reason,
+        by=override.by,
+        second_person=override.second_person,
+        flagged=direction == "down",
+    )

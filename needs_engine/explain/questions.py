@@ -1,0 +1,67 @@
+"""Questions: the unknown facts that could raise a level, most consequential first.
+
+For each descriptor or escalation that is unknown for a child, the engine asks what level the
+child would reach if that one rule fired (its "potential"). Each unknown fact the rule read
+inherits the highest potential of the rules that read it; only facts whose potential is above
+the child's current level become questions (Semantics 7).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..language.compile import FactRead
+from ..model.assessment import Question
+from ..model.levels import Level
+from ..rulebook.load import Rulebook
+from ..engine.evaluate import ChildResult, outcome
+
+
+@dataclass
+class _Pending:
+    read: FactRead
+    level: Level = Level.universal
+    children: set[str] = field(default_factory=set)
+    rules: set[str] = field(default_factory=set)
+
+
+def questions_for(results: list[ChildResult], book: Rulebook) -> list[Question]:
+    """Every question for the household, merged across children."""
+    pending: dict[tuple[str, str], _Pending] = {}
+
+    def note(reads: tuple[FactRead, ...], potential: Level, child_id: str, rule_id: str) -> None:
+        for read in reads:
+            if read.value is not None:
+                continue
+            key = (read.subject, read.spec.dotted)
+            item = pending.setdefault(key, _Pending(read))
+            item.level = max(item.level, potential)
+            item.children.add(child_id)
+            item.rules.add(rule_id)
+
+    for result in results:
+        current = result.known.level
+        for descriptor in result.unknown:
+            potential = outcome([*result.fired, descriptor], result.escalation_truth, result.mitigations, book, possible=False).level
+            if potential > current:
+                note(descriptor.applies.trace(result.env)[1], potential, result.child.id, descriptor.id)
+        for escalation in book.escalations:
+            if escalation.applies is None or result.escalation_truth.get(escalation.id) is not None:
+                continue
+            forced = {**result.escalation_truth, escalation.id: True}
+            potential = outcome(result.fired, forced, result.mitigations, book, possible=False).level
+            if potential > current:
+                note(escalation.applies.trace(result.env)[1], potential, result.child.id, escalation.id)
+
+    questions = [
+        Question(
+            ask=item.read.spec.ask,
+            fact=item.read.spec.dotted,
+            subject=item.read.subject,
+            could_raise_to=item.level,
+            children=sorted(item.children),
+            descriptors=sorted(item.rules),
+        )
+        for item in pending.values()
+    ]
+    return sorted(questions, key=lambda q: (-q.could_raise_to.rank, -len(q.descriptors), q.fact, q.subject))

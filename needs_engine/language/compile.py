@@ -1,0 +1,431 @@
+"""Check a parsed condition against the fact catalogue and compile it into closures.
+
+Checking and compiling are one walk: each node is resolved to a fact (or a count, or a
+constant) with its type, rejected with the closest valid name if it does not exist, and turned
+into two closures built once at load time:
+
+- `fast(env)` returns True, False or None (unknown): the hot path, no allocation beyond
+  quantifier bindings;
+- `trace(env)` returns the same value plus the facts that decided it, for explanations and
+  for the questions to ask about unknown facts.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+from operator import attrgetter
+from typing import Any, Optional
+
+from ..errors import ConditionError
+from ..model.catalogue import FactSpec, facts_by_root, sections_by_root
+from ..model.situation import Carer, Child, Household
+from .logic import Span, Truth, all3, any3, not3
+from .parse import parse
+
+
+class Env:
+    """What a condition can see while one child is assessed."""
+
+    __slots__ = ("child", "household", "carer", "sibling")
+
+    def __init__(self, child: Child, household: Household, carer: Optional[Carer] = None, sibling: Optional[Child] = None):
+        self.child = child
+        self.household = household
+        self.carer = carer
+        self.sibling = sibling
+
+
+@dataclass(frozen=True)
+class FactRead:
+    """A fact a condition read: whose it is, which it is, and its value (None if unknown)."""
+
+    subject: str
+    spec: FactSpec
+    value: Any
+
+    @property
+    def known(self) -> bool:
+        return self.value is not None
+
+
+Trace = tuple[Truth, tuple[FactRead, ...]]
+Fast = Callable[[Env], Truth]
+Tracer = Callable[[Env], Trace]
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A compiled condition: its text, its closures and every fact it can read."""
+
+    text: str
+    fast: Fast
+    trace: Tracer
+    facts: frozenset[str]
+
+
+QUANTIFIERS = {
+    "any_carer": ("carer", any3),
+    "all_carers": ("carer", all3),
+    "count_carers": ("carer", None),
+    "any_sibling": ("sibling", any3),
+    "all_siblings": ("sibling", all3),
+    "count_siblings": ("sibling", None),
+}
+FUNCTIONS = sorted([*QUANTIFIERS, "count"])
+ALWAYS_ROOTS = ("child", "home", "household", "strengths")
+_LITERALS = {"true": True, "false": False, "True": True, "False": False}
+_OP_SYMBOLS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!=", ast.In: "in", ast.NotIn: "not in"}
+_FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+_ORDER = {
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+}
+
+
+def compile_condition(text: str) -> Condition:
+    """Parse, check and compile `text`; raise ConditionError naming the problem."""
+    tree = parse(text)
+    source = " ".join(text.split())
+    compiler = _Compiler(source)
+    node = compiler.condition(tree.body, scope=ALWAYS_ROOTS)
+    return Condition(text=source, fast=node.fast, trace=node.trace, facts=frozenset(compiler.facts))
+
+
+@dataclass(frozen=True)
+class _Cond:
+    fast: Fast
+    trace: Tracer
+
+
+@dataclass(frozen=True)
+class _Fact:
+    spec: FactSpec
+    get: Callable[[Env], Any]
+    subject: Callable[[Env], str]
+
+
+@dataclass(frozen=True)
+class _Count:
+    items: Callable[[Env], list[Trace]]
+    fast_span: Callable[[Env], Span]
+
+
+def _subject_of(root: str) -> Callable[[Env], str]:
+    if root in ("child", "sibling", "carer"):
+        getter = attrgetter(f"{root}.id")
+        return lambda env: f"{root if root != 'sibling' else 'child'}:{getter(env)}"
+    return lambda env: "household"
+
+
+def _root_getter(root: str) -> Callable[[Env], Any]:
+    if root == "home":
+        return attrgetter("household.home")
+    if root == "strengths":
+        return attrgetter("household.strengths")
+    return attrgetter(root)
+
+
+class _Compiler:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.facts: set[str] = set()
+
+    def fail(self, msg: str, node: ast.AST, **extra: Any) -> ConditionError:
+        return ConditionError(msg, self.text, col=getattr(node, "col_offset", None), **extra)
+
+    # --- boolean nodes --------------------------------------------------------------------
+
+    def condition(self, node: ast.expr, scope: tuple[str, ...]) -> _Cond:
+        if isinstance(node, ast.BoolOp):
+            parts = [self.condition(value, scope) for value in node.values]
+            return _combine(parts, all3 if isinstance(node.op, ast.And) else any3)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            inner = self.condition(node.operand, scope)
+            return _Cond(
+                fast=lambda env: not3(inner.fast(env)),
+                trace=lambda env: _negate(inner.trace(env)),
+            )
+        if isinstance(node, ast.Compare):
+            return self.compare(node, scope)
+        if isinstance(node, ast.Call):
+            name = self.call_name(node)
+            if name.startswith("count"):
+                raise self.fail(f"{name}(...) gives a number; compare it, e.g. {name}(...) >= 2", node)
+            return self.quantifier(node, name, scope)
+        if isinstance(node, (ast.Attribute, ast.Name)):
+            if isinstance(node, ast.Name) and node.id in _LITERALS:
+                raise self.fail("a condition that is always true or false is not allowed", node)
+            fact = self.fact(node, scope)
+            if fact.spec.kind != "flag":
+                raise self.fail(
+                    f"'{fact.spec.dotted}' is a {fact.spec.kind}, not yes/no; compare it with a value",
+                    node,
+                    expected=_example(fact.spec),
+                )
+            return _flag(fact)
+        if isinstance(node, ast.Constant):
+            raise self.fail("a condition that is always true or false is not allowed", node)
+        raise self.fail("expected a condition", node)
+
+    def call_name(self, node: ast.Call) -> str:
+        assert isinstance(node.func, ast.Name)  # parse() guarantees this
+        name = node.func.id
+        if name not in FUNCTIONS:
+            close = difflib.get_close_matches(name, FUNCTIONS, n=1)
+            raise self.fail(f"unknown function: '{name}'", node, suggestion=close[0] if close else None, expected=", ".join(FUNCTIONS))
+        return name
+
+    def quantifier(self, node: ast.Call, name: str, scope: tuple[str, ...]) -> _Cond:
+        binder, combine = QUANTIFIERS[name]
+        if len(node.args) != 1:
+            raise self.fail(f"{name}(...) takes one condition", node)
+        if binder in scope:
+            raise self.fail(f"{name}(...) cannot be nested inside another {binder} quantifier", node)
+        inner = self.condition(node.args[0], (*scope, binder))
+        members = _members(binder)
+        assert combine is not None
+        return _Cond(
+            fast=lambda env: combine(inner.fast(bound) for bound in members(env)),
+            trace=lambda env: _trace_combine([inner.trace(bound) for bound in members(env)], combine),
+        )
+
+    def compare(self, node: ast.Compare, scope: tuple[str, ...]) -> _Cond:
+        operands = [node.left, *node.comparators]
+        pairs = []
+        for index, op in enumerate(node.ops):
+            symbol = _OP_SYMBOLS[type(op)]
+            pairs.append(self.pair(operands[index], symbol, operands[index + 1], scope, node))
+        return pairs[0] if len(pairs) == 1 else _combine(pairs, all3)
+
+    def pair(self, left: ast.expr, op: str, right: ast.expr, scope: tuple[str, ...], node: ast.AST) -> _Cond:
+        left_value, right_value = self.operand(left, scope), self.operand(right, scope)
+        if isinstance(left_value, _Constant) and isinstance(right_value, _Constant):
+            raise self.fail("compare a fact with a value, not two values", node)
+        if not isinstance(left_value, _Constant) and not isinstance(right_value, _Constant):
+            raise self.fail("compare a fact with a value, not two facts", node)
+        if isinstance(left_value, _Constant):
+            if op in ("in", "not in"):
+                raise self.fail("write the fact on the left of 'in'", node)
+            left_value, right_value, op = right_value, left_value, _FLIPPED[op]
+        assert isinstance(right_value, _Constant)
+        if isinstance(left_value, _Count):
+            return self.count_test(left_value, op, right_value, node)
+        assert isinstance(left_value, _Fact)
+        return self.fact_test(left_value, op, right_value, node)
+
+    # --- value nodes ----------------------------------------------------------------------
+
+    def operand(self, node: ast.expr, scope: tuple[str, ...]) -> Any:
+        if isinstance(node, ast.Constant) or (isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub)):
+            value = node.value if isinstance(node, ast.Constant) else -node.operand.value  # type: ignore[attr-defined, operator]
+            return _Constant(value, node)
+        if isinstance(node, ast.Name) and node.id in _LITERALS:
+            return _Constant(_LITERALS[node.id], node)
+        if isinstance(node, (ast.List, ast.Tuple)):
+            items = [self.operand(item, scope) for item in node.elts]
+            if not items or not all(isinstance(item, _Constant) for item in items):
+                raise self.fail("a list in a condition must hold values, e.g. ['mother', 'father']", node)
+            return _Constant([item.value for item in items], node)
+        if isinstance(node, ast.Call):
+            return self.counter(node, self.call_name(node), scope)
+        if isinstance(node, (ast.Attribute, ast.Name)):
+            return self.fact(node, scope)
+        raise self.fail("expected a fact, a value or a count", node)
+
+    def counter(self, node: ast.Call, name: str, scope: tuple[str, ...]) -> _Count:
+        if name == "count":
+            if len(node.args) < 2:
+                raise self.fail("count(...) takes two or more conditions", node)
+            parts = [self.condition(arg, scope) for arg in node.args]
+            return _Count(
+                items=lambda env: [part.trace(env) for part in parts],
+                fast_span=lambda env: Span.of(part.fast(env) for part in parts),
+            )
+        if not name.startswith("count_"):
+            raise self.fail(f"{name}(...) is a condition, not a number", node)
+        binder, _ = QUANTIFIERS[name]
+        if len(node.args) != 1:
+            raise self.fail(f"{name}(...) takes one condition", node)
+        if binder in scope:
+            raise self.fail(f"{name}(...) cannot be nested inside another {binder} quantifier", node)
+        inner = self.condition(node.args[0], (*scope, binder))
+        members = _members(binder)
+        return _Count(
+            items=lambda env: [inner.trace(bound) for bound in members(env)],
+            fast_span=lambda env: Span.of(inner.fast(bound) for bound in members(env)),
+        )
+
+    def fact(self, node: ast.expr, scope: tuple[str, ...]) -> _Fact:
+        names: list[str] = []
+        current = node
+        while isinstance(current, ast.Attribute):
+            names.append(current.attr)
+            current = current.value
+        if not isinstance(current, ast.Name):
+            raise self.fail("expected a fact name such as child.education.attendance_percent", node)
+        root, path = current.id, tuple(reversed(names))
+        if root not in scope:
+            if root in ("carer", "sibling"):
+                quantifier = "any_carer" if root == "carer" else "any_sibling"
+                raise self.fail(f"'{root}' can only be used inside {quantifier}(...) or similar", node)
+            close = difflib.get_close_matches(root, list(scope), n=1)
+            raise self.fail(f"unknown name: '{root}'", node, suggestion=close[0] if close else None, expected=", ".join(scope))
+        spec = facts_by_root()[root].get(path)
+        if spec is None:
+            raise self.unknown_fact(root, path, node)
+        self.facts.add(spec.dotted if root != "sibling" else "child." + ".".join(path))
+        base = _root_getter(root)
+        leaf = attrgetter(".".join(path))
+        return _Fact(spec=spec, get=lambda env: leaf(base(env)), subject=_subject_of(root))
+
+    def unknown_fact(self, root: str, path: tuple[str, ...], node: ast.AST) -> ConditionError:
+        sections = sections_by_root()[root]
+        for depth in range(len(path)):
+            known = sections.get(path[:depth], [])
+            if path[depth] not in known:
+                written = ".".join((root, *path))
+                close = difflib.get_close_matches(path[depth], known, n=1, cutoff=0.5)
+                suggestion = ".".join((root, *path[:depth], close[0])) if close else _closest_anywhere(root, path)
+                return self.fail(f"unknown fact: '{written}'", node, suggestion=suggestion, found=written)
+        return self.fail(f"'{'.'.join((root, *path))}' is a section, not a fact; name a fact inside it", node)
+
+    # --- tests ----------------------------------------------------------------------------
+
+    def fact_test(self, fact: _Fact, op: str, constant: _Constant, node: ast.AST) -> _Cond:
+        spec = fact.spec
+        if spec.kind == "number":
+            bound = constant.value
+            if isinstance(bound, bool) or not isinstance(bound, (int, float)) or op in ("in", "not in"):
+                raise self.fail(f"'{spec.dotted}' is a number; compare it with a number", node, expected=_example(spec))
+            test = _ORDER[op]
+            return _leaf(fact, lambda value: test(value, bound))
+        if spec.kind == "flag":
+            if op not in ("==", "!=") or not isinstance(constant.value, bool):
+                raise self.fail(f"'{spec.dotted}' is yes/no; use it on its own or with == true", node)
+            wanted = constant.value if op == "==" else not constant.value
+            return _leaf(fact, lambda value: value is wanted)
+        assert spec.choices is not None
+        if op in ("in", "not in"):
+            if not isinstance(constant.value, list):
+                raise self.fail(f"'{op}' needs a list of values, e.g. ['a', 'b']", node)
+            members = frozenset(self.member(spec, item, constant.node) for item in constant.value)
+            inside = op == "in"
+            return _leaf(fact, lambda value: (value in members) is inside)
+        member = self.member(spec, constant.value, constant.node)
+        if spec.kind == "choice":
+            if op not in ("==", "!="):
+                raise self.fail(f"'{spec.dotted}' has no order; use ==, != or in", node)
+            equal = op == "=="
+            return _leaf(fact, lambda value: (value is member) is equal)
+        rank, test = member.rank, _ORDER[op]  # type: ignore[attr-defined]
+        return _leaf(fact, lambda value: test(value.rank, rank))
+
+    def member(self, spec: FactSpec, value: Any, node: ast.AST) -> Enum:
+        assert spec.choices is not None
+        allowed = [m.value for m in spec.choices]
+        if not isinstance(value, str) or value not in allowed:
+            close = difflib.get_close_matches(str(value), allowed, n=1, cutoff=0.4)
+            raise self.fail(
+                f"'{value}' is not a value of {spec.dotted}",
+                node,
+                suggestion=close[0] if close else None,
+                expected=", ".join(allowed),
+            )
+        return spec.choices(value)
+
+    def count_test(self, counter: _Count, op: str, constant: _Constant, node: ast.AST) -> _Cond:
+        bound = constant.value
+        if isinstance(bound, bool) or not isinstance(bound, int) or op in ("in", "not in"):
+            raise self.fail("compare a count with a whole number, e.g. >= 2", node)
+
+        def trace(env: Env) -> Trace:
+            items = counter.items(env)
+            value = Span.of(item[0] for item in items).compare(op, bound)
+            return value, _support(items, value)
+
+        return _Cond(fast=lambda env: counter.fast_span(env).compare(op, bound), trace=trace)
+
+
+@dataclass(frozen=True)
+class _Constant:
+    value: Any
+    node: ast.AST
+
+
+def _members(binder: str) -> Callable[[Env], list[Env]]:
+    if binder == "carer":
+        return lambda env: [Env(env.child, env.household, carer=carer) for carer in env.household.carers]
+    return lambda env: [
+        Env(env.child, env.household, carer=env.carer, sibling=other)
+        for other in env.household.children
+        if other is not env.child
+    ]
+
+
+def _leaf(fact: _Fact, test: Callable[[Any], bool]) -> _Cond:
+    get, subject, spec = fact.get, fact.subject, fact.spec
+
+    def fast(env: Env) -> Truth:
+        value = get(env)
+        return None if value is None else test(value)
+
+    def trace(env: Env) -> Trace:
+        value = get(env)
+        return (None if value is None else test(value)), (FactRead(subject(env), spec, value),)
+
+    return _Cond(fast=fast, trace=trace)
+
+
+def _flag(fact: _Fact) -> _Cond:
+    return _leaf(fact, lambda value: value is True)
+
+
+def _combine(parts: list[_Cond], combine: Callable[..., Truth]) -> _Cond:
+    fasts = [part.fast for part in parts]
+    return _Cond(
+        fast=lambda env: combine(fast(env) for fast in fasts),
+        trace=lambda env: _trace_combine([part.trace(env) for part in parts], combine),
+    )
+
+
+def _trace_combine(items: list[Trace], combine: Callable[..., Truth]) -> Trace:
+    value = combine(item[0] for item in items)
+    return value, _support(items, value)
+
+
+def _support(items: list[Trace], value: Truth) -> tuple[FactRead, ...]:
+    """The facts that decided `value`: the parts that agree with it (all parts if none do)."""
+    agreeing = [reads for result, reads in items if result is value]
+    chosen = agreeing if agreeing else [reads for _, reads in items]
+    return tuple(read for reads in chosen for read in reads)
+
+
+def _negate(result: Trace) -> Trace:
+    return not3(result[0]), result[1]
+
+
+def _example(spec: FactSpec) -> str:
+    if spec.kind == "number":
+        return f"{spec.dotted} >= {int(spec.maximum or 1) // 2}" if spec.direction != "lower_is_worse" else f"{spec.dotted} < 90"
+    if spec.kind in ("ordinal", "choice") and spec.choices is not None:
+        return f"{spec.dotted} == '{list(spec.choices)[-1].value}'"
+    return spec.dotted
+
+
+def _closest_anywhere(root: str, path: tuple[str, ...]) -> Optional[str]:
+    """When the section is wrong too, look for the leaf name anywhere under the root."""
+    candidates = {".".join(p): p for p in facts_by_root()[root]}
+    close = difflib.get_close_matches(".".join(path), list(candidates), n=1, cutoff=0.5)
+    if not close:
+        by_leaf = {p[-1]: p for p in facts_by_root()[root]}
+        leaf = difflib.get_close_matches(path[-1], list(by_leaf), n=1, cutoff=0.6)
+        close = [".".join(by_leaf[leaf[0]])] if leaf else []
+    return f"{root}.{close[0]}" if close else None

@@ -1,0 +1,140 @@
+"""The assessment: what the engine concluded and why, as a stable, machine-readable record.
+
+Field names are part of the public contract (integrators store these); add, don't rename.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .levels import Level
+
+FactValueType = Union[bool, int, float, str, None]
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class FactValue(Out):
+    """A fact that made a descriptor fire (or that is unknown), and whose it is."""
+
+    subject: str = Field(description="'child:<id>', 'carer:<id>' or 'household'.")
+    fact: str = Field(description="The fact path as conditions name it, e.g. child.education.attendance_percent.")
+    value: FactValueType = Field(description="The value; null when unknown.")
+
+
+class FiredDescriptor(Out):
+    id: str
+    level: Level
+    domain: str
+    text: str
+    source: str
+    red_flag: bool = False
+    floor: bool = False
+    facts: list[FactValue] = Field(default_factory=list, description="The facts that made it fire.")
+
+
+class AppliedEscalation(Out):
+    id: str
+    text: str
+    to: Level
+    because: list[str] = Field(description="Descriptor ids counted, or the facts that met the condition.")
+
+
+class AppliedMitigation(Out):
+    id: str
+    text: str
+    from_level: Level
+    to_level: Level
+
+
+class ChildAssessment(Out):
+    child_id: str
+    age: str = Field(description="Age in words, e.g. '4 months', 'unborn (20 weeks)', 'unknown'.")
+    level: Level
+    label: str
+    possible_level: Level = Field(description="The level if every unknown fact took its worst value.")
+    possible_label: str
+    red_flags: list[str] = Field(default_factory=list)
+    fired: list[FiredDescriptor] = Field(default_factory=list)
+    escalations: list[AppliedEscalation] = Field(default_factory=list)
+    mitigation: Optional[AppliedMitigation] = None
+    could_fire: list[str] = Field(
+        default_factory=list, description="Descriptors above the level that are unknown: they could fire once facts are known."
+    )
+
+
+class Question(Out):
+    """An unknown fact that could raise a level, worded as a question to ask."""
+
+    ask: str
+    fact: str
+    subject: str
+    could_raise_to: Level
+    children: list[str]
+    descriptors: list[str]
+
+
+class ConsentNote(Out):
+    status: Literal["given", "refused", "not_sought", "unknown"]
+    needed: bool
+    guidance: str
+
+
+class ResponsePlan(Out):
+    level: Level
+    label: str
+    summary: str
+    actions: list[str]
+    urgent: bool = Field(default=False, description="A child is in immediate danger: the urgent actions come first.")
+    urgent_summary: Optional[str] = None
+    urgent_actions: list[str] = Field(default_factory=list)
+
+
+class Override(Out):
+    """Professional judgement: a level chosen by a person, with the reasons."""
+
+    level: Level
+    reason: str = Field(min_length=3, max_length=2000)
+    by: Optional[str] = Field(default=None, max_length=100, description="Who made the decision (role or initials).")
+    second_person: Optional[str] = Field(
+        default=None, max_length=100, description="Who agreed a downward override (required to lower a level)."
+    )
+
+
+class OverrideRecord(Out):
+    computed_level: Level
+    final_level: Level
+    direction: Literal["up", "down", "same"]
+    reason: str
+    by: Optional[str]
+    second_person: Optional[str]
+    flagged: bool = Field(description="True for a downward override: every output shows it.")
+
+
+class RulebookRef(Out):
+    id: str
+    name: str
+    version: str
+    content_hash: str
+
+
+class Assessment(Out):
+    """The engine's conclusion about one household."""
+
+    rulebook: RulebookRef
+    engine_version: str
+    reference: Optional[str] = None
+    level: Level = Field(description="The final family level: the highest child level, or the override.")
+    label: str
+    computed_level: Level = Field(description="The family level the rules gave, before any override.")
+    possible_level: Level
+    possible_label: str
+    children: list[ChildAssessment]
+    questions: list[Question]
+    consent: ConsentNote
+    response: ResponsePlan
+    override: Optional[OverrideRecord] = None

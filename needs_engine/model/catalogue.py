@@ -1,0 +1,165 @@
+"""The catalogue of facts, derived from the situation model rather than kept by hand.
+
+Conditions name facts by path from a root (`child.education.attendance_percent`,
+`carer.mental_health`, `home.housing.status`). The catalogue walks the pydantic models once
+and records, for every fact, its kind, direction, bounds and the question to ask when it is
+unknown; the condition checker, the questions and the property-test strategies all read it,
+so a fact added to the model is covered everywhere without another list to keep.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from dataclasses import dataclass
+from enum import Enum
+from functools import cache
+from typing import Any, Literal, Optional, Union
+
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+from .facts import Direction, Ordinal
+from .situation import Carer, Child, Home, Household, Strengths
+
+Kind = Literal["flag", "number", "ordinal", "choice"]
+
+ROOTS: dict[str, type[BaseModel]] = {
+    "child": Child,
+    "sibling": Child,
+    "carer": Carer,
+    "home": Home,
+    "household": Household,
+    "strengths": Strengths,
+}
+"""Where a condition's fact paths start. `carer` and `sibling` are bound by quantifiers."""
+
+# Facts that are identities or collections, not facts a condition may read.
+_NOT_FACTS = {"id", "name", "reference", "children", "carers", "home", "strengths"}
+
+
+@dataclass(frozen=True)
+class FactSpec:
+    """One fact a condition may name, as the model defines it."""
+
+    root: str
+    path: tuple[str, ...]
+    kind: Kind
+    direction: Direction
+    ask: str
+    description: str
+    choices: Optional[type[Enum]] = None
+    minimum: Optional[float] = None
+    maximum: Optional[float] = None
+    integer: bool = False
+
+    @property
+    def dotted(self) -> str:
+        """The path as written in conditions, e.g. `child.education.attendance_percent`."""
+        return ".".join((self.root, *self.path))
+
+    @property
+    def is_concern(self) -> bool:
+        return self.direction not in ("strength", "none")
+
+    def worst(self) -> Any:
+        """The most worrying value this fact can take (used for possible levels and tests)."""
+        if self.kind == "flag":
+            return self.direction != "strength"
+        if self.kind == "ordinal" and self.choices is not None:
+            return list(self.choices)[-1]
+        if self.direction == "higher_is_worse":
+            return self.maximum
+        if self.direction == "lower_is_worse":
+            return self.minimum
+        return None
+
+
+def _inner_type(annotation: Any) -> Any:
+    """Strip Optional/Annotated down to the value type."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _inner_type(typing.get_args(annotation)[0])
+    if origin in (Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return _inner_type(args[0]) if len(args) == 1 else annotation
+    return annotation
+
+
+def _bounds(field: FieldInfo) -> tuple[Optional[float], Optional[float]]:
+    low = high = None
+    for item in field.metadata:
+        low = getattr(item, "ge", low) if getattr(item, "ge", None) is not None else low
+        high = getattr(item, "le", high) if getattr(item, "le", None) is not None else high
+    return low, high
+
+
+def _spec(root: str, path: tuple[str, ...], field: FieldInfo, value_type: Any) -> FactSpec:
+    extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+    direction = typing.cast(Direction, extra.get("direction", "none"))
+    common = dict(root=root, path=path, direction=direction, ask=str(extra.get("ask", "")), description=field.description or "")
+    if value_type is bool:
+        return FactSpec(kind="flag", **common)  # type: ignore[arg-type]
+    if isinstance(value_type, type) and issubclass(value_type, Ordinal):
+        return FactSpec(kind="ordinal", choices=value_type, **common)  # type: ignore[arg-type]
+    if isinstance(value_type, type) and issubclass(value_type, Enum):
+        return FactSpec(kind="choice", choices=value_type, **common)  # type: ignore[arg-type]
+    if value_type in (int, float):
+        low, high = _bounds(field)
+        return FactSpec(kind="number", minimum=low, maximum=high, integer=value_type is int, **common)  # type: ignore[arg-type]
+    raise TypeError(f"fact {root}.{'.'.join(path)} has a type the language cannot read: {value_type!r}")
+
+
+def _walk(root: str, model: type[BaseModel], prefix: tuple[str, ...]) -> list[FactSpec]:
+    specs: list[FactSpec] = []
+    for name, field in model.model_fields.items():
+        if not prefix and name in _NOT_FACTS:
+            continue
+        value_type = _inner_type(field.annotation)
+        if isinstance(value_type, type) and issubclass(value_type, BaseModel):
+            specs.extend(_walk(root, value_type, (*prefix, name)))
+        elif typing.get_origin(value_type) is list:
+            continue
+        else:
+            specs.append(_spec(root, (*prefix, name), field, value_type))
+    return specs
+
+
+UNBORN = FactSpec(
+    root="child",
+    path=("unborn",),
+    kind="flag",
+    direction="none",
+    ask="Is this child unborn?",
+    description="True for an unborn baby (unborn_weeks given); unknown if no age is given.",
+)
+
+
+@cache
+def facts_by_root() -> dict[str, dict[tuple[str, ...], FactSpec]]:
+    """Every fact each root can reach, keyed by its path below the root."""
+    catalogue: dict[str, dict[tuple[str, ...], FactSpec]] = {}
+    for root, model in ROOTS.items():
+        specs = _walk(root, model, ())
+        if model is Child:
+            specs.append(FactSpec(**{**UNBORN.__dict__, "root": root}))
+        catalogue[root] = {spec.path: spec for spec in specs}
+    return catalogue
+
+
+@cache
+def sections_by_root() -> dict[str, dict[tuple[str, ...], list[str]]]:
+    """For each root, the names available below each section path (for suggestions)."""
+    result: dict[str, dict[tuple[str, ...], list[str]]] = {}
+    for root, facts in facts_by_root().items():
+        below: dict[tuple[str, ...], set[str]] = {}
+        for path in facts:
+            for depth in range(len(path)):
+                below.setdefault(path[:depth], set()).add(path[depth])
+        result[root] = {key: sorted(names) for key, names in below.items()}
+    return result
+
+
+def all_facts() -> list[FactSpec]:
+    """Every fact once, by its canonical root (siblings are children)."""
+    return [spec for root, facts in facts_by_root().items() if root != "sibling" for spec in facts.values()]

@@ -1,0 +1,541 @@
+"""The situation: one household at one time, as structured facts a screener can fill in.
+
+The shape follows the Assessment Framework triangle (child's developmental needs, parenting
+capacity, family and environmental factors) plus extra-familial harm and the red flags.
+Every section defaults to "all unknown", so a section left out is unknown, never "fine".
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated, Optional
+
+from pydantic import BaseModel, Field, StringConstraints, model_validator
+
+from . import ordinals as o
+from .facts import (
+    SECTION_CONFIG,
+    Count,
+    Flag,
+    Maybe,
+    Percent,
+    count,
+    descriptive,
+    flag,
+    graded,
+    measure,
+    strength,
+)
+
+Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+
+MAX_AGE_MONTHS = 228  # 19 years: the 0-19 population the seed strategies serve.
+
+
+class Section(BaseModel):
+    """A group of facts; unknown keys are rejected."""
+
+    model_config = SECTION_CONFIG
+
+
+# --- the child's developmental needs -------------------------------------------------------
+
+
+class Health(Section):
+    """Physical health, health care and (for the unborn) antenatal care."""
+
+    missed_appointments_12m: Count = count(
+        "How many health appointments has the child missed in the last 12 months?",
+        "Health appointments (GP, health visitor, hospital, dental) not attended in the last 12 months.",
+        le=100,
+    )
+    immunisations: Maybe[o.Immunisations] = graded("Are the child's immunisations up to date?", "Routine immunisations.")
+    growth: Maybe[o.Growth] = graded("Is the child's growth following the expected centiles?", "Growth and weight.")
+    health_needs: Maybe[o.HealthNeeds] = graded(
+        "Are the child's health needs (illness, conditions, dental care) being met?", "Whether health needs are met."
+    )
+    disability: Maybe[o.Disability] = graded(
+        "Does the child have a disability or long-term condition, and what support does it need?",
+        "Disability or long-term condition, by the support it needs.",
+    )
+    substance_use: Maybe[o.ChildSubstanceUse] = graded(
+        "Does the child use alcohol, drugs or other substances, and how often?", "The child's own substance use."
+    )
+    sexual_health: Maybe[o.SexualHealth] = graded(
+        "Is there any concern about the young person's sexual health or relationships?", "Sexual health."
+    )
+    teenage_pregnancy: Flag = flag(
+        "Is the young person pregnant or a parent?", "The child is pregnant or is a young parent."
+    )
+    antenatal_care: Maybe[o.AntenatalCare] = graded(
+        "For an unborn child: is the pregnancy booked and are antenatal appointments attended?", "Antenatal care."
+    )
+    prenatal_substance_exposure: Flag = flag(
+        "For an unborn child: is the baby being exposed to alcohol or drugs in pregnancy?",
+        "Alcohol or drug use in pregnancy.",
+    )
+
+
+class Development(Section):
+    """Early development and mobility."""
+
+    milestones: Maybe[o.Delay] = graded(
+        "Is the child meeting developmental milestones for their age?", "Global development against milestones."
+    )
+    speech_language: Maybe[o.Delay] = graded(
+        "Is the child's speech, language and communication developing as expected?", "Speech and language."
+    )
+    non_mobile: Flag = descriptive(
+        "Is the child not yet independently mobile (not crawling, cruising or walking)?",
+        "Not yet independently mobile; injuries to non-mobile babies are rarely accidental.",
+    )
+
+
+class Education(Section):
+    """Learning, attendance and special educational needs."""
+
+    attendance_percent: Percent = measure(
+        "What is the child's school attendance this academic year, as a percentage?",
+        "Attendance this academic year; below 90% is persistent absence, below 50% severe absence.",
+        worse="lower",
+        ge=0,
+        le=100,
+    )
+    suspensions_12m: Count = count(
+        "How many suspensions (fixed-term exclusions) has the child had in the last 12 months?",
+        "Suspensions in the last 12 months.",
+        le=100,
+    )
+    permanently_excluded: Flag = flag(
+        "Has the child been permanently excluded, or is a permanent exclusion being considered?",
+        "Permanent exclusion, actual or pending.",
+    )
+    send: Maybe[o.SEND] = graded(
+        "Does the child have special educational needs (SEN Support or an EHCP)?", "Special educational needs."
+    )
+    send_needs_unmet: Flag = flag(
+        "Are the child's special educational needs going unmet?", "Identified special educational needs not being met."
+    )
+    missing_education: Flag = flag(
+        "Is the child of school age but not on a school roll or receiving suitable education?",
+        "Child missing education.",
+    )
+    neet: Flag = flag(
+        "Is the young person (16+) not in education, employment or training?", "Not in education, employment or training."
+    )
+    early_years_place_not_taken: Flag = flag(
+        "Is an eligible funded early-years place not being taken up?",
+        "Funded early-education place (e.g. the two-year-old offer) not taken up.",
+    )
+
+
+class Emotional(Section):
+    """Emotional and behavioural development."""
+
+    mental_health: Maybe[o.MentalHealthChild] = graded(
+        "Does the child have emotional or mental health difficulties, and how serious are they?",
+        "The child's emotional wellbeing and mental health.",
+    )
+    self_harm: Maybe[o.SelfHarm] = graded(
+        "Has the child self-harmed or spoken of suicidal thoughts?", "Self-harm and suicidal thoughts."
+    )
+    behaviour: Maybe[o.Behaviour] = graded(
+        "Is the child's behaviour a concern at home or school?", "Behaviour at home, school or in the community."
+    )
+    harmful_sexual_behaviour: Flag = flag(
+        "Has the child shown sexual behaviour that is harmful to themselves or others?",
+        "Harmful sexual behaviour shown by the child.",
+    )
+
+
+class Identity(Section):
+    """Identity, self-esteem and how others treat the child."""
+
+    self_esteem: Maybe[o.SelfEsteem] = graded("How is the child's self-esteem and sense of identity?", "Self-esteem.")
+    bullying: Maybe[o.Frequency] = graded("Is the child being bullied, in person or online?", "Being bullied.")
+    discrimination: Maybe[o.Frequency] = graded(
+        "Is the child experiencing discrimination or hate incidents?",
+        "Discrimination or hate incidents because of who the child is.",
+    )
+
+
+class Relationships(Section):
+    """Family and social relationships."""
+
+    young_carer: Maybe[o.CaringRole] = graded(
+        "Does the child care for a family member, and how much does it affect them?", "Young carer responsibilities."
+    )
+    private_fostering: Flag = flag(
+        "Is the child living with someone who is not a parent or close relative for 28 days or more?",
+        "A private fostering arrangement (the local authority must be notified).",
+    )
+    relationship_with_carers: Maybe[o.RelationshipWithCarers] = graded(
+        "How is the child's relationship with their parents or carers?", "Relationship with carers."
+    )
+    peer_isolation: Flag = flag(
+        "Is the child isolated from friends of their own age?", "Few or no friendships with peers."
+    )
+    bereavement: Flag = flag(
+        "Has the child lost a parent, carer or sibling recently?", "Recent bereavement of a close family member."
+    )
+
+
+class YouthOffending(Section):
+    """Antisocial behaviour and offending by the child."""
+
+    antisocial_behaviour: Maybe[o.AntisocialBehaviour] = graded(
+        "Is the child involved in antisocial behaviour?", "Antisocial behaviour."
+    )
+    offending: Maybe[o.Offending] = graded("Has the child offended, and how seriously?", "Offending by the child.")
+    carries_weapon: Flag = flag("Is the child known or suspected to carry a weapon?", "Carrying a knife or other weapon.")
+
+
+class SocialPresentation(Section):
+    """How the child presents to others."""
+
+    hygiene_and_clothing: Maybe[o.Presentation] = graded(
+        "Is the child clean and dressed appropriately for the weather and their age?", "Hygiene and clothing."
+    )
+
+
+class SelfCareSkills(Section):
+    """Practical independence for the child's age and ability."""
+
+    self_care: Maybe[o.SelfCare] = graded(
+        "Does the child have the self-care skills expected for their age and ability?", "Self-care skills."
+    )
+
+
+class Harm(Section):
+    """Specific safeguarding concerns about harm to this child (the red flags)."""
+
+    disclosure_of_abuse: Flag = flag(
+        "Has the child said that they are being abused or harmed?", "A disclosure of abuse by the child."
+    )
+    injury: Maybe[o.InjuryConcern] = graded(
+        "Does the child have any injury, and is it explained and consistent with their age and mobility?",
+        "Injuries and their explanation.",
+    )
+    sexual_abuse_concern: Flag = flag(
+        "Is there any concern that the child is being sexually abused?", "Concern of sexual abuse."
+    )
+    sexual_activity_under_13: Flag = flag(
+        "Is a child under 13 known to be sexually active?",
+        "Sexual activity by a child under 13, who cannot consent in law.",
+    )
+    fgm: Maybe[o.FGMRisk] = graded("Is the child at risk of, or has she undergone, FGM?", "Female genital mutilation.")
+    forced_marriage: Maybe[o.ForcedMarriageRisk] = graded(
+        "Is the child at risk of forced marriage or honour-based abuse?", "Forced marriage and honour-based abuse."
+    )
+    left_alone: Flag = flag(
+        "Has the child been left alone or unsupervised in a way that is unsafe for their age?",
+        "Left home alone or unsupervised, unsafely for their age.",
+    )
+    gcp2_grade: Count = measure(
+        "What overall grade did the Graded Care Profile 2 give for this child's care (1 best to 5 worst)?",
+        "Graded Care Profile 2 overall grade: 1 all needs met, 5 needs not met and the child harmed.",
+        worse="higher",
+        ge=1,
+        le=5,
+    )
+
+
+class ExtraFamilialHarm(Section):
+    """Harm outside the home: contextual safeguarding."""
+
+    missing_episodes_12m: Count = count(
+        "How many times has the child been reported missing in the last 12 months?",
+        "Missing-from-home or care episodes in the last 12 months.",
+        le=365,
+    )
+    sexual_exploitation: Maybe[o.Risk] = graded(
+        "Is there any indication of child sexual exploitation?", "Child sexual exploitation."
+    )
+    criminal_exploitation: Maybe[o.Risk] = graded(
+        "Is there any indication of child criminal exploitation, including county lines?",
+        "Child criminal exploitation, including county lines.",
+    )
+    gang_association: Flag = flag("Is the child associating with a gang or organised group?", "Gang association.")
+    drug_debt: Flag = flag("Does the child owe a drug debt?", "A drug debt, which leaves a child open to exploitation.")
+    radicalisation: Maybe[o.RadicalisationConcern] = graded(
+        "Is there any concern about radicalisation?", "Radicalisation and extremism."
+    )
+    online_harm: Maybe[o.OnlineHarm] = graded(
+        "Is there any concern about the child's safety online?", "Online harm."
+    )
+    trafficking_or_modern_slavery: Flag = flag(
+        "Is there any indication that the child has been trafficked or is in modern slavery?",
+        "Trafficking or modern slavery.",
+    )
+
+
+class Child(BaseModel):
+    """One child (or unborn baby) in the household. Give `age_months` or `unborn_weeks`."""
+
+    model_config = SECTION_CONFIG
+
+    id: Identifier = Field(description="A short reference unique within the household, e.g. c1.")
+    name: Optional[Name] = Field(default=None, description="Optional; never needed by the engine.")
+    age_months: Count = descriptive("How old is the child, in months?", "Age in whole months.", ge=0, le=MAX_AGE_MONTHS)
+    unborn_weeks: Count = descriptive(
+        "How many weeks pregnant is the mother?", "For an unborn baby: weeks of gestation.", ge=1, le=45
+    )
+    health: Health = Field(default_factory=Health)
+    development: Development = Field(default_factory=Development)
+    education: Education = Field(default_factory=Education)
+    emotional: Emotional = Field(default_factory=Emotional)
+    identity: Identity = Field(default_factory=Identity)
+    relationships: Relationships = Field(default_factory=Relationships)
+    youth_offending: YouthOffending = Field(default_factory=YouthOffending)
+    social_presentation: SocialPresentation = Field(default_factory=SocialPresentation)
+    self_care_skills: SelfCareSkills = Field(default_factory=SelfCareSkills)
+    harm: Harm = Field(default_factory=Harm)
+    extra_familial: ExtraFamilialHarm = Field(default_factory=ExtraFamilialHarm)
+
+    @model_validator(mode="after")
+    def _one_age(self) -> Child:
+        if self.age_months is not None and self.unborn_weeks is not None:
+            raise ValueError("give either age_months or unborn_weeks, not both")
+        return self
+
+    @property
+    def unborn(self) -> Optional[bool]:
+        """True for an unborn baby, False for a born child, None if neither age is known."""
+        if self.unborn_weeks is not None:
+            return True
+        if self.age_months is not None:
+            return False
+        return None
+
+
+# --- parenting capacity and the adults -------------------------------------------------------
+
+
+class CarerRole(str, Enum):
+    mother = "mother"
+    father = "father"
+    step_parent = "step_parent"
+    mothers_partner = "mothers_partner"
+    fathers_partner = "fathers_partner"
+    grandparent = "grandparent"
+    other_relative = "other_relative"
+    family_friend = "family_friend"
+    other = "other"
+
+
+class Parenting(Section):
+    """Parenting capacity, the Assessment Framework's six dimensions."""
+
+    basic_care: Maybe[o.Capacity] = graded(
+        "Does this carer provide food, warmth, hygiene and health care?", "Basic care."
+    )
+    ensuring_safety: Maybe[o.Capacity] = graded(
+        "Does this carer keep the children safe from harm and danger, inside and outside the home?",
+        "Ensuring safety.",
+    )
+    emotional_warmth: Maybe[o.Capacity] = graded(
+        "Does this carer show the children warmth, praise and affection?", "Emotional warmth."
+    )
+    stimulation: Maybe[o.Capacity] = graded(
+        "Does this carer play with, talk to and encourage the children's learning?", "Stimulation."
+    )
+    guidance_and_boundaries: Maybe[o.Capacity] = graded(
+        "Does this carer set consistent boundaries and guide the children's behaviour?", "Guidance and boundaries."
+    )
+    stability: Maybe[o.Capacity] = graded(
+        "Does this carer give the children stable routines and relationships?", "Stability."
+    )
+
+
+class Carer(BaseModel):
+    """An adult who cares for the children, with their parenting capacity and family history."""
+
+    model_config = SECTION_CONFIG
+
+    id: Identifier = Field(description="A short reference unique within the household, e.g. m.")
+    name: Optional[Name] = Field(default=None, description="Optional; never needed by the engine.")
+    role: Maybe[CarerRole] = descriptive("What is this adult's relationship to the children?", "Relationship to the children.")
+    under_18: Flag = flag("Is this carer under 18?", "A carer who is themselves a child.")
+    mental_health: Maybe[o.MentalHealthAdult] = graded(
+        "Does this carer have mental health difficulties, and how do they affect the children?", "Mental health."
+    )
+    substance_misuse: Maybe[o.SubstanceMisuse] = graded(
+        "Does this carer misuse alcohol or drugs, and how does it affect the children?", "Alcohol and drug misuse."
+    )
+    learning_disability: Maybe[o.LearningDisability] = graded(
+        "Does this carer have a learning disability that affects their parenting?", "Learning disability."
+    )
+    offending: Maybe[o.AdultOffending] = graded(
+        "Has this carer offended, and is there any risk to children?", "Offending and risk to children."
+    )
+    engagement: Maybe[o.Engagement] = graded(
+        "Does this carer engage with the services supporting the family?", "Engagement with services."
+    )
+    in_care_as_child: Flag = flag(
+        "Was this carer in care, or abused or neglected, as a child?",
+        "The carer's own childhood experience of care or abuse.",
+    )
+    previous_children_removed: Flag = flag(
+        "Has this carer had children removed from their care, or subject to a child protection plan?",
+        "Previous children removed or subject to child protection.",
+    )
+    parenting: Parenting = Field(default_factory=Parenting)
+
+
+# --- family and environmental factors ---------------------------------------------------------
+
+
+class DomesticAbuse(Section):
+    """Domestic abuse between adults in the household (or towards a carer from an ex-partner)."""
+
+    incidents_12m: Count = count(
+        "How many domestic-abuse incidents have been reported in the last 12 months?",
+        "Domestic-abuse incidents known to police or agencies in the last 12 months.",
+        le=365,
+    )
+    dash_score: Count = measure(
+        "What was the most recent DASH risk-checklist score (0-24)?",
+        "DASH risk checklist score; 14 or more is high risk and a MARAC referral.",
+        worse="higher",
+        ge=0,
+        le=24,
+    )
+    history: Flag = flag(
+        "Has there been domestic abuse in the household in the past (before the last 12 months)?",
+        "Past domestic abuse.",
+    )
+    perpetrator_has_access: Flag = flag(
+        "Does the person responsible for domestic abuse still live with, or have access to, the family?",
+        "The perpetrator's continuing access to the family.",
+    )
+
+
+class Housing(Section):
+    """The home."""
+
+    status: Maybe[o.HousingStatus] = graded("Is the family's housing settled?", "Security of the home.")
+    conditions: Maybe[o.HousingConditions] = graded(
+        "Is the home safe, warm and clean enough for the children?", "Condition of the home."
+    )
+    overcrowded: Flag = flag("Is the home overcrowded?", "Overcrowding.")
+
+
+class Finances(Section):
+    """Income, employment and debt."""
+
+    hardship: Maybe[o.Hardship] = graded("Can the household meet its basic needs?", "Financial hardship.")
+    food_bank_use: Flag = flag("Has the family needed a food bank in the last 6 months?", "Food-bank use.")
+    problem_debt: Flag = flag(
+        "Does the family have debts they cannot manage (arrears, loan sharks)?", "Unmanageable debt."
+    )
+    no_adult_in_work: Flag = flag("Is no adult in the household in work?", "Worklessness.")
+    no_recourse_to_public_funds: Flag = flag(
+        "Does the family have no recourse to public funds?", "Immigration status with no recourse to public funds."
+    )
+
+
+class Community(Section):
+    """Social integration and community resources."""
+
+    isolation: Maybe[o.Isolation] = graded("Does the family have people to turn to nearby?", "Social isolation.")
+    hate_crime_or_harassment: Flag = flag(
+        "Is the family experiencing harassment or hate crime in the community?", "Harassment or hate crime."
+    )
+    not_registered_with_gp: Flag = flag("Are the children not registered with a GP?", "No GP registration.")
+    not_using_universal_services: Flag = flag(
+        "Is the family not using universal services (health visitor, children's centre, school nurse)?",
+        "Not accessing universal services.",
+    )
+
+
+class Home(Section):
+    """The household's shared circumstances: family functioning, housing, money, community."""
+
+    domestic_abuse: DomesticAbuse = Field(default_factory=DomesticAbuse)
+    parental_conflict: Maybe[o.ParentalConflict] = graded(
+        "Is there conflict between the adults, short of domestic abuse, that affects the children?",
+        "Parental conflict.",
+    )
+    wider_family_risk: Maybe[o.WiderFamilyRisk] = graded(
+        "Does anyone in the wider family, or a regular visitor, pose a concern for the children?",
+        "Risk from wider family or visitors.",
+    )
+    family_breakdown: Flag = flag(
+        "Has the family recently separated or is it breaking down?", "Separation or family breakdown."
+    )
+    bereavement: Flag = flag("Has the family suffered a significant bereavement recently?", "Family bereavement.")
+    housing: Housing = Field(default_factory=Housing)
+    finances: Finances = Field(default_factory=Finances)
+    community: Community = Field(default_factory=Community)
+
+
+class Strengths(Section):
+    """What is working well (Signs of Safety): protective factors that may mitigate, never raise."""
+
+    supportive_wider_family: Flag = strength(
+        "Is there supportive wider family who help with the children?", "Wider family who actively help."
+    )
+    protective_adult: Flag = strength(
+        "Is there a carer who understands the concerns and acts to protect the children?",
+        "A safe, protective adult in the household.",
+    )
+    engages_with_support: Flag = strength(
+        "Is the family engaging with the support offered?", "Engagement with support."
+    )
+    trusted_adult_for_child: Flag = strength(
+        "Does each child have a trusted adult they can talk to?", "A trusted adult the children can talk to."
+    )
+    positive_school_relationship: Flag = strength(
+        "Does the family have a positive relationship with school or setting?", "Positive link with school or setting."
+    )
+    community_network: Flag = strength(
+        "Is the family connected to community groups or a support network?", "Community support network."
+    )
+
+
+class Consent(str, Enum):
+    given = "given"
+    refused = "refused"
+    not_sought = "not_sought"
+
+
+class Household(BaseModel):
+    """One household at one time: the unit a screener assesses."""
+
+    model_config = SECTION_CONFIG
+
+    reference: Optional[Annotated[str, StringConstraints(max_length=64)]] = Field(
+        default=None, description="Optional case reference; never needed by the engine."
+    )
+    consent: Maybe[Consent] = descriptive(
+        "Has the family consented to an Early Help Assessment and information sharing?",
+        "Consent to early help; never lowers a level.",
+    )
+    immediate_danger: Flag = flag(
+        "Is any child in immediate danger right now?", "A child is in immediate danger: call the emergency services."
+    )
+    children: list[Child] = Field(min_length=1, max_length=20, description="Every child, including unborn babies.")
+    carers: list[Carer] = Field(
+        min_length=1,
+        max_length=12,
+        description="Every adult who cares for the children; if unknown, add one with role unknown.",
+    )
+    home: Home = Field(default_factory=Home)
+    strengths: Strengths = Field(default_factory=Strengths)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Household:
+        for kind, ids in (("child", [c.id for c in self.children]), ("carer", [c.id for c in self.carers])):
+            repeated = sorted({i for i in ids if ids.count(i) > 1})
+            if repeated:
+                raise ValueError(f"{kind} ids must be unique; repeated: {', '.join(repeated)}")
+        return self
+
+
+class Situation(BaseModel):
+    """The input document: `household:` at the top level."""
+
+    model_config = SECTION_CONFIG
+
+    household: Household

@@ -1,0 +1,380 @@
+"""Load a rulebook: read its YAML, validate it, compile every condition, and hash its content.
+
+Every problem in every file is collected before anything is raised, each with file, line,
+the offending text and (for names) the closest valid one. A rulebook that loads is immutable
+and safe to share between threads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Optional, Union
+
+from pydantic import BaseModel, ValidationError
+
+from ..errors import ConditionError, Problem, RulebookError
+from ..language.compile import Condition, Env, FactRead, compile_condition
+from ..language.logic import Truth
+from ..model.catalogue import facts_by_root
+from ..model.levels import Level
+from ..model.situation import Child
+from ..yamlfile import Located, YAMLProblem, line_of, read_file
+from .schema import (
+    AgeBand,
+    ConsentGuidance,
+    DescriptorCount,
+    DescriptorEntry,
+    DescriptorFile,
+    DomainEntry,
+    LevelEntry,
+    RulesFile,
+    Urgent,
+)
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Applicable:
+    """A condition restricted to an age band: what descriptors and escalations evaluate."""
+
+    condition: Condition
+    age: Optional[AgeBand]
+
+    def fast(self, env: Env) -> Truth:
+        in_band = _in_band(self.age, env.child)
+        if in_band is False:
+            return False
+        value = self.condition.fast(env)
+        if value is False:
+            return False
+        return None if (in_band is None or value is None) else True
+
+    def trace(self, env: Env) -> tuple[Truth, tuple[FactRead, ...]]:
+        in_band = _in_band(self.age, env.child)
+        if in_band is False:
+            return False, ()
+        value, reads = self.condition.trace(env)
+        if value is False:
+            return False, reads
+        if in_band is None:
+            return None, (*reads, FactRead(f"child:{env.child.id}", facts_by_root()["child"][("age_months",)], None))
+        return value, reads
+
+
+def _in_band(band: Optional[AgeBand], child: Child) -> Truth:
+    if band is None:
+        return True
+    unborn = child.unborn
+    if unborn is None:
+        return None
+    if unborn:
+        return band.unborn != "exclude"
+    if band.unborn == "only":
+        return False
+    age = child.age_months
+    assert age is not None
+    return (band.min_months is None or age >= band.min_months) and (band.max_months is None or age <= band.max_months)
+
+
+@dataclass(frozen=True)
+class Descriptor:
+    """A compiled threshold descriptor."""
+
+    id: str
+    level: Level
+    domain: str
+    text: str
+    source: str
+    applies: Applicable
+    floor: bool
+    red_flag: bool
+    file: str
+    line: int
+    age: Optional[AgeBand] = None
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """A compiled escalation rule: a condition, or a count of fired descriptors."""
+
+    id: str
+    text: str
+    source: str
+    to: Level
+    applies: Optional[Applicable]
+    count: Optional[DescriptorCount]
+
+
+@dataclass(frozen=True)
+class Mitigation:
+    """A compiled mitigation: strengths that may lower the level one step."""
+
+    id: str
+    text: str
+    source: str
+    condition: Condition
+    lowers_from: frozenset[Level]
+
+
+@dataclass(frozen=True)
+class Rulebook:
+    """A loaded rulebook, ready to assess with."""
+
+    id: str
+    name: str
+    version: str
+    summary: str
+    content_hash: str
+    levels: dict[Level, LevelEntry]
+    domains: dict[str, DomainEntry]
+    descriptors: tuple[Descriptor, ...]
+    escalations: tuple[Escalation, ...]
+    mitigations: tuple[Mitigation, ...]
+    consent: ConsentGuidance
+    urgent: Urgent
+    urgent_condition: Condition
+    sources: dict[str, str]
+    path: str
+    by_id: dict[str, Descriptor] = field(repr=False, default_factory=dict)
+
+    def label(self, level: Level) -> str:
+        """The level's label in this rulebook, with its Thrive-style name if it has one."""
+        entry = self.levels[level]
+        return f"{entry.label} ({entry.name})" if entry.name else entry.label
+
+
+# --- locating rulebooks ---------------------------------------------------------------------
+
+
+def content_roots() -> list[Path]:
+    """Where shipped rulebooks live: inside the installed package, or the source checkout."""
+    return [root for root in (PACKAGE_DIR / "_content", PACKAGE_DIR.parent) if (root / "rules").is_dir()]
+
+
+def shipped_rulebooks() -> list[str]:
+    """The ids of the rulebooks shipped with needs-engine."""
+    names: set[str] = set()
+    for root in content_roots()[:1]:
+        names.update(path.stem for path in (root / "rules").glob("*.yaml"))
+    return sorted(names)
+
+
+def locate(name_or_path: Union[str, Path]) -> tuple[Path, Path]:
+    """Resolve a rulebook id, a rules file, or a directory holding rules/ and descriptors/."""
+    candidate = Path(name_or_path)
+    if candidate.is_file():
+        return candidate, candidate.parent.parent / "descriptors" / candidate.stem
+    if candidate.is_dir():
+        rules = sorted((candidate / "rules").glob("*.yaml"))
+        if len(rules) != 1:
+            raise RulebookError(
+                [Problem(str(candidate), "a rulebook directory must hold exactly one rules/<id>.yaml", found=f"{len(rules)} files")]
+            )
+        return rules[0], candidate / "descriptors" / rules[0].stem
+    for root in content_roots():
+        rules_file = root / "rules" / f"{name_or_path}.yaml"
+        if rules_file.is_file():
+            return rules_file, root / "descriptors" / str(name_or_path)
+    raise RulebookError(
+        [
+            Problem(
+                "rulebook",
+                f"no rulebook called '{name_or_path}'",
+                expected=", ".join(shipped_rulebooks()) or "a path to a rulebook",
+            )
+        ]
+    )
+
+
+@lru_cache(maxsize=16)
+def _load_cached(rules_file: Path, descriptors_dir: Path, stamp: tuple[tuple[str, int, int], ...]) -> Rulebook:
+    return _Loader(rules_file, descriptors_dir).load()
+
+
+def load_rulebook(name_or_path: Union[str, Path] = "knowsley") -> Rulebook:
+    """Load (once, then from cache while the files are unchanged) a rulebook by id or path."""
+    rules_file, descriptors_dir = locate(name_or_path)
+    files = [rules_file, *sorted(descriptors_dir.glob("*.yaml"))] if descriptors_dir.is_dir() else [rules_file]
+    stamp = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+    return _load_cached(rules_file.resolve(), descriptors_dir.resolve(), stamp)
+
+
+# --- loading --------------------------------------------------------------------------------
+
+
+class _Loader:
+    def __init__(self, rules_file: Path, descriptors_dir: Path) -> None:
+        self.rules_file = rules_file
+        self.descriptors_dir = descriptors_dir
+        self.problems: list[Problem] = []
+
+    def load(self) -> Rulebook:
+        rules, rules_doc = self.read_model(self.rules_file, RulesFile)
+        entries = self.read_descriptor_files(rules)
+        if rules is None:
+            raise RulebookError(self.problems, source=str(self.rules_file))
+        descriptors = self.compile_descriptors(entries, rules)
+        escalations = tuple(self.compile_escalation(index, entry, rules_doc) for index, entry in enumerate(rules.escalations))
+        mitigations = tuple(self.compile_mitigation(index, entry, rules_doc) for index, entry in enumerate(rules.mitigations))
+        urgent = self.compile(rules.urgent.when, self.rules_file, line_of(rules_doc, ("urgent", "when")))
+        if self.problems:
+            raise RulebookError(self.problems, source=str(self.rules_file))
+        assert urgent is not None
+        by_id = {descriptor.id: descriptor for descriptor in descriptors}
+        return Rulebook(
+            id=rules.id,
+            name=rules.name,
+            version=rules.version,
+            summary=rules.summary,
+            content_hash=_content_hash(rules, entries),
+            levels=dict(rules.levels),
+            domains=dict(rules.domains),
+            descriptors=descriptors,
+            escalations=tuple(e for e in escalations if e is not None),
+            mitigations=tuple(m for m in mitigations if m is not None),
+            consent=rules.consent,
+            urgent=rules.urgent,
+            urgent_condition=urgent,
+            sources=dict(rules.sources),
+            path=str(self.rules_file),
+            by_id=by_id,
+        )
+
+    def read_model(self, path: Path, model: type[BaseModel]) -> tuple[Any, Any]:
+        try:
+            document = read_file(path)
+        except YAMLProblem as exc:
+            self.problems.append(exc.problem)
+            return None, None
+        if not isinstance(document, dict):
+            self.problems.append(Problem(str(path), "expected a mapping at the top of the file", code="shape"))
+            return None, document
+        try:
+            return model.model_validate(document), document
+        except ValidationError as exc:
+            for error in exc.errors():
+                loc = tuple(error["loc"])
+                line = line_of(document, loc)
+                where = f"{path}:{line}" if line else str(path)
+                dotted = ".".join(str(part) for part in loc)
+                self.problems.append(Problem(where, f"{dotted}: {error['msg']}" if dotted else error["msg"], code=error["type"]))
+            return None, document
+
+    def read_descriptor_files(self, rules: Optional[RulesFile]) -> list[tuple[str, DescriptorEntry, str, int]]:
+        if not self.descriptors_dir.is_dir():
+            self.problems.append(Problem(str(self.descriptors_dir), "descriptor directory not found", code="missing"))
+            return []
+        entries: list[tuple[str, DescriptorEntry, str, int]] = []
+        seen: dict[str, str] = {}
+        for path in sorted(self.descriptors_dir.glob("*.yaml")):
+            parsed, document = self.read_model(path, DescriptorFile)
+            if parsed is None:
+                continue
+            if parsed.domain != path.stem:
+                self.problems.append(Problem(f"{path}:{line_of(document, ('domain',))}", f"domain '{parsed.domain}' must match the file name '{path.stem}'"))
+            if rules is not None and parsed.domain not in rules.domains:
+                self.problems.append(Problem(str(path), f"domain '{parsed.domain}' is not declared in the rules file", expected=", ".join(rules.domains)))
+            for index, entry in enumerate(parsed.descriptors):
+                line = line_of(document, ("descriptors", index)) or 0
+                where = f"{path}:{line}"
+                if entry.id.split(".")[0] != parsed.domain:
+                    self.problems.append(Problem(where, f"descriptor id '{entry.id}' must start with its domain '{parsed.domain}.'"))
+                if entry.id in seen:
+                    self.problems.append(Problem(where, f"duplicate descriptor id '{entry.id}'", found=f"also at {seen[entry.id]}"))
+                seen[entry.id] = where
+                when_line = line_of(document, ("descriptors", index, "when")) or line
+                entries.append((parsed.domain, entry, str(path), when_line))
+        if not entries and not self.problems:
+            self.problems.append(Problem(str(self.descriptors_dir), "no descriptor files found", code="missing"))
+        return entries
+
+    def compile(self, text: str, path: Path | str, line: Optional[int]) -> Optional[Condition]:
+        try:
+            return compile_condition(text)
+        except ConditionError as exc:
+            self.problems.append(
+                Problem(
+                    f"{path}:{line}" if line else str(path),
+                    str(exc),
+                    code="condition",
+                    expected=exc.expected,
+                    suggestion=exc.suggestion,
+                )
+            )
+            return None
+
+    def compile_descriptors(self, entries: list[tuple[str, DescriptorEntry, str, int]], rules: RulesFile) -> tuple[Descriptor, ...]:
+        red_flags = set(rules.red_flags)
+        compiled = []
+        for domain, entry, path, line in entries:
+            condition = self.compile(entry.when, path, line)
+            if condition is None:
+                continue
+            compiled.append(
+                Descriptor(
+                    id=entry.id,
+                    level=entry.level,
+                    domain=domain,
+                    text=entry.text,
+                    source=entry.source,
+                    applies=Applicable(condition, entry.age),
+                    floor=entry.floor or entry.id in red_flags,
+                    red_flag=entry.id in red_flags,
+                    file=path,
+                    line=line,
+                    age=entry.age,
+                )
+            )
+        by_id = {d.id: d for d in compiled}
+        known_ids = {entry.id for _, entry, _, _ in entries}
+        for flag_id in sorted(red_flags):
+            if flag_id not in known_ids:
+                self.problems.append(Problem(f"{self.rules_file}", f"red flag '{flag_id}' is not a descriptor id", code="reference"))
+            elif flag_id in by_id and by_id[flag_id].level is not Level.safeguarding:
+                self.problems.append(Problem(f"{self.rules_file}", f"red flag '{flag_id}' must be a safeguarding descriptor", found=by_id[flag_id].level.value))
+        return tuple(sorted(compiled, key=lambda d: d.id))
+
+    def compile_escalation(self, index: int, entry: Any, document: Any) -> Optional[Escalation]:
+        applies = None
+        if entry.when is not None:
+            condition = self.compile(entry.when, self.rules_file, line_of(document, ("escalations", index, "when")))
+            if condition is None:
+                return None
+            applies = Applicable(condition, entry.age)
+        return Escalation(entry.id, entry.text, entry.source, entry.to, applies, entry.descriptors)
+
+    def compile_mitigation(self, index: int, entry: Any, document: Any) -> Optional[Mitigation]:
+        line = line_of(document, ("mitigations", index, "when"))
+        condition = self.compile(entry.when, self.rules_file, line)
+        if condition is None:
+            return None
+        not_strengths = sorted(name for name in condition.facts if not name.startswith("strengths."))
+        if not_strengths:
+            # A mitigation that read a concern could lower a level when that concern worsened.
+            self.problems.append(
+                Problem(f"{self.rules_file}:{line}", "a mitigation may only name strengths", found=", ".join(not_strengths))
+            )
+            return None
+        return Mitigation(entry.id, entry.text, entry.source, condition, frozenset(entry.lowers_from))
+
+
+def _content_hash(rules: RulesFile, entries: list[tuple[str, DescriptorEntry, str, int]]) -> str:
+    """A hash of the rulebook's meaning, independent of file layout and descriptor order."""
+    canonical = {
+        "rules": rules.model_dump(mode="json"),
+        "descriptors": sorted(
+            ({"domain": domain, **entry.model_dump(mode="json")} for domain, entry, _, _ in entries),
+            key=lambda item: item["id"],
+        ),
+    }
+    payload = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return "sha256:" + hashlib.sha256(payload.encode()).hexdigest()
+
+
+def is_located(document: Any) -> bool:
+    return isinstance(document, Located)

@@ -1,0 +1,166 @@
+"""The shape of rulebook files: descriptor files and the rules file, as pydantic models.
+
+Unknown keys are errors. Conditions are kept as text here; `load.py` compiles them.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from typing_extensions import Annotated
+
+from ..model.levels import Level
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3)]
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")]
+DomainId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AgeBand(Strict):
+    """Which children a descriptor or escalation applies to, by age."""
+
+    min_months: Optional[int] = Field(default=None, ge=0, le=240)
+    max_months: Optional[int] = Field(default=None, ge=0, le=240)
+    unborn: Literal["exclude", "include", "only"] = "exclude"
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AgeBand:
+        if self.unborn == "only" and (self.min_months is not None or self.max_months is not None):
+            raise ValueError("unborn: only cannot be combined with min_months or max_months")
+        if self.min_months is not None and self.max_months is not None and self.min_months > self.max_months:
+            raise ValueError("min_months is greater than max_months")
+        return self
+
+
+class DescriptorEntry(Strict):
+    """One threshold statement."""
+
+    id: Slug
+    level: Level
+    text: Text
+    source: Text
+    when: Text
+    age: Optional[AgeBand] = None
+    floor: bool = False
+    documentation: Optional[str] = None
+
+
+class DescriptorFile(Strict):
+    """`descriptors/<rulebook>/<domain>.yaml`."""
+
+    domain: DomainId
+    descriptors: list[DescriptorEntry] = Field(min_length=1)
+
+
+class Response(Strict):
+    """What to do at a level."""
+
+    summary: Text
+    actions: list[Text] = Field(min_length=1)
+
+
+class LevelEntry(Strict):
+    label: Text
+    name: Optional[Text] = None
+    meaning: Text
+    response: Response
+    source: Text
+
+
+class DomainEntry(Strict):
+    label: Text
+    group: Literal["child_development", "parenting_capacity", "family_environment", "extra_familial", "red_flags"]
+
+
+class DescriptorCount(Strict):
+    """Enough fired descriptors, across enough domains."""
+
+    min_level: Level
+    min_count: int = Field(ge=1)
+    min_domains: int = Field(default=1, ge=1)
+
+
+class EscalationEntry(Strict):
+    """A rule that raises a child's level to at least `to`."""
+
+    id: Slug
+    text: Text
+    source: Text
+    to: Level
+    when: Optional[Text] = None
+    descriptors: Optional[DescriptorCount] = None
+    age: Optional[AgeBand] = None
+
+    @model_validator(mode="after")
+    def _one_trigger(self) -> EscalationEntry:
+        if (self.when is None) == (self.descriptors is None):
+            raise ValueError("an escalation needs exactly one of 'when' (a condition) or 'descriptors' (a count)")
+        return self
+
+
+class MitigationEntry(Strict):
+    """Strengths that may lower a level by one step, only from the levels listed."""
+
+    id: Slug
+    text: Text
+    source: Text
+    when: Text
+    lowers_from: list[Level] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _never_from_safeguarding(self) -> MitigationEntry:
+        if Level.safeguarding in self.lowers_from:
+            raise ValueError("a mitigation can never lower a level from safeguarding")
+        if Level.universal in self.lowers_from:
+            raise ValueError("nothing is below universal")
+        return self
+
+
+class ConsentGuidance(Strict):
+    """What to say when consent is refused, not sought or unknown at a level that needs it."""
+
+    needed_from: Level
+    not_needed_from: Level
+    given: Text
+    refused: dict[Level, Text]
+    not_sought: Text
+    unknown: Text
+    not_needed: Text
+
+
+class Urgent(Strict):
+    """The response that overrides everything when a child is in immediate danger."""
+
+    when: Text
+    summary: Text
+    actions: list[Text] = Field(min_length=1)
+    source: Text
+
+
+class RulesFile(Strict):
+    """`rules/<rulebook>.yaml`."""
+
+    id: DomainId | Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$")]
+    name: Text
+    version: Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+$")]
+    summary: Text
+    sources: dict[str, Text] = Field(default_factory=dict)
+    levels: dict[Level, LevelEntry]
+    domains: dict[DomainId, DomainEntry]
+    red_flags: list[Slug] = Field(min_length=1)
+    escalations: list[EscalationEntry] = Field(default_factory=list)
+    mitigations: list[MitigationEntry] = Field(default_factory=list)
+    consent: ConsentGuidance
+    urgent: Urgent
+
+    @model_validator(mode="after")
+    def _every_level(self) -> RulesFile:
+        missing = [level.value for level in Level if level not in self.levels]
+        if missing:
+            raise ValueError(f"levels must define all four levels; missing: {', '.join(missing)}")
+        return self
