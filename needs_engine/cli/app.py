@@ -1,0 +1,209 @@
+"""The `needs` command: assess a situation, look at rulebooks, print the schema.
+
+Exit codes: 0 success, 2 bad input (one clear message on stderr, never a traceback),
+1 internal error. stdout stays clean for --format json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Callable, Optional, TypeVar
+
+import typer
+
+from ..errors import NeedsError
+from ..model.levels import Level
+
+app = typer.Typer(
+    name="needs",
+    help="Place each child, and the family, on the Continuum of Need, and explain why.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+rules_app = typer.Typer(help="Look at a rulebook's descriptors.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+T = TypeVar("T")
+
+
+class OutputFormat(str, Enum):
+    rich = "rich"
+    json = "json"
+    markdown = "markdown"
+
+
+RulebookOption = Annotated[
+    str, typer.Option("--rulebook", "-r", help="A shipped rulebook id (knowsley) or a path to a rulebook.")
+]
+
+
+def _stderr_console():  # type: ignore[no-untyped-def]
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def fail(message: str, *, code: int = 2, hint: str = "needs --help") -> typer.Exit:
+    """Print one error panel on stderr and return the Exit to raise."""
+    from rich.panel import Panel
+    from rich.text import Text
+
+    _stderr_console().print(Panel(Text(message), title="Error", title_align="left", border_style="red", subtitle=f"Try '{hint}'"))
+    return typer.Exit(code=code)
+
+
+def guarded(action: Callable[[], T], *, hint: str) -> T:
+    """Run `action`, turning expected errors into exit 2 and anything else into exit 1."""
+    try:
+        return action()
+    except NeedsError as exc:
+        raise fail(exc.describe(), hint=hint) from None
+    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
+        if os.environ.get("NEEDS_DEBUG"):
+            raise
+        raise fail(
+            f"internal error: {type(exc).__name__}: {exc}\nThis is a bug in needs-engine; set NEEDS_DEBUG=1 to see the traceback.",
+            code=1,
+            hint=hint,
+        ) from None
+
+
+@app.command()
+def assess(
+    file: Annotated[Path, typer.Argument(help="A situation in YAML or JSON.", show_default=False)],
+    rulebook: RulebookOption = "knowsley",
+    output: Annotated[OutputFormat, typer.Option("--format", "-f", help="rich (terminal), json or markdown.")] = OutputFormat.rich,
+    override_level: Annotated[
+        Optional[Level], typer.Option("--override-level", help="Professional judgement: the level to use instead.")
+    ] = None,
+    reason: Annotated[Optional[str], typer.Option("--reason", help="Why the override (required with --override-level).")] = None,
+    by: Annotated[Optional[str], typer.Option("--by", help="Who made the override (role or initials).")] = None,
+    second_person: Annotated[
+        Optional[str], typer.Option("--second-person", help="Who agreed a downward override (required to lower).")
+    ] = None,
+    all_questions: Annotated[bool, typer.Option("--all-questions", help="Show every question, not the first dozen.")] = False,
+) -> None:
+    """Assess one household and show its level, the reasons, the gaps and what to do next."""
+    hint = "needs assess --help"
+
+    def run() -> None:
+        from ..engine.assess import assess as assess_situation
+        from ..errors import InputError, Problem
+        from ..inputs import read_situation
+        from ..model.assessment import Override
+        from ..rulebook.load import load_rulebook
+
+        situation = read_situation(file)
+        book = load_rulebook(rulebook)
+        override = None
+        if override_level is not None:
+            if not reason or len(reason.strip()) < 3:
+                raise InputError([Problem("--reason", "an override needs a reason", expected="a sentence explaining the judgement")])
+            override = Override(level=override_level, reason=reason.strip(), by=by, second_person=second_person)
+        elif reason or second_person:
+            raise InputError([Problem("--override-level", "--reason and --second-person go with --override-level")])
+        result = assess_situation(situation, book, override=override)
+        _emit(result, book, output, all_questions)
+
+    guarded(run, hint=hint)
+
+
+def _emit(result, book, output: OutputFormat, all_questions: bool) -> None:  # type: ignore[no-untyped-def]
+    if output is OutputFormat.json:
+        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+    elif output is OutputFormat.markdown:
+        from ..render.markdown import assessment_markdown
+
+        sys.stdout.write(assessment_markdown(result, book))
+    else:
+        from rich.console import Console
+
+        from ..render.terminal import render_assessment
+
+        render_assessment(result, book, Console(), all_questions=all_questions)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of a situation (every fact, its values and their definitions)."""
+    from ..model.situation import Situation
+
+    sys.stdout.write(json.dumps(Situation.model_json_schema(), indent=2, sort_keys=True) + "\n")
+
+
+@rules_app.command("list")
+def rules_list(
+    rulebook: RulebookOption = "knowsley",
+    level: Annotated[Optional[Level], typer.Option("--level", help="Only descriptors at this level.")] = None,
+    domain: Annotated[Optional[str], typer.Option("--domain", help="Only descriptors in this domain.")] = None,
+) -> None:
+    """List a rulebook's descriptors: id, level, domain and text."""
+
+    def run() -> None:
+        from rich.console import Console
+        from rich.table import Table
+
+        from ..render.theme import LEVEL_STYLE
+        from ..rulebook.load import load_rulebook
+
+        book = load_rulebook(rulebook)
+        chosen = [d for d in book.descriptors if (level is None or d.level is level) and (domain is None or d.domain == domain)]
+        table = Table(title=f"{book.name} {book.version}: {len(chosen)} of {len(book.descriptors)} descriptors")
+        for column in ("id", "level", "text"):
+            table.add_column(column)
+        for d in chosen:
+            table.add_row(d.id, f"[{LEVEL_STYLE[d.level]}] {book.levels[d.level].label} [/]", d.text)
+        Console().print(table)
+
+    guarded(run, hint="needs rules list --help")
+
+
+@rules_app.command("show")
+def rules_show(
+    descriptor_id: Annotated[str, typer.Argument(metavar="ID", help="A descriptor id, e.g. education.persistent_absence.")],
+    rulebook: RulebookOption = "knowsley",
+) -> None:
+    """Show one descriptor in full: level, text, source, condition, age band and where it is defined."""
+
+    def run() -> None:
+        import difflib
+
+        from rich.console import Console
+        from rich.panel import Panel
+
+        from ..errors import InputError, Problem
+        from ..rulebook.load import load_rulebook
+
+        book = load_rulebook(rulebook)
+        descriptor = book.by_id.get(descriptor_id)
+        if descriptor is None:
+            close = difflib.get_close_matches(descriptor_id, list(book.by_id), n=1)
+            raise InputError([Problem("ID", f"no descriptor '{descriptor_id}' in {book.id}", suggestion=close[0] if close else None)])
+        age = descriptor.age.model_dump(exclude_none=True) if descriptor.age else "any age, born or unborn"
+        body = "\n".join(
+            [
+                f"level:    {book.label(descriptor.level)} ({descriptor.level.value})",
+                f"domain:   {book.domains[descriptor.domain].label} ({descriptor.domain})",
+                f"text:     {descriptor.text}",
+                f"when:     {descriptor.applies.condition.text}",
+                f"age:      {age}",
+                f"red flag: {'yes' if descriptor.red_flag else 'no'}; floor: {'yes' if descriptor.floor else 'no'}",
+                f"source:   {descriptor.source}",
+                f"defined:  {descriptor.file}:{descriptor.line}",
+            ]
+        )
+        Console().print(Panel(body, title=descriptor.id, title_align="left"))
+
+    guarded(run, hint="needs rules show --help")
+
+
+def main() -> None:
+    """Console entry point."""
+    app()

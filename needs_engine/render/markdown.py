@@ -1,0 +1,54 @@
+"""The assessment as Markdown, to paste into a case record or a training handout."""
+
+from __future__ import annotations
+
+from ..model.assessment import Assessment
+from ..rulebook.load import Rulebook
+from .theme import group_by_domain, value_words
+
+
+def assessment_markdown(assessment: Assessment, rulebook: Rulebook) -> str:
+    """Render every part of the assessment as Markdown text."""
+    out: list[str] = [f"# Assessment: {assessment.label}", ""]
+    out.append(f"- **Family level:** {assessment.label} (`{assessment.level.value}`)")
+    out.append(f"- **Possible level** (if every unknown were at its worst): {assessment.possible_label}")
+    out.append(f"- **Rulebook:** {assessment.rulebook.name} {assessment.rulebook.version} (`{assessment.rulebook.content_hash}`)")
+    if assessment.reference:
+        out.append(f"- **Reference:** {assessment.reference}")
+    if assessment.response.urgent:
+        out += ["", f"> **IMMEDIATE DANGER.** {assessment.response.urgent_summary}", ""]
+        out += [f"> - {a}" for a in assessment.response.urgent_actions]
+    if assessment.override:
+        o = assessment.override
+        flag = "**DOWNWARD OVERRIDE** — " if o.flagged else ""
+        out += ["", f"{flag}Computed level `{o.computed_level.value}`, final level `{o.final_level.value}` ({o.direction}). "
+                f"Reason: {o.reason}. By: {o.by or 'not given'}. Second person: {o.second_person or 'none'}."]
+    out += ["", "| Child | Age | Level | Possible level | Red flags |", "| --- | --- | --- | --- | --- |"]
+    for child in assessment.children:
+        out.append(f"| {child.child_id} | {child.age} | {child.label} | {child.possible_label} | {', '.join(child.red_flags) or '-'} |")
+    for child in assessment.children:
+        out += ["", f"## Child {child.child_id} ({child.age}): {child.label}", ""]
+        if not child.fired:
+            out.append("No descriptor fired on the known facts.")
+        for domain, descriptors in group_by_domain(child.fired, rulebook):
+            out += [f"### {domain}", ""]
+            for d in descriptors:
+                red = " **RED FLAG**" if d.red_flag else ""
+                facts = "; ".join(f"`{f.fact}` = {value_words(f.value)} ({f.subject})" for f in d.facts)
+                out.append(f"- **{rulebook.levels[d.level].label}**{red}: {d.text} (`{d.id}`) — because {facts}")
+            out.append("")
+        for e in child.escalations:
+            out.append(f"- Escalation to **{rulebook.label(e.to)}** (`{e.id}`): {e.text} Because: {', '.join(e.because)}.")
+        if child.mitigation:
+            m = child.mitigation
+            out.append(f"- Mitigation `{m.id}`: {m.text} ({m.from_level.value} → {m.to_level.value})")
+    out += ["", f"## Information gaps ({len(assessment.questions)})", ""]
+    if not assessment.questions:
+        out.append("No unknown fact could raise the level.")
+    for q in assessment.questions:
+        out.append(f"- [{q.could_raise_to.value}] **{q.subject}**: {q.ask} (`{q.fact}`)")
+    r = assessment.response
+    out += ["", f"## What to do next: {r.label}", "", r.summary, ""]
+    out += [f"- {a}" for a in r.actions]
+    out += ["", f"**Consent ({assessment.consent.status.replace('_', ' ')}):** {assessment.consent.guidance}", ""]
+    return "\n".join(out)

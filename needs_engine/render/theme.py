@@ -1,0 +1,39 @@
+"""Shared presentation choices: level colours (always beside the label) and grouping."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..model.assessment import FactValueType, FiredDescriptor
+from ..model.levels import Level
+from ..rulebook.load import Rulebook
+
+LEVEL_STYLE = {
+    Level.universal: "bold black on green",
+    Level.early_help: "bold black on yellow",
+    Level.targeted: "bold white on dark_orange3",
+    Level.safeguarding: "bold white on red",
+}
+
+
+def group_by_domain(fired: Sequence[FiredDescriptor], rulebook: Rulebook) -> list[tuple[str, list[FiredDescriptor]]]:
+    """Fired descriptors grouped under their domain label, in the rulebook's domain order."""
+    order = list(rulebook.domains)
+    groups: dict[str, list[FiredDescriptor]] = {}
+    for descriptor in fired:
+        groups.setdefault(descriptor.domain, []).append(descriptor)
+    ranked = sorted(groups, key=lambda d: order.index(d) if d in order else len(order))
+    return [(rulebook.domains[d].label if d in rulebook.domains else d, groups[d]) for d in ranked]
+
+
+def value_words(value: FactValueType) -> str:
+    """A fact value as a screener would say it."""
+    if value is None:
+        return "unknown"
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).replace("_", " ")
