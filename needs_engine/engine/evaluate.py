@@ -113,3 +113,12 @@ def counted_by(fired: Iterable[Descriptor], escalation: Escalation) -> list[str]
     if rule is None:
         return []
     return sorted(d.id for d in fired if d.level >= rule.min_level)
+
+
+def household_levels(household: Household, rulebook: Rulebook) -> dict[str, tuple[Level, Level]]:
+    """Level and possible level per child id, without building explanations (the fast path)."""
+    return {
+        child.id: (result.known.level, result.possible.level)
+        for child in household.children
+        for result in (evaluate_child(child, household, rulebook),)
+    }

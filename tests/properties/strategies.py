@@ -1,0 +1,194 @@
+"""Hypothesis strategies for situations, derived from the fact catalogue (not a hand-kept list).
+
+A fact added to the model is generated, worsened and resolved here automatically.
+Situations are mostly benign (facts at their least worrying value or unknown) with a few
+concerns, so that one more worsening can matter: a situation already at Safeguarding proves
+nothing about monotonicity.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any
+
+from hypothesis import strategies as st
+
+from needs_engine.model.catalogue import FactSpec, facts_by_root
+
+ENTITY_ROOTS = ("child", "carer", "home", "household", "strengths")
+# Facts the generator sets itself (age) or that are derived (unborn).
+_SPECIAL = {("child", ("age_months",)), ("child", ("unborn_weeks",)), ("child", ("unborn",))}
+
+
+def settable(root: str) -> list[FactSpec]:
+    """Facts of `root` that a situation document sets directly."""
+    return [spec for spec in facts_by_root()[root].values() if (root, spec.path) not in _SPECIAL]
+
+
+def best_value(spec: FactSpec) -> Any:
+    """The least worrying value: what a family with no concern in this area would have."""
+    if spec.kind == "flag":
+        return spec.direction == "strength" and False
+    if spec.kind in ("ordinal", "choice"):
+        assert spec.choices is not None
+        return list(spec.choices)[0].value
+    if spec.direction == "lower_is_worse":
+        return spec.maximum
+    return spec.minimum
+
+
+def values(spec: FactSpec) -> st.SearchStrategy[Any]:
+    """Any valid known value of a fact; shrinks towards the least worrying."""
+    if spec.kind == "flag":
+        return st.booleans()
+    if spec.kind in ("ordinal", "choice"):
+        assert spec.choices is not None
+        return st.sampled_from([member.value for member in spec.choices])
+    low, high = spec.minimum or 0, spec.maximum if spec.maximum is not None else 100
+    if spec.integer:
+        ints = st.integers(int(low), int(high))
+        return ints.map(lambda v: int(high) - v + int(low)) if spec.direction == "lower_is_worse" else ints
+    return st.floats(low, high, allow_nan=False).map(lambda v: round(v, 1))
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a fact sits in a situation document: the entity's key path, and the fact's spec."""
+
+    entity: tuple[Any, ...]
+    spec: FactSpec
+
+    @property
+    def key(self) -> tuple[Any, ...]:
+        return (*self.entity, *self.spec.path)
+
+
+def entity_path(root: str, index: int = 0) -> tuple[Any, ...]:
+    return {
+        "child": ("household", "children", index),
+        "carer": ("household", "carers", index),
+        "home": ("household", "home"),
+        "household": ("household",),
+        "strengths": ("household", "strengths"),
+    }[root]
+
+
+def places(situation: dict[str, Any]) -> list[Place]:
+    """Every fact of every entity in the situation."""
+    household = situation["household"]
+    found = []
+    for root in ENTITY_ROOTS:
+        count = len(household["children"]) if root == "child" else len(household["carers"]) if root == "carer" else 1
+        found += [Place(entity_path(root, i), spec) for i in range(count) for spec in settable(root)]
+    return found
+
+
+def get(situation: dict[str, Any], key: tuple[Any, ...]) -> Any:
+    node: Any = situation
+    for part in key:
+        if isinstance(node, list):
+            node = node[part]
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            return None
+    return None if node == "unknown" else node
+
+
+def put(situation: dict[str, Any], key: tuple[Any, ...], value: Any) -> dict[str, Any]:
+    """A copy of the situation with the fact at `key` set to `value`."""
+    changed = copy.deepcopy(situation)
+    node: Any = changed
+    for part in key[:-1]:
+        if isinstance(node, list):
+            node = node[part]
+        else:
+            node = node.setdefault(part, {})
+    node[key[-1]] = value
+    return changed
+
+
+def _fill(draw: st.DrawFn, root: str, base: dict[str, Any], known_share: float) -> dict[str, Any]:
+    entity = copy.deepcopy(base)
+    for spec in settable(root):
+        roll = draw(st.integers(0, 99))
+        if roll < known_share * 100:
+            value: Any = best_value(spec)
+        elif roll < known_share * 100 + 10:
+            value = "unknown"
+        else:
+            continue
+        node = entity
+        for part in spec.path[:-1]:
+            node = node.setdefault(part, {})
+        node[spec.path[-1]] = value
+    return entity
+
+
+@st.composite
+def ages(draw: st.DrawFn) -> dict[str, Any]:
+    """An age: months (0-19 years), unborn weeks, or unknown. Shrinks towards a newborn."""
+    kind = draw(st.sampled_from(["months", "months", "unborn", "unknown"]))
+    if kind == "months":
+        return {"age_months": draw(st.integers(0, 228))}
+    if kind == "unborn":
+        return {"unborn_weeks": draw(st.integers(1, 42))}
+    return {}
+
+
+@st.composite
+def children(draw: st.DrawFn, *, child_id: str = "c1", known_share: float = 0.8) -> dict[str, Any]:
+    """One child; facts mostly at their least worrying value, some unknown or absent."""
+    return _fill(draw, "child", {"id": child_id, **draw(ages())}, known_share)
+
+
+@st.composite
+def situations(draw: st.DrawFn, *, max_children: int = 3, max_carers: int = 2, max_concerns: int = 4) -> dict[str, Any]:
+    """A household document. Shrinks towards one child, one carer, no concerns."""
+    share = draw(st.sampled_from([0.9, 0.6, 0.3]))
+    n_children = draw(st.integers(1, max_children))
+    n_carers = draw(st.integers(1, max_carers))
+    household: dict[str, Any] = {
+        "children": [draw(children(child_id=f"c{i + 1}", known_share=share)) for i in range(n_children)],
+        "carers": [_fill(draw, "carer", {"id": f"a{i + 1}"}, share) for i in range(n_carers)],
+        "home": _fill(draw, "home", {}, share),
+        "strengths": _fill(draw, "strengths", {}, share),
+    }
+    household.update(_fill(draw, "household", {}, share))
+    situation = {"household": household}
+    for _ in range(draw(st.integers(0, max_concerns))):
+        place = draw(st.sampled_from(places(situation)))
+        situation = put(situation, place.key, draw(values(place.spec)))
+    return situation
+
+
+def is_worse(spec: FactSpec, new: Any, old: Any) -> bool:
+    """True if `new` is strictly more worrying than `old` (both known)."""
+    if spec.kind == "flag":
+        return new is True and old is False
+    if spec.kind == "ordinal":
+        assert spec.choices is not None
+        order = [m.value for m in spec.choices]
+        return order.index(new) > order.index(old)
+    if spec.direction == "higher_is_worse":
+        return new > old
+    return new < old
+
+
+@st.composite
+def worsenings(draw: st.DrawFn, situation: dict[str, Any]) -> tuple[Place, Any]:
+    """A concern fact of the situation and a strictly worse known value for it (known or unknown before)."""
+    concerns = [p for p in places(situation) if p.spec.is_concern]
+    place = draw(st.sampled_from(concerns))
+    old = get(situation, place.key)
+    if old is None:
+        # From unknown the "worsening" starts at the least worrying value, made explicit first.
+        old = best_value(place.spec)
+    new = draw(values(place.spec).filter(lambda v: is_worse(place.spec, v, old)) | st.just(None))
+    if new is None:
+        new = place.spec.worst()
+        new = new.value if hasattr(new, "value") else new
+        if not is_worse(place.spec, new, old):
+            return place, old  # already at its worst: no change
+    return place, new

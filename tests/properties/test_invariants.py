@@ -1,0 +1,228 @@
+"""The DESIGN.md invariants, searched with hypothesis over every shipped rulebook.
+
+- worsening a concern, adding a concern or adding a child never lowers any level;
+- adding a strength never raises one;
+- level <= possible_level, and resolving an unknown gives a level between the two;
+- the worst case of every unknown reaches exactly the possible level;
+- any red flag gives Safeguarding; the family level is the highest child level;
+- the same situation in any order gives byte-identical JSON.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from needs_engine import Assessment, Level, Situation, assess, load_rulebook, shipped_rulebooks
+from needs_engine.engine.evaluate import household_levels
+from needs_engine.model.catalogue import FactSpec
+
+from .strategies import (
+    best_value,
+    children,
+    get,
+    is_worse,
+    places,
+    put,
+    situations,
+    values,
+    worsenings,
+)
+
+RULEBOOKS = shipped_rulebooks()
+
+
+@pytest.fixture(scope="module", params=RULEBOOKS)
+def rulebook(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    return load_rulebook(request.param)
+
+
+def levels(assessment: Assessment) -> dict[str, Level]:
+    by_child = {child.child_id: child.level for child in assessment.children}
+    return {**by_child, "<family>": assessment.computed_level}
+
+
+def possible_levels(assessment: Assessment) -> dict[str, Level]:
+    by_child = {child.child_id: child.possible_level for child in assessment.children}
+    return {**by_child, "<family>": assessment.possible_level}
+
+
+def never_lower(before: dict[str, Level], after: dict[str, Level], what: str) -> None:
+    for key, level in before.items():
+        assert after[key] >= level, f"{what} lowered {key} from {level.value} to {after[key].value}"
+
+
+def quick_levels(document: dict, rulebook) -> tuple[dict[str, Level], dict[str, Level]]:  # type: ignore[no-untyped-def]
+    """Levels and possible levels per child and for the family, by the engine's fast path."""
+    household = Situation.model_validate(document).household
+    per_child = household_levels(household, rulebook)
+    known = {cid: pair[0] for cid, pair in per_child.items()}
+    possible = {cid: pair[1] for cid, pair in per_child.items()}
+    known["<family>"], possible["<family>"] = max(known.values()), max(possible.values())
+    return known, possible
+
+
+
+def chain(spec: FactSpec) -> list:  # type: ignore[no-untyped-def]
+    """Every value of a concern fact from least to most worrying; numbers on a grid that lands
+    on and just past every multiple of five, where thresholds are written."""
+    if spec.kind == "flag":
+        return [False, True]
+    if spec.kind == "ordinal":
+        return [m.value for m in spec.choices]  # type: ignore[union-attr]
+    low, high = int(spec.minimum), int(spec.maximum)  # type: ignore[arg-type]
+    grid = set(range(low, min(high, 30) + 1)) | set(range(low - low % 5, high + 1, 5)) | {high}
+    if not spec.integer:
+        grid |= {v - 0.5 for v in grid if v - 0.5 >= low}
+    ordered = sorted(v for v in grid if low <= v <= high)
+    return ordered if spec.direction == "higher_is_worse" else ordered[::-1]
+
+
+@given(situation=situations())
+def test_worsening_any_concern_never_lowers_a_level(rulebook, situation) -> None:
+    """Sweep: walk every concern fact of the situation from its least to its most worrying value;
+    no child's level, possible level or the family's may drop at any step."""
+    for place in places(situation):
+        if not place.spec.is_concern:
+            continue
+        previous = None
+        for value in chain(place.spec):
+            current = quick_levels(put(situation, place.key, value), rulebook)
+            if previous is not None:
+                what = f"setting {place.spec.dotted} at {place.key} from {previous[0]!r} to {value!r}"
+                never_lower(previous[1][0], current[0], what)
+                never_lower(previous[1][1], current[1], what)
+            previous = (value, current)
+
+
+@given(data=st.data())
+def test_worsening_with_full_assessment_never_lowers_a_level(rulebook, data: st.DataObject) -> None:
+    """The same guarantee through the full assessment (explanations, questions) on random worsenings."""
+    situation = data.draw(situations(), label="situation")
+    place, worse = data.draw(worsenings(situation), label="worsening")
+    baseline = situation if get(situation, place.key) is not None else put(situation, place.key, best_value(place.spec))
+    before, after = assess(baseline, rulebook), assess(put(baseline, place.key, worse), rulebook)
+    what = f"setting {place.spec.dotted} at {place.key} to {worse!r}"
+    never_lower(levels(before), levels(after), what)
+    never_lower(possible_levels(before), possible_levels(after), what)
+
+
+@given(data=st.data())
+def test_adding_a_child_never_lowers_a_level(rulebook, data: st.DataObject) -> None:
+    situation = data.draw(situations(max_children=2), label="situation")
+    existing = len(situation["household"]["children"])
+    extra = data.draw(children(child_id=f"c{existing + 1}"), label="new child")
+    bigger = put(situation, ("household", "children"), [*situation["household"]["children"], extra])
+    never_lower(levels(assess(situation, rulebook)), levels(assess(bigger, rulebook)), "adding a child")
+
+
+@given(situation=situations())
+def test_level_never_exceeds_possible_level(rulebook, situation) -> None:
+    assessment = assess(situation, rulebook)
+    for key, level in levels(assessment).items():
+        assert level <= possible_levels(assessment)[key]
+
+
+@given(situation=situations())
+def test_resolving_any_unknown_lands_between_level_and_possible_level(rulebook, situation) -> None:
+    """Sweep: every unknown fact (strengths excepted: a strength found present may mitigate),
+    resolved to its least and its most worrying value."""
+    low, high = quick_levels(situation, rulebook)
+    for place in places(situation):
+        if place.spec.direction == "strength" or get(situation, place.key) is not None:
+            continue
+        candidates = [best_value(place.spec), _worst(place.spec)] if place.spec.direction != "none" else _descriptive_values(place.spec)
+        for value in candidates:
+            resolved, _ = quick_levels(put(situation, place.key, value), rulebook)
+            for key, level in resolved.items():
+                assert low[key] <= level <= high[key], f"resolving {place.spec.dotted} at {place.key} to {value!r}: {key} at {level.value}"
+
+
+def _descriptive_values(spec: FactSpec) -> list:  # type: ignore[no-untyped-def]
+    if spec.kind == "flag":
+        return [False, True]
+    if spec.choices is not None:
+        return [m.value for m in spec.choices]
+    return [spec.minimum, spec.maximum]
+
+
+@given(situation=situations())
+def test_adding_any_strength_never_raises_a_level(rulebook, situation) -> None:
+    before = quick_levels(situation, rulebook)
+    for place in places(situation):
+        if place.spec.direction == "strength" and get(situation, place.key) is not True:
+            after = quick_levels(put(situation, place.key, True), rulebook)
+            for key, level in after[0].items():
+                assert level <= before[0][key], f"adding {place.spec.dotted} raised {key}"
+
+
+def _worst(spec: FactSpec):  # type: ignore[no-untyped-def]
+    value = spec.worst()
+    return value.value if hasattr(value, "value") else value
+
+
+@given(situation=situations())
+def test_unknowns_at_their_worst_reach_the_possible_level(rulebook, situation) -> None:
+    """An unknown is never 'no concern': filling every unknown concern with its worst value
+    reaches at least the possible level the engine reported, and never more."""
+    assessment = assess(situation, rulebook)
+    worst = situation
+    for place in places(situation):
+        if place.spec.is_concern and get(situation, place.key) is None:
+            worst = put(worst, place.key, _worst(place.spec))
+    worst_levels = levels(assess(worst, rulebook))
+    possible = possible_levels(assessment)
+    for key, level in worst_levels.items():
+        assert level <= possible[key], f"worst case {key}={level.value} above possible {possible[key].value}"
+    ages_known = all(("age_months" in c or "unborn_weeks" in c) for c in situation["household"]["children"])
+    if ages_known:
+        # Only descriptive facts (role, mobility) can still be unknown; with them known too this is exact.
+        descriptive_unknown = any(
+            get(situation, p.key) is None for p in places(situation) if p.spec.direction == "none"
+        )
+        if not descriptive_unknown:
+            assert worst_levels == possible
+
+
+@given(situation=situations(max_concerns=6))
+def test_red_flags_give_safeguarding_and_family_is_max_of_children(rulebook, situation) -> None:
+    assessment = assess(situation, rulebook)
+    for child in assessment.children:
+        if child.red_flags:
+            assert child.level is Level.safeguarding
+    assert assessment.computed_level == max(child.level for child in assessment.children)
+    assert assessment.possible_level == max(child.possible_level for child in assessment.children)
+
+
+@given(situation=situations(), seed=st.integers(0, 2**16))
+def test_order_of_children_and_carers_does_not_change_the_assessment(rulebook, situation, seed) -> None:
+    shuffled = put(situation, ("household",), dict(situation["household"]))
+    shuffler = random.Random(seed)
+    for key in ("children", "carers"):
+        items = list(shuffled["household"][key])
+        shuffler.shuffle(items)
+        shuffled["household"][key] = items
+    assert assess(situation, rulebook).model_dump_json() == assess(shuffled, rulebook).model_dump_json()
+
+
+def test_strategies_cover_every_fact_in_the_model() -> None:
+    """A fact added to the model is generated without touching the strategies."""
+    from needs_engine.model.catalogue import all_facts
+
+    from .strategies import settable
+
+    generated = {spec.dotted for root in ("child", "carer", "home", "household", "strengths") for spec in settable(root)}
+    expected = {spec.dotted for spec in all_facts()} - {"child.age_months", "child.unborn_weeks", "child.unborn"}
+    assert generated == expected
+
+
+def test_is_worse_agrees_with_declared_directions() -> None:
+    from needs_engine.model.catalogue import all_facts
+
+    for spec in all_facts():
+        if spec.kind == "ordinal" and spec.is_concern:
+            order = [m.value for m in spec.choices]  # type: ignore[union-attr]
+            assert is_worse(spec, order[-1], order[0])
