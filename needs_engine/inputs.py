@@ -19,7 +19,15 @@ def situation_from_document(document: Any, *, where: str) -> Situation:
         raise InputError([Problem(where, "the file is empty", code="empty", expected="a mapping with a 'household:' key")])
     if not isinstance(document, dict):
         raise InputError(
-            [Problem(where, "the top level must be a mapping", code="shape", found=type(document).__name__, expected="a mapping with a 'household:' key")]
+            [
+                Problem(
+                    where,
+                    "the top level must be a mapping",
+                    code="shape",
+                    found=type(document).__name__,
+                    expected="a mapping with a 'household:' key",
+                )
+            ]
         )
     try:
         return Situation.model_validate(document)

@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Callable, Optional, TypeVar
+from typing import Annotated, Optional, TypeVar
 
 import typer
 
@@ -53,7 +54,9 @@ def fail(message: str, *, code: int = 2, hint: str = "needs --help") -> typer.Ex
     from rich.panel import Panel
     from rich.text import Text
 
-    _stderr_console().print(Panel(Text(message), title="Error", title_align="left", border_style="red", subtitle=f"Try '{hint}'"))
+    _stderr_console().print(
+        Panel(Text(message, overflow="fold"), title="Error", title_align="left", border_style="red", subtitle=f"Try '{hint}'")
+    )
     return typer.Exit(code=code)
 
 
@@ -79,7 +82,9 @@ def guarded(action: Callable[[], T], *, hint: str) -> T:
 def assess(
     file: Annotated[Path, typer.Argument(help="A situation in YAML or JSON.", show_default=False)],
     rulebook: RulebookOption = "knowsley",
-    output: Annotated[OutputFormat, typer.Option("--format", "-f", help="rich (terminal), json or markdown.")] = OutputFormat.rich,
+    output: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="rich (terminal), json or markdown.")
+    ] = OutputFormat.rich,
     override_level: Annotated[
         Optional[Level], typer.Option("--override-level", help="Professional judgement: the level to use instead.")
     ] = None,
@@ -105,7 +110,9 @@ def assess(
         override = None
         if override_level is not None:
             if not reason or len(reason.strip()) < 3:
-                raise InputError([Problem("--reason", "an override needs a reason", expected="a sentence explaining the judgement")])
+                raise InputError(
+                    [Problem("--reason", "an override needs a reason", expected="a sentence explaining the judgement")]
+                )
             override = Override(level=override_level, reason=reason.strip(), by=by, second_person=second_person)
         elif reason or second_person:
             raise InputError([Problem("--override-level", "--reason and --second-person go with --override-level")])
@@ -156,8 +163,9 @@ def rules_list(
         book = load_rulebook(rulebook)
         chosen = [d for d in book.descriptors if (level is None or d.level is level) and (domain is None or d.domain == domain)]
         table = Table(title=f"{book.name} {book.version}: {len(chosen)} of {len(book.descriptors)} descriptors")
-        for column in ("id", "level", "text"):
-            table.add_column(column)
+        table.add_column("id", no_wrap=True)
+        table.add_column("level", no_wrap=True)
+        table.add_column("text", overflow="fold")
         for d in chosen:
             table.add_row(d.id, f"[{LEVEL_STYLE[d.level]}] {book.levels[d.level].label} [/]", d.text)
         Console().print(table)
@@ -185,7 +193,9 @@ def rules_show(
         descriptor = book.by_id.get(descriptor_id)
         if descriptor is None:
             close = difflib.get_close_matches(descriptor_id, list(book.by_id), n=1)
-            raise InputError([Problem("ID", f"no descriptor '{descriptor_id}' in {book.id}", suggestion=close[0] if close else None)])
+            raise InputError(
+                [Problem("ID", f"no descriptor '{descriptor_id}' in {book.id}", suggestion=close[0] if close else None)]
+            )
         age = descriptor.age.model_dump(exclude_none=True) if descriptor.age else "any age, born or unborn"
         body = "\n".join(
             [

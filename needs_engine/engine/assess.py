@@ -102,7 +102,9 @@ def problems_from_validation(exc: ValidationError, document: Any = None, where: 
         else:
             msg = f"{dotted}: {error['msg'].lower()}" if dotted else error["msg"].lower()
         shown = None if isinstance(found, (dict, list)) else repr(found)
-        problems.append(Problem(prefix, msg, code=error["type"], found=shown if error["type"] != "missing" else None, expected=expected))
+        problems.append(
+            Problem(prefix, msg, code=error["type"], found=shown if error["type"] != "missing" else None, expected=expected)
+        )
     return problems
 
 
@@ -128,7 +130,9 @@ def _child_assessment(result: ChildResult, book: Rulebook) -> ChildAssessment:
             for e in sorted(known.escalations, key=lambda e: (-e.to.rank, e.id))
         ],
         mitigation=(
-            AppliedMitigation(id=known.mitigation.id, text=known.mitigation.text, from_level=known.before_mitigation, to_level=known.level)
+            AppliedMitigation(
+                id=known.mitigation.id, text=known.mitigation.text, from_level=known.before_mitigation, to_level=known.level
+            )
             if known.mitigation
             else None
         ),

@@ -3,18 +3,19 @@
 For each descriptor or escalation that is unknown for a child, the engine asks what level the
 child would reach if that one rule fired (its "potential"). Each unknown fact the rule read
 inherits the highest potential of the rules that read it; only facts whose potential is above
-the child's current level become questions (Semantics 7).
+the child's current level become questions (Semantics 7). Within a level, questions that could
+fire a red flag come first, then those that feed more rules.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..engine.evaluate import ChildResult, outcome
 from ..language.compile import FactRead
 from ..model.assessment import Question
 from ..model.levels import Level
 from ..rulebook.load import Rulebook
-from ..engine.evaluate import ChildResult, outcome
 
 
 @dataclass
@@ -41,8 +42,16 @@ def questions_for(results: list[ChildResult], book: Rulebook) -> list[Question]:
 
     for result in results:
         current = result.known.level
+        # Count escalations met only in the worst case: every unknown descriptor they could count
+        # is a step towards them, even if no single one gets there alone.
+        count_targets = [e for e in result.possible.escalations if e.count is not None and e not in result.known.escalations]
         for descriptor in result.unknown:
-            potential = outcome([*result.fired, descriptor], result.escalation_truth, result.mitigations, book, possible=False).level
+            potential = outcome(
+                [*result.fired, descriptor], result.escalation_truth, result.mitigations, book, possible=False
+            ).level
+            for escalation in count_targets:
+                if escalation.count is not None and descriptor.level >= escalation.count.min_level:
+                    potential = max(potential, min(escalation.to, result.possible.level))
             if potential > current:
                 note(descriptor.applies.trace(result.env)[1], potential, result.child.id, descriptor.id)
         for escalation in book.escalations:
@@ -64,4 +73,20 @@ def questions_for(results: list[ChildResult], book: Rulebook) -> list[Question]:
         )
         for item in pending.values()
     ]
-    return sorted(questions, key=lambda q: (-q.could_raise_to.rank, -len(q.descriptors), q.fact, q.subject))
+    red_flags = {d.id for d in book.descriptors if d.red_flag}
+
+    urgent = book.urgent_condition.facts
+
+    def consequence(question: Question) -> tuple[int, bool, bool, int, str, str]:
+        # Immediate danger first, then red flags: one answer to them settles Safeguarding alone.
+        touches_red_flag = any(rule in red_flags for rule in question.descriptors)
+        return (
+            -question.could_raise_to.rank,
+            question.fact not in urgent,
+            not touches_red_flag,
+            -len(question.descriptors),
+            question.fact,
+            question.subject,
+        )
+
+    return sorted(questions, key=consequence)

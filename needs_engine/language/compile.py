@@ -78,7 +78,16 @@ QUANTIFIERS = {
 FUNCTIONS = sorted([*QUANTIFIERS, "count"])
 ALWAYS_ROOTS = ("child", "home", "household", "strengths")
 _LITERALS = {"true": True, "false": False, "True": True, "False": False}
-_OP_SYMBOLS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!=", ast.In: "in", ast.NotIn: "not in"}
+_OP_SYMBOLS = {
+    ast.Lt: "<",
+    ast.LtE: "<=",
+    ast.Gt: ">",
+    ast.GtE: ">=",
+    ast.Eq: "==",
+    ast.NotEq: "!=",
+    ast.In: "in",
+    ast.NotIn: "not in",
+}
 _FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 _ORDER = {
     "<": lambda a, b: a < b,
@@ -180,7 +189,9 @@ class _Compiler:
         name = node.func.id
         if name not in FUNCTIONS:
             close = difflib.get_close_matches(name, FUNCTIONS, n=1)
-            raise self.fail(f"unknown function: '{name}'", node, suggestion=close[0] if close else None, expected=", ".join(FUNCTIONS))
+            raise self.fail(
+                f"unknown function: '{name}'", node, suggestion=close[0] if close else None, expected=", ".join(FUNCTIONS)
+            )
         return name
 
     def quantifier(self, node: ast.Call, name: str, scope: tuple[str, ...]) -> _Cond:
@@ -293,7 +304,11 @@ class _Compiler:
             if path[depth] not in known:
                 written = ".".join((root, *path))
                 close = difflib.get_close_matches(path[depth], known, n=1, cutoff=0.5)
-                suggestion = ".".join((root, *path[:depth], close[0])) if close else _closest_anywhere(root, path)
+                repaired = (*path[:depth], close[0], *path[depth + 1 :]) if close else None
+                if repaired is not None and repaired in facts_by_root()[root]:
+                    suggestion: Optional[str] = ".".join((root, *repaired))
+                else:
+                    suggestion = _closest_anywhere(root, path) or (".".join((root, *repaired)) if repaired else None)
                 return self.fail(f"unknown fact: '{written}'", node, suggestion=suggestion, found=written)
         return self.fail(f"'{'.'.join((root, *path))}' is a section, not a fact; name a fact inside it", node)
 
@@ -332,7 +347,8 @@ class _Compiler:
         assert spec.choices is not None
         allowed = [m.value for m in spec.choices]
         if not isinstance(value, str) or value not in allowed:
-            close = difflib.get_close_matches(str(value), allowed, n=1, cutoff=0.4)
+            close = [a for a in allowed if isinstance(value, str) and value and a.startswith(value)]
+            close = close or difflib.get_close_matches(str(value), allowed, n=1, cutoff=0.4)
             raise self.fail(
                 f"'{value}' is not a value of {spec.dotted}",
                 node,

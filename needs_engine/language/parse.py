@@ -72,7 +72,15 @@ def parse(text: str) -> ast.Expression:
         if not isinstance(node, ALLOWED_NODES):
             what = _DESCRIBE.get(type(node), type(node).__name__)
             raise ConditionError(f"{what} not allowed in a condition", source, col=getattr(node, "col_offset", None))
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and not isinstance(node.operand, ast.Constant):
+        if (
+            isinstance(node, ast.UnaryOp)
+            and isinstance(node.op, ast.USub)
+            and not (
+                isinstance(node.operand, ast.Constant)
+                and isinstance(node.operand.value, (int, float))
+                and not isinstance(node.operand.value, bool)
+            )
+        ):
             raise ConditionError("minus is only allowed before a number", source, col=node.col_offset)
         if isinstance(node, ast.Call) and (node.keywords or not isinstance(node.func, ast.Name)):
             raise ConditionError("only the quantifiers and count(...) may be called", source, col=node.col_offset)

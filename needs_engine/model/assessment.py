@@ -5,9 +5,9 @@ Field names are part of the public contract (integrators store these); add, don'
 
 from __future__ import annotations
 
-from typing import Literal, Optional, Union
+from typing import Annotated, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from .levels import Level
 
@@ -98,7 +98,7 @@ class Override(Out):
     """Professional judgement: a level chosen by a person, with the reasons."""
 
     level: Level
-    reason: str = Field(min_length=3, max_length=2000)
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]
     by: Optional[str] = Field(default=None, max_length=100, description="Who made the decision (role or initials).")
     second_person: Optional[str] = Field(
         default=None, max_length=100, description="Who agreed a downward override (required to lower a level)."

@@ -8,7 +8,7 @@ Every section defaults to "all unknown", so a section left out is unknown, never
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
@@ -65,9 +65,7 @@ class Health(Section):
     sexual_health: Maybe[o.SexualHealth] = graded(
         "Is there any concern about the young person's sexual health or relationships?", "Sexual health."
     )
-    teenage_pregnancy: Flag = flag(
-        "Is the young person pregnant or a parent?", "The child is pregnant or is a young parent."
-    )
+    teenage_pregnancy: Flag = flag("Is the young person pregnant or a parent?", "The child is pregnant or is a young parent.")
     antenatal_care: Maybe[o.AntenatalCare] = graded(
         "For an unborn child: is the pregnancy booked and are antenatal appointments attended?", "Antenatal care."
     )
@@ -173,9 +171,7 @@ class Relationships(Section):
     relationship_with_carers: Maybe[o.RelationshipWithCarers] = graded(
         "How is the child's relationship with their parents or carers?", "Relationship with carers."
     )
-    peer_isolation: Flag = flag(
-        "Is the child isolated from friends of their own age?", "Few or no friendships with peers."
-    )
+    peer_isolation: Flag = flag("Is the child isolated from friends of their own age?", "Few or no friendships with peers.")
     bereavement: Flag = flag(
         "Has the child lost a parent, carer or sibling recently?", "Recent bereavement of a close family member."
     )
@@ -217,9 +213,7 @@ class Harm(Section):
         "Does the child have any injury, and is it explained and consistent with their age and mobility?",
         "Injuries and their explanation.",
     )
-    sexual_abuse_concern: Flag = flag(
-        "Is there any concern that the child is being sexually abused?", "Concern of sexual abuse."
-    )
+    sexual_abuse_concern: Flag = flag("Is there any concern that the child is being sexually abused?", "Concern of sexual abuse.")
     sexual_activity_under_13: Flag = flag(
         "Is a child under 13 known to be sexually active?",
         "Sexual activity by a child under 13, who cannot consent in law.",
@@ -261,9 +255,7 @@ class ExtraFamilialHarm(Section):
     radicalisation: Maybe[o.RadicalisationConcern] = graded(
         "Is there any concern about radicalisation?", "Radicalisation and extremism."
     )
-    online_harm: Maybe[o.OnlineHarm] = graded(
-        "Is there any concern about the child's safety online?", "Online harm."
-    )
+    online_harm: Maybe[o.OnlineHarm] = graded("Is there any concern about the child's safety online?", "Online harm.")
     trafficking_or_modern_slavery: Flag = flag(
         "Is there any indication that the child has been trafficked or is in modern slavery?",
         "Trafficking or modern slavery.",
@@ -327,9 +319,7 @@ class CarerRole(str, Enum):
 class Parenting(Section):
     """Parenting capacity, the Assessment Framework's six dimensions."""
 
-    basic_care: Maybe[o.Capacity] = graded(
-        "Does this carer provide food, warmth, hygiene and health care?", "Basic care."
-    )
+    basic_care: Maybe[o.Capacity] = graded("Does this carer provide food, warmth, hygiene and health care?", "Basic care.")
     ensuring_safety: Maybe[o.Capacity] = graded(
         "Does this carer keep the children safe from harm and danger, inside and outside the home?",
         "Ensuring safety.",
@@ -343,9 +333,7 @@ class Parenting(Section):
     guidance_and_boundaries: Maybe[o.Capacity] = graded(
         "Does this carer set consistent boundaries and guide the children's behaviour?", "Guidance and boundaries."
     )
-    stability: Maybe[o.Capacity] = graded(
-        "Does this carer give the children stable routines and relationships?", "Stability."
-    )
+    stability: Maybe[o.Capacity] = graded("Does this carer give the children stable routines and relationships?", "Stability.")
 
 
 class Carer(BaseModel):
@@ -426,9 +414,7 @@ class Finances(Section):
 
     hardship: Maybe[o.Hardship] = graded("Can the household meet its basic needs?", "Financial hardship.")
     food_bank_use: Flag = flag("Has the family needed a food bank in the last 6 months?", "Food-bank use.")
-    problem_debt: Flag = flag(
-        "Does the family have debts they cannot manage (arrears, loan sharks)?", "Unmanageable debt."
-    )
+    problem_debt: Flag = flag("Does the family have debts they cannot manage (arrears, loan sharks)?", "Unmanageable debt.")
     no_adult_in_work: Flag = flag("Is no adult in the household in work?", "Worklessness.")
     no_recourse_to_public_funds: Flag = flag(
         "Does the family have no recourse to public funds?", "Immigration status with no recourse to public funds."
@@ -461,9 +447,7 @@ class Home(Section):
         "Does anyone in the wider family, or a regular visitor, pose a concern for the children?",
         "Risk from wider family or visitors.",
     )
-    family_breakdown: Flag = flag(
-        "Has the family recently separated or is it breaking down?", "Separation or family breakdown."
-    )
+    family_breakdown: Flag = flag("Has the family recently separated or is it breaking down?", "Separation or family breakdown.")
     bereavement: Flag = flag("Has the family suffered a significant bereavement recently?", "Family bereavement.")
     housing: Housing = Field(default_factory=Housing)
     finances: Finances = Field(default_factory=Finances)
@@ -480,9 +464,7 @@ class Strengths(Section):
         "Is there a carer who understands the concerns and acts to protect the children?",
         "A safe, protective adult in the household.",
     )
-    engages_with_support: Flag = strength(
-        "Is the family engaging with the support offered?", "Engagement with support."
-    )
+    engages_with_support: Flag = strength("Is the family engaging with the support offered?", "Engagement with support.")
     trusted_adult_for_child: Flag = strength(
         "Does each child have a trusted adult they can talk to?", "A trusted adult the children can talk to."
     )
@@ -523,6 +505,18 @@ class Household(BaseModel):
     )
     home: Home = Field(default_factory=Home)
     strengths: Strengths = Field(default_factory=Strengths)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _canonical_order(cls, data: Any) -> Any:
+        """Children and carers in id order, so nothing downstream can depend on input order."""
+        if isinstance(data, dict):
+            data = dict(data)
+            for key in ("children", "carers"):
+                items = data.get(key)
+                if isinstance(items, list) and all(isinstance(i, dict) for i in items):
+                    data[key] = sorted(items, key=lambda item: str(item.get("id", "")))
+        return data
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Household:

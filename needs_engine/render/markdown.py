@@ -21,11 +21,16 @@ def assessment_markdown(assessment: Assessment, rulebook: Rulebook) -> str:
     if assessment.override:
         o = assessment.override
         flag = "**DOWNWARD OVERRIDE** — " if o.flagged else ""
-        out += ["", f"{flag}Computed level `{o.computed_level.value}`, final level `{o.final_level.value}` ({o.direction}). "
-                f"Reason: {o.reason}. By: {o.by or 'not given'}. Second person: {o.second_person or 'none'}."]
+        out += [
+            "",
+            f"{flag}Computed level `{o.computed_level.value}`, final level `{o.final_level.value}` ({o.direction}). "
+            f"Reason: {o.reason}. By: {o.by or 'not given'}. Second person: {o.second_person or 'none'}.",
+        ]
     out += ["", "| Child | Age | Level | Possible level | Red flags |", "| --- | --- | --- | --- | --- |"]
     for child in assessment.children:
-        out.append(f"| {child.child_id} | {child.age} | {child.label} | {child.possible_label} | {', '.join(child.red_flags) or '-'} |")
+        out.append(
+            f"| {child.child_id} | {child.age} | {child.label} | {child.possible_label} | {', '.join(child.red_flags) or '-'} |"
+        )
     for child in assessment.children:
         out += ["", f"## Child {child.child_id} ({child.age}): {child.label}", ""]
         if not child.fired:

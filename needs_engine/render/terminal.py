@@ -122,7 +122,9 @@ def _questions(assessment: Assessment, all_questions: bool) -> Panel:
         table.add_row(Text(q.could_raise_to.value, style=LEVEL_STYLE[q.could_raise_to]), q.subject, q.ask)
     rest = len(assessment.questions) - len(shown)
     footer = Text(f"… and {rest} more (use --all-questions, or --format json)", style="dim") if rest else Text("")
-    return Panel(Group(table, footer), title=f"Information gaps: {len(assessment.questions)} question(s) to ask, most consequential first")
+    return Panel(
+        Group(table, footer), title=f"Information gaps: {len(assessment.questions)} question(s) to ask, most consequential first"
+    )
 
 
 def _consent_and_response(assessment: Assessment) -> Panel:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -22,7 +23,7 @@ from ..language.logic import Truth
 from ..model.catalogue import facts_by_root
 from ..model.levels import Level
 from ..model.situation import Child
-from ..yamlfile import Located, YAMLProblem, line_of, read_file
+from ..yamlfile import YAMLProblem, line_of, read_file
 from .schema import (
     AgeBand,
     ConsentGuidance,
@@ -173,7 +174,11 @@ def locate(name_or_path: Union[str, Path]) -> tuple[Path, Path]:
         rules = sorted((candidate / "rules").glob("*.yaml"))
         if len(rules) != 1:
             raise RulebookError(
-                [Problem(str(candidate), "a rulebook directory must hold exactly one rules/<id>.yaml", found=f"{len(rules)} files")]
+                [
+                    Problem(
+                        str(candidate), "a rulebook directory must hold exactly one rules/<id>.yaml", found=f"{len(rules)} files"
+                    )
+                ]
             )
         return rules[0], candidate / "descriptors" / rules[0].stem
     for root in content_roots():
@@ -276,16 +281,31 @@ class _Loader:
             if parsed is None:
                 continue
             if parsed.domain != path.stem:
-                self.problems.append(Problem(f"{path}:{line_of(document, ('domain',))}", f"domain '{parsed.domain}' must match the file name '{path.stem}'"))
+                self.problems.append(
+                    Problem(
+                        f"{path}:{line_of(document, ('domain',))}",
+                        f"domain '{parsed.domain}' must match the file name '{path.stem}'",
+                    )
+                )
             if rules is not None and parsed.domain not in rules.domains:
-                self.problems.append(Problem(str(path), f"domain '{parsed.domain}' is not declared in the rules file", expected=", ".join(rules.domains)))
+                self.problems.append(
+                    Problem(
+                        str(path),
+                        f"domain '{parsed.domain}' is not declared in the rules file",
+                        expected=", ".join(rules.domains),
+                    )
+                )
             for index, entry in enumerate(parsed.descriptors):
                 line = line_of(document, ("descriptors", index)) or 0
                 where = f"{path}:{line}"
                 if entry.id.split(".")[0] != parsed.domain:
-                    self.problems.append(Problem(where, f"descriptor id '{entry.id}' must start with its domain '{parsed.domain}.'"))
+                    self.problems.append(
+                        Problem(where, f"descriptor id '{entry.id}' must start with its domain '{parsed.domain}.'")
+                    )
                 if entry.id in seen:
-                    self.problems.append(Problem(where, f"duplicate descriptor id '{entry.id}'", found=f"also at {seen[entry.id]}"))
+                    self.problems.append(
+                        Problem(where, f"duplicate descriptor id '{entry.id}'", found=f"also at {seen[entry.id]}")
+                    )
                 seen[entry.id] = where
                 when_line = line_of(document, ("descriptors", index, "when")) or line
                 entries.append((parsed.domain, entry, str(path), when_line))
@@ -308,7 +328,9 @@ class _Loader:
             )
             return None
 
-    def compile_descriptors(self, entries: list[tuple[str, DescriptorEntry, str, int]], rules: RulesFile) -> tuple[Descriptor, ...]:
+    def compile_descriptors(
+        self, entries: list[tuple[str, DescriptorEntry, str, int]], rules: RulesFile
+    ) -> tuple[Descriptor, ...]:
         red_flags = set(rules.red_flags)
         compiled = []
         for domain, entry, path, line in entries:
@@ -334,9 +356,17 @@ class _Loader:
         known_ids = {entry.id for _, entry, _, _ in entries}
         for flag_id in sorted(red_flags):
             if flag_id not in known_ids:
-                self.problems.append(Problem(f"{self.rules_file}", f"red flag '{flag_id}' is not a descriptor id", code="reference"))
+                self.problems.append(
+                    Problem(f"{self.rules_file}", f"red flag '{flag_id}' is not a descriptor id", code="reference")
+                )
             elif flag_id in by_id and by_id[flag_id].level is not Level.safeguarding:
-                self.problems.append(Problem(f"{self.rules_file}", f"red flag '{flag_id}' must be a safeguarding descriptor", found=by_id[flag_id].level.value))
+                self.problems.append(
+                    Problem(
+                        f"{self.rules_file}",
+                        f"red flag '{flag_id}' must be a safeguarding descriptor",
+                        found=by_id[flag_id].level.value,
+                    )
+                )
         return tuple(sorted(compiled, key=lambda d: d.id))
 
     def compile_escalation(self, index: int, entry: Any, document: Any) -> Optional[Escalation]:
@@ -360,6 +390,12 @@ class _Loader:
                 Problem(f"{self.rules_file}:{line}", "a mitigation may only name strengths", found=", ".join(not_strengths))
             )
             return None
+        if re.search(r"\bnot\b|!=", condition.text):
+            # Negating a strength would let adding a strength raise a level.
+            self.problems.append(
+                Problem(f"{self.rules_file}:{line}", "a mitigation may not negate a strength (no 'not', '!=' or 'not in')")
+            )
+            return None
         return Mitigation(entry.id, entry.text, entry.source, condition, frozenset(entry.lowers_from))
 
 
@@ -374,7 +410,3 @@ def _content_hash(rules: RulesFile, entries: list[tuple[str, DescriptorEntry, st
     }
     payload = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return "sha256:" + hashlib.sha256(payload.encode()).hexdigest()
-
-
-def is_located(document: Any) -> bool:
-    return isinstance(document, Located)

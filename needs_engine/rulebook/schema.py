@@ -5,10 +5,9 @@ Unknown keys are errors. Conditions are kept as text here; `load.py` compiles th
 
 from __future__ import annotations
 
-from typing import Literal, Optional
+from typing import Annotated, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
-from typing_extensions import Annotated
 
 from ..model.levels import Level
 

@@ -28,7 +28,6 @@ from .strategies import (
     places,
     put,
     situations,
-    values,
     worsenings,
 )
 
@@ -63,7 +62,6 @@ def quick_levels(document: dict, rulebook) -> tuple[dict[str, Level], dict[str, 
     possible = {cid: pair[1] for cid, pair in per_child.items()}
     known["<family>"], possible["<family>"] = max(known.values()), max(possible.values())
     return known, possible
-
 
 
 def chain(spec: FactSpec) -> list:  # type: ignore[no-untyped-def]
@@ -134,11 +132,15 @@ def test_resolving_any_unknown_lands_between_level_and_possible_level(rulebook, 
     for place in places(situation):
         if place.spec.direction == "strength" or get(situation, place.key) is not None:
             continue
-        candidates = [best_value(place.spec), _worst(place.spec)] if place.spec.direction != "none" else _descriptive_values(place.spec)
+        candidates = (
+            [best_value(place.spec), _worst(place.spec)] if place.spec.direction != "none" else _descriptive_values(place.spec)
+        )
         for value in candidates:
             resolved, _ = quick_levels(put(situation, place.key, value), rulebook)
             for key, level in resolved.items():
-                assert low[key] <= level <= high[key], f"resolving {place.spec.dotted} at {place.key} to {value!r}: {key} at {level.value}"
+                assert low[key] <= level <= high[key], (
+                    f"resolving {place.spec.dotted} at {place.key} to {value!r}: {key} at {level.value}"
+                )
 
 
 def _descriptive_values(spec: FactSpec) -> list:  # type: ignore[no-untyped-def]
@@ -180,9 +182,7 @@ def test_unknowns_at_their_worst_reach_the_possible_level(rulebook, situation) -
     ages_known = all(("age_months" in c or "unborn_weeks" in c) for c in situation["household"]["children"])
     if ages_known:
         # Only descriptive facts (role, mobility) can still be unknown; with them known too this is exact.
-        descriptive_unknown = any(
-            get(situation, p.key) is None for p in places(situation) if p.spec.direction == "none"
-        )
+        descriptive_unknown = any(get(situation, p.key) is None for p in places(situation) if p.spec.direction == "none")
         if not descriptive_unknown:
             assert worst_levels == possible
 
