@@ -50,6 +50,8 @@ def ordinal(name: str, definitions: dict[str, str]) -> type[Ordinal]:
     """Make an Ordinal enum whose members are the keys of `definitions`, in order of concern."""
     enum_type = Ordinal(name, [(value, value) for value in definitions])  # type: ignore[call-overload]
     enum_type._definitions = dict(definitions)
+    # pydantic puts an enum's docstring in the JSON Schema: the definitions travel with the schema.
+    enum_type.__doc__ = "Values, least worrying first. " + " ".join(f"{value}: {text}" for value, text in definitions.items())
     enum_type._ranks = {member: rank for rank, member in enumerate(enum_type)}
     return enum_type
 

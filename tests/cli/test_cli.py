@@ -178,3 +178,10 @@ def test_schema_is_json_schema_with_fact_definitions() -> None:
     schema = json.loads(result.stdout)
     assert schema["title"] == "Situation"
     assert "Health" in schema["$defs"]
+
+
+def test_schema_carries_value_definitions_and_directions() -> None:
+    schema = json.loads(run("schema").stdout)
+    assert "diagnosed_unstable: A condition that is unstable" in schema["$defs"]["MentalHealthAdult"]["description"]
+    attendance = schema["$defs"]["Education"]["properties"]["attendance_percent"]
+    assert attendance["direction"] == "lower_is_worse" and attendance["ask"].endswith("?")

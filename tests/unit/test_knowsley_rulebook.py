@@ -34,6 +34,15 @@ def test_knowsley_levels_have_thrive_names_and_responses() -> None:
 def test_every_design_red_flag_is_declared() -> None:
     book = load_rulebook("knowsley")
     flags = {d.id.split(".", 1)[1] for d in book.descriptors if d.red_flag}
-    for expected in ("disclosure_of_abuse", "unexplained_injury", "injury_non_mobile_baby", "sexual_abuse", "fgm",
-                     "forced_marriage", "serious_neglect", "left_alone", "immediate_danger"):
+    for expected in (
+        "disclosure_of_abuse",
+        "unexplained_injury",
+        "injury_non_mobile_baby",
+        "sexual_abuse",
+        "fgm",
+        "forced_marriage",
+        "serious_neglect",
+        "left_alone",
+        "immediate_danger",
+    ):
         assert expected in flags

@@ -23,6 +23,17 @@ BOOK_ID = "tiny"
 # --- builders --------------------------------------------------------------------------------
 
 
+# The first lines of a one-descriptor health file; tests add the `when` they need.
+HEALTH_DESCRIPTOR_HEAD = (
+    "domain: health\n"
+    "descriptors:\n"
+    "  - id: health.missed_appointments\n"
+    "    level: early_help\n"
+    "    text: Missed appointments.\n"
+    "    source: Test source\n"
+)
+
+
 def level_entry(name: str) -> dict[str, Any]:
     return {
         "label": name.replace("_", " ").title(),
@@ -240,13 +251,7 @@ def test_unknown_top_level_key_is_an_error_not_a_warning(book: Callable[..., Pat
 
 def test_duplicate_yaml_key_is_rejected_with_its_line(tmp_path: Path) -> None:
     text = (
-        "domain: health\n"
-        "descriptors:\n"
-        "  - id: health.missed_appointments\n"
-        "    level: early_help\n"
-        "    text: Missed appointments.\n"
-        "    source: Test source\n"
-        "    when: child.health.missed_appointments_12m >= 3\n"
+        HEALTH_DESCRIPTOR_HEAD + "    when: child.health.missed_appointments_12m >= 3\n"
         "    when: child.health.missed_appointments_12m >= 30\n"
     )
     root = write_book(tmp_path, descriptors={**base_descriptors(), "health": text})
@@ -313,13 +318,7 @@ def test_forbidden_syntax_in_a_condition_is_reported(book: Callable[..., Path]) 
 
 def test_multi_line_condition_error_points_at_the_descriptor(tmp_path: Path) -> None:
     text = (
-        "domain: health\n"
-        "descriptors:\n"
-        "  - id: health.missed_appointments\n"
-        "    level: early_help\n"
-        "    text: Missed appointments.\n"
-        "    source: Test source\n"
-        "    when: >-\n"
+        HEALTH_DESCRIPTOR_HEAD + "    when: >-\n"
         "      child.health.missed_appointments_12m >= 3\n"
         "      or child.health.growht >= 'faltering'\n"
     )
