@@ -7,9 +7,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .engine.assess import problems_from_validation
 from .errors import InputError, Problem
 from .model.situation import Situation
+from .validation import problems_from_validation
 from .yamlfile import YAMLProblem, parse_text, read_file
 
 

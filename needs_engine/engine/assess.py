@@ -13,7 +13,7 @@ from typing import Any, Optional, Union
 from pydantic import ValidationError
 
 from .._version import __version__
-from ..errors import InputError, Problem
+from ..errors import InputError
 from ..explain.questions import questions_for
 from ..language.compile import FactRead
 from ..model.assessment import (
@@ -31,6 +31,7 @@ from ..model.assessment import (
 from ..model.levels import Level
 from ..model.situation import Child, Household, Situation
 from ..rulebook.load import Descriptor, Rulebook, load_rulebook
+from ..validation import problems_from_validation
 from .evaluate import ChildResult, counted_by, evaluate_child
 from .override import apply_override
 
@@ -80,32 +81,6 @@ def _household(situation: Union[Situation, Household, dict[str, Any]]) -> Househ
         return Situation.model_validate(situation).household
     except ValidationError as exc:
         raise InputError(problems_from_validation(exc)) from None
-
-
-def problems_from_validation(exc: ValidationError, document: Any = None, where: str = "") -> list[Problem]:
-    """Turn pydantic errors into Problems naming the field path (and line, given the document)."""
-    from ..yamlfile import line_of
-
-    problems = []
-    for error in exc.errors():
-        loc = tuple(error["loc"])
-        dotted = ".".join(str(part) for part in loc)
-        line = line_of(document, loc) if document is not None else None
-        prefix = f"{where}:{line}" if where and line else where
-        found = error.get("input")
-        expected = None
-        if error["type"] == "extra_forbidden":
-            from ..explain.fields import allowed_keys
-
-            expected = allowed_keys(loc)
-            msg = f"unknown field '{dotted}'"
-        else:
-            msg = f"{dotted}: {error['msg'].lower()}" if dotted else error["msg"].lower()
-        shown = None if isinstance(found, (dict, list)) else repr(found)
-        problems.append(
-            Problem(prefix, msg, code=error["type"], found=shown if error["type"] != "missing" else None, expected=expected)
-        )
-    return problems
 
 
 def _child_assessment(result: ChildResult, book: Rulebook) -> ChildAssessment:
