@@ -214,6 +214,21 @@ def rules_show(
     guarded(run, hint="needs rules show --help")
 
 
+# Each feature's commands live in their own module and register themselves on `app`
+# (or a sub-app) when imported; add a module here to add its commands.
+COMMAND_MODULES: tuple[str, ...] = ()
+
+
+def _register_commands() -> None:
+    import importlib
+
+    for module in COMMAND_MODULES:
+        importlib.import_module(f"{__package__}.{module}")
+
+
+_register_commands()
+
+
 def main() -> None:
     """Console entry point."""
     app()
