@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from .app import app, fail
+from .app import app, fail, guarded
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -45,4 +45,13 @@ def serve(
             "Install them with: pip install 'needs-engine[serve]'",
             hint="needs serve --help",
         ) from None
+    # Load every shipped rulebook now: a broken one stops the server here, not on a request.
+    guarded(_load_shipped_rulebooks, hint="needs serve --help")
     uvicorn.run(create_app(), host=host, port=port, access_log=False, log_config=log_config(), server_header=False)
+
+
+def _load_shipped_rulebooks() -> None:
+    from ..rulebook.load import load_rulebook, shipped_rulebooks
+
+    for rulebook_id in shipped_rulebooks():
+        load_rulebook(rulebook_id)

@@ -30,6 +30,7 @@ from ..records import DecisionRecord, make_record
 from ..rulebook.load import Rulebook, load_rulebook, shipped_rulebooks
 
 MAX_BODY_BYTES = 1_000_000
+DRAIN_FACTOR = 8
 PROBLEM_JSON = "application/problem+json"
 ACCESS_LOG = logging.getLogger("needs_engine.access")
 ERROR_LOG = logging.getLogger("needs_engine.service")
@@ -249,23 +250,28 @@ class Gate:
                 )
 
     async def _bounded(self, scope: Scope, receive: Receive) -> Optional[Receive]:
-        """Read the whole body (at most max_body bytes) and replay it; None if it is too large."""
+        """Read the whole body (at most max_body bytes) and replay it; None if it is too large.
+
+        An oversized body is still read (and dropped) up to DRAIN_FACTOR times the limit, so the
+        client, still sending, gets the 413 rather than a broken connection.
+        """
         declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_body:
+        if declared is not None and declared.isdigit() and int(declared) > self.max_body * DRAIN_FACTOR:
             return None
         chunks: list[bytes] = []
         size = 0
-        while True:
+        while size <= self.max_body * DRAIN_FACTOR:
             message = await receive()
             if message["type"] != "http.request":
                 break
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_body:
-                return None
-            chunks.append(chunk)
+            if size <= self.max_body:
+                chunks.append(chunk)
             if not message.get("more_body", False):
                 break
+        if size > self.max_body:
+            return None
         body = b"".join(chunks)
         delivered = False
 

@@ -5,20 +5,22 @@ from __future__ import annotations
 import logging
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
 import yaml
 
 pytest.importorskip("fastapi")
-from fastapi.testclient import TestClient  # noqa: E402
+with warnings.catch_warnings():
+    # starlette's TestClient warns that it will move from httpx to httpx2; nothing to do here yet.
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
 
 from needs_engine import load_rulebook  # noqa: E402
 from needs_engine.records import input_hash  # noqa: E402
 from needs_engine.service.app import create_app  # noqa: E402
 
-# starlette's TestClient warns that it will move from httpx to httpx2; nothing to do here yet.
-pytestmark = pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 CASE = yaml.safe_load((EXAMPLES / "early-help-separation-school-attendance.yaml").read_text())
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -49,7 +50,7 @@ def test_curl_gets_the_library_assessment(server: Server, tmp_path: Path) -> Non
         ["sh", str(HERE / "curl_matches_library.sh"), server.url, str(request)],
         capture_output=True,
         text=True,
-        env={"PATH": "/usr/bin:/bin", "PYTHON": sys.executable},
+        env={**os.environ, "PYTHON": sys.executable},
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
