@@ -94,6 +94,12 @@ def assess(
         Optional[str], typer.Option("--second-person", help="Who agreed a downward override (required to lower).")
     ] = None,
     all_questions: Annotated[bool, typer.Option("--all-questions", help="Show every question, not the first dozen.")] = False,
+    record: Annotated[
+        Optional[Path], typer.Option("--record", help="Also save a decision record (JSON) in this directory.", file_okay=False)
+    ] = None,
+    include_input: Annotated[
+        bool, typer.Option("--include-input", help="Keep the situation itself in the record (it may hold names).")
+    ] = False,
 ) -> None:
     """Assess one household and show its level, the reasons, the gaps and what to do next."""
     hint = "needs assess --help"
@@ -102,7 +108,6 @@ def assess(
         from ..engine.assess import assess as assess_situation
         from ..errors import InputError, Problem
         from ..inputs import read_situation
-        from ..model.assessment import Override
         from ..rulebook.load import load_rulebook
 
         situation = read_situation(file)
@@ -113,10 +118,18 @@ def assess(
                 raise InputError(
                     [Problem("--reason", "an override needs a reason", expected="a sentence explaining the judgement")]
                 )
-            override = Override(level=override_level, reason=reason.strip(), by=by, second_person=second_person)
+            override = {"level": override_level, "reason": reason.strip(), "by": by, "second_person": second_person}
         elif reason or second_person:
             raise InputError([Problem("--override-level", "--reason and --second-person go with --override-level")])
+        if include_input and record is None:
+            raise InputError([Problem("--include-input", "--include-input goes with --record DIR")])
         result = assess_situation(situation, book, override=override)
+        if record is not None:
+            from ..records import make_record, write_record
+
+            sys.stderr.write(
+                f"decision record: {write_record(make_record(situation, result, include_input=include_input), record)}\n"
+            )
         _emit(result, book, output, all_questions)
 
     guarded(run, hint=hint)
@@ -216,7 +229,7 @@ def rules_show(
 
 # Each feature's commands live in their own module and register themselves on `app`
 # (or a sub-app) when imported; add a module here to add its commands.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("serve", "replay")
 
 
 def _register_commands() -> None:

@@ -95,7 +95,11 @@ class ResponsePlan(Out):
 
 
 class Override(Out):
-    """Professional judgement: a level chosen by a person, with the reasons."""
+    """Professional judgement: a level chosen by a person, with the reasons.
+
+    Like any pydantic model, building one with a bad field raises pydantic's ValidationError;
+    `assess(..., override={...})` takes the fields as a mapping and raises InputError instead.
+    """
 
     level: Level
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]
