@@ -23,9 +23,6 @@ from ..language.compile import FactRead
 from ..model.catalogue import FactSpec, facts_by_root
 from ..model.situation import Household
 
-# What a subject's root is called in a `what-if` path, and the reverse.
-_PATH_ROOTS = {"children": "child", "carers": "carer", "home": "home", "strengths": "strengths", "household": "household"}
-
 
 @dataclass(frozen=True, order=True)
 class Address:
@@ -115,13 +112,14 @@ def parse_address(text: str, household: Household) -> Address:
     head = parts[0]
     where = f"--set {text}"
     if head in ("children", "carers"):
+        kind = "child" if head == "children" else "carer"
         if len(parts) < 3:
-            raise _bad(where, f"'{text}' needs a {head[:-1]} id and a fact, e.g. {head}.<id>.<fact>", None)
+            raise _bad(where, f"'{text}' needs a {kind} id and a fact, e.g. {head}.<id>.<fact>", None)
         ids = [p.id for p in (household.children if head == "children" else household.carers)]
         if parts[1] not in ids:
             close = difflib.get_close_matches(parts[1], ids, n=1, cutoff=0.3)
-            raise _bad(where, f"no {head[:-1]} with id '{parts[1]}'", close[0] if close else None, ", ".join(ids))
-        root, subject, rest = _PATH_ROOTS[head], f"{'child' if head == 'children' else 'carer'}:{parts[1]}", parts[2:]
+            raise _bad(where, f"no {kind} with id '{parts[1]}'", close[0] if close else None, ", ".join(ids))
+        root, subject, rest = kind, f"{kind}:{parts[1]}", parts[2:]
     elif head in ("home", "strengths"):
         root, subject, rest = head, "household", parts[1:]
     else:

@@ -28,7 +28,12 @@ _OPERATORS = {
     "in": "one of",
     "not in": "none of",
 }
-_RENAMED = {"attendance_percent": "school attendance", "gcp2_grade": "Graded Care Profile 2 grade", "dash_score": "DASH score"}
+_RENAMED = {
+    "attendance_percent": "school attendance",
+    "gcp2_grade": "Graded Care Profile 2 grade",
+    "dash_score": "DASH score",
+    "send": "special educational needs",
+}
 
 
 @cache

@@ -14,6 +14,7 @@ from html import escape
 from typing import Optional
 
 from ..explain.results import ChildExplanation, CounterfactualSearch, Explanation
+from ..explain.words import fact_sentence, subject_name
 from ..model.assessment import Assessment, ChildAssessment
 from ..model.catalogue import facts_by_root
 from ..model.levels import Level
@@ -40,7 +41,8 @@ h3{font-size:1rem;margin:1rem 0 .3rem}
 .level::before{content:attr(data-rank);font-size:.75em;margin-right:.35em;opacity:.85}
 .family{font-size:1.25rem;margin:.4rem 0 1rem}
 table{border-collapse:collapse;width:100%;font-size:.92rem}th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #ddd;vertical-align:top}
-th{background:#f0f0f0}
+th{background:#f0f0f0}.nowrap{white-space:nowrap}td .level{white-space:normal}
+.family .small{display:block;margin-top:.3rem}
 .child{border:1px solid #ccc;border-left-width:8px;border-radius:.3rem;padding:.4rem 1rem .8rem;margin:1rem 0;break-inside:avoid-page}
 ul{margin:.2rem 0 .4rem;padding-left:1.3rem}li{margin:.15rem 0}
 .because{color:#444;font-size:.88rem}.id{color:#666;font-size:.8rem;font-family:ui-monospace,Consolas,monospace}
@@ -81,7 +83,7 @@ def report_html(
     explained = {c.child_id: c for c in explanation.children} if explanation else {}
     for child in assessment.children:
         body.append(_child_section(child, explained.get(child.child_id), rulebook, household))
-    body += [_questions(assessment), _response(assessment), _footer(assessment)]
+    body += [_questions(assessment, rulebook, household), _response(assessment), _footer(assessment)]
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -137,13 +139,14 @@ def _child_name(child_id: str, household: Optional[Household]) -> str:
 
 def _children_table(assessment: Assessment, household: Optional[Household]) -> str:
     rows = "".join(
-        f"<tr><td>{escape(_child_name(c.child_id, household))}</td><td>{escape(c.age)}</td><td>{_badge(c.level, c.label)}</td>"
+        f'<tr><td>{escape(_child_name(c.child_id, household))}</td><td class="nowrap">{escape(c.age)}</td>'
+        f"<td>{_badge(c.level, c.label)}</td>"
         f"<td>{_badge(c.possible_level, c.possible_label)}</td><td>{escape(', '.join(c.red_flags) or '-')}</td></tr>"
         for c in assessment.children
     )
     return (
-        "<h2>Children</h2><table><thead><tr><th>Child</th><th>Age</th><th>Level</th><th>Possible level</th>"
-        f"<th>Red flags</th></tr></thead><tbody>{rows}</tbody></table>"
+        '<h2 id="children">Children</h2><table><thead><tr><th>Child</th><th>Age</th><th>Level</th><th>Possible level</th>'
+        f'<th class="nowrap">Red flags</th></tr></thead><tbody>{rows}</tbody></table>'
     )
 
 
@@ -152,7 +155,7 @@ def _child_section(
 ) -> str:
     ink, _ = _COLOURS[child.level]
     parts = [
-        f'<section class="child" style="border-left-color:{ink}">',
+        f'<section class="child" id="child-{escape(child.child_id)}" style="border-left-color:{ink}">',
         f"<h2>{escape(_child_name(child.child_id, household))} ({escape(child.age)}): {_badge(child.level, child.label)}</h2>",
     ]
     parts.append(_reasons(child, explained, rulebook))
@@ -196,8 +199,6 @@ def _reasons(child: ChildAssessment, explained: Optional[ChildExplanation], rule
 
 
 def _plain_fact(subject: str, fact: str, value: object) -> str:
-    from ..explain.words import fact_sentence
-
     root, *path = fact.split(".")
     spec = facts_by_root()[root].get(tuple(path))
     return fact_sentence(subject, spec, value) if spec is not None else f"{fact} = {value} ({subject})"
@@ -225,15 +226,16 @@ def _search(heading: str, result: CounterfactualSearch) -> str:
     return "\n".join(out)
 
 
-def _questions(assessment: Assessment) -> str:
+def _questions(assessment: Assessment, rulebook: Rulebook, household: Optional[Household]) -> str:
     if not assessment.questions:
-        return "<h2>Information gaps</h2><p>No unknown fact could raise the level.</p>"
+        return '<h2 id="questions">Information gaps</h2><p>No unknown fact could raise the level.</p>'
     rows = "".join(
-        f"<tr><td>{escape(q.could_raise_to.value.replace('_', ' '))}</td><td>{escape(q.subject)}</td><td>{escape(q.ask)}</td></tr>"
+        f"<tr><td>{escape(rulebook.levels[q.could_raise_to].label)}</td><td>{escape(subject_name(q.subject, household))}</td>"
+        f"<td>{escape(q.ask)}</td></tr>"
         for q in assessment.questions
     )
     return (
-        f"<h2>Information gaps: {len(assessment.questions)} question(s), most consequential first</h2>"
+        f'<h2 id="questions">Information gaps: {len(assessment.questions)} question(s), most consequential first</h2>'
         f"<table><thead><tr><th>Could raise to</th><th>About</th><th>Question</th></tr></thead><tbody>{rows}</tbody></table>"
     )
 
@@ -243,7 +245,8 @@ def _response(assessment: Assessment) -> str:
     actions = "".join(f"<li>{escape(a)}</li>" for a in r.actions)
     consent = assessment.consent
     return (
-        f"<h2>What to do next: {_badge(r.level, r.label)}</h2><p>{escape(r.summary)}</p><ul>{actions}</ul>"
+        f'<h2 id="response">What to do next: {_badge(r.level, r.label)}</h2>'
+        f"<p>{escape(r.summary)}</p><ul>{actions}</ul>"
         f"<p><strong>Consent ({escape(consent.status.replace('_', ' '))}):</strong> {escape(consent.guidance)}</p>"
     )
 
