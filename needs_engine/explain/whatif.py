@@ -15,7 +15,7 @@ from pydantic import Field, ValidationError
 
 from ..engine.assess import assess
 from ..errors import InputError, Problem
-from ..model.assessment import Assessment, ChildAssessment, Out
+from ..model.assessment import Assessment, ChildAssessment, Out, Question
 from ..model.levels import Level
 from ..model.situation import Household, Situation
 from ..rulebook.load import Rulebook
@@ -48,8 +48,8 @@ class WhatIf(Out):
     after_level: Level
     after_label: str
     children: list[ChildDifference]
-    questions_resolved: list[str] = Field(description="Questions asked before and no longer needed: 'subject: fact'.")
-    questions_new: list[str] = Field(description="Questions raised by the changed situation: 'subject: fact'.")
+    questions_resolved: list[Question] = Field(description="Questions asked before and no longer needed.")
+    questions_new: list[Question] = Field(description="Questions the changed situation raises that were not asked before.")
     before: Assessment
     after: Assessment
 
@@ -83,8 +83,8 @@ def what_if(household: Household, changes: dict[Address, Any], book: Rulebook, *
     before, after = assess(household, book), assess(changed, book)
     after_children = {c.child_id: c for c in after.children}
     differences = [_difference(c, after_children[c.child_id]) for c in before.children if child is None or c.child_id == child]
-    asked_before = {f"{q.subject}: {q.fact}" for q in before.questions}
-    asked_after = {f"{q.subject}: {q.fact}" for q in after.questions}
+    asked_before = {(q.subject, q.fact) for q in before.questions}
+    asked_after = {(q.subject, q.fact) for q in after.questions}
     return WhatIf(
         changes=[fact_change(a, a.get(household), v, household) for a, v in sorted(changes.items())],
         before_level=before.level,
@@ -92,8 +92,8 @@ def what_if(household: Household, changes: dict[Address, Any], book: Rulebook, *
         after_level=after.level,
         after_label=after.label,
         children=differences,
-        questions_resolved=sorted(asked_before - asked_after),
-        questions_new=sorted(asked_after - asked_before),
+        questions_resolved=[q for q in before.questions if (q.subject, q.fact) not in asked_after],
+        questions_new=[q for q in after.questions if (q.subject, q.fact) not in asked_before],
         before=before,
         after=after,
     )

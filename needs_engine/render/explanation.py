@@ -106,7 +106,11 @@ def explanation_markdown(explanation: Explanation, rulebook: Rulebook) -> str:
             out.append(f"- Mitigation `{m.id}`: {m.text} ({m.from_level.value} → {m.to_level.value})")
         if child.nearly_fired:
             out += ["", "### Nearly fired", ""]
-            out += [f"- [{m.label}] {m.text} (`{m.id}`): if {m.change.words} → {m.level_after.value}" for m in child.nearly_fired]
+            out += [
+                f"- [{m.label}] {m.text} (`{m.id}`): if {m.change.words}"
+                + (f" → {m.level_after.value}" if m.level_after != child.level else " (level unchanged)")
+                for m in child.nearly_fired
+            ]
         for heading, result in (("What would lower it", child.down), ("What would raise it", child.up)):
             out += ["", f"### {heading}", ""]
             if result.note:

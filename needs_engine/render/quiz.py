@@ -6,10 +6,13 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.text import Text
 
+from ..model.levels import Level
 from ..rulebook.load import Rulebook
 from ..scenarios import Scenario
 from ..training import QuizItem, known_fact_lines
 from .theme import LEVEL_STYLE
+
+SHOWN = 6
 
 
 def show_scenario(console: Console, scenario: Scenario, number: int, total: int, book: Rulebook) -> None:
@@ -33,9 +36,11 @@ def show_reveal(console: Console, item: QuizItem, book: Rulebook) -> None:
     console.print(line)
     for child in a.children:
         console.print(Text(f"  {child.child_id} ({child.age}): {child.label}", style="bold"))
-        for d in child.fired:
-            if d.level >= child.level or d.red_flag:
-                console.print(f"    • [{book.levels[d.level].label}] {d.text}", markup=False)
+        reasons = [d for d in child.fired if d.level >= Level.early_help]
+        for d in reasons[:SHOWN]:
+            console.print(f"    • [{book.levels[d.level].label}] {d.text}", markup=False)
+        if len(reasons) > SHOWN:
+            console.print(f"    … and {len(reasons) - SHOWN} more (needs explain shows them all)", style="dim")
         for e in child.escalations:
             console.print(f"    ↑ {e.text}", markup=False)
         if child.mitigation:

@@ -10,6 +10,8 @@ from ..explain.whatif import WhatIf
 from ..model.levels import Level
 from .theme import LEVEL_STYLE
 
+SHOWN = 6
+
 
 def _level(level: Level, label: str) -> Text:
     return Text(f" {label} ", style=LEVEL_STYLE[level])
@@ -52,7 +54,11 @@ def render_what_if(result: WhatIf, console: Console) -> None:
         console.print("\n".join(lines) if lines else "  no descriptor or escalation changed", highlight=False, markup=False)
     if result.questions_resolved or result.questions_new:
         console.print(Text("Questions", style="bold"))
-        for q in result.questions_resolved:
-            console.print(f"  ✓ no longer needed: {q}", highlight=False, markup=False)
-        for q in result.questions_new:
-            console.print(f"  ? now to ask: {q}", highlight=False, markup=False)
+        for mark, heading, questions in (
+            ("✓", "no longer needed", result.questions_resolved),
+            ("?", "now worth asking", result.questions_new),
+        ):
+            for q in questions[:SHOWN]:
+                console.print(f"  {mark} {heading}: {q.subject} — {q.ask}", highlight=False, markup=False)
+            if len(questions) > SHOWN:
+                console.print(f"  … and {len(questions) - SHOWN} more {heading} (see --format json)", style="dim")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from needs_engine import assess
+from needs_engine import assess, load_rulebook
 from needs_engine.cli.app import app
 
 from .conftest import EXAMPLES, SCENARIOS, document, edited
@@ -167,3 +167,18 @@ def test_html_escapes_text(tmp_path: Path) -> None:
     (tmp_path / "s.json").write_text(json.dumps(doc))
     page = run("explain", str(tmp_path / "s.json"), "--format", "html").stdout
     assert "<b>R&D</b>" not in page and "&lt;b&gt;R&amp;D&lt;/b&gt;" in page
+
+
+def test_what_if_reports_questions_resolved_by_learning_an_unknown() -> None:
+    from needs_engine.explain.addresses import Address
+    from needs_engine.explain.whatif import what_if
+    from needs_engine.inputs import read_situation
+
+    household = read_situation(EXAMPLES / "unknown-heavy-school-concern-teenager.yaml").household
+    asked = assess(household, "knowsley").questions[0]
+    address = Address(asked.subject, asked.fact)
+    spec = address.spec
+    calm = list(spec.choices)[0] if spec.choices else (False if spec.kind == "flag" else spec.minimum)
+    result = what_if(household, {address: calm}, load_rulebook("knowsley"))
+    assert (asked.subject, asked.fact) in {(q.subject, q.fact) for q in result.questions_resolved}
+    assert result.changes[0].learned
