@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from .app import OutputFormat, RulebookOption, app, guarded
+
+
+class WhatIfFormat(str, Enum):
+    rich = "rich"
+    json = "json"
+
 
 FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="rich (terminal), json, markdown or html.")]
 
@@ -67,7 +74,7 @@ def what_if(
     ],
     child: Annotated[Optional[str], typer.Option("--child", help="Show only the child with this id.")] = None,
     rulebook: RulebookOption = "knowsley",
-    output: Annotated[OutputFormat, typer.Option("--format", "-f", help="rich (terminal) or json.")] = OutputFormat.rich,
+    output: Annotated[WhatIfFormat, typer.Option("--format", "-f", help="rich (terminal) or json.")] = WhatIfFormat.rich,
 ) -> None:
     """Change some facts and show the levels before and after, and what changed in the explanation."""
 
@@ -80,7 +87,7 @@ def what_if(
         situation = read_situation(file)
         book = load_rulebook(rulebook)
         result = compare(situation.household, parse_changes(changes, situation.household), book, child=child)
-        if output is OutputFormat.json:
+        if output is WhatIfFormat.json:
             sys.stdout.write(result.model_dump_json(indent=2) + "\n")
         else:
             from rich.console import Console

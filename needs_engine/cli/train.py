@@ -44,6 +44,8 @@ def train(
             raise InputError([Problem(str(answers), "answers file not found", expected="a text file, one answer per line")])
         stream = answers.open(encoding="utf-8") if answers is not None else sys.stdin
         console = Console(highlight=False)
+        # Show each answer read from a file or a pipe; a person typing sees their own.
+        echo = answers is not None or not stream.isatty()
         items = []
         try:
             for number, scenario in enumerate(scenarios, 1):
@@ -54,7 +56,8 @@ def train(
                     line = stream.readline()
                     if not line:
                         break
-                    console.print(line.strip(), markup=False)
+                    if echo:
+                        console.print(line.strip(), markup=False)
                     if line.strip().lower() in QUIT_WORDS:
                         break
                     level = parse_answer(line, book)

@@ -58,6 +58,8 @@ def _child_panel(child: ChildExplanation) -> Panel:
             parts.append(Text(f"      because {'; '.join(fact.words for fact in fired.because)}", style="dim"))
     for escalation in child.escalations:
         parts.append(Text(f"  ↑ Escalation to {escalation.label}: {escalation.words}", style="bold magenta"))
+        if escalation.counted:
+            parts.append(Text(f"      counted: {', '.join(escalation.counted)}", style="dim"))
     if child.mitigation:
         m = child.mitigation
         parts.append(Text(f"  ↓ Mitigation {m.from_level.value} → {m.to_level.value}: {m.text}", style="bold green"))
@@ -100,7 +102,8 @@ def explanation_markdown(explanation: Explanation, rulebook: Rulebook) -> str:
             facts = "; ".join(f.words for f in fired.because)
             out.append(f"- **{fired.label}**{red}: {fired.text} (`{fired.id}`) — because {facts}")
         for e in child.escalations:
-            out.append(f"- Escalation to **{e.label}** (`{e.id}`): {e.words}")
+            counted = f" Counted: {', '.join(f'`{i}`' for i in e.counted)}." if e.counted else ""
+            out.append(f"- Escalation to **{e.label}** (`{e.id}`): {e.words}{counted}")
         if child.mitigation:
             m = child.mitigation
             out.append(f"- Mitigation `{m.id}`: {m.text} ({m.from_level.value} → {m.to_level.value})")

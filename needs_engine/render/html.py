@@ -185,6 +185,8 @@ def _reasons(child: ChildAssessment, explained: Optional[ChildExplanation], rule
     escalations = explained.escalations if explained else None
     for e in child.escalations:
         reason = next((x.words for x in escalations if x.id == e.id), None) if escalations else None
+        if reason and e.because and e.because[0] in {d.id for d in child.fired}:
+            reason += " Counted: " + ", ".join(e.because) + "."
         out.append(
             f"<p>Escalation to {_badge(e.to, rulebook.levels[e.to].label)}: {escape(e.text)}"
             f'<br><span class="because">because {escape(reason or ", ".join(e.because))}</span></p>'

@@ -182,3 +182,12 @@ def test_what_if_reports_questions_resolved_by_learning_an_unknown() -> None:
     result = what_if(household, {address: calm}, load_rulebook("knowsley"))
     assert (asked.subject, asked.fact) in {(q.subject, q.fact) for q in result.questions_resolved}
     assert result.changes[0].learned
+
+
+def test_explain_json_is_byte_identical_between_runs() -> None:
+    assert run("explain", str(TEENAGER), "--format", "json").stdout == run("explain", str(TEENAGER), "--format", "json").stdout
+
+
+def test_what_if_offers_only_rich_and_json() -> None:
+    result = run("what-if", str(BABY), "--set", "immediate_danger=true", "--format", "html")
+    assert result.exit_code == 2
