@@ -36,6 +36,7 @@ class OutputFormat(str, Enum):
     rich = "rich"
     json = "json"
     markdown = "markdown"
+    html = "html"
 
 
 RulebookOption = Annotated[
@@ -83,7 +84,7 @@ def assess(
     file: Annotated[Path, typer.Argument(help="A situation in YAML or JSON.", show_default=False)],
     rulebook: RulebookOption = "knowsley",
     output: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="rich (terminal), json or markdown.")
+        OutputFormat, typer.Option("--format", "-f", help="rich (terminal), json, markdown or html.")
     ] = OutputFormat.rich,
     override_level: Annotated[
         Optional[Level], typer.Option("--override-level", help="Professional judgement: the level to use instead.")
@@ -142,6 +143,10 @@ def _emit(result, book, output: OutputFormat, all_questions: bool) -> None:  # t
         from ..render.markdown import assessment_markdown
 
         sys.stdout.write(assessment_markdown(result, book))
+    elif output is OutputFormat.html:
+        from ..render.html import report_html
+
+        sys.stdout.write(report_html(result, book))
     else:
         from rich.console import Console
 
@@ -229,7 +234,7 @@ def rules_show(
 
 # Each feature's commands live in their own module and register themselves on `app`
 # (or a sub-app) when imported; add a module here to add its commands.
-COMMAND_MODULES: tuple[str, ...] = ("serve", "replay")
+COMMAND_MODULES: tuple[str, ...] = ("serve", "replay", "explain", "train")
 
 
 def _register_commands() -> None:

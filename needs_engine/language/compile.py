@@ -46,6 +46,8 @@ class FactRead:
     subject: str
     spec: FactSpec
     value: Any
+    test: Optional[tuple[str, Any]] = None
+    """The comparison the condition made, e.g. `("<", 90)` or `(">=", "problematic")`; None for a yes/no fact."""
 
     @property
     def known(self) -> bool:
@@ -321,27 +323,27 @@ class _Compiler:
             if isinstance(bound, bool) or not isinstance(bound, (int, float)) or op in ("in", "not in"):
                 raise self.fail(f"'{spec.dotted}' is a number; compare it with a number", node, expected=_example(spec))
             test = _ORDER[op]
-            return _leaf(fact, lambda value: test(value, bound))
+            return _leaf(fact, lambda value: test(value, bound), (op, bound))
         if spec.kind == "flag":
             if op not in ("==", "!=") or not isinstance(constant.value, bool):
                 raise self.fail(f"'{spec.dotted}' is yes/no; use it on its own or with == true", node)
             wanted = constant.value if op == "==" else not constant.value
-            return _leaf(fact, lambda value: value is wanted)
+            return _leaf(fact, lambda value: value is wanted, None if wanted else ("==", False))
         assert spec.choices is not None
         if op in ("in", "not in"):
             if not isinstance(constant.value, list):
                 raise self.fail(f"'{op}' needs a list of values, e.g. ['a', 'b']", node)
             members = frozenset(self.member(spec, item, constant.node) for item in constant.value)
             inside = op == "in"
-            return _leaf(fact, lambda value: (value in members) is inside)
+            return _leaf(fact, lambda value: (value in members) is inside, (op, tuple(constant.value)))
         member = self.member(spec, constant.value, constant.node)
         if spec.kind == "choice":
             if op not in ("==", "!="):
                 raise self.fail(f"'{spec.dotted}' has no order; use ==, != or in", node)
             equal = op == "=="
-            return _leaf(fact, lambda value: (value is member) is equal)
+            return _leaf(fact, lambda value: (value is member) is equal, (op, member.value))
         rank, test = member.rank, _ORDER[op]  # type: ignore[attr-defined]
-        return _leaf(fact, lambda value: test(value.rank, rank))
+        return _leaf(fact, lambda value: test(value.rank, rank), (op, member.value))
 
     def member(self, spec: FactSpec, value: Any, node: ast.AST) -> Enum:
         assert spec.choices is not None
@@ -386,7 +388,7 @@ def _members(binder: str) -> Callable[[Env], list[Env]]:
     ]
 
 
-def _leaf(fact: _Fact, test: Callable[[Any], bool]) -> _Cond:
+def _leaf(fact: _Fact, test: Callable[[Any], bool], written: Optional[tuple[str, Any]] = None) -> _Cond:
     get, subject, spec = fact.get, fact.subject, fact.spec
 
     def fast(env: Env) -> Truth:
@@ -395,7 +397,7 @@ def _leaf(fact: _Fact, test: Callable[[Any], bool]) -> _Cond:
 
     def trace(env: Env) -> Trace:
         value = get(env)
-        return (None if value is None else test(value)), (FactRead(subject(env), spec, value),)
+        return (None if value is None else test(value)), (FactRead(subject(env), spec, value, written),)
 
     return _Cond(fast=fast, trace=trace)
 
