@@ -14,7 +14,8 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
     from rich.text import Text
 
-    from ..compare import ChildComparison, Comparison, RulebookLevel
+    from ..compare import ChildComparison, Comparison
+    from ..model.levels import Level
 
 
 @app.command()
@@ -45,19 +46,20 @@ def comparison_renderables(comparison: Comparison) -> list[RenderableType]:
     from rich.text import Text
 
     table = Table(title="Level under each rulebook" + (f" · {comparison.reference}" if comparison.reference else ""))
-    table.add_column("")
-    table.add_column("age")
+    table.add_column("", no_wrap=True)
+    table.add_column("age", no_wrap=True)
     for rid in comparison.rulebooks:
         table.add_column(rid)
     table.add_column("same?")
+    same = {False: "yes", True: "NO"}
     table.add_row(
-        Text("Family", style="bold"),
-        "",
-        *(_cell(row) for row in comparison.family),
-        "yes" if not comparison.family_differs else "NO",
+        Text("Family", style="bold"), "", *(_cell(r.level, r.label) for r in comparison.family), same[comparison.family_differs]
     )
+    if any(r.possible_level > r.level for r in comparison.family):
+        possible = [_cell(r.possible_level, r.possible_label) for r in comparison.family]
+        table.add_row(Text("possible", style="dim"), "", *possible, "")
     for child in comparison.children:
-        table.add_row(child.child_id, child.age, *(_cell(row) for row in child.levels), "NO" if child.differs else "yes")
+        table.add_row(child.child_id, child.age, *(_cell(r.level, r.label) for r in child.levels), same[child.differs])
     parts: list[RenderableType] = [table]
     for child in comparison.children:
         if child.differs:
@@ -69,15 +71,12 @@ def comparison_renderables(comparison: Comparison) -> list[RenderableType]:
     return parts
 
 
-def _cell(row: RulebookLevel) -> Text:
+def _cell(level: Level, label: str) -> Text:
     from rich.text import Text
 
     from ..render.theme import LEVEL_STYLE
 
-    cell = Text(f" {row.label} ", style=LEVEL_STYLE[row.level])
-    if row.possible_level > row.level:
-        cell.append(f"\ncould be {row.possible_label}", style="dim")
-    return cell
+    return Text(f" {label} ", style=LEVEL_STYLE[level])
 
 
 def _why(child: ChildComparison, rulebooks: list[str]) -> RenderableType:
