@@ -34,16 +34,17 @@ def test_library_spans_every_level_under_every_rulebook_it_names() -> None:
         assert levels == set(Level), f"{rulebook} scenarios cover only {sorted(lv.value for lv in levels)}"
 
 
-def _expecting(level: Level, **children: Level) -> Expectation:
-    return Expectation(level=level, children=children, why="a deliberately wrong expectation")
+def _wrong(name: str, level: Level, **children: Level) -> str:
+    """The failure message for scenario `name` given a deliberately wrong Knowsley expectation."""
+    expectation = Expectation(level=level, children=children, why="a deliberately wrong expectation")
+    wrong = LIBRARY[name].model_copy(update={"expected": {"knowsley": expectation}})
+    result = check_scenario(wrong, load_rulebook("knowsley"))
+    assert not result.ok
+    return failure_message(result)
 
 
 def test_an_expectation_too_low_names_the_descriptors_that_pushed_the_level_up() -> None:
-    scenario = LIBRARY["safeguarding-domestic-abuse-high-risk-marac"]
-    wrong = scenario.model_copy(update={"expected": {"knowsley": _expecting(Level.early_help, c1=Level.early_help)}})
-    result = check_scenario(wrong, load_rulebook("knowsley"))
-    message = failure_message(result)
-    assert not result.ok
+    message = _wrong("safeguarding-domestic-abuse-high-risk-marac", Level.early_help, c1=Level.early_help)
     assert "c1: expected early_help, got safeguarding" in message
     assert "pushed above early_help by" in message
     assert "family_functioning.dash_high_risk (safeguarding)" in message
@@ -51,18 +52,14 @@ def test_an_expectation_too_low_names_the_descriptors_that_pushed_the_level_up()
 
 
 def test_an_expectation_too_high_names_what_fired_and_what_is_missing() -> None:
-    scenario = LIBRARY["unknown-heavy-police-notification-domestic-incident"]
-    wrong = scenario.model_copy(update={"expected": {"knowsley": _expecting(Level.targeted)}})
-    message = failure_message(check_scenario(wrong, load_rulebook("knowsley")))
+    message = _wrong("unknown-heavy-police-notification-domestic-incident", Level.targeted)
     assert "nothing at targeted or above fired" in message
     assert "highest fired: family_functioning.domestic_abuse_incident (early_help)" in message
     assert "unknown, so not fired:" in message
 
 
 def test_a_mitigation_that_lowered_the_level_is_named() -> None:
-    scenario = LIBRARY["mitigation-multiple-needs-met-by-a-strong-family"]
-    wrong = scenario.model_copy(update={"expected": {"knowsley": _expecting(Level.targeted)}})
-    message = failure_message(check_scenario(wrong, load_rulebook("knowsley")))
+    message = _wrong("mitigation-multiple-needs-met-by-a-strong-family", Level.targeted)
     assert "mitigation.protective_engaged_family lowered it targeted → early_help" in message
 
 

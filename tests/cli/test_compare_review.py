@@ -8,12 +8,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from needs_engine.rulebook.load import shipped_rulebooks
-
 from typer.testing import CliRunner
 
 from needs_engine.cli.app import app
+from needs_engine.rulebook.load import shipped_rulebooks
 
 from .test_cli import EXAMPLES, plain
 

@@ -50,7 +50,9 @@ def test_run_passes_then_fails_with_the_descriptor_difference(tmp_path: Path) ->
     assert ok.exit_code == 0, ok.output
     assert "1 passed, 0 failed" in ok.output
     path = folder / f"{ONE}.yaml"
-    path.write_text(path.read_text().replace("level: early_help, children: {c1: early_help}", "level: universal, children: {c1: universal}"))
+    path.write_text(
+        path.read_text().replace("level: early_help, children: {c1: early_help}", "level: universal, children: {c1: universal}")
+    )
     failed = run("scenarios", "run", "--folder", str(folder), "-r", "knowsley")
     assert failed.exit_code == 1
     text = plain(failed.output)
@@ -96,7 +98,10 @@ def test_coverage_counts_what_fired_and_lists_the_rest(tmp_path: Path) -> None:
 def test_unreachable_levels_come_from_age_bands_not_scenarios() -> None:
     book = load_rulebook("knowsley")
     antenatal_only = replace(
-        book, descriptors=tuple(d for d in book.descriptors if d.id.startswith("health.antenatal")), escalations=(), mitigations=()
+        book,
+        descriptors=tuple(d for d in book.descriptors if d.id.startswith("health.antenatal")),
+        escalations=(),
+        mitigations=(),
     )
     unreachable = {band.name: unreachable_levels(antenatal_only, band) for band in AGE_BANDS}
     assert unreachable["unborn"] == []
