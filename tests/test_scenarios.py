@@ -64,7 +64,7 @@ def test_a_mitigation_that_lowered_the_level_is_named() -> None:
 
 
 def test_an_expectation_for_a_child_the_situation_lacks_is_bad_input(tmp_path: Path) -> None:
-    text = (SCENARIOS / "safeguarding-family-made-homeless.yaml").read_text().replace("children: {c1:", "children: {c9:")
+    text = (SCENARIOS / "differ-family-made-homeless.yaml").read_text().replace("children: {c1:", "children: {c9:")
     (tmp_path / "bad.yaml").write_text(text)
     with pytest.raises(InputError, match="no child 'c9' in the situation"):
         run_scenarios([load_scenario(tmp_path / "bad.yaml")])

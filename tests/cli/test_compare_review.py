@@ -87,14 +87,14 @@ def _write(path: Path, document: dict) -> Path:
 
 
 def test_review_steps_down_when_housing_is_settled_and_reports_children_added_and_gone(tmp_path: Path) -> None:
-    scenario = yaml.safe_load((SCENARIOS / "targeted-temporary-accommodation-and-debt.yaml").read_text())
+    scenario = yaml.safe_load((SCENARIOS / "differ-temporary-accommodation-and-debt.yaml").read_text())
     household = scenario["situation"]["household"]
     later = json.loads(json.dumps(household))
     later["home"]["housing"] = {"status": "settled", "conditions": "adequate", "overcrowded": False}
     later["children"][0]["education"]["attendance_percent"] = 95
     later["children"].append({"id": "c2", "unborn_weeks": 20})
     before = tmp_path / "before.yaml"
-    shutil.copy(SCENARIOS / "targeted-temporary-accommodation-and-debt.yaml", before)  # a scenario file is read too
+    shutil.copy(SCENARIOS / "differ-temporary-accommodation-and-debt.yaml", before)  # a scenario file is read too
     after = _write(tmp_path / "after.yaml", {"household": later})
     result = run("review", str(before), str(after), "--format", "json")
     assert result.exit_code == 0, result.output

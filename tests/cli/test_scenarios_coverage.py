@@ -33,7 +33,7 @@ def _folder(tmp_path: Path, *names: str) -> Path:
 
 
 def test_list_and_show(tmp_path: Path) -> None:
-    folder = _folder(tmp_path, ONE, "safeguarding-family-made-homeless")
+    folder = _folder(tmp_path, ONE, "differ-family-made-homeless")
     listed = plain(run("scenarios", "list", "--folder", str(folder)).output)
     assert "2 scenarios" in listed and ONE in listed and "knowsley: early_help" in listed
     shown = run("scenarios", "show", ONE, "--folder", str(folder))
