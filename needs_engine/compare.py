@@ -41,7 +41,9 @@ class DomainDifference(_Out):
     domain: str
     label: str
     top: dict[str, Optional[Level]] = Field(description="Rulebook id → highest level fired in the domain (null: none).")
-    fired: dict[str, list[str]] = Field(description="Rulebook id → descriptors fired in the domain, as 'id (level)'.")
+    fired: dict[str, list[str]] = Field(
+        description="Rulebook id → descriptors fired in the domain under it and not, at that level, under every other."
+    )
 
 
 class RuleDifference(_Out):
@@ -131,25 +133,31 @@ def _child(child_id: str, assessments: dict[str, Assessment], domain_labels: dic
 def _domain_differences(
     per_book: dict[str, ChildAssessment], lowest: Level, domain_labels: dict[str, str]
 ) -> list[DomainDifference]:
-    """Domains whose highest fired level differs and, somewhere, rises above the lowest child level."""
-    tops: dict[str, dict[str, Optional[Level]]] = {}
-    fired: dict[str, dict[str, list[str]]] = {}
+    """Domains whose highest fired level differs and reaches the lowest child level somewhere.
+
+    For each, the descriptors that fired under one rulebook and not (at that level) under all the
+    others: a descriptor fired in both at the same level explains nothing.
+    """
+    tops: dict[str, dict[str, Level]] = {}
+    fired: dict[str, dict[str, set[str]]] = {}
     for rid, child in per_book.items():
         for d in child.fired:
-            current = tops.setdefault(d.domain, {}).get(rid)
-            tops[d.domain][rid] = d.level if current is None else max(current, d.level)
-            fired.setdefault(d.domain, {}).setdefault(rid, []).append(f"{d.id} ({d.level.value})")
+            domain_tops = tops.setdefault(d.domain, {})
+            domain_tops[rid] = max(domain_tops.get(rid, d.level), d.level)
+            fired.setdefault(d.domain, {}).setdefault(rid, set()).add(f"{d.id} ({d.level.value})")
     differences = []
-    for domain in sorted(tops, key=lambda d: (-max(lv.rank for lv in tops[d].values() if lv), d)):
+    for domain in sorted(tops, key=lambda d: (-max(lv.rank for lv in tops[d].values()), d)):
         top = {rid: tops[domain].get(rid) for rid in per_book}
-        if len(set(top.values())) < 2 or not any(lv is not None and lv > lowest for lv in top.values()):
+        if len(set(top.values())) < 2 or not any(lv is not None and lv >= lowest for lv in top.values()):
             continue
+        own = {rid: fired[domain].get(rid, set()) for rid in per_book}
+        everywhere = set.intersection(*own.values())
         differences.append(
             DomainDifference(
                 domain=domain,
                 label=domain_labels.get(domain, domain),
                 top=top,
-                fired={rid: fired[domain].get(rid, []) for rid in per_book},
+                fired={rid: sorted(own[rid] - everywhere) for rid in per_book},
             )
         )
     return differences

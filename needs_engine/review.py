@@ -41,6 +41,7 @@ class Response(_Out):
 
     level: Level
     label: str
+    statutory: bool = Field(description="The level is a statutory duty (e.g. a section 17 or 47 referral), not voluntary help.")
     summary: str
     actions: list[str]
 
@@ -78,7 +79,7 @@ class Review(_Out):
     children: list[ChildReview]
 
 
-def read_review_input(path: Path) -> Situation:
+def read_situation_or_scenario(path: Path) -> Situation:
     """A situation file, or a scenario file (a top-level `situation:` key) whose situation is used."""
     try:
         document = read_file(path)
@@ -110,6 +111,7 @@ def review(before: Situation, after: Situation, rulebook: Union[Rulebook, str] =
             response=Response(
                 level=later.level,
                 label=later.label,
+                statutory=entry.statutory,
                 summary=entry.response.summary,
                 actions=list(entry.response.actions),
             ),

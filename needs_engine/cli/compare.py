@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 @app.command()
 def compare(
-    file: Annotated[Path, typer.Argument(help="A situation in YAML or JSON.", show_default=False)],
+    file: Annotated[Path, typer.Argument(help="A situation, or a scenario file, in YAML or JSON.", show_default=False)],
     rulebook: Annotated[
         Optional[list[str]],
         typer.Option("--rulebook", "-r", help="A rulebook id or path; repeat for several. Default: every shipped rulebook."),
@@ -31,9 +31,9 @@ def compare(
 
     def run() -> None:
         from ..compare import compare as compare_situation
-        from ..inputs import read_situation
+        from ..review import read_situation_or_scenario
 
-        comparison, _ = compare_situation(read_situation(file), rulebook or ())
+        comparison, _ = compare_situation(read_situation_or_scenario(file), rulebook or ())
         emit(comparison, output, comparison_renderables)
 
     guarded(run, hint="needs compare --help")

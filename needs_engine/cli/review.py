@@ -27,10 +27,10 @@ def review(
     """Review a family at two dates: each child steps up, steps down or stays, and why."""
 
     def run() -> None:
-        from ..review import read_review_input
+        from ..review import read_situation_or_scenario
         from ..review import review as review_family
 
-        result = review_family(read_review_input(before), read_review_input(after), rulebook)
+        result = review_family(read_situation_or_scenario(before), read_situation_or_scenario(after), rulebook)
         emit(result, output, review_renderables)
 
     guarded(run, hint="needs review --help")
@@ -50,7 +50,8 @@ def review_renderables(result: Review) -> list[RenderableType]:
     response = Text(f"{family.response.summary}\n")
     for action in family.response.actions:
         response.append(f"  • {action}\n")
-    parts.append(Panel(response, title=f"What to do now: {family.response.label}", title_align="left"))
+    title = f"What to do now: {family.response.label}" + (" (statutory)" if family.response.statutory else "")
+    parts.append(Panel(response, title=title, title_align="left"))
     return parts
 
 
