@@ -80,19 +80,16 @@ def _cell(level: Level, label: str) -> Text:
 
 
 def _why(child: ChildComparison, rulebooks: list[str]) -> RenderableType:
+    """Per domain, what fired under each rulebook and not the others; then rules applied by one only."""
     from rich.console import Group
-    from rich.table import Table
     from rich.text import Text
 
+    width = max(len(rid) for rid in rulebooks)
     parts: list[RenderableType] = []
-    if child.domains:
-        table = Table(box=None, show_header=True)
-        table.add_column("domain")
+    for d in child.domains:
+        parts.append(Text(d.label, style="bold"))
         for rid in rulebooks:
-            table.add_column(f"fired under {rid}", overflow="fold")
-        for d in child.domains:
-            table.add_row(d.label, *("\n".join(d.fired[rid]) or "-" for rid in rulebooks))
-        parts.append(table)
+            parts.append(Text(f"  {rid:<{width}}  " + (", ".join(d.fired[rid]) or "nothing")))
     for rule in child.rules:
         line = f"{rule.rulebook} only: " + ", ".join([*rule.escalations, *([rule.mitigation] if rule.mitigation else [])])
         parts.append(Text(line, style="magenta"))
