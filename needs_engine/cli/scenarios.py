@@ -31,9 +31,9 @@ def scenarios_list(folder: FolderOption = Path("scenarios")) -> None:
 
         scenarios = load_scenarios(folder)
         table = Table(title=f"{len(scenarios)} scenarios in {folder}")
-        table.add_column("name", no_wrap=True)
+        table.add_column("name", overflow="fold")
         table.add_column("title", overflow="fold")
-        table.add_column("expected family level", no_wrap=True)
+        table.add_column("expected family level", no_wrap=True, min_width=24)
         for s in scenarios:
             table.add_row(s.name, s.title, "\n".join(f"{rid}: {e.level.value}" for rid, e in sorted(s.expected.items())))
         Console().print(table)
@@ -96,7 +96,11 @@ def scenarios_run(folder: FolderOption = Path("scenarios"), rulebook: ScenarioRu
             if not r.ok:
                 console.print(escape(failure_message(r)), style="red")
         failed = sum(not r.ok for r in results)
-        console.print(f"{len(results) - failed} passed, {failed} failed: {len(results)} runs of {len(scenarios)} scenarios")
+        not_run = len(scenarios) - len({r.scenario for r in results})
+        skipped = f"; {not_run} scenario(s) expect nothing of this rulebook, not run" if not_run else ""
+        console.print(
+            f"{len(results) - failed} passed, {failed} failed: {len(results)} runs of {len(scenarios)} scenarios{skipped}"
+        )
         return failed
 
     if guarded(run, hint="needs scenarios run --help"):
