@@ -201,3 +201,24 @@ def test_daily_drug_use_is_level_2_unless_carers_cannot_keep_the_child_safe() ->
     assessment = assess(no_boundaries, "st-helens")
     assert assessment.level is Level.targeted
     assert "health.substance_daily_carers_not_coping" in fired(assessment, "c1")
+
+
+def test_two_parental_risks_are_child_in_need_and_child_protection_with_a_baby() -> None:
+    risks = {"mental_health": "diagnosed_unstable", "substance_misuse": "problematic"}
+    school_age = assess(household({"age_months": 100}, carer=risks), "st-helens")
+    assert school_age.level is Level.targeted and "escalation.two_parental_risks" in escalations(school_age, "c1")
+    baby = assess(household({"age_months": 5}, carer=risks), "st-helens")
+    assert baby.level is Level.safeguarding and "escalation.parental_risks_baby" in escalations(baby, "c1")
+
+
+def test_a_strong_family_lowers_level_3_to_level_2_but_never_below_a_domestic_abuse_floor() -> None:
+    strengths = {"protective_adult": True, "engages_with_support": True, "supportive_wider_family": True}
+    homeless = household({"age_months": 100}, home={"housing": {"status": "homeless"}})
+    homeless["household"]["strengths"] = strengths
+    assessment = assess(homeless, "st-helens")
+    assert assessment.level is Level.early_help
+    assert assessment.children[0].mitigation and assessment.children[0].mitigation.id == "mitigation.protective_engaged_family"
+    abuser_has_access = household({"age_months": 100}, home={"domestic_abuse": {"perpetrator_has_access": True}})
+    abuser_has_access["household"]["strengths"] = strengths
+    floored = assess(abuser_has_access, "st-helens")
+    assert floored.level is Level.targeted and floored.children[0].mitigation is None
