@@ -222,3 +222,11 @@ def test_a_strong_family_lowers_level_3_to_level_2_but_never_below_a_domestic_ab
     abuser_has_access["household"]["strengths"] = strengths
     floored = assess(abuser_has_access, "st-helens")
     assert floored.level is Level.targeted and floored.children[0].mitigation is None
+
+
+def test_on_and_off_engagement_is_level_1_but_level_2_for_a_baby() -> None:
+    carer = {"engagement": "inconsistent"}
+    assert assess(household({"age_months": 100}, carer=carer), "st-helens").level is Level.universal
+    baby = assess(household({"age_months": 9}, carer=carer), "st-helens")
+    assert baby.level is Level.early_help
+    assert "family_functioning.carer_engagement_inconsistent_baby" in fired(baby, "c1")
