@@ -184,6 +184,7 @@ def _response(results: list[ChildResult], level: Level, book: Rulebook) -> Respo
         label=book.label(level),
         summary=entry.response.summary,
         actions=list(entry.response.actions),
+        statutory=entry.statutory,
         urgent=urgent,
         urgent_summary=book.urgent.summary if urgent else None,
         urgent_actions=list(book.urgent.actions) if urgent else [],

@@ -89,6 +89,7 @@ class ResponsePlan(Out):
     label: str
     summary: str
     actions: list[str]
+    statutory: bool = Field(default=False, description="The level is a statutory response (e.g. a section 17 or 47 referral).")
     urgent: bool = Field(default=False, description="A child is in immediate danger: the urgent actions come first.")
     urgent_summary: Optional[str] = None
     urgent_actions: list[str] = Field(default_factory=list)
