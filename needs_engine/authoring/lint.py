@@ -95,15 +95,15 @@ class LintReport:
 
 def lint_rulebook(name_or_path: Union[str, Path]) -> LintReport:
     """Lint a rulebook by id, rules file or directory. Raises RulebookError only if it cannot be found."""
-    rules_file, descriptors_dir = locate(name_or_path)
+    rules_file, descriptors_dir = (path.resolve() for path in locate(name_or_path))
     findings: list[Finding] = []
     loaded = True
+    draft = read_draft(rules_file, descriptors_dir)
     try:
         load_rulebook(rules_file)
     except RulebookError as exc:
         loaded = False
-        findings += [_load_finding(problem) for problem in exc.problems]
-    draft = read_draft(rules_file, descriptors_dir)
+        findings += [_load_finding(problem, draft) for problem in exc.problems]
     searches = {entry: satisfying_household(entry.condition, entry.age) for entry in draft.entries if entry.condition}
     findings += _never_fire(searches)
     findings += _escalations(draft, searches)
@@ -120,19 +120,22 @@ def lint_rulebook(name_or_path: Union[str, Path]) -> LintReport:
 _LOC = re.compile(r"^(?P<file>.*?):(?P<line>\d+)$")
 
 
-def _load_finding(problem: Problem) -> Finding:
+def _load_finding(problem: Problem, draft: Draft) -> Finding:
     match = _LOC.match(problem.loc)
     file, line = (match["file"], int(match["line"])) if match else (problem.loc, None)
+    file = str(Path(file).resolve()) if Path(file).exists() else file
     message = problem.msg
     code = problem.code
+    subject = next((e.id for e in draft.entries if e.file == file and e.line == line), None)
     if re.search(r"\.source: (Field required|String should have at least)", message):
         code = "citation"
-        message = f"missing or empty citation: {message} (name the document and section the entry is modelled on)"
+        named = f"'{subject}' has " if subject else ""
+        message = f"missing or empty citation: {named}no `source` naming the document and section it is modelled on ({message})"
     extra = [f"found {problem.found}"] if problem.found else []
     extra += [f"expected {problem.expected}"] if problem.expected else []
     if extra:
         message = f"{message}; {'; '.join(extra)}"
-    return Finding("error", f"load.{code}", file, line, message, suggestion=problem.suggestion)
+    return Finding("error", f"load.{code}", file, line, message, subject=subject, suggestion=problem.suggestion)
 
 
 # --- conditions that can never be true -----------------------------------------------------------

@@ -56,9 +56,14 @@ def render_check(results: list[InvariantResult], header: str, console: Console) 
         elif result.crash is not None:
             console.print(Text("  CRASH  ", style="bold red"), Text(f"{result.text}: {result.crash}"))
         else:
-            console.print(Text("  BROKEN ", style="bold red"), Text(result.text))
+            console.print(
+                Text("  BROKEN ", style="bold red"),
+                Text(f"{result.text} (found in situation {result.examples}, {result.seconds:.1f} s with shrinking)"),
+            )
             assert result.counterexample is not None
             _counterexample(result.counterexample, console)
+    held = sum(1 for result in results if result.passed)
+    console.print(Text(f"{held} of {len(results)} invariants held", style="green" if held == len(results) else "bold red"))
 
 
 def _counterexample(found: Counterexample, console: Console) -> None:
