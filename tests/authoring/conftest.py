@@ -20,9 +20,14 @@ def copy_rulebook(tmp_path: Path, name: str = "knowsley") -> Path:
     return tmp_path / "rules" / rules_file.name
 
 
-def edit(path: Path, old: str, new: str) -> None:
-    """Replace exactly one occurrence of `old` (so a test fails loudly if the content moved)."""
+def edit(path: Path, old: str, new: str, *, count: int = 0) -> None:
+    """Replace `old`, which must occur exactly once unless `count` says to replace only the first ones
+    (so a test fails loudly if the content moved)."""
     text = path.read_text(encoding="utf-8")
+    if count:
+        assert old in text, f"expected {old!r} in {path}"
+        path.write_text(text.replace(old, new, count), encoding="utf-8")
+        return
     assert text.count(old) == 1, f"expected exactly one {old!r} in {path}"
     path.write_text(text.replace(old, new), encoding="utf-8")
 

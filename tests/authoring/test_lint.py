@@ -77,9 +77,19 @@ def test_lint_finds_what_loads_but_cannot_be_right(tmp_path: Path) -> None:
     edit(rules, "min_level: targeted, min_count: 4, min_domains: 3", "min_level: targeted, min_count: 400, min_domains: 3")
     edit(rules, "  - id: escalation.repeated_domestic_abuse_baby\n", "  - id: escalation.repeated_domestic_abuse\n")
 
+    # A baby escalation that needs the baby to be at least a year old.
+    edit(
+        rules,
+        "    age: {max_months: 11, unborn: include}\n    when: home.domestic_abuse.incidents_12m >= 3\n",
+        "    age: {max_months: 11, unborn: include}\n    when: home.domestic_abuse.incidents_12m >= 3 and child.age_months >= 12\n",
+    )
+    edit(descriptors / "income.yaml", "source: ", "source: TBC\n    documentation: ", count=1)
+
     report = lint_rulebook(rules)
 
     assert report.loaded
+    assert ("never_fires", "escalation.repeated_domestic_abuse") in {(f.code, f.subject) for f in report.errors}
+    assert any(f.code == "citation" and "placeholder ('TBC')" in f.message for f in report.warnings)
     by_code = {(f.code, f.subject) for f in report.findings}
     assert ("never_fires", "health.antenatal_late_or_missed") in by_code
     assert ("same_condition", "housing.poor_conditions") in by_code
@@ -150,3 +160,14 @@ def test_a_satisfiable_condition_comes_with_a_household_that_satisfies_it() -> N
     siblings = [c for c in household.children if c.id != "c"]
     assert sum(1 for s in siblings if (s.age_months or 0) >= 100) >= 5
     assert next(c for c in household.children if c.id == "c").unborn_weeks >= 24
+
+
+def test_duplicate_descriptor_ids_come_from_the_loader_with_both_places(tmp_path: Path) -> None:
+    rules = copy_rulebook(tmp_path)
+    edit(
+        rules.parent.parent / "descriptors" / "knowsley" / "housing.yaml", "- id: housing.hazardous\n", "- id: housing.at_risk\n"
+    )
+    report = lint_rulebook(rules)
+    [duplicate] = [f for f in report.errors if "duplicate descriptor id" in f.message]
+    assert duplicate.file.endswith("housing.yaml") and duplicate.line == 27
+    assert "also at" in duplicate.message and "housing.yaml:3" in duplicate.message
