@@ -26,7 +26,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-rules_app = typer.Typer(help="Look at a rulebook's descriptors.", no_args_is_help=True)
+rules_app = typer.Typer(help="Look at, lint and check a rulebook; see which descriptors the scenarios exercise.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 
 T = TypeVar("T")
@@ -234,7 +234,17 @@ def rules_show(
 
 # Each feature's commands live in their own module and register themselves on `app`
 # (or a sub-app) when imported; add a module here to add its commands.
-COMMAND_MODULES: tuple[str, ...] = ("serve", "replay", "explain", "train", "compare", "scenarios", "review", "coverage")
+COMMAND_MODULES: tuple[str, ...] = (
+    "serve",
+    "replay",
+    "explain",
+    "train",
+    "compare",
+    "scenarios",
+    "review",
+    "coverage",
+    "authoring",
+)
 
 
 def _register_commands() -> None:

@@ -17,10 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from needs_engine import Assessment, Level, Situation, assess, load_rulebook, shipped_rulebooks
-from needs_engine.engine.evaluate import household_levels
-from needs_engine.model.catalogue import FactSpec
-
-from .strategies import (
+from needs_engine.authoring.strategies import (
     best_value,
     children,
     get,
@@ -30,6 +27,8 @@ from .strategies import (
     situations,
     worsenings,
 )
+from needs_engine.engine.evaluate import household_levels
+from needs_engine.model.catalogue import FactSpec
 
 RULEBOOKS = shipped_rulebooks()
 
@@ -210,9 +209,8 @@ def test_order_of_children_and_carers_does_not_change_the_assessment(rulebook, s
 
 def test_strategies_cover_every_fact_in_the_model() -> None:
     """A fact added to the model is generated without touching the strategies."""
+    from needs_engine.authoring.strategies import settable
     from needs_engine.model.catalogue import all_facts
-
-    from .strategies import settable
 
     generated = {spec.dotted for root in ("child", "carer", "home", "household", "strengths") for spec in settable(root)}
     expected = {spec.dotted for spec in all_facts()} - {"child.age_months", "child.unborn_weeks", "child.unborn"}

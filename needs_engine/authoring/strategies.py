@@ -1,6 +1,9 @@
 """Hypothesis strategies for situations, derived from the fact catalogue (not a hand-kept list).
 
 A fact added to the model is generated, worsened and resolved here automatically.
+They live in the package, not only beside the tests, because `needs rules check` searches an
+author's rulebook with them too.
+
 Situations are mostly benign (facts at their least worrying value or unknown) with a few
 concerns, so that one more worsening can matter: a situation already at Safeguarding proves
 nothing about monotonicity.

@@ -1,0 +1,86 @@
+"""Terminal views for rulebook authors: lint findings grouped by file, and invariant check results."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import yaml
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..authoring.check import Counterexample, InvariantResult
+from ..authoring.lint import LintReport
+
+SEVERITY_STYLE = {"error": "bold red", "warning": "yellow"}
+
+
+def shown_path(path: str) -> str:
+    """A path relative to the working directory when it is below it (shorter to read and to click)."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return path
+    return relative if not relative.startswith("..") else path
+
+
+def render_lint(report: LintReport, console: Console) -> None:
+    """Findings grouped by file, errors before warnings within a file, then a one-line summary."""
+    console.print(Text(f"needs rules lint {shown_path(report.rulebook)}", style="bold"))
+    for file, findings in report.by_file().items():
+        table = Table(title=shown_path(file), title_justify="left", show_header=False, box=None, padding=(0, 1))
+        table.add_column("severity", no_wrap=True)
+        table.add_column("line", justify="right", no_wrap=True)
+        table.add_column("finding", overflow="fold")
+        for finding in sorted(findings, key=lambda f: (f.severity != "error", f.line or 0)):
+            message = finding.message + (f"; did you mean '{finding.suggestion}'?" if finding.suggestion else "")
+            table.add_row(Text(finding.severity, style=SEVERITY_STYLE[finding.severity]), str(finding.line or ""), message)
+        console.print(table)
+    loaded = "loads" if report.loaded else "does not load"
+    summary = f"{len(report.errors)} errors, {len(report.warnings)} warnings; the rulebook {loaded}; "
+    summary += f"{report.searched} conditions searched for a household that satisfies them"
+    style = "bold red" if report.errors or not report.loaded else "yellow" if report.warnings else "green"
+    console.print(Text(summary, style=style))
+
+
+def render_check(results: list[InvariantResult], header: str, console: Console) -> None:
+    """Each invariant: held (over how many situations) or the smallest counterexample found."""
+    console.print(Text(header, style="bold"))
+    for result in results:
+        if result.passed:
+            console.print(
+                Text("  held   ", style="green"),
+                Text(f"{result.text} ({result.examples} situations, {result.seconds:.1f} s)"),
+            )
+        elif result.crash is not None:
+            console.print(Text("  CRASH  ", style="bold red"), Text(f"{result.text}: {result.crash}"))
+        else:
+            console.print(
+                Text("  BROKEN ", style="bold red"),
+                Text(f"{result.text} (found in situation {result.examples}, {result.seconds:.1f} s with shrinking)"),
+            )
+            assert result.counterexample is not None
+            _counterexample(result.counterexample, console)
+    held = sum(1 for result in results if result.passed)
+    console.print(Text(f"{held} of {len(results)} invariants held", style="green" if held == len(results) else "bold red"))
+
+
+def _counterexample(found: Counterexample, console: Console) -> None:
+    lines = ["counterexample (the smallest found):"]
+    if found.change:
+        lines.append(f"changed: {found.change}")
+    else:
+        lines.append(found.message)
+    if found.subject and found.level_before and found.level_after:
+        lines.append(f"{found.subject}: {found.measure} {found.level_before} -> {found.level_after}")
+    lines.append("before:" if found.after is not None else "situation:")
+    lines.append(_yaml(found.before))
+    if found.after is not None:
+        lines += ["after:", _yaml(found.after)]
+    console.print(Text("\n".join("    " + line for block in lines for line in block.splitlines()), style="none"))
+
+
+def _yaml(document: dict[str, Any]) -> str:
+    text = yaml.safe_dump({"household": document["household"]}, sort_keys=False, width=100)
+    return "\n".join("  " + line for line in text.splitlines())

@@ -1,0 +1,73 @@
+"""The authoring commands as a policy lead runs them: exit codes, counterexamples, JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from needs_engine.authoring import check
+from needs_engine.cli.app import app
+
+from ..cli.test_cli import plain
+from .conftest import copy_rulebook, edit
+
+runner = CliRunner()
+
+
+def test_lint_json_for_the_shipped_rulebook() -> None:
+    result = runner.invoke(app, ["rules", "lint", "knowsley", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["loaded"] is True and report["errors"] == 0
+    assert all(f["severity"] == "warning" for f in report["findings"])
+
+
+def test_lint_lists_every_load_error_with_file_line_and_suggestion(tmp_path: Path) -> None:
+    rules = copy_rulebook(tmp_path)
+    education = rules.parent.parent / "descriptors" / "knowsley" / "education.yaml"
+    edit(education, "when: child.education.attendance_percent < 90", "when: child.education.attendence_percent < 90")
+    edit(education, "when: child.education.send >= 'ehcp'", "when: child.education.send >= 'echp'")
+    result = runner.invoke(app, ["rules", "lint", str(rules)])
+    assert result.exit_code == 2, result.output
+    text = plain(result.stdout)
+    assert "education.yaml" in text
+    assert "unknown fact: 'child.education.attendence_percent'" in text
+    assert "did you mean 'child.education.attendance_percent'?" in text
+    assert "'echp' is not a value of child.education.send" in text and "did you mean 'ehcp'?" in text
+    assert "errors" in text and "does not load" in text
+
+
+def test_check_prints_a_counterexample_for_a_flipped_threshold(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(check, "SHRINK_SECONDS", 2.0)  # pruning still takes it to the facts that matter
+    rules = copy_rulebook(tmp_path)
+    edit(
+        rules.parent.parent / "descriptors" / "knowsley" / "education.yaml",
+        "when: child.education.attendance_percent < 90",
+        "when: child.education.attendance_percent >= 90",
+    )
+    result = runner.invoke(app, ["rules", "check", str(rules), "--invariant", "worsening", "--seed", "3"])
+    assert result.exit_code == 1, result.output
+    text = plain(result.stdout)
+    assert "BROKEN" in text and "seed 3" in text
+    assert "changed: household.children[c1].education.attendance_percent: 90 -> 89.5" in text
+    assert "child c1: level early_help -> universal" in text
+    assert "before: household:" in text and "after: household:" in text
+
+
+def test_check_json_reports_each_invariant_and_exit_2_when_the_rulebook_does_not_load(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["rules", "check", "knowsley", "-n", "2", "--seed", "5", "-i", "order", "-i", "red-flags", "-f", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["passed"] is True and report["seed"] == 5
+    assert [(r["id"], r["passed"]) for r in report["invariants"]] == [("red-flags", True), ("order", True)]
+
+    rules = copy_rulebook(tmp_path)
+    edit(rules, "    lowers_from: [targeted]\n", "    lowers_from: [targeted, safeguarding]\n")
+    broken = runner.invoke(app, ["rules", "check", str(rules)])
+    assert broken.exit_code == 2
+    assert "never lower a level from safeguarding" in plain(broken.output)

@@ -1,0 +1,173 @@
+"""`needs rules lint`: load errors and lint findings together, with file, line and suggestion."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from needs_engine import shipped_rulebooks
+from needs_engine.authoring.draft import Draft, Entry
+from needs_engine.authoring.lint import _mitigations, lint_rulebook
+from needs_engine.authoring.satisfy import satisfying_household
+from needs_engine.language.compile import compile_condition
+from needs_engine.model.levels import Level
+from needs_engine.model.situation import Household
+from needs_engine.rulebook.schema import AgeBand
+
+from .conftest import copy_rulebook, edit
+
+
+@pytest.mark.parametrize("name", shipped_rulebooks())
+def test_every_shipped_rulebook_lints_without_errors(name: str) -> None:
+    report = lint_rulebook(name)
+    assert report.loaded
+    assert report.errors == [], [f.message for f in report.errors]
+    assert report.exit_code(strict=False) == 0
+    assert report.searched >= 100  # every descriptor's condition was searched
+
+
+def test_a_broken_copy_reports_load_errors_and_dead_descriptors_in_one_run(tmp_path: Path) -> None:
+    rules = copy_rulebook(tmp_path)
+    descriptors = rules.parent.parent / "descriptors" / "knowsley"
+    edit(
+        descriptors / "education.yaml",
+        "when: child.education.attendance_percent < 90",
+        "when: child.education.attendence_percent < 90",
+    )
+    housing = descriptors / "housing.yaml"
+    at_risk_source = housing.read_text(encoding="utf-8").splitlines(keepends=True)[5]
+    assert at_risk_source.startswith('    source: "Knowsley Early Help Strategy 2017-2020 (early help examples')
+    edit(housing, at_risk_source, "")  # housing.at_risk loses its citation
+    # In the same file as the missing citation, so lint must look past the file's load error.
+    edit(
+        housing,
+        "when: home.housing.conditions >= 'poor'",
+        "when: home.housing.conditions >= 'poor' and home.housing.conditions < 'poor'",
+    )
+
+    report = lint_rulebook(rules)
+
+    assert not report.loaded and report.exit_code(strict=False) == 2
+    misspelt = [f for f in report.errors if "attendence_percent" in f.message]
+    assert len(misspelt) == 1
+    assert misspelt[0].file.endswith("education.yaml") and misspelt[0].line is not None
+    assert misspelt[0].suggestion == "child.education.attendance_percent"
+    citation = [f for f in report.errors if f.code == "load.citation"]
+    assert len(citation) == 1 and citation[0].file.endswith("housing.yaml") and citation[0].line == 3
+    dead = [f for f in report.findings if f.code == "never_fires"]
+    assert [f.subject for f in dead] == ["housing.poor_conditions"]
+    assert dead[0].severity == "error" and "exhaustive" in dead[0].message and dead[0].line == 24
+
+
+def test_lint_finds_what_loads_but_cannot_be_right(tmp_path: Path) -> None:
+    rules = copy_rulebook(tmp_path)
+    descriptors = rules.parent.parent / "descriptors" / "knowsley"
+    # An unborn-only descriptor reading school attendance can never fire.
+    edit(
+        descriptors / "health.yaml",
+        "when: child.health.antenatal_care >= 'late_or_missed'",
+        "when: child.education.attendance_percent < 90",
+    )
+    # The same condition and age band at a second level in one domain.
+    edit(descriptors / "housing.yaml", "when: home.housing.conditions >= 'poor'", "when: home.housing.status >= 'at_risk'")
+    edit(
+        rules, "source: \"SL-DASH, Marac referral criteria ('potential", "source: \"SL-DAHS, Marac referral criteria ('potential"
+    )
+    edit(rules, "min_level: targeted, min_count: 4, min_domains: 3", "min_level: targeted, min_count: 400, min_domains: 3")
+    edit(rules, "  - id: escalation.repeated_domestic_abuse_baby\n", "  - id: escalation.repeated_domestic_abuse\n")
+
+    # A baby escalation that needs the baby to be at least a year old.
+    edit(
+        rules,
+        "    age: {max_months: 11, unborn: include}\n    when: home.domestic_abuse.incidents_12m >= 3\n",
+        "    age: {max_months: 11, unborn: include}\n    when: home.domestic_abuse.incidents_12m >= 3 and child.age_months >= 12\n",
+    )
+    edit(descriptors / "income.yaml", "source: ", "source: TBC\n    documentation: ", count=1)
+
+    report = lint_rulebook(rules)
+
+    assert report.loaded
+    assert ("never_fires", "escalation.repeated_domestic_abuse") in {(f.code, f.subject) for f in report.errors}
+    assert any(f.code == "citation" and "placeholder ('TBC')" in f.message for f in report.warnings)
+    by_code = {(f.code, f.subject) for f in report.findings}
+    assert ("never_fires", "health.antenatal_late_or_missed") in by_code
+    assert ("same_condition", "housing.poor_conditions") in by_code
+    assert ("never_applies", "escalation.complex_needs") in by_code
+    assert ("duplicate_id", "escalation.repeated_domestic_abuse") in by_code
+    key = next(f for f in report.findings if f.code == "citation_key" and "SL-DAHS" in f.message)
+    assert "'SL-DAHS'" in key.message and key.suggestion == "SL-DASH"
+    assert report.exit_code(strict=False) == 2
+
+
+def test_warnings_alone_exit_1_only_with_strict(tmp_path: Path) -> None:
+    rules = copy_rulebook(tmp_path)
+    edit(
+        rules, "source: \"SL-DASH, Marac referral criteria ('potential", "source: \"SL-DAHS, Marac referral criteria ('potential"
+    )
+    report = lint_rulebook(rules)
+    assert report.errors == [] and any("SL-DAHS" in f.message for f in report.warnings)
+    assert report.exit_code(strict=False) == 0 and report.exit_code(strict=True) == 1
+
+
+def test_a_mitigation_from_a_level_nothing_reaches_is_reported() -> None:
+    early = Entry(
+        "descriptor",
+        "health.a",
+        "d.yaml",
+        3,
+        "src",
+        level=Level.early_help,
+        condition=compile_condition("child.health.teenage_pregnancy"),
+    )
+    mitigation = Entry(
+        "mitigation",
+        "mitigation.m",
+        "r.yaml",
+        9,
+        "src",
+        condition=compile_condition("strengths.protective_adult"),
+        lowers_from=(Level.targeted,),
+    )
+    draft = Draft(Path("r.yaml"), None, {}, frozenset(), (early, mitigation))
+    searches = {entry: satisfying_household(entry.condition, entry.age) for entry in draft.entries if entry.condition}
+    findings = _mitigations(draft, searches)
+    assert [(f.code, f.subject) for f in findings] == [("never_lowers", "mitigation.m")]
+    assert "targeted" in findings[0].message
+
+
+@pytest.mark.parametrize(
+    ("condition", "age"),
+    [
+        ("child.education.attendance_percent < 5 and child.education.attendance_percent > 10", None),
+        ("child.education.attendance_percent < 90", AgeBand(unborn="only")),
+        ("child.age_months >= 60", AgeBand(max_months=11, unborn="include")),
+        ("count_siblings(sibling.age_months >= 0) >= 1 and not any_sibling(sibling.age_months >= 0)", None),
+        ("count_siblings(sibling.age_months >= 0) >= 25", None),
+        ("any_carer(carer.mental_health >= 'crisis') and all_carers(carer.mental_health < 'diagnosed_stable')", None),
+    ],
+)
+def test_unsatisfiable_conditions_are_proved_so(condition: str, age: AgeBand | None) -> None:
+    search = satisfying_household(compile_condition(condition), age)
+    assert not search.satisfiable and search.exhaustive
+
+
+def test_a_satisfiable_condition_comes_with_a_household_that_satisfies_it() -> None:
+    text = "count_siblings(sibling.age_months >= 100) >= 5 and any_sibling(sibling.age_months < 10) and child.unborn_weeks >= 24"
+    search = satisfying_household(compile_condition(text), AgeBand(unborn="only"))
+    assert search.satisfiable
+    household = Household.model_validate(search.found)
+    siblings = [c for c in household.children if c.id != "c"]
+    assert sum(1 for s in siblings if (s.age_months or 0) >= 100) >= 5
+    assert next(c for c in household.children if c.id == "c").unborn_weeks >= 24
+
+
+def test_duplicate_descriptor_ids_come_from_the_loader_with_both_places(tmp_path: Path) -> None:
+    rules = copy_rulebook(tmp_path)
+    edit(
+        rules.parent.parent / "descriptors" / "knowsley" / "housing.yaml", "- id: housing.hazardous\n", "- id: housing.at_risk\n"
+    )
+    report = lint_rulebook(rules)
+    [duplicate] = [f for f in report.errors if "duplicate descriptor id" in f.message]
+    assert duplicate.file.endswith("housing.yaml") and duplicate.line == 27
+    assert "also at" in duplicate.message and "housing.yaml:3" in duplicate.message
