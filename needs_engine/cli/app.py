@@ -216,7 +216,7 @@ def rules_show(
 
 # Each feature's commands live in their own module and register themselves on `app`
 # (or a sub-app) when imported; add a module here to add its commands.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("batch",)
 
 
 def _register_commands() -> None:
