@@ -16,6 +16,7 @@ from .._version import __version__
 from ..errors import InputError
 from ..explain.questions import questions_for
 from ..language.compile import FactRead
+from ..language.logic import Truth
 from ..model.assessment import (
     AppliedEscalation,
     AppliedMitigation,
@@ -48,7 +49,8 @@ def assess(
     """
     household = _household(situation)
     book = rulebook if isinstance(rulebook, Rulebook) else load_rulebook(rulebook)
-    results = [evaluate_child(child, household, book) for child in sorted(household.children, key=lambda c: c.id)]
+    shared: dict[int, Truth] = {}
+    results = [evaluate_child(child, household, book, shared=shared) for child in sorted(household.children, key=lambda c: c.id)]
     children = [_child_assessment(result, book) for result in results]
     computed = max(child.level for child in children)
     possible = max(child.possible_level for child in children)

@@ -10,15 +10,18 @@ declared mitigations, never from Safeguarding and never below a floor (5).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Optional
 
 from ..language.compile import Env
 from ..language.logic import Truth
-from ..model.levels import Level
+from ..model.levels import LEVELS, Level
 from ..model.situation import Child, Household
-from ..rulebook.load import Descriptor, Escalation, Mitigation, Rulebook
+from ..rulebook.load import Descriptor, Escalation, Mitigation, Rulebook, _in_band
+from ..rulebook.schema import AgeBand
+
+_MISSING: Any = object()
 
 
 @dataclass(frozen=True)
@@ -45,16 +48,90 @@ class ChildResult:
     possible: Outcome
 
 
-def evaluate_child(child: Child, household: Household, rulebook: Rulebook) -> ChildResult:
-    """Evaluate every descriptor and rule of `rulebook` for one child of `household`."""
+@dataclass(frozen=True)
+class _Plan:
+    """A rulebook's descriptors arranged for evaluation: age bands shared, household-only conditions marked.
+
+    Equivalent to calling `descriptor.applies.fast(env)` for each descriptor in order (see
+    `Applicable.fast`): an age band is checked once per child, not once per descriptor, and a
+    condition that reads no fact of a child (only carers, the home, strengths) is evaluated once
+    per household and reused for each child.
+    """
+
+    bands: tuple[AgeBand, ...]
+    by_age: dict[tuple[Optional[bool], Optional[int]], list[Truth]]
+    items: tuple[tuple[Descriptor, Callable[[Env], Truth], int, bool], ...]
+    """(descriptor, condition, index of its age band or -1, whether the condition reads only household facts)."""
+
+    def bands_for(self, child: Child) -> list[Truth]:
+        """Whether the child is in each age band (the same for every child of the same age)."""
+        unborn = child.unborn
+        key = (unborn, None if unborn else child.age_months)
+        found = self.by_age.get(key)
+        if found is None:
+            found = self.by_age[key] = [_in_band(band, child) for band in self.bands]
+        return found
+
+
+_PLANS: dict[int, tuple[Rulebook, _Plan]] = {}
+
+
+def _plan(rulebook: Rulebook) -> _Plan:
+    cached = _PLANS.get(id(rulebook))
+    if cached is not None and cached[0] is rulebook:
+        return cached[1]
+    bands: dict[tuple[object, ...], int] = {}
+    band_list: list[AgeBand] = []
+    items = []
+    for descriptor in rulebook.descriptors:
+        band = descriptor.applies.age
+        index = -1
+        if band is not None:
+            key = (band.min_months, band.max_months, band.unborn)
+            if key not in bands:
+                bands[key] = len(band_list)
+                band_list.append(band)
+            index = bands[key]
+        condition = descriptor.applies.condition
+        household_only = not any(name.startswith("child.") for name in condition.facts)
+        items.append((descriptor, condition.fast, index, household_only))
+    plan = _Plan(tuple(band_list), {}, tuple(items))
+    if len(_PLANS) > 32:
+        _PLANS.clear()
+    _PLANS[id(rulebook)] = (rulebook, plan)
+    return plan
+
+
+def evaluate_child(
+    child: Child, household: Household, rulebook: Rulebook, *, shared: Optional[dict[int, Truth]] = None
+) -> ChildResult:
+    """Evaluate every descriptor and rule of `rulebook` for one child of `household`.
+
+    `shared`, a dict kept across the children of one household, lets conditions that read no
+    child fact be evaluated once per household.
+    """
     env = Env(child, household)
     fired: list[Descriptor] = []
     unknown: list[Descriptor] = []
-    for descriptor in rulebook.descriptors:
-        value = descriptor.applies.fast(env)
-        if value is True:
+    plan = _plan(rulebook)
+    in_band = plan.bands_for(child)
+    if shared is None:
+        shared = {}
+    for position, (descriptor, fast, band, household_only) in enumerate(plan.items):
+        band_truth = in_band[band] if band >= 0 else True
+        if band_truth is False:
+            continue
+        if household_only:
+            value = shared.get(position, _MISSING)
+            if value is _MISSING:
+                value = shared[position] = fast(env)
+        else:
+            value = fast(env)
+        if value is False:
+            continue
+        if value is True and band_truth is True:
             fired.append(descriptor)
-        elif value is None:
+        else:
             unknown.append(descriptor)
     escalation_truth = {e.id: e.applies.fast(env) for e in rulebook.escalations if e.applies is not None}
     mitigations = tuple(m for m in rulebook.mitigations if m.condition.fast(env) is True)
@@ -73,10 +150,15 @@ def outcome(
 ) -> Outcome:
     """The level made by `fired`. With `possible`, escalations whose condition is unknown apply."""
     fired = list(fired)
-    level = max((d.level for d in fired), default=Level.universal)
+    top = 0
+    for descriptor in fired:
+        rank = descriptor.level._rank  # type: ignore[attr-defined]
+        if rank > top:
+            top = rank
     applied = []
     for escalation in rulebook.escalations:
-        if escalation.to <= Level.universal:
+        to = escalation.to._rank  # type: ignore[attr-defined]
+        if to <= 0:
             continue
         if escalation.count is not None:
             triggered = _count_met(fired, escalation)
@@ -85,7 +167,9 @@ def outcome(
             triggered = truth is True or (possible and truth is None)
         if triggered:
             applied.append(escalation)
-            level = max(level, escalation.to)
+            if to > top:
+                top = to
+    level = LEVELS[top]
     before = level
     mitigation = next((m for m in mitigations if level in m.lowers_from), None)
     if mitigation is not None and level is not Level.safeguarding:
@@ -103,7 +187,8 @@ def outcome(
 def _count_met(fired: list[Descriptor], escalation: Escalation) -> bool:
     rule = escalation.count
     assert rule is not None
-    counted = [d for d in fired if d.level >= rule.min_level]
+    least = rule.min_level._rank  # type: ignore[attr-defined]
+    counted = [d for d in fired if d.level._rank >= least]  # type: ignore[attr-defined]
     return len(counted) >= rule.min_count and len({d.domain for d in counted}) >= rule.min_domains
 
 
@@ -117,10 +202,11 @@ def counted_by(fired: Iterable[Descriptor], escalation: Escalation) -> list[str]
 
 def household_levels(household: Household, rulebook: Rulebook) -> dict[str, tuple[Level, Level]]:
     """Level and possible level per child id, without building explanations (the fast path)."""
+    shared: dict[int, Truth] = {}
     return {
         child.id: (result.known.level, result.possible.level)
         for child in household.children
-        for result in (evaluate_child(child, household, rulebook),)
+        for result in (evaluate_child(child, household, rulebook, shared=shared),)
     }
 
 
@@ -141,8 +227,9 @@ def screen_household(household: Household, rulebook: Rulebook) -> list[ChildScre
     Gives exactly the levels `assess` gives (no override), for a fraction of the work.
     """
     screened = []
+    shared: dict[int, Truth] = {}
     for child in sorted(household.children, key=lambda c: c.id):
-        result = evaluate_child(child, household, rulebook)
+        result = evaluate_child(child, household, rulebook, shared=shared)
         fired = tuple(d.id for d in sorted(result.fired, key=lambda d: (-d.level.rank, d.id)))
         screened.append(ChildScreening(child.id, result.known.level, result.possible.level, fired))
     return screened
