@@ -16,7 +16,6 @@ from .._version import __version__
 from ..errors import InputError
 from ..explain.questions import questions_for
 from ..language.compile import FactRead
-from ..language.logic import Truth
 from ..model.assessment import (
     AppliedEscalation,
     AppliedMitigation,
@@ -49,7 +48,7 @@ def assess(
     """
     household = _household(situation)
     book = rulebook if isinstance(rulebook, Rulebook) else load_rulebook(rulebook)
-    shared: dict[int, Truth] = {}
+    shared: dict[str, Any] = {}
     results = [evaluate_child(child, household, book, shared=shared) for child in sorted(household.children, key=lambda c: c.id)]
     children = [_child_assessment(result, book) for result in results]
     computed = max(child.level for child in children)

@@ -10,7 +10,7 @@ declared mitigations, never from Safeguarding and never below a floor (5).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -20,8 +20,7 @@ from ..model.levels import LEVELS, Level
 from ..model.situation import Child, Household
 from ..rulebook.load import Descriptor, Escalation, Mitigation, Rulebook, _in_band
 from ..rulebook.schema import AgeBand
-
-_MISSING: Any = object()
+from .generated import Passes, generate
 
 
 @dataclass(frozen=True)
@@ -53,15 +52,15 @@ class _Plan:
     """A rulebook's descriptors arranged for evaluation: age bands shared, household-only conditions marked.
 
     Equivalent to calling `descriptor.applies.fast(env)` for each descriptor in order (see
-    `Applicable.fast`): an age band is checked once per child, not once per descriptor, and a
-    condition that reads no fact of a child (only carers, the home, strengths) is evaluated once
-    per household and reused for each child.
+    `Applicable.fast`): an age band is checked once per child of a given age, not once per
+    descriptor; a condition that reads no fact of a child (only carers, the home, strengths) is
+    evaluated once per household; and the conditions run as generated straight-line code
+    (`generated.py`) rather than a closure per node.
     """
 
     bands: tuple[AgeBand, ...]
     by_age: dict[tuple[Optional[bool], Optional[int]], list[Truth]]
-    items: tuple[tuple[Descriptor, Callable[[Env], Truth], int, bool], ...]
-    """(descriptor, condition, index of its age band or -1, whether the condition reads only household facts)."""
+    passes: Passes
 
     def bands_for(self, child: Child) -> list[Truth]:
         """Whether the child is in each age band (the same for every child of the same age)."""
@@ -92,10 +91,9 @@ def _plan(rulebook: Rulebook) -> _Plan:
                 bands[key] = len(band_list)
                 band_list.append(band)
             index = bands[key]
-        condition = descriptor.applies.condition
-        household_only = not any(name.startswith("child.") for name in condition.facts)
-        items.append((descriptor, condition.fast, index, household_only))
-    plan = _Plan(tuple(band_list), {}, tuple(items))
+        household_only = not any(name.startswith("child.") for name in descriptor.applies.condition.facts)
+        items.append((descriptor, index, household_only))
+    plan = _Plan(tuple(band_list), {}, generate(items))
     if len(_PLANS) > 32:
         _PLANS.clear()
     _PLANS[id(rulebook)] = (rulebook, plan)
@@ -103,7 +101,7 @@ def _plan(rulebook: Rulebook) -> _Plan:
 
 
 def evaluate_child(
-    child: Child, household: Household, rulebook: Rulebook, *, shared: Optional[dict[int, Truth]] = None
+    child: Child, household: Household, rulebook: Rulebook, *, shared: Optional[dict[str, Any]] = None
 ) -> ChildResult:
     """Evaluate every descriptor and rule of `rulebook` for one child of `household`.
 
@@ -117,22 +115,10 @@ def evaluate_child(
     in_band = plan.bands_for(child)
     if shared is None:
         shared = {}
-    for position, (descriptor, fast, band, household_only) in enumerate(plan.items):
-        band_truth = in_band[band] if band >= 0 else True
-        if band_truth is False:
-            continue
-        if household_only:
-            value = shared.get(position, _MISSING)
-            if value is _MISSING:
-                value = shared[position] = fast(env)
-        else:
-            value = fast(env)
-        if value is False:
-            continue
-        if value is True and band_truth is True:
-            fired.append(descriptor)
-        else:
-            unknown.append(descriptor)
+    household_values = shared.get("descriptors")
+    if household_values is None:
+        household_values = shared["descriptors"] = plan.passes.household_pass(env)
+    plan.passes.child_pass(env, in_band, household_values, fired, unknown)
     escalation_truth = {e.id: e.applies.fast(env) for e in rulebook.escalations if e.applies is not None}
     mitigations = tuple(m for m in rulebook.mitigations if m.condition.fast(env) is True)
     known = outcome(fired, escalation_truth, mitigations, rulebook, possible=False)
@@ -202,7 +188,7 @@ def counted_by(fired: Iterable[Descriptor], escalation: Escalation) -> list[str]
 
 def household_levels(household: Household, rulebook: Rulebook) -> dict[str, tuple[Level, Level]]:
     """Level and possible level per child id, without building explanations (the fast path)."""
-    shared: dict[int, Truth] = {}
+    shared: dict[str, Any] = {}
     return {
         child.id: (result.known.level, result.possible.level)
         for child in household.children
@@ -227,7 +213,7 @@ def screen_household(household: Household, rulebook: Rulebook) -> list[ChildScre
     Gives exactly the levels `assess` gives (no override), for a fraction of the work.
     """
     screened = []
-    shared: dict[int, Truth] = {}
+    shared: dict[str, Any] = {}
     for child in sorted(household.children, key=lambda c: c.id):
         result = evaluate_child(child, household, rulebook, shared=shared)
         fired = tuple(d.id for d in sorted(result.fired, key=lambda d: (-d.level.rank, d.id)))

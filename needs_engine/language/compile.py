@@ -54,6 +54,10 @@ class FactRead:
 
 
 Trace = tuple[Truth, tuple[FactRead, ...]]
+Plan = tuple[Any, ...]
+"""The shape of a compiled condition, for code generation: ("leaf", root, path, mode, payload),
+("and" | "or", parts), ("not", part) or ("any" | "all", binder, part). `mode` is "in" (payload: the
+satisfying values), "compare" (payload: operator symbol, bound) or "is" (payload: the wanted bool)."""
 Fast = Callable[[Env], Truth]
 Tracer = Callable[[Env], Trace]
 
@@ -66,6 +70,8 @@ class Condition:
     fast: Fast
     trace: Tracer
     facts: frozenset[str]
+    plan: Optional[Plan] = None
+    """The condition as a small tree the engine can generate straight-line code from (None: use `fast`)."""
 
 
 QUANTIFIERS = {
@@ -91,6 +97,7 @@ _OP_SYMBOLS = {
 }
 _FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 _C_ORDER = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq, "!=": operator.ne}
+_SYMBOL_OF = {function: symbol for symbol, function in _C_ORDER.items()}
 _ORDER = {
     "<": lambda a, b: a < b,
     "<=": lambda a, b: a <= b,
@@ -107,13 +114,14 @@ def compile_condition(text: str) -> Condition:
     source = " ".join(text.split())
     compiler = _Compiler(source)
     node = compiler.condition(tree.body, scope=ALWAYS_ROOTS)
-    return Condition(text=source, fast=node.fast, trace=node.trace, facts=frozenset(compiler.facts))
+    return Condition(text=source, fast=node.fast, trace=node.trace, facts=frozenset(compiler.facts), plan=node.plan)
 
 
 @dataclass(frozen=True)
 class _Cond:
     fast: Fast
     trace: Tracer
+    plan: Optional[Plan] = None
 
 
 @dataclass(frozen=True)
@@ -121,6 +129,8 @@ class _Fact:
     spec: FactSpec
     get: Callable[[Env], Any]
     subject: Callable[[Env], str]
+    root: str = ""
+    path: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -161,6 +171,7 @@ class _Compiler:
             return _Cond(
                 fast=lambda env: not3(inner.fast(env)),
                 trace=lambda env: _negate(inner.trace(env)),
+                plan=("not", inner.plan) if inner.plan is not None else None,
             )
         if isinstance(node, ast.Compare):
             return self.compare(node, scope)
@@ -206,6 +217,8 @@ class _Compiler:
         return _Cond(
             fast=_fast_quantifier(inner.fast, binder, combine),
             trace=lambda env: _trace_combine([inner.trace(bound) for bound in members(env)], combine),
+            # Only the simple shape: a quantifier inside another keeps its closure.
+            plan=("any" if combine is any3 else "all", binder, inner.plan) if _flat(inner.plan) else None,
         )
 
     def compare(self, node: ast.Compare, scope: tuple[str, ...]) -> _Cond:
@@ -293,7 +306,9 @@ class _Compiler:
         if spec is None:
             raise self.unknown_fact(root, path, node)
         self.facts.add(spec.dotted if root != "sibling" else "child." + ".".join(path))
-        return _Fact(spec=spec, get=attrgetter(".".join((_ENV_PATH[root], *path))), subject=_subject_of(root))
+        return _Fact(
+            spec=spec, get=attrgetter(".".join((_ENV_PATH[root], *path))), subject=_subject_of(root), root=root, path=path
+        )
 
     def unknown_fact(self, root: str, path: tuple[str, ...], node: ast.AST) -> ConditionError:
         sections = sections_by_root()[root]
@@ -324,7 +339,7 @@ class _Compiler:
             if op not in ("==", "!=") or not isinstance(constant.value, bool):
                 raise self.fail(f"'{spec.dotted}' is yes/no; use it on its own or with == true", node)
             wanted = constant.value if op == "==" else not constant.value
-            return _leaf(fact, lambda value: value is wanted)
+            return _leaf(fact, lambda value: value is wanted, wanted=wanted)
         assert spec.choices is not None
         if op in ("in", "not in"):
             if not isinstance(constant.value, list):
@@ -428,9 +443,17 @@ def _leaf(
     *,
     satisfying: Optional[frozenset[Any]] = None,
     fast_test: Optional[tuple[Callable[[Any, Any], bool], Any]] = None,
+    wanted: Optional[bool] = None,
 ) -> _Cond:
     """A test of one fact. `fast` uses `satisfying` or `fast_test` when given: the same answer as `test`, sooner."""
     get, subject, spec = fact.get, fact.subject, fact.spec
+    plan: Optional[Plan] = None
+    if satisfying is not None:
+        plan = ("leaf", fact.root, fact.path, "in", satisfying)
+    elif fast_test is not None:
+        plan = ("leaf", fact.root, fact.path, "compare", (_SYMBOL_OF[fast_test[0]], fast_test[1]))
+    elif wanted is not None:
+        plan = ("leaf", fact.root, fact.path, "is", wanted)
 
     if satisfying is not None:
 
@@ -455,25 +478,41 @@ def _leaf(
         value = get(env)
         return (None if value is None else test(value)), (FactRead(subject(env), spec, value),)
 
-    return _Cond(fast=fast, trace=trace)
+    return _Cond(fast=fast, trace=trace, plan=plan)
 
 
 def _flag(fact: _Fact) -> _Cond:
     get, test = fact.get, (lambda value: value is True)
-    leaf = _leaf(fact, test)
+    leaf = _leaf(fact, test, wanted=True)
 
     def fast(env: Env) -> Truth:
         value = get(env)
         return None if value is None else value is True
 
-    return _Cond(fast=fast, trace=leaf.trace)
+    return _Cond(fast=fast, trace=leaf.trace, plan=leaf.plan)
 
 
 def _combine(parts: list[_Cond], combine: Callable[..., Truth]) -> _Cond:
+    plans = [part.plan for part in parts]
+    simple = combine is all3 or combine is any3
     return _Cond(
         fast=_fast_combine([part.fast for part in parts], combine),
         trace=lambda env: _trace_combine([part.trace(env) for part in parts], combine),
+        plan=("and" if combine is all3 else "or", tuple(plans)) if simple and all(p is not None for p in plans) else None,
     )
+
+
+def _flat(plan: Optional[Plan]) -> bool:
+    """True for a plan with no quantifier inside it."""
+    if plan is None:
+        return False
+    if plan[0] == "leaf":
+        return True
+    if plan[0] in ("any", "all"):
+        return False
+    if plan[0] == "not":
+        return _flat(plan[1])
+    return all(_flat(part) for part in plan[1])
 
 
 def _fast_combine(fasts: list[Fast], combine: Callable[..., Truth]) -> Fast:
