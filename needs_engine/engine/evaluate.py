@@ -14,11 +14,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from ..language.compile import Env
+from ..language.compile import Condition, Env
 from ..language.logic import Truth
 from ..model.levels import LEVELS, Level
 from ..model.situation import Child, Household
-from ..rulebook.load import Descriptor, Escalation, Mitigation, Rulebook, _in_band
+from ..rulebook.load import Applicable, Descriptor, Escalation, Mitigation, Rulebook, _in_band
 from ..rulebook.schema import AgeBand
 from .generated import Passes, generate
 
@@ -119,11 +119,32 @@ def evaluate_child(
     if household_values is None:
         household_values = shared["descriptors"] = plan.passes.household_pass(env)
     plan.passes.child_pass(env, in_band, household_values, fired, unknown)
-    escalation_truth = {e.id: e.applies.fast(env) for e in rulebook.escalations if e.applies is not None}
-    mitigations = tuple(m for m in rulebook.mitigations if m.condition.fast(env) is True)
+    escalation_truth = {e.id: _applies(e.applies, env, shared) for e in rulebook.escalations if e.applies is not None}
+    mitigations = tuple(m for m in rulebook.mitigations if _once(m.condition, env, shared) is True)
     known = outcome(fired, escalation_truth, mitigations, rulebook, possible=False)
     possible = outcome([*fired, *unknown], escalation_truth, mitigations, rulebook, possible=True)
     return ChildResult(child, env, tuple(fired), tuple(unknown), escalation_truth, mitigations, known, possible)
+
+
+def _once(condition: Condition, env: Env, shared: dict[str, Any]) -> Truth:
+    """A condition's value, evaluated once per household if it reads no fact of the child."""
+    if any(name.startswith("child.") for name in condition.facts):
+        return condition.fast(env)
+    key = "condition:" + condition.text
+    if key not in shared:
+        shared[key] = condition.fast(env)
+    return shared[key]  # type: ignore[no-any-return]
+
+
+def _applies(applicable: Applicable, env: Env, shared: dict[str, Any]) -> Truth:
+    """`applicable.fast(env)`, with the condition evaluated once per household where it can be."""
+    in_band = _in_band(applicable.age, env.child)
+    if in_band is False:
+        return False
+    value = _once(applicable.condition, env, shared)
+    if value is False:
+        return False
+    return None if (in_band is None or value is None) else True
 
 
 def outcome(
@@ -171,11 +192,21 @@ def outcome(
 
 
 def _count_met(fired: list[Descriptor], escalation: Escalation) -> bool:
+    """Whether enough fired descriptors, in enough domains, reach the rule's level (stops once they do)."""
     rule = escalation.count
     assert rule is not None
+    if rule.min_count <= 0 and rule.min_domains <= 0:
+        return True
     least = rule.min_level._rank  # type: ignore[attr-defined]
-    counted = [d for d in fired if d.level._rank >= least]  # type: ignore[attr-defined]
-    return len(counted) >= rule.min_count and len({d.domain for d in counted}) >= rule.min_domains
+    counted = 0
+    domains: set[str] = set()
+    for descriptor in fired:
+        if descriptor.level._rank >= least:  # type: ignore[attr-defined]
+            counted += 1
+            domains.add(descriptor.domain)
+            if counted >= rule.min_count and len(domains) >= rule.min_domains:
+                return True
+    return False
 
 
 def counted_by(fired: Iterable[Descriptor], escalation: Escalation) -> list[str]:
