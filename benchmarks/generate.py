@@ -93,12 +93,23 @@ def household(rng: random.Random, index: int, *, known: bool = False, carers: in
     return {"household": document}
 
 
-def write_caseload(path: Path, count: int, *, seed: int = 7) -> int:
-    """Write `count` caseload households as JSON Lines; returns the bytes written."""
+def write_caseload(path: Path, count: int, *, seed: int = 7, distinct: int = 100_000) -> int:
+    """Write `count` caseload households as JSON Lines; returns the bytes written.
+
+    At most `distinct` different households are generated (Python generates a few thousand a
+    second); beyond that they repeat, each with its own reference. The engine keeps nothing
+    between households, so repeats cost it exactly what new ones would.
+    """
     rng = random.Random(seed)
+    lines: list[str] = []
     with path.open("w") as handle:
         for index in range(count):
-            handle.write(json.dumps(household(rng, index), separators=(",", ":")) + "\n")
+            if index < distinct:
+                line = json.dumps(household(rng, index), separators=(",", ":"))
+                lines.append(line)
+            else:
+                line = lines[index % distinct].replace(f'"FICT-{index % distinct:07d}"', f'"FICT-{index:07d}"', 1)
+            handle.write(line + "\n")
     return path.stat().st_size
 
 

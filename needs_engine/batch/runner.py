@@ -8,6 +8,7 @@ checkpoint appended to the state file, so a crash or kill at any moment leaves a
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import multiprocessing
 import signal
@@ -76,6 +77,7 @@ def _start_worker(rulebook: str, content_hash: str, columns: Optional[Columns], 
     if book.content_hash != content_hash:
         raise RuntimeError("the rulebook changed while the batch was starting")
     _WORKER.update(rulebook=book, columns=columns, output_format=output_format)
+    gc.freeze()  # the rulebook and model lives as long as the worker: keep them out of every collection
 
 
 def _die_with_parent() -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Optional
 
 from ..language.compile import Condition, Env
@@ -91,7 +92,7 @@ def _plan(rulebook: Rulebook) -> _Plan:
                 bands[key] = len(band_list)
                 band_list.append(band)
             index = bands[key]
-        household_only = not any(name.startswith("child.") for name in descriptor.applies.condition.facts)
+        household_only = not _reads_child(descriptor.applies.condition.facts)
         items.append((descriptor, index, household_only))
     plan = _Plan(tuple(band_list), {}, generate(items))
     if len(_PLANS) > 32:
@@ -126,9 +127,15 @@ def evaluate_child(
     return ChildResult(child, env, tuple(fired), tuple(unknown), escalation_truth, mitigations, known, possible)
 
 
+@cache
+def _reads_child(facts: frozenset[str]) -> bool:
+    """Whether a condition reading `facts` can differ between children of one household."""
+    return any(name.startswith("child.") for name in facts)
+
+
 def _once(condition: Condition, env: Env, shared: dict[str, Any]) -> Truth:
     """A condition's value, evaluated once per household if it reads no fact of the child."""
-    if any(name.startswith("child.") for name in condition.facts):
+    if _reads_child(condition.facts):
         return condition.fast(env)
     key = "condition:" + condition.text
     if key not in shared:
