@@ -70,9 +70,10 @@ def _age(rng: random.Random) -> dict[str, int]:
     return {"unborn_weeks": rng.randint(8, 40)} if rng.random() < 0.06 else {"age_months": rng.randint(0, 215)}
 
 
-def household(rng: random.Random, index: int, *, known: bool = False, carers: int = 0) -> dict[str, Any]:
-    """One household document. `known` sets every fact; `carers` fixes the number of carers (0: one or two)."""
-    concern = 0.04 if known else 0.03
+def household(rng: random.Random, index: int, *, known: bool = False, carers: int = 0, concern: float = 0.0) -> dict[str, Any]:
+    """One household document. `known` sets every fact; `carers` fixes the number of carers (0: one or two);
+    `concern` is the chance that a fact takes a random value rather than its least worrying one."""
+    concern = concern or (0.04 if known else 0.03)
     n_carers = carers or rng.choice((1, 2, 2))
     document = {
         "reference": f"FICT-{index:07d}",

@@ -52,9 +52,9 @@ def timed(action: Callable[[], Any]) -> tuple[float, float, Any]:
     return time.process_time() - cpu, time.perf_counter() - wall, result
 
 
-def fully_known(count: int, seed: int) -> list[Situation]:
+def fully_known(count: int, seed: int, concern: float) -> list[Situation]:
     rng = random.Random(seed)
-    return [Situation.model_validate(household(rng, i, known=True, carers=CARER_SLOTS)) for i in range(count)]
+    return [Situation.model_validate(household(rng, i, known=True, carers=CARER_SLOTS, concern=concern)) for i in range(count)]
 
 
 def ours_fired(situations: list[Situation], book: Any, ids: set[str]) -> list[list[frozenset[str]]]:
@@ -222,6 +222,7 @@ def main() -> None:
     parser.add_argument("--batch-sizes", type=int, nargs="*", help="households per batch run (default 10^5; quick 10^4)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument("--concern", type=float, default=0.04, help="chance a fact of a compared household is a concern")
     arguments = parser.parse_args()
     families = arguments.families or (300 if arguments.quick else 1000)
     durable_families = arguments.durable_families or (100 if arguments.quick else 300)
@@ -236,7 +237,7 @@ def main() -> None:
     for did, why in sorted(excluded.items()):
         print(f"  - {did}: {why}")
 
-    situations = fully_known(families, arguments.seed)
+    situations = fully_known(families, arguments.seed, arguments.concern)
     ids = set(translated)
     ours = ours_fired(situations, book, ids)
     facts = per_child_facts(situations)
@@ -246,8 +247,10 @@ def main() -> None:
         if [frozenset(d for d, node in translated.items() if python_truth(node, child)) for child in family] != mine
     )
     children = sum(len(family) for family in facts)
+    fired = sum(len(child) for family in ours for child in family)
     print(
-        f"{families} fully-known households ({children} children, {CARER_SLOTS} carers each); translation self-check: {self_check} households differ"
+        f"{families} fully-known households ({children} children, {CARER_SLOTS} carers each, concern rate {arguments.concern}); "
+        f"{fired / children:.1f} descriptors fire per child; translation self-check: {self_check} households differ"
     )
 
     rows = []
