@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import BinaryIO, Optional, Union
+from typing import BinaryIO, NamedTuple, Optional, Union
 
 from ..errors import InputError, Problem
 from .columns import Columns
@@ -52,9 +52,8 @@ def format_of(path: Path, given: Optional[str], *, what: str) -> InputFormat:
     return found
 
 
-@dataclass(frozen=True)
-class Record:
-    """One household as read: the line it starts on and its raw content."""
+class Record(NamedTuple):
+    """One household as read: the line it starts on and its raw content (a tuple: cheap to send to a worker)."""
 
     line: int
     data: Union[bytes, list[str]]
