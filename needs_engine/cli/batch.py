@@ -100,7 +100,7 @@ def _print_summary(summary, out: Path) -> None:  # type: ignore[no-untyped-def]
     resumed = f" (resumed after {summary.resumed_from:,})" if summary.resumed_from else ""
     console.print(
         f"{summary.rows:,} rows in {out}{resumed}: {summary.rows - summary.errors:,} assessed ({levels}), "
-        f"{summary.errors:,} error rows; {summary.rows_this_run:,} this run in {summary.seconds:.1f}s "
+        f"{summary.errors:,} error row{'' if summary.errors == 1 else 's'}; {summary.rows_this_run:,} this run in {summary.seconds:.1f}s "
         f"({summary.rate:,.0f} rows/s)",
         highlight=False,
         soft_wrap=True,
