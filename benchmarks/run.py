@@ -24,6 +24,7 @@ import json
 import os
 import platform
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -186,6 +187,7 @@ def measure_batch(count: int, workdir: Path, workers: int) -> dict[str, Any]:
         "--workers",
         str(workers),
     ]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     process = subprocess.Popen(command)
     peak = 0
@@ -201,6 +203,8 @@ def measure_batch(count: int, workdir: Path, workers: int) -> dict[str, Any]:
     code = process.wait()
     seconds = time.perf_counter() - started
     sampler.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu_seconds = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     rows = sum(1 for _ in out.open("rb"))
     source.unlink()
     out.unlink()
@@ -213,6 +217,7 @@ def measure_batch(count: int, workdir: Path, workers: int) -> dict[str, Any]:
         "rows": rows,
         "seconds": seconds,
         "rate": count / seconds,
+        "cpu_s": cpu_seconds,
         "peak_rss_mb": peak / 1e6,
     }
 
@@ -291,16 +296,20 @@ def main() -> None:
         print(f"ours (full assessment) / {name}: {full[0] / per_cpu:,.1f}x")
 
     if batch_sizes:
-        print("\n| batch | input | wall | families/s | peak RSS (all processes) | rows out | exit |")
-        print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        print(
+            "\n| batch | input | wall | families/s (wall) | CPU s (all processes) | families per CPU s | peak RSS (all processes) | rows out | exit |"
+        )
+        print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         with tempfile.TemporaryDirectory(prefix="needs-bench-") as directory:
             for count in batch_sizes:
                 r = measure_batch(count, Path(directory), arguments.workers)
                 print(
-                    f"| {r['families']:,} | {r['input_mb']:,.0f} MB | {r['seconds']:,.1f} s | {r['rate']:,.0f} | {r['peak_rss_mb']:,.0f} MB | {r['rows']:,} | {r['exit']} |",
+                    f"| {r['families']:,} | {r['input_mb']:,.0f} MB | {r['seconds']:,.1f} s | {r['rate']:,.0f} | {r['cpu_s']:,.1f} | "
+                    f"{r['families'] / r['cpu_s']:,.0f} | {r['peak_rss_mb']:,.0f} MB | {r['rows']:,} | {r['exit']} |",
                     flush=True,
                 )
 
 
 if __name__ == "__main__":
     main()
+    print(f"\nload average at the end: {os.getloadavg()[0]:.1f} (2 cores; above 2 means other work shared the machine)")
