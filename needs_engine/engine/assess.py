@@ -32,7 +32,7 @@ from ..model.levels import Level
 from ..model.situation import Child, Household, Situation
 from ..rulebook.load import Descriptor, Rulebook, load_rulebook
 from ..validation import problems_from_validation
-from .evaluate import ChildResult, counted_by, evaluate_child
+from .evaluate import ChildResult, counted_by, evaluate_child, reads_child
 from .override import apply_override
 
 
@@ -50,7 +50,8 @@ def assess(
     book = rulebook if isinstance(rulebook, Rulebook) else load_rulebook(rulebook)
     shared: dict[str, Any] = {}
     results = [evaluate_child(child, household, book, shared=shared) for child in sorted(household.children, key=lambda c: c.id)]
-    children = [_child_assessment(result, book) for result in results]
+    explained: dict[str, FiredDescriptor] = {}
+    children = [_child_assessment(result, book, explained) for result in results]
     computed = max(child.level for child in children)
     possible = max(child.possible_level for child in children)
     any_red_flag = any(child.red_flags for child in children)
@@ -84,7 +85,7 @@ def _household(situation: Union[Situation, Household, dict[str, Any]]) -> Househ
         raise InputError(problems_from_validation(exc)) from None
 
 
-def _child_assessment(result: ChildResult, book: Rulebook) -> ChildAssessment:
+def _child_assessment(result: ChildResult, book: Rulebook, explained: dict[str, FiredDescriptor]) -> ChildAssessment:
     known, possible = result.known, result.possible
     fired = sorted(result.fired, key=lambda d: (-d.level.rank, d.id))
     return ChildAssessment(
@@ -95,7 +96,7 @@ def _child_assessment(result: ChildResult, book: Rulebook) -> ChildAssessment:
         possible_level=possible.level,
         possible_label=book.label(possible.level),
         red_flags=[d.id for d in fired if d.red_flag],
-        fired=[_fired(d, result) for d in fired],
+        fired=[_fired(d, result, explained) for d in fired],
         escalations=[
             AppliedEscalation(
                 id=e.id,
@@ -116,9 +117,15 @@ def _child_assessment(result: ChildResult, book: Rulebook) -> ChildAssessment:
     )
 
 
-def _fired(descriptor: Descriptor, result: ChildResult) -> FiredDescriptor:
+def _fired(descriptor: Descriptor, result: ChildResult, explained: dict[str, FiredDescriptor]) -> FiredDescriptor:
+    """The fired descriptor with the facts behind it. A descriptor that reads no fact of the child
+    fired on the same facts for every child in the household (it fired, so the child was in its age
+    band), so it is explained once per household."""
+    household_only = not reads_child(descriptor.applies.condition.facts)
+    if household_only and descriptor.id in explained:
+        return explained[descriptor.id]
     _, reads = descriptor.applies.trace(result.env)
-    return FiredDescriptor(
+    made = FiredDescriptor(
         id=descriptor.id,
         level=descriptor.level,
         domain=descriptor.domain,
@@ -128,6 +135,9 @@ def _fired(descriptor: Descriptor, result: ChildResult) -> FiredDescriptor:
         floor=descriptor.floor,
         facts=fact_values(reads),
     )
+    if household_only:
+        explained[descriptor.id] = made
+    return made
 
 
 def fact_values(reads: tuple[FactRead, ...]) -> list[FactValue]:

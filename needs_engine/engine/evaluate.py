@@ -92,7 +92,7 @@ def _plan(rulebook: Rulebook) -> _Plan:
                 bands[key] = len(band_list)
                 band_list.append(band)
             index = bands[key]
-        household_only = not _reads_child(descriptor.applies.condition.facts)
+        household_only = not reads_child(descriptor.applies.condition.facts)
         items.append((descriptor, index, household_only))
     plan = _Plan(tuple(band_list), {}, generate(items))
     if len(_PLANS) > 32:
@@ -128,14 +128,14 @@ def evaluate_child(
 
 
 @cache
-def _reads_child(facts: frozenset[str]) -> bool:
+def reads_child(facts: frozenset[str]) -> bool:
     """Whether a condition reading `facts` can differ between children of one household."""
     return any(name.startswith("child.") for name in facts)
 
 
 def _once(condition: Condition, env: Env, shared: dict[str, Any]) -> Truth:
     """A condition's value, evaluated once per household if it reads no fact of the child."""
-    if _reads_child(condition.facts):
+    if reads_child(condition.facts):
         return condition.fast(env)
     key = "condition:" + condition.text
     if key not in shared:
