@@ -36,6 +36,7 @@ class OutputFormat(str, Enum):
     rich = "rich"
     json = "json"
     markdown = "markdown"
+    html = "html"
 
 
 RulebookOption = Annotated[
@@ -83,7 +84,7 @@ def assess(
     file: Annotated[Path, typer.Argument(help="A situation in YAML or JSON.", show_default=False)],
     rulebook: RulebookOption = "knowsley",
     output: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="rich (terminal), json or markdown.")
+        OutputFormat, typer.Option("--format", "-f", help="rich (terminal), json, markdown or html.")
     ] = OutputFormat.rich,
     override_level: Annotated[
         Optional[Level], typer.Option("--override-level", help="Professional judgement: the level to use instead.")
@@ -94,6 +95,12 @@ def assess(
         Optional[str], typer.Option("--second-person", help="Who agreed a downward override (required to lower).")
     ] = None,
     all_questions: Annotated[bool, typer.Option("--all-questions", help="Show every question, not the first dozen.")] = False,
+    record: Annotated[
+        Optional[Path], typer.Option("--record", help="Also save a decision record (JSON) in this directory.", file_okay=False)
+    ] = None,
+    include_input: Annotated[
+        bool, typer.Option("--include-input", help="Keep the situation itself in the record (it may hold names).")
+    ] = False,
 ) -> None:
     """Assess one household and show its level, the reasons, the gaps and what to do next."""
     hint = "needs assess --help"
@@ -102,7 +109,6 @@ def assess(
         from ..engine.assess import assess as assess_situation
         from ..errors import InputError, Problem
         from ..inputs import read_situation
-        from ..model.assessment import Override
         from ..rulebook.load import load_rulebook
 
         situation = read_situation(file)
@@ -113,10 +119,18 @@ def assess(
                 raise InputError(
                     [Problem("--reason", "an override needs a reason", expected="a sentence explaining the judgement")]
                 )
-            override = Override(level=override_level, reason=reason.strip(), by=by, second_person=second_person)
+            override = {"level": override_level, "reason": reason.strip(), "by": by, "second_person": second_person}
         elif reason or second_person:
             raise InputError([Problem("--override-level", "--reason and --second-person go with --override-level")])
+        if include_input and record is None:
+            raise InputError([Problem("--include-input", "--include-input goes with --record DIR")])
         result = assess_situation(situation, book, override=override)
+        if record is not None:
+            from ..records import make_record, write_record
+
+            sys.stderr.write(
+                f"decision record: {write_record(make_record(situation, result, include_input=include_input), record)}\n"
+            )
         _emit(result, book, output, all_questions)
 
     guarded(run, hint=hint)
@@ -129,6 +143,10 @@ def _emit(result, book, output: OutputFormat, all_questions: bool) -> None:  # t
         from ..render.markdown import assessment_markdown
 
         sys.stdout.write(assessment_markdown(result, book))
+    elif output is OutputFormat.html:
+        from ..render.html import report_html
+
+        sys.stdout.write(report_html(result, book))
     else:
         from rich.console import Console
 
@@ -216,7 +234,7 @@ def rules_show(
 
 # Each feature's commands live in their own module and register themselves on `app`
 # (or a sub-app) when imported; add a module here to add its commands.
-COMMAND_MODULES: tuple[str, ...] = ("batch",)
+COMMAND_MODULES: tuple[str, ...] = ("serve", "replay", "explain", "train", "compare", "scenarios", "review", "coverage", "batch")
 
 
 def _register_commands() -> None:

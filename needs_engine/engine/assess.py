@@ -7,8 +7,9 @@ rulebook files were in.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import Enum
-from typing import Any, Optional, Union
+from typing import Any, Union
 
 from pydantic import ValidationError
 
@@ -33,20 +34,22 @@ from ..model.situation import Child, Household, Situation
 from ..rulebook.load import Descriptor, Rulebook, load_rulebook
 from ..validation import problems_from_validation
 from .evaluate import ChildResult, counted_by, evaluate_child, reads_child
-from .override import apply_override
+from .override import apply_override, checked_override
 
 
 def assess(
     situation: Union[Situation, Household, dict[str, Any]],
     rulebook: Union[Rulebook, str] = "knowsley",
     *,
-    override: Optional[Override] = None,
+    override: Union[Override, Mapping[str, Any], None] = None,
 ) -> Assessment:
     """Assess one household under a rulebook (a loaded Rulebook, or a shipped id or path).
 
+    `override` is an Override or a mapping of its fields (level, reason, by, second_person).
     Raises InputError for a situation that does not validate or an override that is not allowed.
     """
     household = _household(situation)
+    override = checked_override(override) if override is not None else None
     book = rulebook if isinstance(rulebook, Rulebook) else load_rulebook(rulebook)
     shared: dict[str, Any] = {}
     results = [evaluate_child(child, household, book, shared=shared) for child in sorted(household.children, key=lambda c: c.id)]
@@ -192,6 +195,7 @@ def _response(results: list[ChildResult], level: Level, book: Rulebook) -> Respo
         label=book.label(level),
         summary=entry.response.summary,
         actions=list(entry.response.actions),
+        statutory=entry.statutory,
         urgent=urgent,
         urgent_summary=book.urgent.summary if urgent else None,
         urgent_actions=list(book.urgent.actions) if urgent else [],

@@ -7,9 +7,50 @@ are the one thing the design says nothing may mitigate.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any, Union
+
+from pydantic import ValidationError
+
 from ..errors import InputError, Problem
 from ..model.assessment import Override, OverrideRecord
 from ..model.levels import Level
+
+
+def checked_override(override: Union[Override, Mapping[str, Any]]) -> Override:
+    """An Override from its fields, raising InputError (naming `override.<field>`) when one is wrong.
+
+    `Override(...)` itself is a pydantic model and raises pydantic's ValidationError; library
+    callers who want needs-engine's InputError everywhere pass the fields as a mapping instead.
+    """
+    if isinstance(override, Override):
+        return override
+    if not isinstance(override, Mapping):
+        raise InputError(
+            [Problem("override", "an override must be a mapping of its fields", found=type(override).__name__, code="shape")]
+        )
+    try:
+        return Override.model_validate(dict(override))
+    except ValidationError as exc:
+        raise InputError(
+            [
+                Problem(
+                    ".".join(["override", *(str(part) for part in error["loc"])]),
+                    error["msg"].lower(),
+                    code=error["type"],
+                    expected=_OVERRIDE_EXPECTED.get(str(error["loc"][0]) if error["loc"] else ""),
+                )
+                for error in exc.errors()
+            ]
+        ) from None
+
+
+_OVERRIDE_EXPECTED = {
+    "level": ", ".join(level.value for level in Level),
+    "reason": "a sentence explaining the judgement (3 to 2000 characters)",
+    "by": "a role or initials (up to 100 characters)",
+    "second_person": "the name or role of the person who agreed the decision (up to 100 characters)",
+}
 
 
 def apply_override(computed: Level, override: Override, *, red_flag: bool) -> OverrideRecord:

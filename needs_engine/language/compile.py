@@ -47,6 +47,8 @@ class FactRead:
     subject: str
     spec: FactSpec
     value: Any
+    test: Optional[tuple[str, Any]] = None
+    """The comparison the condition made, e.g. `("<", 90)` or `(">=", "problematic")`; None for a yes/no fact."""
 
     @property
     def known(self) -> bool:
@@ -334,12 +336,12 @@ class _Compiler:
             if isinstance(bound, bool) or not isinstance(bound, (int, float)) or op in ("in", "not in"):
                 raise self.fail(f"'{spec.dotted}' is a number; compare it with a number", node, expected=_example(spec))
             test = _ORDER[op]
-            return _leaf(fact, lambda value: test(value, bound), fast_test=(_C_ORDER[op], bound))
+            return _leaf(fact, lambda value: test(value, bound), (op, bound), fast_test=(_C_ORDER[op], bound))
         if spec.kind == "flag":
             if op not in ("==", "!=") or not isinstance(constant.value, bool):
                 raise self.fail(f"'{spec.dotted}' is yes/no; use it on its own or with == true", node)
             wanted = constant.value if op == "==" else not constant.value
-            return _leaf(fact, lambda value: value is wanted, wanted=wanted)
+            return _leaf(fact, lambda value: value is wanted, None if wanted else ("==", False), wanted=wanted)
         assert spec.choices is not None
         if op in ("in", "not in"):
             if not isinstance(constant.value, list):
@@ -347,7 +349,10 @@ class _Compiler:
             members = frozenset(self.member(spec, item, constant.node) for item in constant.value)
             inside = op == "in"
             return _leaf(
-                fact, lambda value: (value in members) is inside, satisfying=_satisfying(spec, lambda m: (m in members) is inside)
+                fact,
+                lambda value: (value in members) is inside,
+                (op, tuple(constant.value)),
+                satisfying=_satisfying(spec, lambda m: (m in members) is inside),
             )
         member = self.member(spec, constant.value, constant.node)
         if spec.kind == "choice":
@@ -355,10 +360,18 @@ class _Compiler:
                 raise self.fail(f"'{spec.dotted}' has no order; use ==, != or in", node)
             equal = op == "=="
             return _leaf(
-                fact, lambda value: (value is member) is equal, satisfying=_satisfying(spec, lambda m: (m is member) is equal)
+                fact,
+                lambda value: (value is member) is equal,
+                (op, member.value),
+                satisfying=_satisfying(spec, lambda m: (m is member) is equal),
             )
         rank, test = member.rank, _ORDER[op]  # type: ignore[attr-defined]
-        return _leaf(fact, lambda value: test(value.rank, rank), satisfying=_satisfying(spec, lambda m: test(m.rank, rank)))
+        return _leaf(
+            fact,
+            lambda value: test(value.rank, rank),
+            (op, member.value),
+            satisfying=_satisfying(spec, lambda m: test(m.rank, rank)),
+        )
 
     def member(self, spec: FactSpec, value: Any, node: ast.AST) -> Enum:
         assert spec.choices is not None
@@ -440,6 +453,7 @@ def _fast_quantifier(inner: Fast, binder: str, combine: Callable[..., Truth]) ->
 def _leaf(
     fact: _Fact,
     test: Callable[[Any], bool],
+    written: Optional[tuple[str, Any]] = None,
     *,
     satisfying: Optional[frozenset[Any]] = None,
     fast_test: Optional[tuple[Callable[[Any, Any], bool], Any]] = None,
@@ -476,7 +490,7 @@ def _leaf(
 
     def trace(env: Env) -> Trace:
         value = get(env)
-        return (None if value is None else test(value)), (FactRead(subject(env), spec, value),)
+        return (None if value is None else test(value)), (FactRead(subject(env), spec, value, written),)
 
     return _Cond(fast=fast, trace=trace, plan=plan)
 

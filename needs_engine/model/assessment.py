@@ -89,13 +89,18 @@ class ResponsePlan(Out):
     label: str
     summary: str
     actions: list[str]
+    statutory: bool = Field(default=False, description="The level is a statutory response (e.g. a section 17 or 47 referral).")
     urgent: bool = Field(default=False, description="A child is in immediate danger: the urgent actions come first.")
     urgent_summary: Optional[str] = None
     urgent_actions: list[str] = Field(default_factory=list)
 
 
 class Override(Out):
-    """Professional judgement: a level chosen by a person, with the reasons."""
+    """Professional judgement: a level chosen by a person, with the reasons.
+
+    Like any pydantic model, building one with a bad field raises pydantic's ValidationError;
+    `assess(..., override={...})` takes the fields as a mapping and raises InputError instead.
+    """
 
     level: Level
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]

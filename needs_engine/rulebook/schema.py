@@ -69,6 +69,9 @@ class LevelEntry(Strict):
     meaning: Text
     response: Response
     source: Text
+    # A statutory level is a local-authority duty (e.g. St Helens Level 3, a section 17 child in
+    # need referral), not voluntary early help; outputs say so beside the response.
+    statutory: bool = False
 
 
 class DomainEntry(Strict):
@@ -94,6 +97,7 @@ class EscalationEntry(Strict):
     when: Optional[Text] = None
     descriptors: Optional[DescriptorCount] = None
     age: Optional[AgeBand] = None
+    documentation: Optional[str] = None
 
     @model_validator(mode="after")
     def _one_trigger(self) -> EscalationEntry:
@@ -110,6 +114,7 @@ class MitigationEntry(Strict):
     source: Text
     when: Text
     lowers_from: list[Level] = Field(min_length=1)
+    documentation: Optional[str] = None
 
     @model_validator(mode="after")
     def _never_from_safeguarding(self) -> MitigationEntry:

@@ -1,0 +1,98 @@
+"""`needs compare`: one situation under every shipped rulebook (or those named), side by side."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from .app import app, guarded
+from .output import FormatOption, RichOrJson, emit
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+    from rich.text import Text
+
+    from ..compare import ChildComparison, Comparison
+    from ..model.levels import Level
+
+
+@app.command()
+def compare(
+    file: Annotated[Path, typer.Argument(help="A situation, or a scenario file, in YAML or JSON.", show_default=False)],
+    rulebook: Annotated[
+        Optional[list[str]],
+        typer.Option("--rulebook", "-r", help="A rulebook id or path; repeat for several. Default: every shipped rulebook."),
+    ] = None,
+    output: FormatOption = RichOrJson.rich,
+) -> None:
+    """Compare how each rulebook places the same household, and which descriptors make the difference."""
+
+    def run() -> None:
+        from ..compare import compare as compare_situation
+        from ..review import read_situation_or_scenario
+
+        comparison, _ = compare_situation(read_situation_or_scenario(file), rulebook or ())
+        emit(comparison, output, comparison_renderables)
+
+    guarded(run, hint="needs compare --help")
+
+
+def comparison_renderables(comparison: Comparison) -> list[RenderableType]:
+    """The side-by-side table, then one panel per child whose level differs."""
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title="Level under each rulebook" + (f" · {comparison.reference}" if comparison.reference else ""))
+    table.add_column("", no_wrap=True)
+    table.add_column("age", no_wrap=True)
+    for rid in comparison.rulebooks:
+        table.add_column(rid)
+    table.add_column("same?")
+    same = {False: "yes", True: "NO"}
+    table.add_row(
+        Text("Family", style="bold"), "", *(_cell(r.level, r.label) for r in comparison.family), same[comparison.family_differs]
+    )
+    if any(r.possible_level > r.level for r in comparison.family):
+        possible = [_cell(r.possible_level, r.possible_label) for r in comparison.family]
+        table.add_row(Text("possible", style="dim"), "", *possible, "")
+    for child in comparison.children:
+        table.add_row(child.child_id, child.age, *(_cell(r.level, r.label) for r in child.levels), same[child.differs])
+    parts: list[RenderableType] = [table]
+    for child in comparison.children:
+        if child.differs:
+            parts.append(
+                Panel(_why(child, comparison.rulebooks), title=f"Why child {child.child_id} differs", title_align="left")
+            )
+    if not any(child.differs for child in comparison.children):
+        parts.append(Text("Every child is at the same level under every rulebook.", style="italic"))
+    return parts
+
+
+def _cell(level: Level, label: str) -> Text:
+    from rich.text import Text
+
+    from ..render.theme import LEVEL_STYLE
+
+    return Text(f" {label} ", style=LEVEL_STYLE[level])
+
+
+def _why(child: ChildComparison, rulebooks: list[str]) -> RenderableType:
+    """Per domain, what fired under each rulebook and not the others; then rules applied by one only."""
+    from rich.console import Group
+    from rich.text import Text
+
+    width = max(len(rid) for rid in rulebooks)
+    parts: list[RenderableType] = []
+    for d in child.domains:
+        parts.append(Text(d.label, style="bold"))
+        for rid in rulebooks:
+            parts.append(Text(f"  {rid:<{width}}  " + (", ".join(d.fired[rid]) or "nothing")))
+    for rule in child.rules:
+        line = f"{rule.rulebook} only: " + ", ".join([*rule.escalations, *([rule.mitigation] if rule.mitigation else [])])
+        parts.append(Text(line, style="magenta"))
+    if not parts:
+        parts.append(Text("The same descriptors fired; the rulebooks combine them differently.", style="italic"))
+    return Group(*parts)

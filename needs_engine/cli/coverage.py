@@ -1,0 +1,83 @@
+"""`needs rules coverage`: which descriptors and rules the scenario library exercises."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from .app import RulebookOption, guarded, rules_app
+from .output import FormatOption, RichOrJson, emit
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from ..coverage import Coverage, Tally
+
+
+@rules_app.command("coverage")
+def rules_coverage(
+    rulebook: RulebookOption = "knowsley",
+    folder: Annotated[Path, typer.Option("--folder", help="The folder of scenario files.")] = Path("scenarios"),
+    output: FormatOption = RichOrJson.rich,
+) -> None:
+    """Show which descriptors and rules the scenarios exercise, which they miss, and levels unreachable by age."""
+
+    def run() -> None:
+        from ..coverage import coverage
+        from ..rulebook.load import load_rulebook
+        from ..scenarios import load_scenarios
+
+        result = coverage(load_rulebook(rulebook), load_scenarios(folder))
+        emit(result, output, coverage_renderables)
+
+    guarded(run, hint="needs rules coverage --help")
+
+
+def _tally(t: Tally) -> str:
+    return f"{t.exercised}/{t.total} ({t.percent}%)"
+
+
+def coverage_renderables(result: Coverage) -> list[RenderableType]:
+    """Headline figures, the domain × level table, what is not exercised, and unreachable levels."""
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+
+    from ..model.levels import LEVELS
+
+    head = Text(
+        f"{result.scenarios} scenarios ({result.scenarios_naming_rulebook} with an expectation for {result.rulebook}) exercise\n"
+        f"descriptors {_tally(result.descriptors)}, escalations {_tally(result.escalations)}, "
+        f"mitigations {_tally(result.mitigations)}"
+    )
+    parts: list[RenderableType] = [Panel(head, title=f"Coverage of {result.rulebook}", title_align="left")]
+    table = Table(title="Descriptors exercised, by domain and level")
+    table.add_column("domain", no_wrap=True)
+    for level in LEVELS:
+        table.add_column(level.value, justify="right")
+    table.add_column("all", justify="right")
+    for row in result.by_domain:
+        table.add_row(
+            row.domain,
+            *(f"{row.levels[lv].exercised}/{row.levels[lv].total}" if lv in row.levels else "" for lv in LEVELS),
+            _tally(row.all),
+        )
+    table.add_row(Text("all", style="bold"), *(_tally(result.by_level[lv]) for lv in LEVELS), _tally(result.descriptors))
+    parts.append(table)
+    missing = [*result.unexercised_descriptors, *result.unexercised_escalations, *result.unexercised_mitigations]
+    parts.append(
+        Panel(
+            "\n".join(missing) or "Every descriptor, escalation and mitigation is exercised.",
+            title=f"Not exercised by any scenario ({len(missing)})",
+            title_align="left",
+        )
+    )
+    reach = Table(title="Levels no descriptor or escalation can produce, by age band (from the rulebook alone)")
+    reach.add_column("age band")
+    reach.add_column("unreachable levels")
+    for band in result.unreachable_by_age:
+        reach.add_row(band.band, ", ".join(level.value for level in band.unreachable) or "none")
+    parts.append(reach)
+    return parts

@@ -1,0 +1,99 @@
+"""`needs explain` and `needs what-if`: why each child is at their level, and what a change would do."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .app import OutputFormat, RulebookOption, app, guarded
+
+
+class WhatIfFormat(str, Enum):
+    rich = "rich"
+    json = "json"
+
+
+FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="rich (terminal), json, markdown or html.")]
+
+
+@app.command()
+def explain(
+    file: Annotated[Path, typer.Argument(help="A situation in YAML or JSON.", show_default=False)],
+    child: Annotated[Optional[str], typer.Option("--child", help="Explain only the child with this id.")] = None,
+    rulebook: RulebookOption = "knowsley",
+    output: FormatOption = OutputFormat.rich,
+    max_changes: Annotated[
+        int, typer.Option("--max-changes", min=1, max=4, help="Largest set of fact changes the counterfactual search tries.")
+    ] = 3,
+) -> None:
+    """Explain each child's level: the facts behind it, near misses, and what would move it down or up."""
+
+    def run() -> None:
+        from ..explain.why import explain as explain_situation
+        from ..inputs import read_situation
+        from ..rulebook.load import load_rulebook
+
+        situation = read_situation(file)
+        book = load_rulebook(rulebook)
+        result = explain_situation(situation, book, child=child, max_changes=max_changes)
+        if output is OutputFormat.json:
+            sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+        elif output is OutputFormat.markdown:
+            from ..render.explanation import explanation_markdown
+
+            sys.stdout.write(explanation_markdown(result, book))
+        elif output is OutputFormat.html:
+            from ..render.html import report_html
+
+            sys.stdout.write(report_html(result.assessment, book, explanation=result, household=situation.household))
+        else:
+            from rich.console import Console
+
+            from ..render.explanation import render_explanation
+
+            render_explanation(result, book, Console())
+
+    guarded(run, hint="needs explain --help")
+
+
+@app.command("what-if")
+def what_if(
+    file: Annotated[Path, typer.Argument(help="A situation in YAML or JSON.", show_default=False)],
+    changes: Annotated[
+        list[str],
+        typer.Option(
+            "--set",
+            help="PATH=VALUE, e.g. children.c1.education.attendance_percent=84, carers.m.mental_health=diagnosed_unstable, "
+            "home.domestic_abuse.incidents_12m=3, strengths.supportive_wider_family=true; VALUE may be 'unknown'. Repeat for several.",
+            show_default=False,
+        ),
+    ],
+    child: Annotated[Optional[str], typer.Option("--child", help="Show only the child with this id.")] = None,
+    rulebook: RulebookOption = "knowsley",
+    output: Annotated[WhatIfFormat, typer.Option("--format", "-f", help="rich (terminal) or json.")] = WhatIfFormat.rich,
+) -> None:
+    """Change some facts and show the levels before and after, and what changed in the explanation."""
+
+    def run() -> None:
+        from ..explain.whatif import parse_changes
+        from ..explain.whatif import what_if as compare
+        from ..inputs import read_situation
+        from ..rulebook.load import load_rulebook
+
+        situation = read_situation(file)
+        book = load_rulebook(rulebook)
+        result = compare(situation.household, parse_changes(changes, situation.household), book, child=child)
+        if output is WhatIfFormat.json:
+            sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+        else:
+            from rich.console import Console
+
+            from ..render.whatif import render_what_if
+
+            render_what_if(result, Console())
+
+    guarded(run, hint="needs what-if --help")

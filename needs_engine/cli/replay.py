@@ -1,0 +1,56 @@
+"""`needs replay`: re-assess a recorded decision and say whether anything would differ."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .app import app, guarded
+
+
+class ReplayFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def replay(
+    record: Annotated[Path, typer.Argument(help="A decision record written by 'needs assess --record'.", show_default=False)],
+    input_file: Annotated[
+        Path, typer.Option("--input", "-i", help="The situation (YAML or JSON) the record was made from.", show_default=False)
+    ],
+    rulebook: Annotated[
+        Optional[str],
+        typer.Option("--rulebook", "-r", help="Replay under this rulebook id or path (default: the record's rulebook id)."),
+    ] = None,
+    output: Annotated[ReplayFormat, typer.Option("--format", "-f", help="text or json.")] = ReplayFormat.text,
+) -> None:
+    """Re-assess a recorded decision: exit 0 if identical, 1 with every difference if not."""
+
+    def run() -> bool:
+        from ..inputs import read_situation
+        from ..records import read_record
+        from ..records import replay as replay_record
+
+        report = replay_record(read_record(record), read_situation(input_file), rulebook)
+        if output is ReplayFormat.json:
+            sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+        else:
+            used = f"{report.rulebook.id} {report.rulebook.version} ({report.rulebook.content_hash[:19]}…)"
+            if report.identical:
+                sys.stdout.write(f"identical: the decision in {record} replays the same under {used}\n")
+            else:
+                sys.stdout.write(f"{len(report.differences)} difference(s) replaying {record} under {used}:\n")
+                sys.stdout.writelines(f"  - {difference.message}\n" for difference in report.differences)
+            if report.recorded_engine_version != report.engine_version:
+                sys.stdout.write(
+                    f"note: recorded by engine {report.recorded_engine_version}, replayed by {report.engine_version}\n"
+                )
+        return report.identical
+
+    if not guarded(run, hint="needs replay --help"):
+        raise typer.Exit(code=1)

@@ -1,0 +1,89 @@
+"""`needs review BEFORE AFTER`: one family at two dates; step up, step down or stay."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from .app import RulebookOption, app, guarded
+from .output import FormatOption, RichOrJson, emit
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+    from rich.text import Text
+
+    from ..review import ChildReview, LevelAt, Review
+
+
+@app.command()
+def review(
+    before: Annotated[Path, typer.Argument(help="The family at the earlier date: a situation or a scenario file.")],
+    after: Annotated[Path, typer.Argument(help="The family at the later date: a situation or a scenario file.")],
+    rulebook: RulebookOption = "knowsley",
+    output: FormatOption = RichOrJson.rich,
+) -> None:
+    """Review a family at two dates: each child steps up, steps down or stays, and why."""
+
+    def run() -> None:
+        from ..review import read_situation_or_scenario
+        from ..review import review as review_family
+
+        result = review_family(read_situation_or_scenario(before), read_situation_or_scenario(after), rulebook)
+        emit(result, output, review_renderables)
+
+    guarded(run, hint="needs review --help")
+
+
+def review_renderables(result: Review) -> list[RenderableType]:
+    """The family's movement, one panel per child, and the response at the family's new level."""
+    from rich.panel import Panel
+    from rich.text import Text
+
+    family = result.family
+    head = Text(f"Family: {family.movement}  ", style="bold")
+    head.append_text(_levels(family.before, family.after))
+    title = f"Review under {result.rulebook} {result.rulebook_version}" + (f" · {result.reference}" if result.reference else "")
+    parts: list[RenderableType] = [Panel(head, title=title, title_align="left")]
+    parts.extend(_child_panel(child) for child in result.children)
+    response = Text(f"{family.response.summary}\n")
+    for action in family.response.actions:
+        response.append(f"  • {action}\n")
+    title = f"What to do now: {family.response.label}" + (" (statutory)" if family.response.statutory else "")
+    parts.append(Panel(response, title=title, title_align="left"))
+    return parts
+
+
+def _levels(before: LevelAt | None, after: LevelAt | None) -> Text:
+    from rich.text import Text
+
+    from ..render.theme import LEVEL_STYLE
+
+    line = Text()
+    line.append_text(Text(f" {before.label} ", style=LEVEL_STYLE[before.level]) if before else Text("(not in the family)"))
+    line.append(" → ")
+    line.append_text(Text(f" {after.label} ", style=LEVEL_STYLE[after.level]) if after else Text("(no longer in the family)"))
+    return line
+
+
+def _child_panel(child: ChildReview) -> RenderableType:
+    from rich.panel import Panel
+    from rich.text import Text
+
+    body = Text()
+    body.append_text(_levels(child.before, child.after))
+    for heading, items in (
+        ("appeared", child.appeared),
+        ("cleared", child.cleared),
+        ("escalations appeared", child.escalations_appeared),
+        ("escalations cleared", child.escalations_cleared),
+    ):
+        if items:
+            body.append(f"\n{heading}: ", style="bold")
+            body.append(", ".join(items))
+    if child.mitigation:
+        body.append(f"\nmitigation now applies: {child.mitigation}", style="green")
+    if child.response:
+        body.append(f"\nresponse: {child.response}", style="dim")
+    return Panel(body, title=f"Child {child.child_id} ({child.age}): {child.movement}", title_align="left")

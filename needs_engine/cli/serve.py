@@ -1,0 +1,57 @@
+"""`needs serve`: run the HTTP service under uvicorn (FastAPI and uvicorn imported only here)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from .app import app, fail, guarded
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def log_config() -> dict[str, Any]:
+    """Logging for the server: uvicorn's own messages and needs-engine's one line per request
+    (method, path, status). uvicorn's access log is off: its lines carry client addresses and
+    query strings, and nothing about a request beyond method, path and status belongs in a log."""
+    handler = {"class": "logging.StreamHandler", "formatter": "plain", "stream": "ext://sys.stderr"}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"plain": {"format": LOG_FORMAT}},
+        "handlers": {"stderr": handler},
+        "loggers": {
+            "uvicorn": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+            "uvicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
+            "needs_engine": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        },
+    }
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Interface to listen on (loopback by default).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", "-p", min=0, max=65535, help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve assessments over HTTP (JSON in, JSON out; OpenAPI at /openapi.json, docs at /docs)."""
+    try:
+        import uvicorn
+
+        from ..service.app import create_app
+    except ImportError as exc:
+        raise fail(
+            f"needs serve needs FastAPI and uvicorn, which are not installed ({exc.name} is missing).\n"
+            "Install them with: pip install 'needs-engine[serve]'",
+            hint="needs serve --help",
+        ) from None
+    # Load every shipped rulebook now: a broken one stops the server here, not on a request.
+    guarded(_load_shipped_rulebooks, hint="needs serve --help")
+    uvicorn.run(create_app(), host=host, port=port, access_log=False, log_config=log_config(), server_header=False)
+
+
+def _load_shipped_rulebooks() -> None:
+    from ..rulebook.load import load_rulebook, shipped_rulebooks
+
+    for rulebook_id in shipped_rulebooks():
+        load_rulebook(rulebook_id)

@@ -1,0 +1,81 @@
+"""`needs train`: a terminal quiz over a folder of scenarios, for trainers and learners."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .app import RulebookOption, app, guarded
+
+MAX_RETRIES = 3
+
+
+@app.command()
+def train(
+    folder: Annotated[Path, typer.Argument(help="A folder of scenario files.")] = Path("scenarios"),
+    seed: Annotated[Optional[int], typer.Option("--seed", help="Shuffle with this seed: the same seed, the same order.")] = None,
+    answers: Annotated[
+        Optional[Path],
+        typer.Option("--answers", help="Read answers from this file, one per line (otherwise from the keyboard or a pipe)."),
+    ] = None,
+    rulebook: RulebookOption = "knowsley",
+    count: Annotated[Optional[int], typer.Option("--count", min=1, help="Ask at most this many scenarios.")] = None,
+) -> None:
+    """Quiz yourself: read each scenario, name its level (1-4 or a name), and see the engine's reasons."""
+
+    def run() -> None:
+        from rich.console import Console
+
+        from ..errors import InputError, Problem
+        from ..model.levels import Level
+        from ..render.quiz import show_reveal, show_scenario, show_score
+        from ..rulebook.load import load_rulebook
+        from ..scenarios import load_scenarios
+        from ..training import QUIT_WORDS, mark, parse_answer, quiz_order
+
+        book = load_rulebook(rulebook)
+        scenarios = quiz_order(load_scenarios(folder), seed=seed, count=count)
+        if not scenarios:
+            raise InputError([Problem(str(folder), "no scenario files found", expected="a folder of .yaml scenario files")])
+        if answers is not None and not answers.is_file():
+            raise InputError([Problem(str(answers), "answers file not found", expected="a text file, one answer per line")])
+        stream = answers.open(encoding="utf-8") if answers is not None else sys.stdin
+        console = Console(highlight=False)
+        # Show each answer read from a file or a pipe; a person typing sees their own.
+        echo = answers is not None or not stream.isatty()
+        items = []
+        try:
+            for number, scenario in enumerate(scenarios, 1):
+                show_scenario(console, scenario, number, len(scenarios), book)
+                level = None
+                for _ in range(MAX_RETRIES):
+                    console.print("Your level (1-4, or a name; q to stop): ", end="")
+                    line = stream.readline()
+                    if not line:
+                        break
+                    if echo:
+                        console.print(line.strip(), markup=False)
+                    if line.strip().lower() in QUIT_WORDS:
+                        break
+                    level = parse_answer(line, book)
+                    if level is not None:
+                        break
+                    console.print(
+                        f"'{line.strip()}' is not a level. Answer 1-4, or a name such as 'early help' or '{book.levels[Level.targeted].label}'.",
+                        markup=False,
+                    )
+                if level is None:
+                    console.print("Stopping here.")
+                    break
+                item = mark(scenario, level, book)
+                items.append(item)
+                show_reveal(console, item, book)
+        finally:
+            if answers is not None:
+                stream.close()
+        show_score(console, items, len(scenarios))
+
+    guarded(run, hint="needs train --help")

@@ -1,0 +1,139 @@
+"""Why each child is at their level: fired descriptors and escalations in words, plus what would change it.
+
+Builds on the tracing conditions: each fired descriptor's trace returns the facts that decided it
+and the comparison each met, which `words` turns into sentences. Count escalations name the
+descriptors and domains they counted; condition escalations the facts that met them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional, Union
+
+from ..engine.assess import _household, assess
+from ..engine.evaluate import ChildResult, counted_by, evaluate_child
+from ..errors import InputError, Problem
+from ..language.compile import FactRead
+from ..model.situation import Household, Situation
+from ..rulebook.load import Escalation, Rulebook, load_rulebook
+from .addresses import Address, plain_value
+from .counterfactual import BUDGET, MAX_CHANGES, near_misses, search
+from .results import (
+    ChildExplanation,
+    EscalationReason,
+    Explanation,
+    FactWords,
+    FiredReason,
+    MitigationReason,
+)
+from .words import definition, fact_sentence
+
+
+def explain(
+    situation: Union[Situation, Household, dict[str, Any]],
+    rulebook: Union[Rulebook, str] = "knowsley",
+    *,
+    child: Optional[str] = None,
+    max_changes: int = MAX_CHANGES,
+    budget: int = BUDGET,
+) -> Explanation:
+    """Explain the assessment of a household, for every child or for the child with id `child`."""
+    household = _household(situation)
+    book = rulebook if isinstance(rulebook, Rulebook) else load_rulebook(rulebook)
+    ids = sorted(c.id for c in household.children)
+    if child is not None and child not in ids:
+        raise InputError([Problem("--child", f"no child with id '{child}'", expected=", ".join(ids))])
+    children = []
+    for each in sorted(household.children, key=lambda c: c.id):
+        if child is None or each.id == child:
+            result = evaluate_child(each, household, book)
+            children.append(explain_child(result, household, book, max_changes=max_changes, budget=budget))
+    return Explanation(assessment=assess(household, book), children=children)
+
+
+def explain_child(
+    result: ChildResult, household: Household, book: Rulebook, *, max_changes: int = MAX_CHANGES, budget: int = BUDGET
+) -> ChildExplanation:
+    """Everything about one child's level, in words, with near misses and counterfactuals."""
+    from ..engine.assess import _age_words
+
+    known, possible = result.known, result.possible
+    fired = sorted(result.fired, key=lambda d: (-d.level.rank, d.id))
+    mitigation = known.mitigation
+    return ChildExplanation(
+        child_id=result.child.id,
+        name=result.child.name,
+        age=_age_words(result.child),
+        level=known.level,
+        label=book.label(known.level),
+        possible_level=possible.level,
+        possible_label=book.label(possible.level),
+        fired=[
+            FiredReason(
+                id=d.id,
+                level=d.level,
+                label=book.levels[d.level].label,
+                domain=d.domain,
+                domain_label=book.domains[d.domain].label if d.domain in book.domains else d.domain,
+                text=d.text,
+                red_flag=d.red_flag,
+                because=facts_in_words(d.applies.trace(result.env)[1], household),
+            )
+            for d in fired
+        ],
+        escalations=[
+            _escalation(e, result, household, book) for e in sorted(known.escalations, key=lambda e: (-e.to.rank, e.id))
+        ],
+        mitigation=(
+            MitigationReason(
+                id=mitigation.id,
+                text=mitigation.text,
+                from_level=known.before_mitigation,
+                to_level=known.level,
+                because=facts_in_words(mitigation.condition.trace(result.env)[1], household),
+            )
+            if mitigation
+            else None
+        ),
+        red_flags=[d.id for d in fired if d.red_flag],
+        nearly_fired=near_misses(result, household, book),
+        down=search(result, household, book, "down", max_changes=max_changes, budget=budget),
+        up=search(result, household, book, "up", max_changes=max_changes, budget=budget),
+    )
+
+
+def facts_in_words(reads: tuple[FactRead, ...], household: Household) -> list[FactWords]:
+    """Distinct facts a trace read, each as a sentence, in the order the condition read them."""
+    seen: dict[Address, FactWords] = {}
+    for read in reads:
+        address = Address.of(read)
+        if address in seen:
+            continue
+        seen[address] = FactWords(
+            subject=read.subject,
+            fact=address.dotted,
+            path=address.path,
+            value=plain_value(read.value),
+            words=fact_sentence(read.subject, read.spec, read.value, read.test, household),
+            definition=definition(read.spec, read.value),
+        )
+    return list(seen.values())
+
+
+def _escalation(escalation: Escalation, result: ChildResult, household: Household, book: Rulebook) -> EscalationReason:
+    label = book.levels[escalation.to].label
+    if escalation.count is not None:
+        counted = counted_by(result.fired, escalation)
+        domains = sorted({book.by_id[i].domain for i in counted})
+        rule = escalation.count
+        words = (
+            f"{len(counted)} needs at {book.levels[rule.min_level].label} or above in {len(domains)} domains "
+            f"({', '.join(book.domains[d].label if d in book.domains else d for d in domains)}); "
+            f"the rule needs {rule.min_count} in {rule.min_domains}, so at least {label}."
+        )
+        return EscalationReason(
+            id=escalation.id, text=escalation.text, to=escalation.to, label=label, counted=counted, domains=domains, words=words
+        )
+    assert escalation.applies is not None
+    because = facts_in_words(escalation.applies.trace(result.env)[1], household)
+    words = "; ".join(f.words for f in because) + f", so at least {label}."
+    return EscalationReason(id=escalation.id, text=escalation.text, to=escalation.to, label=label, because=because, words=words)

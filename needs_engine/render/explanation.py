@@ -1,0 +1,125 @@
+"""Explanations for people: the rich terminal view and Markdown.
+
+Each child: the level (with the rulebook's label), the fired descriptors with the facts behind
+them in words, the escalations and why, a mitigation if one applied, near misses, and the
+smallest changes that would move the level down or up.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.text import Text
+
+from ..explain.results import ChildExplanation, CounterfactualSearch, Explanation
+from ..rulebook.load import Rulebook
+from .theme import LEVEL_STYLE
+
+
+def render_explanation(explanation: Explanation, rulebook: Rulebook, console: Console) -> None:
+    """Print every explained child, then the rulebook line."""
+    assessment = explanation.assessment
+    head = Text("Family level: ", style="bold")
+    head.append(f" {assessment.label} ", style=LEVEL_STYLE[assessment.level])
+    title = f"needs explain · {assessment.rulebook.name}" + (f" · {assessment.reference}" if assessment.reference else "")
+    console.print(Panel(head, title=title, title_align="left"))
+    for child in explanation.children:
+        console.print(_child_panel(child))
+    console.print(
+        Text(
+            f"Rulebook {assessment.rulebook.id} {assessment.rulebook.version} ({assessment.rulebook.content_hash[:19]}…), "
+            f"needs-engine {assessment.engine_version}. Counterfactuals describe other situations; they are not advice.",
+            style="dim",
+        )
+    )
+
+
+def _child_panel(child: ChildExplanation) -> Panel:
+    parts: list[Text] = []
+    headline = Text("Level: ", style="bold")
+    headline.append(f" {child.label} ", style=LEVEL_STYLE[child.level])
+    if child.possible_level > child.level:
+        headline.append("   could be as high as ")
+        headline.append(f" {child.possible_label} ", style=LEVEL_STYLE[child.possible_level])
+        headline.append(" once unknowns are checked")
+    parts.append(headline)
+    parts.append(Text("\nWhy", style="bold underline"))
+    if not child.fired:
+        parts.append(Text("  No descriptor fired on the known facts.", style="italic"))
+    for fired in child.fired:
+        line = Text("  • ")
+        line.append(f" {fired.label} ", style=LEVEL_STYLE[fired.level])
+        line.append(f" {fired.text}")
+        if fired.red_flag:
+            line.append("  RED FLAG", style="bold red")
+        line.append(f"  [{fired.id}]", style="dim")
+        parts.append(line)
+        if fired.because:
+            parts.append(Text(f"      because {'; '.join(fact.words for fact in fired.because)}", style="dim"))
+    for escalation in child.escalations:
+        parts.append(Text(f"  ↑ Escalation to {escalation.label}: {escalation.words}", style="bold magenta"))
+        if escalation.counted:
+            parts.append(Text(f"      counted: {', '.join(escalation.counted)}", style="dim"))
+    if child.mitigation:
+        m = child.mitigation
+        parts.append(Text(f"  ↓ Mitigation {m.from_level.value} → {m.to_level.value}: {m.text}", style="bold green"))
+    if child.nearly_fired:
+        parts.append(Text("\nNearly fired (one change away)", style="bold underline"))
+        for miss in child.nearly_fired:
+            effect = f"→ {miss.level_after.value}" if miss.level_after != child.level else "(level unchanged)"
+            parts.append(Text(f"  • [{miss.label}] {miss.text}  if {miss.change.words} {effect}"))
+    parts += _search_lines("What would lower it", child.down)
+    parts += _search_lines("What would raise it", child.up)
+    title = f"Child {child.name + ' (' + child.child_id + ')' if child.name else child.child_id} ({child.age}): {child.label}"
+    return Panel(Group(*parts), title=title, title_align="left", border_style=LEVEL_STYLE[child.level].split()[-1])
+
+
+def _search_lines(heading: str, result: CounterfactualSearch) -> list[Text]:
+    lines = [Text(f"\n{heading}", style="bold underline")]
+    if result.note:
+        lines.append(Text(f"  {result.note}", style="italic"))
+    for item in result.found:
+        lines.append(Text(f"  • {item.sentence}"))
+    if result.more:
+        lines.append(Text(f"  … and {result.more} more of {result.changes_needed} change(s) (see --format json)", style="dim"))
+    return lines
+
+
+def explanation_markdown(explanation: Explanation, rulebook: Rulebook) -> str:
+    """The explanation as Markdown, for a case record or a training handout."""
+    a = explanation.assessment
+    out = [f"# Explanation: {a.label}", "", f"- **Family level:** {a.label} (`{a.level.value}`)"]
+    out.append(f"- **Rulebook:** {a.rulebook.name} {a.rulebook.version} (`{a.rulebook.content_hash}`)")
+    if a.reference:
+        out.append(f"- **Reference:** {a.reference}")
+    for child in explanation.children:
+        name = f"{child.name} ({child.child_id})" if child.name else child.child_id
+        out += ["", f"## {name} ({child.age}): {child.label}", "", "### Why", ""]
+        if not child.fired:
+            out.append("No descriptor fired on the known facts.")
+        for fired in child.fired:
+            red = " **RED FLAG**" if fired.red_flag else ""
+            facts = "; ".join(f.words for f in fired.because)
+            out.append(f"- **{fired.label}**{red}: {fired.text} (`{fired.id}`) — because {facts}")
+        for e in child.escalations:
+            counted = f" Counted: {', '.join(f'`{i}`' for i in e.counted)}." if e.counted else ""
+            out.append(f"- Escalation to **{e.label}** (`{e.id}`): {e.words}{counted}")
+        if child.mitigation:
+            m = child.mitigation
+            out.append(f"- Mitigation `{m.id}`: {m.text} ({m.from_level.value} → {m.to_level.value})")
+        if child.nearly_fired:
+            out += ["", "### Nearly fired", ""]
+            out += [
+                f"- [{m.label}] {m.text} (`{m.id}`): if {m.change.words}"
+                + (f" → {m.level_after.value}" if m.level_after != child.level else " (level unchanged)")
+                for m in child.nearly_fired
+            ]
+        for heading, result in (("What would lower it", child.down), ("What would raise it", child.up)):
+            out += ["", f"### {heading}", ""]
+            if result.note:
+                out.append(f"_{result.note}_")
+            out += [f"- {item.sentence}" for item in result.found]
+            if result.more:
+                out.append(f"- … and {result.more} more")
+    out.append("")
+    return "\n".join(out)

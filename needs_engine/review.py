@@ -1,0 +1,162 @@
+"""Review: one family at two dates, and whether each child steps up, steps down or stays.
+
+A review meeting (Team Around the Family, Family Action Meeting, child in need review) asks
+whether the plan should step up to Children's Social Care or down to early help or universal
+services (seeds/001 Priority 6 and seeds/004 "step up / step down"). The answer here is the
+level at each date under one rulebook, the descriptors and escalations that appeared or cleared
+between them, and the rulebook's response at the new level. Children are matched by id; a
+child present at one date only is reported as new or gone, never silently dropped.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .engine.assess import assess
+from .errors import InputError
+from .inputs import situation_from_document
+from .model.assessment import ChildAssessment
+from .model.levels import Level
+from .model.situation import Situation
+from .rulebook.load import Rulebook, load_rulebook
+from .yamlfile import YAMLProblem, read_file
+
+Movement = Literal["step up", "step down", "stay", "new", "gone"]
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class LevelAt(_Out):
+    level: Level
+    label: str
+
+
+class Response(_Out):
+    """What the rulebook says to do at a level."""
+
+    level: Level
+    label: str
+    statutory: bool = Field(description="The level is a statutory duty (e.g. a section 17 or 47 referral), not voluntary help.")
+    summary: str
+    actions: list[str]
+
+
+class ChildReview(_Out):
+    child_id: str
+    age: str = Field(description="Age at the later date (or the earlier one, for a child who has gone).")
+    before: Optional[LevelAt]
+    after: Optional[LevelAt]
+    movement: Movement
+    steps: int = Field(description="Levels moved: positive up, negative down, 0 for stay, new or gone.")
+    appeared: list[str] = Field(default_factory=list, description="Descriptors fired now and not before, as 'id (level)'.")
+    cleared: list[str] = Field(default_factory=list, description="Descriptors fired before and not now.")
+    escalations_appeared: list[str] = Field(default_factory=list)
+    escalations_cleared: list[str] = Field(default_factory=list)
+    mitigation: Optional[str] = Field(default=None, description="A mitigation that applies now, if any.")
+    response: Optional[str] = Field(default=None, description="The rulebook's response summary at the new level.")
+
+
+class FamilyReview(_Out):
+    before: LevelAt
+    after: LevelAt
+    movement: Movement
+    steps: int
+    response: Response
+
+
+class Review(_Out):
+    """The family at two dates under one rulebook."""
+
+    rulebook: str
+    rulebook_version: str
+    reference: Optional[str]
+    family: FamilyReview
+    children: list[ChildReview]
+
+
+def read_situation_or_scenario(path: Path) -> Situation:
+    """A situation file, or a scenario file (a top-level `situation:` key) whose situation is used."""
+    try:
+        document = read_file(path)
+    except YAMLProblem as exc:
+        raise InputError([exc.problem]) from None
+    if isinstance(document, dict) and "situation" in document:
+        return situation_from_document(document["situation"], where=f"{path}: situation")
+    return situation_from_document(document, where=str(path))
+
+
+def review(before: Situation, after: Situation, rulebook: Union[Rulebook, str] = "knowsley") -> Review:
+    """Assess both dates under `rulebook` and say, child by child, what moved and why."""
+    book = rulebook if isinstance(rulebook, Rulebook) else load_rulebook(rulebook)
+    earlier, later = assess(before, book), assess(after, book)
+    then = {c.child_id: c for c in earlier.children}
+    now = {c.child_id: c for c in later.children}
+    children = [_child(cid, then.get(cid), now.get(cid), book) for cid in sorted(then.keys() | now.keys())]
+    steps = later.level.rank - earlier.level.rank
+    entry = book.levels[later.level]
+    return Review(
+        rulebook=book.id,
+        rulebook_version=book.version,
+        reference=after.household.reference or before.household.reference,
+        family=FamilyReview(
+            before=LevelAt(level=earlier.level, label=earlier.label),
+            after=LevelAt(level=later.level, label=later.label),
+            movement=_movement(steps),
+            steps=steps,
+            response=Response(
+                level=later.level,
+                label=later.label,
+                statutory=entry.statutory,
+                summary=entry.response.summary,
+                actions=list(entry.response.actions),
+            ),
+        ),
+        children=children,
+    )
+
+
+def _movement(steps: int) -> Movement:
+    return "step up" if steps > 0 else "step down" if steps < 0 else "stay"
+
+
+def _child(child_id: str, then: Optional[ChildAssessment], now: Optional[ChildAssessment], book: Rulebook) -> ChildReview:
+    current = now or then
+    assert current is not None
+    before = LevelAt(level=then.level, label=then.label) if then else None
+    after = LevelAt(level=now.level, label=now.label) if now else None
+    if then and now:
+        steps = now.level.rank - then.level.rank
+        movement: Movement = _movement(steps)
+    else:
+        steps, movement = 0, "new" if now else "gone"
+    fired_then = _fired(then)
+    fired_now = _fired(now)
+    escalated_then = _escalations(then)
+    escalated_now = _escalations(now)
+    return ChildReview(
+        child_id=child_id,
+        age=current.age,
+        before=before,
+        after=after,
+        movement=movement,
+        steps=steps,
+        appeared=[fired_now[d] for d in sorted(fired_now.keys() - fired_then.keys())],
+        cleared=[fired_then[d] for d in sorted(fired_then.keys() - fired_now.keys())],
+        escalations_appeared=sorted(escalated_now - escalated_then),
+        escalations_cleared=sorted(escalated_then - escalated_now),
+        mitigation=now.mitigation.id if now and now.mitigation else None,
+        response=book.levels[now.level].response.summary if now else None,
+    )
+
+
+def _fired(child: Optional[ChildAssessment]) -> dict[str, str]:
+    return {d.id: f"{d.id} ({d.level.value})" for d in child.fired} if child else {}
+
+
+def _escalations(child: Optional[ChildAssessment]) -> set[str]:
+    return {f"{e.id} → {e.to.value}" for e in child.escalations} if child else set()

@@ -1,0 +1,127 @@
+"""The trainer's quiz: scenarios in a reproducible order, answers read as levels, and a score.
+
+A learner reads a scenario's story and a plain-words summary of the known facts, names a level,
+and is shown the engine's level with its reasons and the scenario's own rationale. The quiz
+logic lives here, apart from the terminal, so a test can run it end to end from an answers file.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Optional
+
+from .engine.assess import assess
+from .model.assessment import Assessment
+from .model.catalogue import facts_by_root
+from .model.levels import LEVELS, Level
+from .model.situation import Household
+from .rulebook.load import Rulebook
+from .scenarios import Scenario
+
+QUIT_WORDS = ("q", "quit", "exit")
+
+
+def quiz_order(scenarios: list[Scenario], *, seed: Optional[int], count: Optional[int]) -> list[Scenario]:
+    """Scenarios shuffled by `seed` (the same seed gives the same order), at most `count` of them."""
+    ordered = sorted(scenarios, key=lambda s: s.name)
+    random.Random(seed).shuffle(ordered)
+    return ordered[:count] if count else ordered
+
+
+def answer_words(book: Rulebook) -> dict[str, Level]:
+    """Every way a learner may name a level: 1-4, its id, label and name (lower case)."""
+    words: dict[str, Level] = {}
+    for level in LEVELS:
+        entry = book.levels[level]
+        for word in (
+            str(level.rank + 1),
+            level.value,
+            level.value.replace("_", " "),
+            entry.label,
+            entry.name or "",
+            book.label(level),
+        ):
+            if word:
+                words[" ".join(word.lower().replace("-", " ").split())] = level
+    return words
+
+
+def parse_answer(text: str, book: Rulebook) -> Optional[Level]:
+    """The level a learner meant, or None if the answer names none (or more than one)."""
+    cleaned = " ".join(text.strip().lower().replace("-", " ").replace("_", " ").split())
+    if not cleaned:
+        return None
+    words = answer_words(book)
+    if cleaned in words:
+        return words[cleaned]
+    if len(cleaned) >= 3:
+        matches = {level for word, level in words.items() if word.startswith(cleaned)}
+        if len(matches) == 1:
+            return matches.pop()
+    return None
+
+
+def known_fact_lines(household: Household) -> list[str]:
+    """The known facts worth reading out, in words, one line per person or the home.
+
+    Graded facts above their first value, yes/no concerns and strengths that are yes, and every
+    known measure; facts known to be fine are counted, not listed.
+    """
+    from .explain.words import fact_name, subject_name, value_text
+
+    lines = []
+    groups = [(f"child:{c.id}", "child", c) for c in household.children]
+    groups += [(f"carer:{c.id}", "carer", c) for c in household.carers]
+    groups += [("household", "home", household.home), ("household", "strengths", household.strengths)]
+    groups += [("household", "household", household)]
+    quiet = 0
+    for subject, root, owner in groups:
+        notes = []
+        for path, spec in facts_by_root()[root].items():
+            if spec.direction == "none" or path == ("unborn",):
+                continue
+            value = owner
+            for name in path:
+                value = getattr(value, name)
+            if value is None:
+                continue
+            notable = (
+                (spec.kind == "flag" and value is True)
+                or (spec.kind == "ordinal" and value.rank > 0)
+                or (spec.kind == "number" and (value > 0 or spec.direction == "lower_is_worse"))
+            )
+            if notable:
+                name = fact_name(spec).removeprefix("strength ").strip("'")
+                notes.append(f"{name}: {value_text(spec, value)}")
+            else:
+                quiet += 1
+        if notes:
+            who = subject_name(subject, household)
+            if root == "child":
+                child = next(c for c in household.children if f"child:{c.id}" == subject)
+                from .engine.assess import _age_words
+
+                who = f"{who}, {_age_words(child)}"
+            if root == "strengths":
+                who = "strengths"
+            lines.append(f"{who}: " + "; ".join(notes))
+    lines.append(f"({quiet} other known facts are no concern; anything not mentioned is unknown.)")
+    return lines
+
+
+@dataclass(frozen=True)
+class QuizItem:
+    """One scenario as asked: the engine's assessment and the learner's answer."""
+
+    scenario: Scenario
+    assessment: Assessment
+    answer: Level
+
+    @property
+    def matched(self) -> bool:
+        return self.answer == self.assessment.level
+
+
+def mark(scenario: Scenario, answer: Level, book: Rulebook) -> QuizItem:
+    return QuizItem(scenario, assess(scenario.situation, book), answer)

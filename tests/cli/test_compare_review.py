@@ -1,0 +1,130 @@
+"""`needs compare` and `needs review` as a screener or a review meeting uses them."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from needs_engine.cli.app import app
+from needs_engine.rulebook.load import shipped_rulebooks
+
+from .test_cli import EXAMPLES, plain
+
+ROOT = Path(__file__).resolve().parents[2]
+SCENARIOS = ROOT / "scenarios"
+ATTENDANCE = EXAMPLES / "early-help-separation-school-attendance.yaml"
+wide = CliRunner(env={"COLUMNS": "200"})
+
+
+def run(*args: str):  # type: ignore[no-untyped-def]
+    """Invoke `needs` on a wide terminal, so labels and descriptor ids are not wrapped."""
+    return wide.invoke(app, list(args))
+
+
+@pytest.fixture(scope="module")
+def stricter_rulebook(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Knowsley, renamed, with persistent absence raised to Targeted and a Level-3 style label."""
+    root = tmp_path_factory.mktemp("book")
+    (root / "rules").mkdir()
+    rules = (ROOT / "rules" / "knowsley.yaml").read_text()
+    rules = rules.replace("id: knowsley", "id: stricter").replace("label: Targeted Early Help", "label: Level 3 Child in Need")
+    (root / "rules" / "stricter.yaml").write_text(rules)
+    shutil.copytree(ROOT / "descriptors" / "knowsley", root / "descriptors" / "stricter")
+    education = root / "descriptors" / "stricter" / "education.yaml"
+    text = education.read_text()
+    head, tail = text.split("id: education.persistent_absence", 1)
+    education.write_text(head + "id: education.persistent_absence" + tail.replace("level: early_help", "level: targeted", 1))
+    return root / "rules" / "stricter.yaml"
+
+
+def test_compare_defaults_to_every_shipped_rulebook() -> None:
+    result = run("compare", str(ATTENDANCE), "--format", "json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["rulebooks"] == shipped_rulebooks()
+    assert [row["rulebook"] for row in document["family"]] == shipped_rulebooks()
+
+
+def test_compare_explains_a_difference_by_domain(stricter_rulebook: Path) -> None:
+    result = run("compare", str(ATTENDANCE), "-r", "knowsley", "-r", str(stricter_rulebook))
+    assert result.exit_code == 0, result.output
+    text = plain(result.output)
+    for phrase in ("Early Help (Getting Help)", "Level 3 Child in Need (Getting More Help)", "Why child c1 differs"):
+        assert phrase in text
+    document = json.loads(run("compare", str(ATTENDANCE), "-r", "knowsley", "-r", str(stricter_rulebook), "-f", "json").stdout)
+    assert document["family_differs"] is True
+    [child] = document["children"]
+    [domain] = child["domains"]
+    assert domain["domain"] == "education"
+    assert domain["fired"] == {
+        "knowsley": ["education.persistent_absence (early_help)"],
+        "stricter": ["education.persistent_absence (targeted)"],
+    }
+
+
+def test_compare_same_level_reports_no_difference(stricter_rulebook: Path) -> None:
+    baby = EXAMPLES / "red-flag-explained-bruise-non-mobile-baby.yaml"
+    result = run("compare", str(baby), "-r", "knowsley", "-r", str(stricter_rulebook), "-f", "json")
+    document = json.loads(result.stdout)
+    assert document["family_differs"] is False
+    assert all(not child["differs"] and not child["domains"] for child in document["children"])
+
+
+def test_compare_rejects_the_same_rulebook_twice() -> None:
+    result = run("compare", str(ATTENDANCE), "-r", "knowsley", "-r", "knowsley")
+    assert result.exit_code == 2
+    assert "named twice" in result.output
+
+
+def _write(path: Path, document: dict) -> Path:
+    path.write_text(yaml.safe_dump(document, sort_keys=False))
+    return path
+
+
+def test_review_steps_down_when_housing_is_settled_and_reports_children_added_and_gone(tmp_path: Path) -> None:
+    scenario = yaml.safe_load((SCENARIOS / "differ-temporary-accommodation-and-debt.yaml").read_text())
+    household = scenario["situation"]["household"]
+    later = json.loads(json.dumps(household))
+    later["home"]["housing"] = {"status": "settled", "conditions": "adequate", "overcrowded": False}
+    later["children"][0]["education"]["attendance_percent"] = 95
+    later["children"].append({"id": "c2", "unborn_weeks": 20})
+    before = tmp_path / "before.yaml"
+    shutil.copy(SCENARIOS / "differ-temporary-accommodation-and-debt.yaml", before)  # a scenario file is read too
+    after = _write(tmp_path / "after.yaml", {"household": later})
+    result = run("review", str(before), str(after), "--format", "json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    child = {c["child_id"]: c for c in document["children"]}
+    assert child["c1"]["movement"] == "step down"
+    assert (child["c1"]["before"]["level"], child["c1"]["after"]["level"]) == ("targeted", "early_help")
+    assert "housing.temporary_accommodation (targeted)" in child["c1"]["cleared"]
+    assert "education.persistent_absence (early_help)" in child["c1"]["cleared"]
+    assert child["c2"]["movement"] == "new" and child["c2"]["before"] is None
+    assert document["family"]["movement"] == "step down"
+    assert document["family"]["response"]["summary"].startswith("Start the early help process")
+    gone = run("review", str(after), str(before), "--format", "json")
+    assert {c["child_id"]: c["movement"] for c in json.loads(gone.stdout)["children"]} == {"c1": "step up", "c2": "gone"}
+
+
+WORKED_BEFORE = SCENARIOS / "st-helens-case-pregnancy-toddler.yaml"
+WORKED_AFTER = SCENARIOS / "st-helens-case-pregnancy-toddler-later.yaml"
+
+
+def test_review_worked_example_steps_down_from_level_3_to_level_2() -> None:
+    result = run("review", str(WORKED_BEFORE), str(WORKED_AFTER), "-r", "st-helens")
+    assert result.exit_code == 0, result.output
+    text = plain(result.output)
+    assert "Family: step down" in text
+    assert "Level 3 Child in Need → Level 2 Early Help" in text
+
+
+def test_review_bad_file_is_one_clear_error(tmp_path: Path) -> None:
+    bad = _write(tmp_path / "bad.yaml", {"situation": {"household": {"children": [{"id": "c1", "age_months": -3}]}}})
+    result = run("review", str(bad), str(ATTENDANCE))
+    assert result.exit_code == 2
+    assert "bad.yaml: situation" in plain(result.output)
