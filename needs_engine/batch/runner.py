@@ -135,13 +135,16 @@ def run_batch(job: BatchJob, progress: Optional[Progress] = None) -> Summary:
     try:
         if not checkpoint.done:
             digest = _digest_of(job.output, checkpoint.output_bytes)
-            for (text, counts, errors), position in _screened(stream, job, book):
+            for (text, counts, errors), records, position in _screened(stream, job, book):
+                lines = text.count("\n")
+                if lines != records:  # never: every record gives exactly one row of one line
+                    raise RuntimeError(f"{records} records gave {lines} output lines")
                 data = text.encode()
                 output.write(data)
                 output.flush()
                 digest.update(data)
-                summary.rows_this_run += text.count("\n")
-                summary.rows += text.count("\n")
+                summary.rows_this_run += records
+                summary.rows += records
                 summary.errors += errors
                 for level, count in counts.items():
                     summary.counts[level] = summary.counts.get(level, 0) + count
@@ -176,18 +179,20 @@ def _chunks(stream: InputStream, size: int) -> Iterator[tuple[list[Record], Posi
         yield chunk, stream.position()
 
 
-def _screened(stream: InputStream, job: BatchJob, book: Rulebook) -> Iterator[tuple[tuple[str, dict[str, int], int], Position]]:
-    """Screened chunks in input order, each with the input position just after it."""
+def _screened(
+    stream: InputStream, job: BatchJob, book: Rulebook
+) -> Iterator[tuple[tuple[str, dict[str, int], int], int, Position]]:
+    """Screened chunks in input order, each with its number of records and the input position just after it."""
     chunks = _chunks(stream, job.chunk_size)
     init = (job.rulebook, book.content_hash, stream.columns, job.output_format)
     if job.workers <= 1:
         _WORKER.update(rulebook=book, columns=stream.columns, output_format=job.output_format)
         for chunk, position in chunks:
-            yield screen_chunk(chunk), position
+            yield screen_chunk(chunk), len(chunk), position
         return
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     with context.Pool(job.workers, initializer=_start_worker, initargs=init) as pool:
-        pending: deque[tuple[Any, Position]] = deque()
+        pending: deque[tuple[Any, int, Position]] = deque()
         exhausted = False
         while True:
             while not exhausted and len(pending) < job.workers * 3:
@@ -195,11 +200,11 @@ def _screened(stream: InputStream, job: BatchJob, book: Rulebook) -> Iterator[tu
                 if item is None:
                     exhausted = True
                 else:
-                    pending.append((pool.apply_async(screen_chunk, (item[0],)), item[1]))
+                    pending.append((pool.apply_async(screen_chunk, (item[0],)), len(item[0]), item[1]))
             if not pending:
                 return
-            result, position = pending.popleft()
-            yield result.get(), position
+            result, records, position = pending.popleft()
+            yield result.get(), records, position
 
 
 def _ordered(counts: dict[str, int]) -> dict[str, int]:
@@ -222,6 +227,8 @@ def _digest_of(path: Path, length: int) -> Any:
 def _open(job: BatchJob, identity: Identity, stream: InputStream) -> tuple[BinaryIO, StateLog, Checkpoint]:
     """Open the output and state for a fresh batch or a resumed one, and the checkpoint to start after."""
     state = state_path(job.output)
+    if job.output.resolve() == job.input.resolve() or state.resolve() == job.input.resolve():
+        raise InputError([Problem(str(job.output), "the output would overwrite the input", code="io", expected="another --out")])
     if job.resume:
         head, checkpoints = read_state(state)
         check_identity(head, identity, state)

@@ -80,6 +80,12 @@ class StateLog:
 
     @classmethod
     def reopen(cls, path: Path) -> StateLog:
+        """Append to an existing state file, first dropping a torn last line (the batch was killed mid-write)."""
+        data = path.read_bytes()
+        complete = data.rfind(b"\n") + 1
+        if complete < len(data):
+            with path.open("r+b") as handle:
+                handle.truncate(complete)
         return cls(path, path.open("ab"))
 
     def append(self, checkpoint: Checkpoint) -> None:
