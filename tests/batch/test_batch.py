@@ -128,6 +128,27 @@ def test_csv_empty_cells_are_unknown_and_absent_children_are_left_out(tmp_path: 
     assert positions == {"children": [1], "carers": [0]}
 
 
+def test_every_csv_row_is_accounted_for_even_odd_ones(tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text(
+        "household.reference,household.children.0.age_months,household.carers.0.role\r\n"
+        '"two\nlines",40,mother\r\n'  # a quoted line break: one household over two lines
+        "R2,12\r\n"  # a short row: the missing cell is empty, so no carer is given
+        "\r\n"  # a blank row
+        "R4,12,mother,surplus\r\n"  # more cells than columns
+        "R5,abc,mother\r\n"
+    )
+    out = tmp_path / "out.jsonl"
+    assert batch(str(source), "--out", str(out)).exit_code == 0
+    got = {row["line"]: row for row in rows(out)}
+    assert sorted(got) == [2, 4, 5, 6, 7]
+    assert got[2]["status"] == "ok" and got[2]["reference"] == "two\nlines"
+    assert got[4]["field"] == "household.carers"  # a household needs at least one carer, even one all unknown
+    assert got[5]["error"] == "the row is empty"
+    assert "4 cells" in got[6]["error"]
+    assert got[7]["field"] == "household.children.0.age_months"
+
+
 def test_csv_unknown_column_is_exit_2_naming_the_column(tmp_path: Path) -> None:
     source = tmp_path / "in.csv"
     source.write_text(
@@ -194,6 +215,8 @@ def test_resume_after_a_torn_last_line(big_input: Path, uninterrupted: bytes, tm
     cut = uninterrupted.index(b"\n", len(uninterrupted) // 2) - 30  # mid-line
     with out.open("r+b") as handle:
         handle.truncate(cut)
+    with Path(str(out) + ".state").open("ab") as state:
+        state.write(b'{"rows": 40, "inp')  # and the state file's own last line torn
     result = batch(str(big_input), "--out", str(out), "--resume", "--chunk-size", "50")
     assert result.exit_code == 0, result.output
     assert out.read_bytes() == uninterrupted
