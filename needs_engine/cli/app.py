@@ -244,6 +244,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "review",
     "coverage",
     "authoring",
+    "batch",
 )
 
 

@@ -33,7 +33,7 @@ from ..model.levels import Level
 from ..model.situation import Child, Household, Situation
 from ..rulebook.load import Descriptor, Rulebook, load_rulebook
 from ..validation import problems_from_validation
-from .evaluate import ChildResult, counted_by, evaluate_child
+from .evaluate import ChildResult, counted_by, evaluate_child, reads_child
 from .override import apply_override, checked_override
 
 
@@ -51,8 +51,10 @@ def assess(
     household = _household(situation)
     override = checked_override(override) if override is not None else None
     book = rulebook if isinstance(rulebook, Rulebook) else load_rulebook(rulebook)
-    results = [evaluate_child(child, household, book) for child in sorted(household.children, key=lambda c: c.id)]
-    children = [_child_assessment(result, book) for result in results]
+    shared: dict[str, Any] = {}
+    results = [evaluate_child(child, household, book, shared=shared) for child in sorted(household.children, key=lambda c: c.id)]
+    explained: dict[str, FiredDescriptor] = {}
+    children = [_child_assessment(result, book, explained) for result in results]
     computed = max(child.level for child in children)
     possible = max(child.possible_level for child in children)
     any_red_flag = any(child.red_flags for child in children)
@@ -86,7 +88,7 @@ def _household(situation: Union[Situation, Household, dict[str, Any]]) -> Househ
         raise InputError(problems_from_validation(exc)) from None
 
 
-def _child_assessment(result: ChildResult, book: Rulebook) -> ChildAssessment:
+def _child_assessment(result: ChildResult, book: Rulebook, explained: dict[str, FiredDescriptor]) -> ChildAssessment:
     known, possible = result.known, result.possible
     fired = sorted(result.fired, key=lambda d: (-d.level.rank, d.id))
     return ChildAssessment(
@@ -97,7 +99,7 @@ def _child_assessment(result: ChildResult, book: Rulebook) -> ChildAssessment:
         possible_level=possible.level,
         possible_label=book.label(possible.level),
         red_flags=[d.id for d in fired if d.red_flag],
-        fired=[_fired(d, result) for d in fired],
+        fired=[_fired(d, result, explained) for d in fired],
         escalations=[
             AppliedEscalation(
                 id=e.id,
@@ -118,9 +120,15 @@ def _child_assessment(result: ChildResult, book: Rulebook) -> ChildAssessment:
     )
 
 
-def _fired(descriptor: Descriptor, result: ChildResult) -> FiredDescriptor:
+def _fired(descriptor: Descriptor, result: ChildResult, explained: dict[str, FiredDescriptor]) -> FiredDescriptor:
+    """The fired descriptor with the facts behind it. A descriptor that reads no fact of the child
+    fired on the same facts for every child in the household (it fired, so the child was in its age
+    band), so it is explained once per household."""
+    household_only = not reads_child(descriptor.applies.condition.facts)
+    if household_only and descriptor.id in explained:
+        return explained[descriptor.id]
     _, reads = descriptor.applies.trace(result.env)
-    return FiredDescriptor(
+    made = FiredDescriptor(
         id=descriptor.id,
         level=descriptor.level,
         domain=descriptor.domain,
@@ -130,6 +138,9 @@ def _fired(descriptor: Descriptor, result: ChildResult) -> FiredDescriptor:
         floor=descriptor.floor,
         facts=fact_values(reads),
     )
+    if household_only:
+        explained[descriptor.id] = made
+    return made
 
 
 def fact_values(reads: tuple[FactRead, ...]) -> list[FactValue]:

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import ast
 import difflib
-from collections.abc import Callable
+import operator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import Enum
 from operator import attrgetter
@@ -55,6 +56,10 @@ class FactRead:
 
 
 Trace = tuple[Truth, tuple[FactRead, ...]]
+Plan = tuple[Any, ...]
+"""The shape of a compiled condition, for code generation: ("leaf", root, path, mode, payload),
+("and" | "or", parts), ("not", part) or ("any" | "all", binder, part). `mode` is "in" (payload: the
+satisfying values), "compare" (payload: operator symbol, bound) or "is" (payload: the wanted bool)."""
 Fast = Callable[[Env], Truth]
 Tracer = Callable[[Env], Trace]
 
@@ -67,6 +72,8 @@ class Condition:
     fast: Fast
     trace: Tracer
     facts: frozenset[str]
+    plan: Optional[Plan] = None
+    """The condition as a small tree the engine can generate straight-line code from (None: use `fast`)."""
 
 
 QUANTIFIERS = {
@@ -91,6 +98,8 @@ _OP_SYMBOLS = {
     ast.NotIn: "not in",
 }
 _FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+_C_ORDER = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq, "!=": operator.ne}
+_SYMBOL_OF = {function: symbol for symbol, function in _C_ORDER.items()}
 _ORDER = {
     "<": lambda a, b: a < b,
     "<=": lambda a, b: a <= b,
@@ -107,13 +116,14 @@ def compile_condition(text: str) -> Condition:
     source = " ".join(text.split())
     compiler = _Compiler(source)
     node = compiler.condition(tree.body, scope=ALWAYS_ROOTS)
-    return Condition(text=source, fast=node.fast, trace=node.trace, facts=frozenset(compiler.facts))
+    return Condition(text=source, fast=node.fast, trace=node.trace, facts=frozenset(compiler.facts), plan=node.plan)
 
 
 @dataclass(frozen=True)
 class _Cond:
     fast: Fast
     trace: Tracer
+    plan: Optional[Plan] = None
 
 
 @dataclass(frozen=True)
@@ -121,6 +131,8 @@ class _Fact:
     spec: FactSpec
     get: Callable[[Env], Any]
     subject: Callable[[Env], str]
+    root: str = ""
+    path: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -136,12 +148,10 @@ def _subject_of(root: str) -> Callable[[Env], str]:
     return lambda env: "household"
 
 
-def _root_getter(root: str) -> Callable[[Env], Any]:
-    if root == "home":
-        return attrgetter("household.home")
-    if root == "strengths":
-        return attrgetter("household.strengths")
-    return attrgetter(root)
+# Where each root sits in an Env, so reading a fact is one attrgetter call.
+_ENV_PATH = {"home": "household.home", "strengths": "household.strengths"} | {
+    root: root for root in ("child", "sibling", "carer", "household")
+}
 
 
 class _Compiler:
@@ -163,6 +173,7 @@ class _Compiler:
             return _Cond(
                 fast=lambda env: not3(inner.fast(env)),
                 trace=lambda env: _negate(inner.trace(env)),
+                plan=("not", inner.plan) if inner.plan is not None else None,
             )
         if isinstance(node, ast.Compare):
             return self.compare(node, scope)
@@ -206,8 +217,10 @@ class _Compiler:
         members = _members(binder)
         assert combine is not None
         return _Cond(
-            fast=lambda env: combine(inner.fast(bound) for bound in members(env)),
+            fast=_fast_quantifier(inner.fast, binder, combine),
             trace=lambda env: _trace_combine([inner.trace(bound) for bound in members(env)], combine),
+            # Only the simple shape: a quantifier inside another keeps its closure.
+            plan=("any" if combine is any3 else "all", binder, inner.plan) if _flat(inner.plan) else None,
         )
 
     def compare(self, node: ast.Compare, scope: tuple[str, ...]) -> _Cond:
@@ -295,9 +308,9 @@ class _Compiler:
         if spec is None:
             raise self.unknown_fact(root, path, node)
         self.facts.add(spec.dotted if root != "sibling" else "child." + ".".join(path))
-        base = _root_getter(root)
-        leaf = attrgetter(".".join(path))
-        return _Fact(spec=spec, get=lambda env: leaf(base(env)), subject=_subject_of(root))
+        return _Fact(
+            spec=spec, get=attrgetter(".".join((_ENV_PATH[root], *path))), subject=_subject_of(root), root=root, path=path
+        )
 
     def unknown_fact(self, root: str, path: tuple[str, ...], node: ast.AST) -> ConditionError:
         sections = sections_by_root()[root]
@@ -323,27 +336,42 @@ class _Compiler:
             if isinstance(bound, bool) or not isinstance(bound, (int, float)) or op in ("in", "not in"):
                 raise self.fail(f"'{spec.dotted}' is a number; compare it with a number", node, expected=_example(spec))
             test = _ORDER[op]
-            return _leaf(fact, lambda value: test(value, bound), (op, bound))
+            return _leaf(fact, lambda value: test(value, bound), (op, bound), fast_test=(_C_ORDER[op], bound))
         if spec.kind == "flag":
             if op not in ("==", "!=") or not isinstance(constant.value, bool):
                 raise self.fail(f"'{spec.dotted}' is yes/no; use it on its own or with == true", node)
             wanted = constant.value if op == "==" else not constant.value
-            return _leaf(fact, lambda value: value is wanted, None if wanted else ("==", False))
+            return _leaf(fact, lambda value: value is wanted, None if wanted else ("==", False), wanted=wanted)
         assert spec.choices is not None
         if op in ("in", "not in"):
             if not isinstance(constant.value, list):
                 raise self.fail(f"'{op}' needs a list of values, e.g. ['a', 'b']", node)
             members = frozenset(self.member(spec, item, constant.node) for item in constant.value)
             inside = op == "in"
-            return _leaf(fact, lambda value: (value in members) is inside, (op, tuple(constant.value)))
+            return _leaf(
+                fact,
+                lambda value: (value in members) is inside,
+                (op, tuple(constant.value)),
+                satisfying=_satisfying(spec, lambda m: (m in members) is inside),
+            )
         member = self.member(spec, constant.value, constant.node)
         if spec.kind == "choice":
             if op not in ("==", "!="):
                 raise self.fail(f"'{spec.dotted}' has no order; use ==, != or in", node)
             equal = op == "=="
-            return _leaf(fact, lambda value: (value is member) is equal, (op, member.value))
+            return _leaf(
+                fact,
+                lambda value: (value is member) is equal,
+                (op, member.value),
+                satisfying=_satisfying(spec, lambda m: (m is member) is equal),
+            )
         rank, test = member.rank, _ORDER[op]  # type: ignore[attr-defined]
-        return _leaf(fact, lambda value: test(value.rank, rank), (op, member.value))
+        return _leaf(
+            fact,
+            lambda value: test(value.rank, rank),
+            (op, member.value),
+            satisfying=_satisfying(spec, lambda m: test(m.rank, rank)),
+        )
 
     def member(self, spec: FactSpec, value: Any, node: ast.AST) -> Enum:
         assert spec.choices is not None
@@ -388,30 +416,137 @@ def _members(binder: str) -> Callable[[Env], list[Env]]:
     ]
 
 
-def _leaf(fact: _Fact, test: Callable[[Any], bool], written: Optional[tuple[str, Any]] = None) -> _Cond:
-    get, subject, spec = fact.get, fact.subject, fact.spec
+def _satisfying(spec: FactSpec, test: Callable[[Any], bool]) -> frozenset[Any]:
+    """The values of a fact with choices for which `test` holds (a validated value is always one of them)."""
+    assert spec.choices is not None
+    return frozenset(member for member in spec.choices if test(member))
+
+
+def _fast_quantifier(inner: Fast, binder: str, combine: Callable[..., Truth]) -> Fast:
+    """`combine(inner(bound) for bound in _members(binder)(env))`, inlined for all3/any3."""
+    if combine is not all3 and combine is not any3:
+        members = _members(binder)
+        return lambda env: combine(inner(bound) for bound in members(env))
+    decisive = combine is any3
+    fallback = not decisive
+    if binder == "carer":
+
+        def each(env: Env) -> Iterable[Env]:
+            child, household = env.child, env.household
+            return (Env(child, household, carer=carer) for carer in household.carers)
+    else:
+        each = _members(binder)
 
     def fast(env: Env) -> Truth:
-        value = get(env)
-        return None if value is None else test(value)
+        unknown = False
+        for bound in each(env):
+            value = inner(bound)
+            if value is decisive:
+                return decisive
+            if value is None:
+                unknown = True
+        return None if unknown else fallback
+
+    return fast
+
+
+def _leaf(
+    fact: _Fact,
+    test: Callable[[Any], bool],
+    written: Optional[tuple[str, Any]] = None,
+    *,
+    satisfying: Optional[frozenset[Any]] = None,
+    fast_test: Optional[tuple[Callable[[Any, Any], bool], Any]] = None,
+    wanted: Optional[bool] = None,
+) -> _Cond:
+    """A test of one fact. `fast` uses `satisfying` or `fast_test` when given: the same answer as `test`, sooner."""
+    get, subject, spec = fact.get, fact.subject, fact.spec
+    plan: Optional[Plan] = None
+    if satisfying is not None:
+        plan = ("leaf", fact.root, fact.path, "in", satisfying)
+    elif fast_test is not None:
+        plan = ("leaf", fact.root, fact.path, "compare", (_SYMBOL_OF[fast_test[0]], fast_test[1]))
+    elif wanted is not None:
+        plan = ("leaf", fact.root, fact.path, "is", wanted)
+
+    if satisfying is not None:
+
+        def fast(env: Env) -> Truth:
+            value = get(env)
+            return None if value is None else value in satisfying
+
+    elif fast_test is not None:
+        compare, bound = fast_test
+
+        def fast(env: Env) -> Truth:
+            value = get(env)
+            return None if value is None else compare(value, bound)
+
+    else:
+
+        def fast(env: Env) -> Truth:
+            value = get(env)
+            return None if value is None else test(value)
 
     def trace(env: Env) -> Trace:
         value = get(env)
         return (None if value is None else test(value)), (FactRead(subject(env), spec, value, written),)
 
-    return _Cond(fast=fast, trace=trace)
+    return _Cond(fast=fast, trace=trace, plan=plan)
 
 
 def _flag(fact: _Fact) -> _Cond:
-    return _leaf(fact, lambda value: value is True)
+    get, test = fact.get, (lambda value: value is True)
+    leaf = _leaf(fact, test, wanted=True)
+
+    def fast(env: Env) -> Truth:
+        value = get(env)
+        return None if value is None else value is True
+
+    return _Cond(fast=fast, trace=leaf.trace, plan=leaf.plan)
 
 
 def _combine(parts: list[_Cond], combine: Callable[..., Truth]) -> _Cond:
-    fasts = [part.fast for part in parts]
+    plans = [part.plan for part in parts]
+    simple = combine is all3 or combine is any3
     return _Cond(
-        fast=lambda env: combine(fast(env) for fast in fasts),
+        fast=_fast_combine([part.fast for part in parts], combine),
         trace=lambda env: _trace_combine([part.trace(env) for part in parts], combine),
+        plan=("and" if combine is all3 else "or", tuple(plans)) if simple and all(p is not None for p in plans) else None,
     )
+
+
+def _flat(plan: Optional[Plan]) -> bool:
+    """True for a plan with no quantifier inside it."""
+    if plan is None:
+        return False
+    if plan[0] == "leaf":
+        return True
+    if plan[0] in ("any", "all"):
+        return False
+    if plan[0] == "not":
+        return _flat(plan[1])
+    return all(_flat(part) for part in plan[1])
+
+
+def _fast_combine(fasts: list[Fast], combine: Callable[..., Truth]) -> Fast:
+    """Kleene and/or of `fasts`, inlined (the same answers as all3/any3 over them, without a generator)."""
+    decisive = False if combine is all3 else True if combine is any3 else None
+    if decisive is None:
+        return lambda env: combine(fast(env) for fast in fasts)
+    fallback = not decisive
+
+    def fast(env: Env) -> Truth:
+        unknown = False
+        for part in fasts:
+            value = part(env)
+            if value is decisive:
+                return decisive
+            if value is None:
+                unknown = True
+        return None if unknown else fallback
+
+    return fast
 
 
 def _trace_combine(items: list[Trace], combine: Callable[..., Truth]) -> Trace:

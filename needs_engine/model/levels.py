@@ -20,7 +20,7 @@ class Level(str, Enum):
     @property
     def rank(self) -> int:
         """Position on the continuum: 0 for universal up to 3 for safeguarding."""
-        return _RANKS[self]
+        return self._rank  # type: ignore[attr-defined, no-any-return]
 
     def step(self, by: int) -> Level:
         """The level `by` steps up (positive) or down (negative), clamped to the scale."""
@@ -29,23 +29,25 @@ class Level(str, Enum):
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, Level):
             return NotImplemented
-        return self.rank < other.rank
+        return self._rank < other._rank  # type: ignore[attr-defined, no-any-return]
 
     def __le__(self, other: object) -> bool:
         if not isinstance(other, Level):
             return NotImplemented
-        return self.rank <= other.rank
+        return self._rank <= other._rank  # type: ignore[attr-defined, no-any-return]
 
     def __gt__(self, other: object) -> bool:
         if not isinstance(other, Level):
             return NotImplemented
-        return self.rank > other.rank
+        return self._rank > other._rank  # type: ignore[attr-defined, no-any-return]
 
     def __ge__(self, other: object) -> bool:
         if not isinstance(other, Level):
             return NotImplemented
-        return self.rank >= other.rank
+        return self._rank >= other._rank  # type: ignore[attr-defined, no-any-return]
 
 
 LEVELS: tuple[Level, ...] = tuple(Level)
-_RANKS = {level: rank for rank, level in enumerate(LEVELS)}
+# Held on each member, so comparing levels (the engine's inner loop) is an attribute read, not a dict lookup.
+for _position, _level in enumerate(LEVELS):
+    _level._rank = _position  # type: ignore[attr-defined]

@@ -1,0 +1,182 @@
+"""Read a caseload file as a stream of records, one per household, in constant memory.
+
+JSON Lines: every physical line is one record (a blank line too: it becomes an error row, so
+every line is accounted for). CSV: a header row of field paths (see `columns.py`), then one
+record per row. The reader counts the bytes it has consumed and hashes them as it goes, so a
+resumed batch can prove it is reading the same input it started on (see `state.py`).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import BinaryIO, NamedTuple, Optional, Union
+
+from ..errors import InputError, Problem
+from .columns import Columns
+
+MAX_RECORD_BYTES = 1_000_000
+"""A record longer than this is an error row, not a household (a situation is a few kilobytes)."""
+
+
+class InputFormat(str, Enum):
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+_SUFFIXES = {".jsonl": InputFormat.jsonl, ".ndjson": InputFormat.jsonl, ".csv": InputFormat.csv}
+
+
+def format_of(path: Path, given: Optional[str], *, what: str) -> InputFormat:
+    """The format named by `given`, else by the file's extension; InputError if neither says."""
+    if given:
+        return InputFormat(given)
+    found = _SUFFIXES.get(path.suffix.lower())
+    if found is None:
+        raise InputError(
+            [
+                Problem(
+                    str(path),
+                    f"cannot tell the {what} format from the file name",
+                    code="format",
+                    found=repr(path.suffix or "no extension"),
+                    expected=".jsonl, .ndjson or .csv (or give the format option)",
+                )
+            ]
+        )
+    return found
+
+
+class Record(NamedTuple):
+    """One household as read: the line it starts on and its raw content (a tuple: cheap to send to a worker)."""
+
+    line: int
+    data: Union[bytes, list[str]]
+    """JSON Lines: the line's bytes. CSV: the row's cells."""
+    problem: Optional[str] = None
+    """Set when the record could not even be read as a row (too long, broken CSV quoting)."""
+
+
+@dataclass(frozen=True)
+class Position:
+    """How far into the input a batch has read: bytes, the next line number, and a hash of the prefix."""
+
+    bytes: int
+    line: int
+    sha256: str
+
+
+class InputStream:
+    """Records from a caseload file, with the consumed prefix's length and hash kept current."""
+
+    def __init__(self, path: Path, kind: InputFormat) -> None:
+        self.path = path
+        self.kind = kind
+        try:
+            self.size = path.stat().st_size
+            self._file: BinaryIO = path.open("rb")
+        except OSError as exc:
+            raise InputError([Problem(str(path), f"cannot read the input: {exc.strerror or exc}", code="io")]) from None
+        self._hash = hashlib.sha256()
+        self.offset = 0
+        self.next_line = 1
+        self.columns: Optional[Columns] = None
+        if kind is InputFormat.csv:
+            self.columns = self._read_header()
+
+    def close(self) -> None:
+        self._file.close()
+
+    def position(self) -> Position:
+        return Position(self.offset, self.next_line, self._hash.hexdigest())
+
+    def skip_to(self, position: Position) -> bool:
+        """Consume the input up to `position`; False if the prefix read differs from the one recorded."""
+        remaining = position.bytes - self.offset
+        while remaining > 0:
+            block = self._file.read(min(remaining, 1 << 20))
+            if not block:
+                return False
+            self._take(block)
+            remaining -= len(block)
+        self.next_line = position.line
+        return self._hash.hexdigest() == position.sha256
+
+    def _take(self, raw: bytes) -> None:
+        self._hash.update(raw)
+        self.offset += len(raw)
+
+    def _lines(self) -> Iterator[bytes]:
+        for raw in self._file:
+            self._take(raw)
+            yield raw
+
+    def _read_header(self) -> Columns:
+        raw = self._file.readline()
+        self._take(raw)
+        self.next_line += 1
+        text = codecs.decode(raw, "utf-8-sig", errors="replace")
+        header = next(csv.reader([text]), [])
+        return Columns.from_header(header, where=str(self.path))
+
+    def records(self) -> Iterator[Record]:
+        """Every record from the current position to the end."""
+        if self.kind is InputFormat.jsonl:
+            return self._jsonl()
+        return self._csv()
+
+    def _jsonl(self) -> Iterator[Record]:
+        for raw in self._lines():
+            line = self.next_line
+            self.next_line += 1
+            if line == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[len(codecs.BOM_UTF8) :]
+            if len(raw) > MAX_RECORD_BYTES:
+                yield Record(
+                    line, b"", problem=f"the line is {len(raw):,} bytes; a household may be at most {MAX_RECORD_BYTES:,}"
+                )
+            else:
+                yield Record(line, raw)
+
+    def _csv(self) -> Iterator[Record]:
+        counted = _LineCounter(self)
+        reader = csv.reader(counted)
+        while True:
+            start = self.next_line
+            counted.bytes = 0
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield Record(start, [], problem=f"cannot read the CSV row: {exc}")
+                continue
+            if counted.bytes > MAX_RECORD_BYTES:
+                yield Record(
+                    start, [], problem=f"the row is {counted.bytes:,} bytes; a household may be at most {MAX_RECORD_BYTES:,}"
+                )
+            else:
+                yield Record(start, cells)
+
+
+class _LineCounter:
+    """Decoded lines for the csv module, counting lines and bytes as the stream consumes them."""
+
+    def __init__(self, stream: InputStream) -> None:
+        self.stream = stream
+        self.bytes = 0
+        self._lines = stream._lines()
+
+    def __iter__(self) -> _LineCounter:
+        return self
+
+    def __next__(self) -> str:
+        raw = next(self._lines)
+        self.stream.next_line += 1
+        self.bytes += len(raw)
+        return raw.decode("utf-8", errors="replace")

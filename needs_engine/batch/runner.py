@@ -1,0 +1,283 @@
+"""Run a batch: stream records to worker processes in chunks, write rows in input order, checkpoint.
+
+Memory stays flat whatever the size of the input: only a few chunks are in flight at once.
+Rows are written in input order as chunks come back, the output is flushed, and only then is a
+checkpoint appended to the state file, so a crash or kill at any moment leaves an output that
+`--resume` can cut back to a checkpoint and continue without losing or repeating a row.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import multiprocessing
+import signal
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Any, BinaryIO, Optional
+
+from .._version import __version__
+from ..errors import InputError, Problem
+from ..model.levels import LEVELS
+from ..rulebook.load import Rulebook, load_rulebook
+from .columns import Columns
+from .reader import InputFormat, InputStream, Position, Record
+from .screen import screen_record
+from .state import Checkpoint, Identity, StateLog, check_identity, read_state, resume_point, state_path
+from .writer import OutputFormat, header, row_text
+
+Progress = Callable[[int, int, int], None]
+"""Called after each chunk with (input bytes read, input size, rows written)."""
+
+
+@dataclass(frozen=True)
+class BatchJob:
+    """What to screen, where to write it, and how."""
+
+    input: Path
+    output: Path
+    input_format: InputFormat
+    output_format: OutputFormat
+    rulebook: str = "knowsley"
+    workers: int = 2
+    chunk_size: int = 500
+    resume: bool = False
+    overwrite: bool = False
+
+
+@dataclass
+class Summary:
+    """What a batch did: rows in total and this run, errors, families per level, time."""
+
+    rows: int = 0
+    rows_this_run: int = 0
+    resumed_from: int = 0
+    errors: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return self.rows_this_run / self.seconds if self.seconds > 0 else 0.0
+
+
+# --- the worker side -------------------------------------------------------------------------
+
+_WORKER: dict[str, Any] = {}
+
+
+def _start_worker(rulebook: str, content_hash: str, columns: Optional[Columns], output_format: OutputFormat) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the pool
+    _die_with_parent()
+    book = load_rulebook(rulebook)
+    if book.content_hash != content_hash:
+        raise RuntimeError("the rulebook changed while the batch was starting")
+    _WORKER.update(rulebook=book, columns=columns, output_format=output_format)
+    gc.freeze()  # the rulebook and model lives as long as the worker: keep them out of every collection
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to end this worker if the batch process is killed, so no worker is left behind."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def screen_chunk(records: list[Record]) -> tuple[str, dict[str, int], int]:
+    """Output text for a chunk of records, the family levels counted, and the number of error rows."""
+    book: Rulebook = _WORKER["rulebook"]
+    columns, kind = _WORKER["columns"], _WORKER["output_format"]
+    parts = []
+    counts: Counter[str] = Counter()
+    errors = 0
+    for record in records:
+        row = screen_record(record, book, columns)
+        parts.append(row_text(row, kind))
+        level = row.level
+        if level is None:
+            errors += 1
+        else:
+            counts[level.value] += 1
+    return "".join(parts), dict(counts), errors
+
+
+# --- the parent side -------------------------------------------------------------------------
+
+
+def run_batch(job: BatchJob, progress: Optional[Progress] = None) -> Summary:
+    """Screen every record of `job.input` into `job.output`; raise InputError for a bad input or output."""
+    started = time.perf_counter()
+    book = load_rulebook(job.rulebook)
+    stream = InputStream(job.input, job.input_format)
+    identity = Identity(
+        input=str(job.input.resolve()),
+        input_format=job.input_format.value,
+        output_format=job.output_format.value,
+        rulebook=book.id,
+        rulebook_hash=book.content_hash,
+        engine_version=__version__,
+    )
+    try:
+        output, log, checkpoint = _open(job, identity, stream)
+    except BaseException:
+        stream.close()
+        raise
+    summary = Summary(
+        rows=checkpoint.rows, resumed_from=checkpoint.rows, errors=checkpoint.errors, counts=dict(checkpoint.counts)
+    )
+    try:
+        if not checkpoint.done:
+            digest = _digest_of(job.output, checkpoint.output_bytes)
+            for (text, counts, errors), records, position in _screened(stream, job, book):
+                lines = text.count("\n")
+                if lines != records:  # never: every record gives exactly one row of one line
+                    raise RuntimeError(f"{records} records gave {lines} output lines")
+                data = text.encode()
+                output.write(data)
+                output.flush()
+                digest.update(data)
+                summary.rows_this_run += records
+                summary.rows += records
+                summary.errors += errors
+                for level, count in counts.items():
+                    summary.counts[level] = summary.counts.get(level, 0) + count
+                checkpoint = Checkpoint(
+                    rows=summary.rows,
+                    input=position,
+                    output_bytes=checkpoint.output_bytes + len(data),
+                    output_sha256=digest.hexdigest(),
+                    counts=_ordered(summary.counts),
+                    errors=summary.errors,
+                )
+                log.append(checkpoint)
+                if progress is not None:
+                    progress(checkpoint.input.bytes, stream.size, summary.rows)
+            log.append(Checkpoint(**{**checkpoint.__dict__, "done": True}))
+    finally:
+        output.close()
+        log.close()
+        stream.close()
+    summary.counts = _ordered(summary.counts)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _chunks(stream: InputStream, size: int) -> Iterator[tuple[list[Record], Position]]:
+    """Chunks of records, each with the input position just after it."""
+    records = stream.records()
+    while True:
+        chunk = list(islice(records, size))
+        if not chunk:
+            return
+        yield chunk, stream.position()
+
+
+def _screened(
+    stream: InputStream, job: BatchJob, book: Rulebook
+) -> Iterator[tuple[tuple[str, dict[str, int], int], int, Position]]:
+    """Screened chunks in input order, each with its number of records and the input position just after it."""
+    chunks = _chunks(stream, job.chunk_size)
+    init = (job.rulebook, book.content_hash, stream.columns, job.output_format)
+    if job.workers <= 1:
+        _WORKER.update(rulebook=book, columns=stream.columns, output_format=job.output_format)
+        for chunk, position in chunks:
+            yield screen_chunk(chunk), len(chunk), position
+        return
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    with context.Pool(job.workers, initializer=_start_worker, initargs=init) as pool:
+        pending: deque[tuple[Any, int, Position]] = deque()
+        exhausted = False
+        while True:
+            while not exhausted and len(pending) < job.workers * 3:
+                item = next(chunks, None)
+                if item is None:
+                    exhausted = True
+                else:
+                    pending.append((pool.apply_async(screen_chunk, (item[0],)), len(item[0]), item[1]))
+            if not pending:
+                return
+            result, records, position = pending.popleft()
+            yield result.get(), records, position
+
+
+def _ordered(counts: dict[str, int]) -> dict[str, int]:
+    return {level.value: counts[level.value] for level in LEVELS if counts.get(level.value)}
+
+
+def _digest_of(path: Path, length: int) -> Any:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        remaining = length
+        while remaining > 0:
+            block = handle.read(min(remaining, 1 << 20))
+            if not block:
+                break
+            digest.update(block)
+            remaining -= len(block)
+    return digest
+
+
+def _open(job: BatchJob, identity: Identity, stream: InputStream) -> tuple[BinaryIO, StateLog, Checkpoint]:
+    """Open the output and state for a fresh batch or a resumed one, and the checkpoint to start after."""
+    state = state_path(job.output)
+    if job.output.resolve() == job.input.resolve() or state.resolve() == job.input.resolve():
+        raise InputError([Problem(str(job.output), "the output would overwrite the input", code="io", expected="another --out")])
+    if job.resume:
+        head, checkpoints = read_state(state)
+        check_identity(head, identity, state)
+        checkpoint = resume_point(checkpoints, job.output)
+        if checkpoint is None:
+            raise InputError(
+                [
+                    Problem(
+                        str(job.output),
+                        "the output no longer matches its state file; start again with --overwrite",
+                        code="resume",
+                    )
+                ]
+            )
+        if not stream.skip_to(checkpoint.input):
+            raise InputError(
+                [
+                    Problem(
+                        str(job.input),
+                        f"the input's first {checkpoint.rows:,} records differ from those the batch screened",
+                        code="resume",
+                        expected="the same input file, unchanged; or start again with --overwrite",
+                    )
+                ]
+            )
+        with job.output.open("r+b") as handle:
+            handle.truncate(checkpoint.output_bytes)
+        return job.output.open("ab"), StateLog.reopen(state), checkpoint
+    if job.output.exists() and job.output.stat().st_size > 0 and not job.overwrite:
+        raise InputError(
+            [
+                Problem(
+                    str(job.output),
+                    "the output file already exists",
+                    code="exists",
+                    expected="--resume to continue that batch, or --overwrite to start again",
+                )
+            ]
+        )
+    try:
+        output = job.output.open("wb")
+    except OSError as exc:
+        raise InputError([Problem(str(job.output), f"cannot write the output: {exc.strerror or exc}", code="io")]) from None
+    first = header(job.output_format).encode()
+    output.write(first)
+    output.flush()
+    log = StateLog.start(state, identity)
+    checkpoint = Checkpoint(
+        rows=0, input=stream.position(), output_bytes=len(first), output_sha256=hashlib.sha256(first).hexdigest()
+    )
+    log.append(checkpoint)
+    return output, log, checkpoint

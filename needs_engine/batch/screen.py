@@ -1,0 +1,122 @@
+"""Screen one record: validate it as a situation and place it, or say exactly what is wrong.
+
+Every record gives exactly one row: a result (levels per child and for the family, fired
+descriptor ids) or an error naming the line and the field, with the same messages `needs
+assess` gives. This is the work the batch's worker processes do.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from pydantic import ValidationError
+
+from ..engine.evaluate import ChildScreening, screen_household
+from ..model.levels import Level
+from ..model.situation import Situation
+from ..rulebook.load import Rulebook
+from ..validation import problems_from_validation
+from .columns import Columns
+from .reader import Record
+
+
+@dataclass(frozen=True)
+class Row:
+    """The outcome for one input record: `children` for a result, `error` (and `field`) otherwise."""
+
+    line: int
+    reference: Optional[str] = None
+    children: tuple[ChildScreening, ...] = ()
+    error: Optional[str] = None
+    field: Optional[str] = None
+
+    @property
+    def level(self) -> Optional[Level]:
+        return max((c.level for c in self.children), default=None)
+
+    @property
+    def possible_level(self) -> Optional[Level]:
+        return max((c.possible_level for c in self.children), default=None)
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # As for YAML situations (yamlfile.py): a repeated key would silently drop a fact.
+    document = dict(pairs)
+    if len(document) != len(pairs):
+        seen: set[str] = set()
+        repeated = next(key for key, _ in pairs if key in seen or seen.add(key))  # type: ignore[func-returns-value]
+        raise _DuplicateKey(repeated)
+    return document
+
+
+def screen_record(record: Record, rulebook: Rulebook, columns: Optional[Columns]) -> Row:
+    """The row for one record."""
+    if record.problem is not None:
+        return Row(record.line, error=record.problem)
+    positions: dict[str, list[int]] = {}
+    if isinstance(record.data, list):
+        assert columns is not None
+        if not any(cell.strip() for cell in record.data):
+            return Row(record.line, error="the row is empty", field=None)
+        try:
+            document, positions = columns.document(record.data)
+        except ValueError as exc:
+            return Row(record.line, error=str(exc))
+    else:
+        text = record.data.strip()
+        if not text:
+            return Row(record.line, error="the line is empty; expected a JSON object with a 'household' key")
+        try:
+            document = json.loads(text, object_pairs_hook=_no_duplicates)
+        except _DuplicateKey as exc:
+            return Row(record.line, error=f"repeated key '{exc}'; each key may appear once", field=str(exc))
+        except (ValueError, RecursionError) as exc:
+            return Row(record.line, error=f"not valid JSON: {exc}")
+        if not isinstance(document, dict):
+            return Row(record.line, error=f"expected a JSON object with a 'household' key, found {type(document).__name__}")
+    reference = _reference(document)
+    try:
+        situation = Situation.model_validate(document)
+    except ValidationError as exc:
+        problems = problems_from_validation(exc)
+        first = tuple(exc.errors()[0]["loc"])
+        return Row(
+            record.line,
+            reference=reference,
+            error="; ".join(str(problem) for problem in problems),
+            field=_field_name(first, document, positions),
+        )
+    return Row(record.line, reference=reference, children=tuple(screen_household(situation.household, rulebook)))
+
+
+def _reference(document: dict[str, Any]) -> Optional[str]:
+    household = document.get("household")
+    reference = household.get("reference") if isinstance(household, dict) else None
+    return reference if isinstance(reference, str) and len(reference) <= 64 else None
+
+
+def _field_name(loc: tuple[Any, ...], document: dict[str, Any], positions: dict[str, list[int]]) -> Optional[str]:
+    """The dotted field (or CSV column) of a validation error, numbered as the input numbers it.
+
+    The model puts children and carers in id order before validating, so an error's list index
+    counts in that order; this maps it back to the position in the input (or the CSV column number).
+    """
+    if not loc:
+        return None
+    parts = list(loc)
+    if len(parts) >= 3 and parts[0] == "household" and parts[1] in ("children", "carers") and isinstance(parts[2], int):
+        items = document.get("household", {}).get(parts[1])
+        if isinstance(items, list) and all(isinstance(item, dict) for item in items):
+            order = sorted(range(len(items)), key=lambda i: str(items[i].get("id", "")))
+            if parts[2] < len(order):
+                parts[2] = order[parts[2]]
+                numbering = positions.get(str(parts[1]))
+                if numbering:
+                    parts[2] = numbering[parts[2]]
+    return ".".join(str(part) for part in parts)

@@ -1,0 +1,25 @@
+"""The generated evaluation path decides every descriptor exactly as the compiled closures do."""
+
+from __future__ import annotations
+
+from hypothesis import given
+
+from needs_engine import load_rulebook
+from needs_engine.engine.evaluate import evaluate_child
+from needs_engine.language.compile import Env
+from needs_engine.model.situation import Situation
+from tests.properties.strategies import situations
+
+BOOK = load_rulebook("knowsley")
+
+
+@given(situations(max_children=3, max_carers=3, max_concerns=12))
+def test_generated_code_fires_what_the_closures_fire(document: dict) -> None:
+    household = Situation.model_validate(document).household
+    shared: dict = {}
+    for child in household.children:
+        result = evaluate_child(child, household, BOOK, shared=shared)
+        env = Env(child, household)
+        values = {d.id: d.applies.fast(env) for d in BOOK.descriptors}
+        assert [d.id for d in result.fired] == [i for i, v in values.items() if v is True]
+        assert [d.id for d in result.unknown] == [i for i, v in values.items() if v is None]
