@@ -104,19 +104,14 @@ def _reference(document: dict[str, Any]) -> Optional[str]:
 def _field_name(loc: tuple[Any, ...], document: dict[str, Any], positions: dict[str, list[int]]) -> Optional[str]:
     """The dotted field (or CSV column) of a validation error, numbered as the input numbers it.
 
-    The model puts children and carers in id order before validating, so an error's list index
-    counts in that order; this maps it back to the position in the input (or the CSV column number).
+    Error locations count children and carers in input order (the model sorts them by id only
+    after validating); for CSV input this maps the list index to the column number.
     """
     if not loc:
         return None
     parts = list(loc)
     if len(parts) >= 3 and parts[0] == "household" and parts[1] in ("children", "carers") and isinstance(parts[2], int):
-        items = document.get("household", {}).get(parts[1])
-        if isinstance(items, list) and all(isinstance(item, dict) for item in items):
-            order = sorted(range(len(items)), key=lambda i: str(items[i].get("id", "")))
-            if parts[2] < len(order):
-                parts[2] = order[parts[2]]
-                numbering = positions.get(str(parts[1]))
-                if numbering:
-                    parts[2] = numbering[parts[2]]
+        numbering = positions.get(str(parts[1]))
+        if numbering and parts[2] < len(numbering):
+            parts[2] = numbering[parts[2]]
     return ".".join(str(part) for part in parts)

@@ -26,7 +26,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-rules_app = typer.Typer(help="Look at, lint and check a rulebook; see which descriptors the scenarios exercise.", no_args_is_help=True)
+rules_app = typer.Typer(
+    help="Look at, lint and check a rulebook; see which descriptors the scenarios exercise.", no_args_is_help=True
+)
 app.add_typer(rules_app, name="rules")
 
 T = TypeVar("T")

@@ -8,7 +8,7 @@ Every section defaults to "all unknown", so a section left out is unknown, never
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated, Any, Optional
+from typing import Annotated, Optional
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
@@ -506,24 +506,16 @@ class Household(BaseModel):
     home: Home = Field(default_factory=Home)
     strengths: Strengths = Field(default_factory=Strengths)
 
-    @model_validator(mode="before")
-    @classmethod
-    def _canonical_order(cls, data: Any) -> Any:
-        """Children and carers in id order, so nothing downstream can depend on input order."""
-        if isinstance(data, dict):
-            data = dict(data)
-            for key in ("children", "carers"):
-                items = data.get(key)
-                if isinstance(items, list) and all(isinstance(i, dict) for i in items):
-                    data[key] = sorted(items, key=lambda item: str(item.get("id", "")))
-        return data
-
     @model_validator(mode="after")
-    def _unique_ids(self) -> Household:
+    def _unique_ids_in_canonical_order(self) -> Household:
+        """Ids are unique, and children and carers are held in id order, so nothing downstream can
+        depend on input order. Sorting after validation keeps error locations in the input's order."""
         for kind, ids in (("child", [c.id for c in self.children]), ("carer", [c.id for c in self.carers])):
             repeated = sorted({i for i in ids if ids.count(i) > 1})
             if repeated:
                 raise ValueError(f"{kind} ids must be unique; repeated: {', '.join(repeated)}")
+        object.__setattr__(self, "children", sorted(self.children, key=lambda child: child.id))
+        object.__setattr__(self, "carers", sorted(self.carers, key=lambda carer: carer.id))
         return self
 
 

@@ -14,6 +14,7 @@ import yaml
 from pydantic import ValidationError
 
 from needs_engine import Assessment, InputError, Level, Override, Rulebook, assess, load_rulebook
+from needs_engine.inputs import read_situation_text
 from needs_engine.model.catalogue import facts_by_root
 
 U, E, T, S = Level.universal, Level.early_help, Level.targeted, Level.safeguarding
@@ -882,3 +883,20 @@ def test_knowsley_refused_consent_at_early_help(knowsley: Rulebook) -> None:
     result = assess(household(kid("c1", 96, education={"attendance_percent": 85}), consent="refused"), knowsley)
     assert result.level is E
     assert result.consent.needed and result.consent.guidance == knowsley.consent.refused[E]
+
+
+def test_an_error_names_the_child_where_the_screener_wrote_it_even_out_of_id_order() -> None:
+    """Children are held in id order, but an error must point at the child as written."""
+    text = """household:
+  children:
+    - {id: zara, age_months: 30}
+    - {id: adam, age_months: 400}
+  carers:
+    - {id: m, role: mother}
+"""
+    with pytest.raises(InputError) as caught:
+        read_situation_text(text, where="family.yaml")
+    message = caught.value.describe()
+    assert "family.yaml:4" in message and "household.children.1.age_months" in message
+    situation = read_situation_text(text.replace("400", "40"), where="family.yaml")
+    assert [child.id for child in situation.household.children] == ["adam", "zara"]
