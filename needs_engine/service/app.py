@@ -312,6 +312,23 @@ def _shipped_rulebook(rulebook_id: str) -> Optional[Rulebook]:
     return load_rulebook(rulebook_id) if rulebook_id in shipped_rulebooks() else None
 
 
+def shipped_rulebook(rulebook_id: str, field: str = "rulebook") -> Rulebook:
+    """The shipped rulebook with this id, or an InputError naming the request `field` that gave it."""
+    book = _shipped_rulebook(rulebook_id)
+    if book is None:
+        raise InputError(
+            [
+                Problem(
+                    field,
+                    f"no shipped rulebook called '{rulebook_id}'",
+                    code="unknown_rulebook",
+                    expected=", ".join(shipped_rulebooks()),
+                )
+            ]
+        )
+    return book
+
+
 def create_app(*, max_body: int = MAX_BODY_BYTES) -> FastAPI:
     """Build the service. Rulebooks load on first use and are then shared by every request."""
     api = FastAPI(
@@ -336,24 +353,17 @@ def _add_routes(api: FastAPI) -> None:
         """Assess one household: the same assessment JSON the library and `needs assess --format json` give."""
         from ..engine.assess import assess
 
-        book = _shipped_rulebook(request.rulebook)
-        if book is None:
-            raise InputError(
-                [
-                    Problem(
-                        "rulebook",
-                        f"no shipped rulebook called '{request.rulebook}'",
-                        code="unknown_rulebook",
-                        expected=", ".join(shipped_rulebooks()),
-                    )
-                ]
-            )
-        assessment = assess(request.situation, book, override=request.override)
+        assessment = assess(request.situation, shipped_rulebook(request.rulebook), override=request.override)
         body = assessment.model_dump(mode="json")
         if request.record:
             record = make_record(request.situation, assessment, include_input=request.include_input)
             body["record"] = record.model_dump(mode="json")
         return JSONResponse(body)
+
+    # Imported here, not at the top: the explanation routes use this module's helpers.
+    from .explanations import add_explanation_routes
+
+    add_explanation_routes(api)
 
     @api.get("/rulebooks", response_model=list[RulebookInfo], tags=["rulebooks"])
     def rulebooks() -> list[RulebookInfo]:

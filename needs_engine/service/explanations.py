@@ -1,0 +1,101 @@
+"""`POST /explain` and `POST /compare`: the CLI's explanation and comparison over JSON.
+
+Each route calls the same library function as `needs explain` and `needs compare` and returns its
+model dumped as JSON, so the body is exactly what `--format json` prints. The library names a bad
+option as the CLI spells it (`--child`, `--rulebook`); here it is renamed to the request field.
+
+The work per request is bounded: at most 20 children (the situation model's limit), and for each
+child two counterfactual searches of at most `max_changes` facts (1-3 here; the CLI allows 4)
+that stop after `BUDGET` combinations whatever the input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Annotated, Optional
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from pydantic import Field, StringConstraints
+
+from ..compare import Comparison
+from ..errors import InputError
+from ..explain.counterfactual import BUDGET, MAX_CHANGES
+from ..explain.results import Explanation
+from ..model.situation import Identifier, Situation
+from ..rulebook.load import Rulebook
+from .app import RULEBOOK_ID, _Wire, shipped_rulebook
+
+RulebookId = Annotated[str, StringConstraints(pattern=RULEBOOK_ID)]
+MAX_RULEBOOKS = 16
+
+
+class ExplainRequest(_Wire):
+    """What to explain, under which rulebook, for which child, and how far to search."""
+
+    situation: Situation
+    rulebook: RulebookId = Field(default="knowsley", description="A shipped rulebook id (see GET /rulebooks).")
+    child: Optional[Identifier] = Field(default=None, description="Explain only the child with this id (default: every child).")
+    max_changes: int = Field(
+        default=MAX_CHANGES,
+        ge=1,
+        le=MAX_CHANGES,
+        description=f"Largest set of fact changes the counterfactual search tries; each search also stops after "
+        f"{BUDGET:,} combinations.",
+    )
+
+
+class CompareRequest(_Wire):
+    """A situation and the shipped rulebooks to place it under."""
+
+    situation: Situation
+    rulebooks: Optional[list[RulebookId]] = Field(
+        default=None,
+        min_length=1,
+        max_length=MAX_RULEBOOKS,
+        description="Shipped rulebook ids, each once (see GET /rulebooks); default every shipped rulebook.",
+    )
+
+
+def in_request_terms(error: InputError, fields: dict[str, str]) -> InputError:
+    """The same error with each CLI option name (`--child`) replaced by the request field it came from."""
+    return InputError([replace(p, loc=fields.get(p.loc, p.loc)) for p in error.problems], source=error.source)
+
+
+def _rulebooks(ids: list[str]) -> list[Rulebook]:
+    """The shipped rulebooks named, or one InputError naming every unknown id by its position."""
+    books, problems = [], []
+    for position, rulebook_id in enumerate(ids):
+        try:
+            books.append(shipped_rulebook(rulebook_id, field=f"rulebooks.{position}"))
+        except InputError as error:
+            problems += error.problems
+    if problems:
+        raise InputError(problems)
+    return books
+
+
+def add_explanation_routes(api: FastAPI) -> None:
+    @api.post("/explain", response_model=Explanation, tags=["explain"])
+    def explain_household(request: ExplainRequest) -> JSONResponse:
+        """Why each child is at their level, near misses and counterfactuals: `needs explain --format json`."""
+        from ..explain.why import explain
+
+        book = shipped_rulebook(request.rulebook)
+        try:
+            result = explain(request.situation, book, child=request.child, max_changes=request.max_changes)
+        except InputError as error:
+            raise in_request_terms(error, {"--child": "child"}) from None
+        return JSONResponse(result.model_dump(mode="json"))
+
+    @api.post("/compare", response_model=Comparison, tags=["compare"])
+    def compare_household(request: CompareRequest) -> JSONResponse:
+        """One situation under several shipped rulebooks, side by side: `needs compare --format json`."""
+        from ..compare import compare
+
+        books = _rulebooks(request.rulebooks) if request.rulebooks is not None else ()
+        try:
+            comparison, _ = compare(request.situation, books)
+        except InputError as error:
+            raise in_request_terms(error, {"--rulebook": "rulebooks"}) from None
+        return JSONResponse(comparison.model_dump(mode="json"))
