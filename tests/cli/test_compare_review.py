@@ -128,3 +128,19 @@ def test_review_bad_file_is_one_clear_error(tmp_path: Path) -> None:
     result = run("review", str(bad), str(ATTENDANCE))
     assert result.exit_code == 2
     assert "bad.yaml: situation" in plain(result.output)
+
+
+def test_review_never_calls_a_descriptor_cleared_when_its_facts_became_unknown(tmp_path: Path) -> None:
+    """A later report that simply lacks a fact has not resolved the concern: it must be asked again."""
+    document = yaml.safe_load(ATTENDANCE.read_text())
+    child = document["household"]["children"][0]
+    assert child["education"]["attendance_percent"] < 90  # persistent absence fires before
+    later = json.loads(json.dumps(document))
+    later["household"]["children"][0]["education"]["attendance_percent"] = "unknown"
+    after = _write(tmp_path / "after.yaml", later)
+    result = run("review", str(ATTENDANCE), str(after), "--format", "json")
+    assert result.exit_code == 0, result.output
+    reviewed = {c["child_id"]: c for c in json.loads(result.stdout)["children"]}[child["id"]]
+    assert not any(d.startswith("education.persistent_absence ") for d in reviewed["cleared"])
+    assert "education.persistent_absence (early_help)" in reviewed["now_unknown"]
+    assert "now unknown (ask again): education.persistent_absence" in plain(run("review", str(ATTENDANCE), str(after)).output)
