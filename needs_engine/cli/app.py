@@ -61,10 +61,45 @@ def fail(message: str, *, code: int = 2, hint: str = "needs --help") -> typer.Ex
     return typer.Exit(code=code)
 
 
-def guarded(action: Callable[[], T], *, hint: str) -> T:
-    """Run `action`, turning expected errors into exit 2 and anything else into exit 1."""
+BROKEN_PIPE_EXIT = 141
+"""The exit status when the reader of stdout goes away (`needs ... | head -1`): 128 + SIGPIPE,
+as the shell reports for `cat` in the same place, so a cut-short output never looks complete."""
+
+
+def _reader_gone() -> typer.Exit:
+    """Stop quietly: point stdout at /dev/null so nothing (not even the final flush) writes to
+    the closed pipe again, and exit with BROKEN_PIPE_EXIT."""
     try:
-        return action()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return typer.Exit(code=BROKEN_PIPE_EXIT)
+
+
+def _rich_stopped_on_a_broken_pipe(exc: SystemExit) -> bool:
+    """rich handles a closed stdout itself by raising SystemExit(1) from Console.on_broken_pipe."""
+    frame = exc.__traceback__
+    while frame is not None and frame.tb_next is not None:
+        frame = frame.tb_next
+    return frame is not None and frame.tb_frame.f_code.co_name == "on_broken_pipe"
+
+
+def guarded(action: Callable[[], T], *, hint: str) -> T:
+    """Run `action`, turning expected errors into exit 2 and anything else into exit 1.
+
+    A closed stdout is neither: it ends the command quietly with BROKEN_PIPE_EXIT.
+    """
+    try:
+        result = action()
+        sys.stdout.flush()  # a closed pipe shows here, not after the exit status is chosen
+        return result
+    except BrokenPipeError:
+        raise _reader_gone() from None
+    except SystemExit as exc:
+        if _rich_stopped_on_a_broken_pipe(exc):
+            raise _reader_gone() from None
+        raise
     except NeedsError as exc:
         raise fail(exc.describe(), hint=hint) from None
     except (typer.Exit, typer.Abort, KeyboardInterrupt):
@@ -158,9 +193,13 @@ def _emit(result, book, output: OutputFormat, all_questions: bool) -> None:  # t
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of a situation (every fact, its values and their definitions)."""
-    from ..model.situation import Situation
 
-    sys.stdout.write(json.dumps(Situation.model_json_schema(), indent=2, sort_keys=True) + "\n")
+    def run() -> None:
+        from ..model.situation import Situation
+
+        sys.stdout.write(json.dumps(Situation.model_json_schema(), indent=2, sort_keys=True) + "\n")
+
+    guarded(run, hint="needs schema --help")
 
 
 @rules_app.command("list")
