@@ -809,6 +809,10 @@ def test_bad_ordinal_value_names_the_carer_field(knowsley: Rulebook) -> None:
         (household(kid(age=300)), "household.children.0.age_months"),
         (household(kid(), consent="maybe"), "household.consent"),
         ({"family": {}}, "family"),
+        # A yes/no where a number belongs is not the number 1 (or 0): `age_months: true` is no age.
+        (household(kid(age=True)), "household.children.0.age_months"),
+        (household(kid(education={"attendance_percent": False})), "household.children.0.education.attendance_percent"),
+        (household(kid(), home={"domestic_abuse": {"incidents_12m": True}}), "household.home.domestic_abuse.incidents_12m"),
     ],
 )
 def test_invalid_situations_raise_input_error_naming_the_field(knowsley: Rulebook, situation: Any, words: str) -> None:
