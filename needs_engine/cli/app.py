@@ -155,8 +155,8 @@ def assess(
                     [Problem("--reason", "an override needs a reason", expected="a sentence explaining the judgement")]
                 )
             override = {"level": override_level, "reason": reason.strip(), "by": by, "second_person": second_person}
-        elif reason or second_person:
-            raise InputError([Problem("--override-level", "--reason and --second-person go with --override-level")])
+        elif reason or second_person or by:
+            raise InputError([Problem("--override-level", "--reason, --by and --second-person go with --override-level")])
         if include_input and record is None:
             raise InputError([Problem("--include-input", "--include-input goes with --record DIR")])
         result = assess_situation(situation, book, override=override)

@@ -89,6 +89,8 @@ def scenarios_run(folder: FolderOption = Path("scenarios"), rulebook: ScenarioRu
 
         scenarios = load_scenarios(folder)
         results = run_scenarios(scenarios, rulebook)
+        if not results:
+            raise _nothing_ran(folder, rulebook, len(scenarios))
         console = Console(highlight=False)
         for r in results:
             mark = "[green]PASS[/]" if r.ok else "[bold red]FAIL[/]"
@@ -105,3 +107,22 @@ def scenarios_run(folder: FolderOption = Path("scenarios"), rulebook: ScenarioRu
 
     if guarded(run, hint="needs scenarios run --help"):
         raise typer.Exit(code=1)
+
+
+def _nothing_ran(folder: Path, rulebook: Optional[str], found: int) -> Exception:
+    """A run that checks nothing must not pass: a wrong --folder or --rulebook would look green."""
+    from ..errors import InputError, Problem
+
+    if not found:
+        return InputError(
+            [Problem(str(folder), "no scenario files here, so nothing ran", expected="a folder of .yaml scenarios")]
+        )
+    return InputError(
+        [
+            Problem(
+                "--rulebook",
+                f"every scenario in {folder} expects nothing of rulebook '{rulebook}', so nothing ran",
+                expected="a rulebook named under some scenario's expected:",
+            )
+        ]
+    )
