@@ -76,6 +76,7 @@ def _child_panel(child: ChildReview) -> RenderableType:
     for heading, items in (
         ("appeared", child.appeared),
         ("cleared", child.cleared),
+        ("now unknown (ask again)", child.now_unknown),
         ("escalations appeared", child.escalations_appeared),
         ("escalations cleared", child.escalations_cleared),
     ):

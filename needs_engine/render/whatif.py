@@ -45,6 +45,7 @@ def render_what_if(result: WhatIf, console: Console) -> None:
     console.print(table)
     for child in result.children:
         lines = [f"  + fired: {d}" for d in child.newly_fired] + [f"  - cleared: {d}" for d in child.cleared]
+        lines += [f"  ? now unknown: {d} (ask again)" for d in child.now_unknown]
         lines += [f"  + escalation: {e}" for e in child.escalations_applied] + [
             f"  - escalation: {e}" for e in child.escalations_cleared
         ]
