@@ -218,6 +218,22 @@ def rules_list(
         from ..rulebook.load import load_rulebook
 
         book = load_rulebook(rulebook)
+        if domain is not None and domain not in book.domains:
+            import difflib
+
+            from ..errors import InputError, Problem
+
+            close = difflib.get_close_matches(domain, list(book.domains), n=1)
+            raise InputError(
+                [
+                    Problem(
+                        "--domain",
+                        f"no domain '{domain}' in {book.id}",
+                        expected=", ".join(sorted(book.domains)),
+                        suggestion=close[0] if close else None,
+                    )
+                ]
+            )
         chosen = [d for d in book.descriptors if (level is None or d.level is level) and (domain is None or d.domain == domain)]
         table = Table(title=f"{book.name} {book.version}: {len(chosen)} of {len(book.descriptors)} descriptors")
         table.add_column("id", no_wrap=True)

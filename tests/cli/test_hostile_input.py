@@ -94,3 +94,9 @@ def test_override_by_without_an_override_is_an_error_not_ignored() -> None:
     result = run("assess", str(EXAMPLE), "--by", "TL", "--format", "json")
     assert result.exit_code == 2
     assert "--override-level" in plain(result.output)
+
+
+def test_rules_list_with_a_misspelt_domain_is_an_error_not_an_empty_table() -> None:
+    result = run("rules", "list", "--domain", "educaton")
+    assert result.exit_code == 2
+    assert "no domain 'educaton'" in plain(result.output) and "'education'" in plain(result.output)
