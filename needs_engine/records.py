@@ -149,10 +149,12 @@ def write_record(record: DecisionRecord, directory: Path) -> Path:
 
 def read_record(path: Path) -> DecisionRecord:
     """Read a record file, or raise InputError naming the file and the field."""
+    from .yamlfile import YAMLProblem, read_bounded
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError([Problem(str(path), f"cannot read the record: {exc.strerror or exc}", code="unreadable")]) from None
+        text = read_bounded(path).decode("utf-8")
+    except YAMLProblem as exc:
+        raise InputError([exc.problem]) from None
     except UnicodeDecodeError:
         raise InputError(
             [

@@ -88,10 +88,12 @@ def _answers_stream(path: Path) -> io.StringIO:
     expected = "a UTF-8 text file, one answer per line"
     if path.is_dir():
         raise InputError([Problem(str(path), "the answers file is a folder", expected=expected)])
+    from ..yamlfile import YAMLProblem, read_bounded
+
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError([Problem(str(path), f"cannot read the answers: {exc.strerror or exc}", expected=expected)]) from None
+        raw = read_bounded(path)
+    except YAMLProblem as exc:
+        raise InputError([exc.problem]) from None
     try:
         return io.StringIO(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:

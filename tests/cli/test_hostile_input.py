@@ -100,3 +100,13 @@ def test_rules_list_with_a_misspelt_domain_is_an_error_not_an_empty_table() -> N
     result = run("rules", "list", "--domain", "educaton")
     assert result.exit_code == 2
     assert "no domain 'educaton'" in plain(result.output) and "'education'" in plain(result.output)
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+@pytest.mark.parametrize(
+    "args", [["assess", "/dev/zero"], ["replay", "/dev/zero", "--input", str(EXAMPLE)], ["compare", "/dev/zero"]]
+)
+def test_an_endless_input_is_refused_at_the_size_limit_not_read_into_memory(args: list[str]) -> None:
+    result = run(*args)
+    assert result.exit_code == 2, result.output
+    assert "larger than" in plain(result.output)
