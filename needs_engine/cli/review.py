@@ -45,7 +45,7 @@ def review_renderables(result: Review) -> list[RenderableType]:
     head = Text(f"Family: {family.movement}  ", style="bold")
     head.append_text(_levels(family.before, family.after))
     title = f"Review under {result.rulebook} {result.rulebook_version}" + (f" · {result.reference}" if result.reference else "")
-    parts: list[RenderableType] = [Panel(head, title=title, title_align="left")]
+    parts: list[RenderableType] = [Panel(head, title=Text(title), title_align="left")]
     parts.extend(_child_panel(child) for child in result.children)
     response = Text(f"{family.response.summary}\n")
     for action in family.response.actions:

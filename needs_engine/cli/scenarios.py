@@ -26,6 +26,7 @@ def scenarios_list(folder: FolderOption = Path("scenarios")) -> None:
     def run() -> None:
         from rich.console import Console
         from rich.table import Table
+        from rich.text import Text
 
         from ..scenarios import load_scenarios
 
@@ -35,7 +36,7 @@ def scenarios_list(folder: FolderOption = Path("scenarios")) -> None:
         table.add_column("title", overflow="fold")
         table.add_column("expected family level", no_wrap=True, min_width=24)
         for s in scenarios:
-            table.add_row(s.name, s.title, "\n".join(f"{rid}: {e.level.value}" for rid, e in sorted(s.expected.items())))
+            table.add_row(s.name, Text(s.title), "\n".join(f"{rid}: {e.level.value}" for rid, e in sorted(s.expected.items())))
         Console().print(table)
 
     guarded(run, hint="needs scenarios list --help")
@@ -53,8 +54,10 @@ def scenarios_show(
 
         import yaml
         from rich.console import Console
+        from rich.markup import escape
         from rich.panel import Panel
         from rich.syntax import Syntax
+        from rich.text import Text
 
         from ..errors import InputError, Problem
         from ..scenarios import load_scenario, scenario_paths
@@ -66,12 +69,12 @@ def scenarios_show(
         scenario = load_scenario(paths[name])
         console = Console()
         story = scenario.story.strip() + (f"\n\nSource: {scenario.source}" if scenario.source else "")
-        console.print(Panel(story, title=f"{scenario.name}: {scenario.title}", title_align="left"))
+        console.print(Panel(Text(story), title=Text(f"{scenario.name}: {scenario.title}"), title_align="left"))
         situation = scenario.situation.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
         console.print(Panel(Syntax(yaml.safe_dump(situation, sort_keys=False), "yaml"), title="Situation", title_align="left"))
         for rid, e in sorted(scenario.expected.items()):
             children = ", ".join(f"{cid}: {level.value}" for cid, level in sorted(e.children.items()))
-            console.print(f"[bold]{rid}[/]: {e.level.value}" + (f" ({children})" if children else "") + f" — {e.why}")
+            console.print(f"[bold]{rid}[/]: {e.level.value}" + (f" ({children})" if children else "") + f" — {escape(e.why)}")
 
     guarded(run, hint="needs scenarios show --help")
 

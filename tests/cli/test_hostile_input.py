@@ -110,3 +110,50 @@ def test_an_endless_input_is_refused_at_the_size_limit_not_read_into_memory(args
     result = run(*args)
     assert result.exit_code == 2, result.output
     assert "larger than" in plain(result.output)
+
+
+MARKUP = "[/]"  # rich reads square brackets as markup: '[/]' alone crashed every terminal view
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["assess", "{f}"],
+        ["assess", "{f}", "--override-level", "safeguarding", "--reason", "[/] raised [bold]by hand"],
+        ["explain", "{f}"],
+        ["compare", "{f}"],
+        ["review", "{f}", "{f}"],
+        ["what-if", "{f}", "--set", "children.c1.education.attendance_percent=80"],
+    ],
+    ids=["assess", "assess-override", "explain", "compare", "review", "what-if"],
+)
+def test_brackets_in_a_reference_a_name_or_a_reason_are_shown_as_written(tmp_path: Path, command: list[str]) -> None:
+    import yaml
+
+    document = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    document["household"]["reference"] = f"REF{MARKUP}"
+    document["household"]["children"][0]["name"] = f"Ash {MARKUP}[bold]"
+    situation = tmp_path / "brackets.yaml"
+    situation.write_text(yaml.safe_dump(document), encoding="utf-8")
+    result = CliRunner(env={"COLUMNS": "200"}).invoke(app, [part.format(f=situation) for part in command])
+    assert result.exit_code == 0, result.output
+    assert f"REF{MARKUP}" in result.output or f"Ash {MARKUP}[bold]" in result.output
+
+
+def test_brackets_in_a_scenario_title_and_story_are_shown_as_written(tmp_path: Path) -> None:
+    text = (SCENARIOS / "universal-new-baby-thriving.yaml").read_text(encoding="utf-8")
+    import yaml
+
+    document = yaml.safe_load(text)
+    document["title"] = f"Baby {MARKUP} thriving"
+    document["story"] = f"A [bold]story{MARKUP}"
+    (tmp_path / "brackets.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
+    for args in (["scenarios", "show", "brackets"], ["scenarios", "list"]):
+        result = CliRunner(env={"COLUMNS": "200"}).invoke(app, [*args, "--folder", str(tmp_path)])
+        assert result.exit_code == 0, result.output
+        assert f"Baby {MARKUP} thriving" in result.output
+    answers = tmp_path / "answers.txt"
+    answers.write_text("1\n", encoding="utf-8")
+    quiz = CliRunner(env={"COLUMNS": "200"}).invoke(app, ["train", str(tmp_path), "--answers", str(answers)])
+    assert quiz.exit_code == 0, quiz.output
+    assert f"A [bold]story{MARKUP}" in quiz.output
