@@ -213,6 +213,7 @@ def rules_list(
     def run() -> None:
         from rich.console import Console
         from rich.table import Table
+        from rich.text import Text
 
         from ..render.theme import LEVEL_STYLE
         from ..rulebook.load import load_rulebook
@@ -240,7 +241,7 @@ def rules_list(
         table.add_column("level", no_wrap=True)
         table.add_column("text", overflow="fold")
         for d in chosen:
-            table.add_row(d.id, f"[{LEVEL_STYLE[d.level]}] {book.levels[d.level].label} [/]", d.text)
+            table.add_row(d.id, Text(f" {book.levels[d.level].label} ", style=LEVEL_STYLE[d.level]), Text(d.text))
         Console().print(table)
 
     guarded(run, hint="needs rules list --help")
@@ -258,6 +259,7 @@ def rules_show(
 
         from rich.console import Console
         from rich.panel import Panel
+        from rich.text import Text
 
         from ..errors import InputError, Problem
         from ..rulebook.load import load_rulebook
@@ -282,7 +284,7 @@ def rules_show(
                 f"defined:  {descriptor.file}:{descriptor.line}",
             ]
         )
-        Console().print(Panel(body, title=descriptor.id, title_align="left"))
+        Console().print(Panel(Text(body), title=descriptor.id, title_align="left"))
 
     guarded(run, hint="needs rules show --help")
 
