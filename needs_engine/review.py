@@ -19,7 +19,7 @@ from .engine.assess import assess
 from .engine.evaluate import unknown_for
 from .errors import InputError
 from .inputs import situation_from_document
-from .model.assessment import ChildAssessment
+from .model.assessment import Assessment, ChildAssessment
 from .model.levels import Level
 from .model.situation import Child, Household, Situation
 from .rulebook.load import Rulebook, load_rulebook
@@ -35,6 +35,8 @@ class _Out(BaseModel):
 class LevelAt(_Out):
     level: Level
     label: str
+    possible_level: Level = Field(description="The level if every unknown fact took its worst value.")
+    possible_label: str
 
 
 class Response(_Out):
@@ -112,8 +114,8 @@ def review(before: Situation, after: Situation, rulebook: Union[Rulebook, str] =
         rulebook_version=book.version,
         reference=after.household.reference or before.household.reference,
         family=FamilyReview(
-            before=LevelAt(level=earlier.level, label=earlier.label),
-            after=LevelAt(level=later.level, label=later.label),
+            before=_level_at(earlier),
+            after=_level_at(later),
             movement=_movement(steps),
             steps=steps,
             response=Response(
@@ -125,6 +127,17 @@ def review(before: Situation, after: Situation, rulebook: Union[Rulebook, str] =
             ),
         ),
         children=children,
+    )
+
+
+def _level_at(assessed: Union[Assessment, ChildAssessment]) -> LevelAt:
+    """The level at one date and how high it could be: a level read off a report full of gaps
+    must not look settled (Semantics 7)."""
+    return LevelAt(
+        level=assessed.level,
+        label=assessed.label,
+        possible_level=assessed.possible_level,
+        possible_label=assessed.possible_label,
     )
 
 
@@ -142,8 +155,8 @@ def _child(
 ) -> ChildReview:
     current = now or then
     assert current is not None
-    before = LevelAt(level=then.level, label=then.label) if then else None
-    after = LevelAt(level=now.level, label=now.label) if now else None
+    before = _level_at(then) if then else None
+    after = _level_at(now) if now else None
     if then and now:
         steps = now.level.rank - then.level.rank
         movement: Movement = _movement(steps)

@@ -64,6 +64,10 @@ def _levels(before: LevelAt | None, after: LevelAt | None) -> Text:
     line.append_text(Text(f" {before.label} ", style=LEVEL_STYLE[before.level]) if before else Text("(not in the family)"))
     line.append(" → ")
     line.append_text(Text(f" {after.label} ", style=LEVEL_STYLE[after.level]) if after else Text("(no longer in the family)"))
+    if after and after.possible_level > after.level:
+        line.append("\ncould be as high as ")
+        line.append_text(Text(f" {after.possible_label} ", style=LEVEL_STYLE[after.possible_level]))
+        line.append(" once unknown facts are checked")
     return line
 
 

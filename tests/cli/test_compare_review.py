@@ -144,3 +144,19 @@ def test_review_never_calls_a_descriptor_cleared_when_its_facts_became_unknown(t
     assert not any(d.startswith("education.persistent_absence ") for d in reviewed["cleared"])
     assert "education.persistent_absence (early_help)" in reviewed["now_unknown"]
     assert "now unknown (ask again): education.persistent_absence" in plain(run("review", str(ATTENDANCE), str(after)).output)
+
+
+def test_review_says_how_high_the_level_could_be_when_the_later_report_left_facts_unknown(tmp_path: Path) -> None:
+    """'stay at Early Help' alone reads as settled; with most facts unknown it could be Safeguarding."""
+    document = yaml.safe_load(ATTENDANCE.read_text())
+    later = {
+        "household": {"children": [{"id": c["id"], "age_months": c["age_months"]} for c in document["household"]["children"]]}
+    }
+    later["household"]["carers"] = [{"id": c["id"]} for c in document["household"]["carers"]]
+    after = _write(tmp_path / "after.yaml", later)
+    result = run("review", str(ATTENDANCE), str(after), "--format", "json")
+    assert result.exit_code == 0, result.output
+    family = json.loads(result.stdout)["family"]
+    assert family["after"]["possible_level"] == "safeguarding"
+    assert family["after"]["possible_level"] != family["after"]["level"]
+    assert "could be as high as Safeguarding" in plain(run("review", str(ATTENDANCE), str(after)).output)
