@@ -656,11 +656,14 @@ def test_override_reason_of_only_spaces_is_not_a_reason(targeted_case: Any) -> N
         assess(situation, book, override=Override(level=S, reason="      "))
 
 
-@pytest.mark.parametrize("second_person", [None, "", "   "])
-def test_override_down_needs_a_second_person(targeted_case: Any, second_person: Optional[str]) -> None:
+@pytest.mark.parametrize(
+    ("second_person", "by"), [(None, None), ("", None), ("   ", None), ("Team manager", "team manager "), ("JB", "JB")]
+)
+def test_override_down_needs_a_second_person(targeted_case: Any, second_person: Optional[str], by: Optional[str]) -> None:
+    """The person who lowers the level cannot also be the second person who agrees it."""
     situation, book = targeted_case
     with pytest.raises(InputError) as info:
-        assess(situation, book, override=Override(level=E, reason="Family engaging well.", second_person=second_person))
+        assess(situation, book, override=Override(level=E, reason="Family engaging well.", by=by, second_person=second_person))
     (problem,) = info.value.problems
     assert problem.loc == "override.second_person" and problem.code == "second_person_required"
 
