@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ._version import __version__
 from .errors import InputError, Problem
@@ -58,6 +58,15 @@ class DecisionRecord(_Frozen):
     possible_level: Level
     children: list[ChildDecision]
     override: Optional[OverrideRecord] = None
+
+    @model_validator(mode="after")
+    def _each_child_once(self) -> DecisionRecord:
+        # Replay compares children by id: a repeated id would hide one of the recorded levels.
+        ids = [child.child_id for child in self.children]
+        repeated = sorted({child_id for child_id in ids if ids.count(child_id) > 1})
+        if repeated:
+            raise ValueError(f"child {', '.join(repeated)} appears twice; a record holds each child once")
+        return self
 
 
 # --- making and saving records ---------------------------------------------------------------
@@ -140,10 +149,24 @@ def write_record(record: DecisionRecord, directory: Path) -> Path:
 
 def read_record(path: Path) -> DecisionRecord:
     """Read a record file, or raise InputError naming the file and the field."""
+    from .yamlfile import YAMLProblem, read_bounded
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError([Problem(str(path), f"cannot read the record: {exc.strerror or exc}", code="unreadable")]) from None
+        text = read_bounded(path).decode("utf-8")
+    except YAMLProblem as exc:
+        raise InputError([exc.problem]) from None
+    except UnicodeDecodeError:
+        raise InputError(
+            [
+                Problem(
+                    str(path),
+                    "the file is not UTF-8 text",
+                    code="encoding",
+                    expected="a JSON file written by needs assess --record",
+                )
+            ],
+            source="not a decision record",
+        ) from None
     try:
         return DecisionRecord.model_validate_json(text)
     except ValidationError as exc:
@@ -204,7 +227,7 @@ def replay(record: DecisionRecord, situation: Situation, rulebook: Union[str, Pa
     from .engine.assess import assess
     from .rulebook.load import load_rulebook
 
-    book = load_rulebook(rulebook if rulebook is not None else record.rulebook.id)
+    book = load_rulebook(rulebook if rulebook is not None else _shipped_id(record))
     differences: list[Difference] = []
     new_hash = input_hash(situation)
     if new_hash != record.input_hash:
@@ -236,6 +259,24 @@ def replay(record: DecisionRecord, situation: Situation, rulebook: Union[str, Pa
         engine_version=__version__,
         rulebook=replayed.rulebook,
     )
+
+
+def _shipped_id(record: DecisionRecord) -> str:
+    """The record's rulebook id, if needs-engine ships it: an id in a record is never read as a path."""
+    from .rulebook.load import shipped_rulebooks
+
+    if record.rulebook.id not in shipped_rulebooks():
+        raise InputError(
+            [
+                Problem(
+                    "rulebook",
+                    f"the record was made under '{record.rulebook.id}', which is not a shipped rulebook",
+                    code="unknown_rulebook",
+                    expected="--rulebook PATH naming that rulebook, or a record made under " + ", ".join(shipped_rulebooks()),
+                )
+            ]
+        )
+    return record.rulebook.id
 
 
 def _recorded_override(record: DecisionRecord) -> Optional[Override]:

@@ -16,11 +16,12 @@ from typing import Literal, Optional, Union
 from pydantic import BaseModel, ConfigDict, Field
 
 from .engine.assess import assess
+from .engine.evaluate import unknown_for
 from .errors import InputError
 from .inputs import situation_from_document
-from .model.assessment import ChildAssessment
+from .model.assessment import Assessment, ChildAssessment
 from .model.levels import Level
-from .model.situation import Situation
+from .model.situation import Child, Household, Situation
 from .rulebook.load import Rulebook, load_rulebook
 from .yamlfile import YAMLProblem, read_file
 
@@ -34,6 +35,8 @@ class _Out(BaseModel):
 class LevelAt(_Out):
     level: Level
     label: str
+    possible_level: Level = Field(description="The level if every unknown fact took its worst value.")
+    possible_label: str
 
 
 class Response(_Out):
@@ -54,7 +57,10 @@ class ChildReview(_Out):
     movement: Movement
     steps: int = Field(description="Levels moved: positive up, negative down, 0 for stay, new or gone.")
     appeared: list[str] = Field(default_factory=list, description="Descriptors fired now and not before, as 'id (level)'.")
-    cleared: list[str] = Field(default_factory=list, description="Descriptors fired before and not now.")
+    cleared: list[str] = Field(default_factory=list, description="Descriptors fired before and known not to fire now.")
+    now_unknown: list[str] = Field(
+        default_factory=list, description="Descriptors fired before whose facts are now unknown: not cleared, ask again."
+    )
     escalations_appeared: list[str] = Field(default_factory=list)
     escalations_cleared: list[str] = Field(default_factory=list)
     mitigation: Optional[str] = Field(default=None, description="A mitigation that applies now, if any.")
@@ -96,7 +102,11 @@ def review(before: Situation, after: Situation, rulebook: Union[Rulebook, str] =
     earlier, later = assess(before, book), assess(after, book)
     then = {c.child_id: c for c in earlier.children}
     now = {c.child_id: c for c in later.children}
-    children = [_child(cid, then.get(cid), now.get(cid), book) for cid in sorted(then.keys() | now.keys())]
+    later_children = {c.id: c for c in after.household.children}
+    children = [
+        _child(cid, then.get(cid), now.get(cid), book, later_children.get(cid), after.household)
+        for cid in sorted(then.keys() | now.keys())
+    ]
     steps = later.level.rank - earlier.level.rank
     entry = book.levels[later.level]
     return Review(
@@ -104,8 +114,8 @@ def review(before: Situation, after: Situation, rulebook: Union[Rulebook, str] =
         rulebook_version=book.version,
         reference=after.household.reference or before.household.reference,
         family=FamilyReview(
-            before=LevelAt(level=earlier.level, label=earlier.label),
-            after=LevelAt(level=later.level, label=later.label),
+            before=_level_at(earlier),
+            after=_level_at(later),
             movement=_movement(steps),
             steps=steps,
             response=Response(
@@ -120,15 +130,33 @@ def review(before: Situation, after: Situation, rulebook: Union[Rulebook, str] =
     )
 
 
+def _level_at(assessed: Union[Assessment, ChildAssessment]) -> LevelAt:
+    """The level at one date and how high it could be: a level read off a report full of gaps
+    must not look settled (Semantics 7)."""
+    return LevelAt(
+        level=assessed.level,
+        label=assessed.label,
+        possible_level=assessed.possible_level,
+        possible_label=assessed.possible_label,
+    )
+
+
 def _movement(steps: int) -> Movement:
     return "step up" if steps > 0 else "step down" if steps < 0 else "stay"
 
 
-def _child(child_id: str, then: Optional[ChildAssessment], now: Optional[ChildAssessment], book: Rulebook) -> ChildReview:
+def _child(
+    child_id: str,
+    then: Optional[ChildAssessment],
+    now: Optional[ChildAssessment],
+    book: Rulebook,
+    later: Optional[Child],
+    household: Household,
+) -> ChildReview:
     current = now or then
     assert current is not None
-    before = LevelAt(level=then.level, label=then.label) if then else None
-    after = LevelAt(level=now.level, label=now.label) if now else None
+    before = _level_at(then) if then else None
+    after = _level_at(now) if now else None
     if then and now:
         steps = now.level.rank - then.level.rank
         movement: Movement = _movement(steps)
@@ -138,6 +166,8 @@ def _child(child_id: str, then: Optional[ChildAssessment], now: Optional[ChildAs
     fired_now = _fired(now)
     escalated_then = _escalations(then)
     escalated_now = _escalations(now)
+    gone = fired_then.keys() - fired_now.keys()
+    unknown = unknown_for(gone, later, household, book) if now and later else set()
     return ChildReview(
         child_id=child_id,
         age=current.age,
@@ -146,7 +176,8 @@ def _child(child_id: str, then: Optional[ChildAssessment], now: Optional[ChildAs
         movement=movement,
         steps=steps,
         appeared=[fired_now[d] for d in sorted(fired_now.keys() - fired_then.keys())],
-        cleared=[fired_then[d] for d in sorted(fired_then.keys() - fired_now.keys())],
+        cleared=[fired_then[d] for d in sorted(gone - unknown)],
+        now_unknown=[fired_then[d] for d in sorted(unknown)],
         escalations_appeared=sorted(escalated_now - escalated_then),
         escalations_cleared=sorted(escalated_then - escalated_now),
         mitigation=now.mitigation.id if now and now.mitigation else None,

@@ -73,12 +73,22 @@ def parse_text(text: str, *, where: str) -> Any:
         raise YAMLProblem(Problem(where, f"not valid YAML or JSON: {exc}", code="malformed")) from None
 
 
-def read_file(path: Path) -> Any:
-    """Read and parse a YAML or JSON file."""
+def read_bounded(path: Path, *, limit: int = MAX_INPUT_BYTES) -> bytes:
+    """The bytes of `path`, reading at most `limit` + 1 of them: /dev/zero or a runaway pipe is
+    refused at the size limit instead of filling memory."""
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read(limit + 1)
     except OSError as exc:
         raise YAMLProblem(Problem(str(path), f"cannot read file: {exc.strerror or exc}", code="unreadable")) from None
+    if len(raw) > limit:
+        raise YAMLProblem(Problem(str(path), f"file is larger than {limit // 1_000_000} MB", code="too_large"))
+    return raw
+
+
+def read_file(path: Path) -> Any:
+    """Read and parse a YAML or JSON file."""
+    raw = read_bounded(path)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

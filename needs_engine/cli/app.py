@@ -63,10 +63,45 @@ def fail(message: str, *, code: int = 2, hint: str = "needs --help") -> typer.Ex
     return typer.Exit(code=code)
 
 
-def guarded(action: Callable[[], T], *, hint: str) -> T:
-    """Run `action`, turning expected errors into exit 2 and anything else into exit 1."""
+BROKEN_PIPE_EXIT = 141
+"""The exit status when the reader of stdout goes away (`needs ... | head -1`): 128 + SIGPIPE,
+as the shell reports for `cat` in the same place, so a cut-short output never looks complete."""
+
+
+def _reader_gone() -> typer.Exit:
+    """Stop quietly: point stdout at /dev/null so nothing (not even the final flush) writes to
+    the closed pipe again, and exit with BROKEN_PIPE_EXIT."""
     try:
-        return action()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return typer.Exit(code=BROKEN_PIPE_EXIT)
+
+
+def _rich_stopped_on_a_broken_pipe(exc: SystemExit) -> bool:
+    """rich handles a closed stdout itself by raising SystemExit(1) from Console.on_broken_pipe."""
+    frame = exc.__traceback__
+    while frame is not None and frame.tb_next is not None:
+        frame = frame.tb_next
+    return frame is not None and frame.tb_frame.f_code.co_name == "on_broken_pipe"
+
+
+def guarded(action: Callable[[], T], *, hint: str) -> T:
+    """Run `action`, turning expected errors into exit 2 and anything else into exit 1.
+
+    A closed stdout is neither: it ends the command quietly with BROKEN_PIPE_EXIT.
+    """
+    try:
+        result = action()
+        sys.stdout.flush()  # a closed pipe shows here, not after the exit status is chosen
+        return result
+    except BrokenPipeError:
+        raise _reader_gone() from None
+    except SystemExit as exc:
+        if _rich_stopped_on_a_broken_pipe(exc):
+            raise _reader_gone() from None
+        raise
     except NeedsError as exc:
         raise fail(exc.describe(), hint=hint) from None
     except (typer.Exit, typer.Abort, KeyboardInterrupt):
@@ -122,8 +157,8 @@ def assess(
                     [Problem("--reason", "an override needs a reason", expected="a sentence explaining the judgement")]
                 )
             override = {"level": override_level, "reason": reason.strip(), "by": by, "second_person": second_person}
-        elif reason or second_person:
-            raise InputError([Problem("--override-level", "--reason and --second-person go with --override-level")])
+        elif reason or second_person or by:
+            raise InputError([Problem("--override-level", "--reason, --by and --second-person go with --override-level")])
         if include_input and record is None:
             raise InputError([Problem("--include-input", "--include-input goes with --record DIR")])
         result = assess_situation(situation, book, override=override)
@@ -160,9 +195,13 @@ def _emit(result, book, output: OutputFormat, all_questions: bool) -> None:  # t
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of a situation (every fact, its values and their definitions)."""
-    from ..model.situation import Situation
 
-    sys.stdout.write(json.dumps(Situation.model_json_schema(), indent=2, sort_keys=True) + "\n")
+    def run() -> None:
+        from ..model.situation import Situation
+
+        sys.stdout.write(json.dumps(Situation.model_json_schema(), indent=2, sort_keys=True) + "\n")
+
+    guarded(run, hint="needs schema --help")
 
 
 @rules_app.command("list")
@@ -176,18 +215,35 @@ def rules_list(
     def run() -> None:
         from rich.console import Console
         from rich.table import Table
+        from rich.text import Text
 
         from ..render.theme import LEVEL_STYLE
         from ..rulebook.load import load_rulebook
 
         book = load_rulebook(rulebook)
+        if domain is not None and domain not in book.domains:
+            import difflib
+
+            from ..errors import InputError, Problem
+
+            close = difflib.get_close_matches(domain, list(book.domains), n=1)
+            raise InputError(
+                [
+                    Problem(
+                        "--domain",
+                        f"no domain '{domain}' in {book.id}",
+                        expected=", ".join(sorted(book.domains)),
+                        suggestion=close[0] if close else None,
+                    )
+                ]
+            )
         chosen = [d for d in book.descriptors if (level is None or d.level is level) and (domain is None or d.domain == domain)]
         table = Table(title=f"{book.name} {book.version}: {len(chosen)} of {len(book.descriptors)} descriptors")
         table.add_column("id", no_wrap=True)
         table.add_column("level", no_wrap=True)
         table.add_column("text", overflow="fold")
         for d in chosen:
-            table.add_row(d.id, f"[{LEVEL_STYLE[d.level]}] {book.levels[d.level].label} [/]", d.text)
+            table.add_row(d.id, Text(f" {book.levels[d.level].label} ", style=LEVEL_STYLE[d.level]), Text(d.text))
         Console().print(table)
 
     guarded(run, hint="needs rules list --help")
@@ -205,6 +261,7 @@ def rules_show(
 
         from rich.console import Console
         from rich.panel import Panel
+        from rich.text import Text
 
         from ..errors import InputError, Problem
         from ..rulebook.load import load_rulebook
@@ -229,7 +286,7 @@ def rules_show(
                 f"defined:  {descriptor.file}:{descriptor.line}",
             ]
         )
-        Console().print(Panel(body, title=descriptor.id, title_align="left"))
+        Console().print(Panel(Text(body), title=descriptor.id, title_align="left"))
 
     guarded(run, hint="needs rules show --help")
 

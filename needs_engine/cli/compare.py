@@ -45,7 +45,7 @@ def comparison_renderables(comparison: Comparison) -> list[RenderableType]:
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title="Level under each rulebook" + (f" · {comparison.reference}" if comparison.reference else ""))
+    table = Table(title=Text("Level under each rulebook" + (f" · {comparison.reference}" if comparison.reference else "")))
     table.add_column("", no_wrap=True)
     table.add_column("age", no_wrap=True)
     for rid in comparison.rulebooks:

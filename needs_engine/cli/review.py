@@ -45,7 +45,7 @@ def review_renderables(result: Review) -> list[RenderableType]:
     head = Text(f"Family: {family.movement}  ", style="bold")
     head.append_text(_levels(family.before, family.after))
     title = f"Review under {result.rulebook} {result.rulebook_version}" + (f" · {result.reference}" if result.reference else "")
-    parts: list[RenderableType] = [Panel(head, title=title, title_align="left")]
+    parts: list[RenderableType] = [Panel(head, title=Text(title), title_align="left")]
     parts.extend(_child_panel(child) for child in result.children)
     response = Text(f"{family.response.summary}\n")
     for action in family.response.actions:
@@ -64,6 +64,10 @@ def _levels(before: LevelAt | None, after: LevelAt | None) -> Text:
     line.append_text(Text(f" {before.label} ", style=LEVEL_STYLE[before.level]) if before else Text("(not in the family)"))
     line.append(" → ")
     line.append_text(Text(f" {after.label} ", style=LEVEL_STYLE[after.level]) if after else Text("(no longer in the family)"))
+    if after and after.possible_level > after.level:
+        line.append("\ncould be as high as ")
+        line.append_text(Text(f" {after.possible_label} ", style=LEVEL_STYLE[after.possible_level]))
+        line.append(" once unknown facts are checked")
     return line
 
 
@@ -76,6 +80,7 @@ def _child_panel(child: ChildReview) -> RenderableType:
     for heading, items in (
         ("appeared", child.appeared),
         ("cleared", child.cleared),
+        ("now unknown (ask again)", child.now_unknown),
         ("escalations appeared", child.escalations_appeared),
         ("escalations cleared", child.escalations_cleared),
     ):

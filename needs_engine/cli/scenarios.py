@@ -26,6 +26,7 @@ def scenarios_list(folder: FolderOption = Path("scenarios")) -> None:
     def run() -> None:
         from rich.console import Console
         from rich.table import Table
+        from rich.text import Text
 
         from ..scenarios import load_scenarios
 
@@ -35,7 +36,7 @@ def scenarios_list(folder: FolderOption = Path("scenarios")) -> None:
         table.add_column("title", overflow="fold")
         table.add_column("expected family level", no_wrap=True, min_width=24)
         for s in scenarios:
-            table.add_row(s.name, s.title, "\n".join(f"{rid}: {e.level.value}" for rid, e in sorted(s.expected.items())))
+            table.add_row(s.name, Text(s.title), "\n".join(f"{rid}: {e.level.value}" for rid, e in sorted(s.expected.items())))
         Console().print(table)
 
     guarded(run, hint="needs scenarios list --help")
@@ -53,8 +54,10 @@ def scenarios_show(
 
         import yaml
         from rich.console import Console
+        from rich.markup import escape
         from rich.panel import Panel
         from rich.syntax import Syntax
+        from rich.text import Text
 
         from ..errors import InputError, Problem
         from ..scenarios import load_scenario, scenario_paths
@@ -66,12 +69,12 @@ def scenarios_show(
         scenario = load_scenario(paths[name])
         console = Console()
         story = scenario.story.strip() + (f"\n\nSource: {scenario.source}" if scenario.source else "")
-        console.print(Panel(story, title=f"{scenario.name}: {scenario.title}", title_align="left"))
+        console.print(Panel(Text(story), title=Text(f"{scenario.name}: {scenario.title}"), title_align="left"))
         situation = scenario.situation.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
         console.print(Panel(Syntax(yaml.safe_dump(situation, sort_keys=False), "yaml"), title="Situation", title_align="left"))
         for rid, e in sorted(scenario.expected.items()):
             children = ", ".join(f"{cid}: {level.value}" for cid, level in sorted(e.children.items()))
-            console.print(f"[bold]{rid}[/]: {e.level.value}" + (f" ({children})" if children else "") + f" — {e.why}")
+            console.print(f"[bold]{rid}[/]: {e.level.value}" + (f" ({children})" if children else "") + f" — {escape(e.why)}")
 
     guarded(run, hint="needs scenarios show --help")
 
@@ -89,6 +92,8 @@ def scenarios_run(folder: FolderOption = Path("scenarios"), rulebook: ScenarioRu
 
         scenarios = load_scenarios(folder)
         results = run_scenarios(scenarios, rulebook)
+        if not results:
+            raise _nothing_ran(folder, rulebook, len(scenarios))
         console = Console(highlight=False)
         for r in results:
             mark = "[green]PASS[/]" if r.ok else "[bold red]FAIL[/]"
@@ -105,3 +110,22 @@ def scenarios_run(folder: FolderOption = Path("scenarios"), rulebook: ScenarioRu
 
     if guarded(run, hint="needs scenarios run --help"):
         raise typer.Exit(code=1)
+
+
+def _nothing_ran(folder: Path, rulebook: Optional[str], found: int) -> Exception:
+    """A run that checks nothing must not pass: a wrong --folder or --rulebook would look green."""
+    from ..errors import InputError, Problem
+
+    if not found:
+        return InputError(
+            [Problem(str(folder), "no scenario files here, so nothing ran", expected="a folder of .yaml scenarios")]
+        )
+    return InputError(
+        [
+            Problem(
+                "--rulebook",
+                f"every scenario in {folder} expects nothing of rulebook '{rulebook}', so nothing ran",
+                expected="a rulebook named under some scenario's expected:",
+            )
+        ]
+    )

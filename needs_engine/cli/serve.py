@@ -8,6 +8,8 @@ import typer
 
 from .app import app, fail, guarded
 
+STARTUP_FAILURE = 3
+"""uvicorn's exit status when the server cannot start (it cannot bind the host and port)."""
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
@@ -47,7 +49,15 @@ def serve(
         ) from None
     # Load every shipped rulebook now: a broken one stops the server here, not on a request.
     guarded(_load_shipped_rulebooks, hint="needs serve --help")
-    uvicorn.run(create_app(), host=host, port=port, access_log=False, log_config=log_config(), server_header=False)
+    try:
+        uvicorn.run(create_app(), host=host, port=port, access_log=False, log_config=log_config(), server_header=False)
+    except SystemExit as exc:
+        if exc.code != STARTUP_FAILURE:
+            raise
+        raise fail(
+            f"cannot listen on {host}:{port}; the log line above says why (a port in use, an unknown host)",
+            hint="needs serve --help",
+        ) from None
 
 
 def _load_shipped_rulebooks() -> None:

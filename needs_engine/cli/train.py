@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -40,9 +41,7 @@ def train(
         scenarios = quiz_order(load_scenarios(folder), seed=seed, count=count)
         if not scenarios:
             raise InputError([Problem(str(folder), "no scenario files found", expected="a folder of .yaml scenario files")])
-        if answers is not None and not answers.is_file():
-            raise InputError([Problem(str(answers), "answers file not found", expected="a text file, one answer per line")])
-        stream = answers.open(encoding="utf-8") if answers is not None else sys.stdin
+        stream = _answers_stream(answers) if answers is not None else sys.stdin
         console = Console(highlight=False)
         # Show each answer read from a file or a pipe; a person typing sees their own.
         echo = answers is not None or not stream.isatty()
@@ -79,3 +78,23 @@ def train(
         show_score(console, items, len(scenarios))
 
     guarded(run, hint="needs train --help")
+
+
+def _answers_stream(path: Path) -> io.StringIO:
+    """The answers file read and decoded before the first question, so a bad file is one clear
+    error (exit 2) rather than a quiz that breaks half way. /dev/null and pipes are fine."""
+    from ..errors import InputError, Problem
+
+    expected = "a UTF-8 text file, one answer per line"
+    if path.is_dir():
+        raise InputError([Problem(str(path), "the answers file is a folder", expected=expected)])
+    from ..yamlfile import YAMLProblem, read_bounded
+
+    try:
+        raw = read_bounded(path)
+    except YAMLProblem as exc:
+        raise InputError([exc.problem]) from None
+    try:
+        return io.StringIO(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise InputError([Problem(str(path), "the answers file is not UTF-8 text", expected=expected)]) from None

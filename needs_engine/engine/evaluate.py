@@ -154,6 +154,16 @@ def _applies(applicable: Applicable, env: Env, shared: dict[str, Any]) -> Truth:
     return None if (in_band is None or value is None) else True
 
 
+def unknown_for(descriptor_ids: Iterable[str], child: Child, household: Household, rulebook: Rulebook) -> set[str]:
+    """Of `descriptor_ids`, those whose condition is unknown for `child` of `household`.
+
+    A descriptor that fired before and is unknown now has not cleared: its facts are no longer
+    known (Semantics 7), so a review or a what-if must say "ask again", never "cleared".
+    """
+    env = Env(child, household)
+    return {d for d in descriptor_ids if d in rulebook.by_id and rulebook.by_id[d].applies.fast(env) is None}
+
+
 def outcome(
     fired: Iterable[Descriptor],
     escalation_truth: dict[str, Truth],

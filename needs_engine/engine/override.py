@@ -53,18 +53,25 @@ _OVERRIDE_EXPECTED = {
 }
 
 
+def _same_person(override: Override) -> bool:
+    """The one who lowers the level named again as the one who agreed: that is not a second person."""
+    if not override.by or not override.second_person:
+        return False
+    return " ".join(override.by.split()).casefold() == " ".join(override.second_person.split()).casefold()
+
+
 def apply_override(computed: Level, override: Override, *, red_flag: bool) -> OverrideRecord:
     """Check an override against the computed level and record it, or raise InputError."""
     direction = "up" if override.level > computed else "down" if override.level < computed else "same"
     if direction == "down":
-        if not override.second_person or not override.second_person.strip():
+        if not override.second_person or not override.second_person.strip() or _same_person(override):
             raise InputError(
                 [
                     Problem(
                         "override.second_person",
                         f"lowering the level from {computed.value} to {override.level.value} needs a second person",
                         code="second_person_required",
-                        expected="the name or role of the person who agreed the decision",
+                        expected="the name or role of the person, other than the one who made it, who agreed the decision",
                     )
                 ]
             )

@@ -12,6 +12,7 @@ attendance_percent`, `carers.m.mental_health`, `home.domestic_abuse.incidents_12
 from __future__ import annotations
 
 import difflib
+import math
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Optional
@@ -171,6 +172,8 @@ def _number(spec: FactSpec, raw: str, where: str, path: str) -> Any:
         value: Any = int(raw) if spec.integer else float(raw)
     except ValueError:
         raise _bad(where, f"'{raw}' is not a value of {path}", None, allowed) from None
+    if not math.isfinite(value):  # float('nan') passes every range check
+        raise _bad(where, f"'{raw}' is not a value of {path}", None, allowed)
     if (low is not None and value < low) or (high is not None and value > high):
         raise _bad(where, f"{raw} is out of range for {path}", None, allowed)
     return value

@@ -14,6 +14,7 @@ from typing import Any, Optional
 from pydantic import Field, ValidationError
 
 from ..engine.assess import assess
+from ..engine.evaluate import unknown_for
 from ..errors import InputError, Problem
 from ..model.assessment import Assessment, ChildAssessment, Out, Question
 from ..model.levels import Level
@@ -32,7 +33,10 @@ class ChildDifference(Out):
     after: Level
     after_label: str
     newly_fired: list[str] = Field(default_factory=list)
-    cleared: list[str] = Field(default_factory=list, description="Descriptors that fired before and do not now.")
+    cleared: list[str] = Field(default_factory=list, description="Descriptors that fired before and are known not to now.")
+    now_unknown: list[str] = Field(
+        default_factory=list, description="Descriptors that fired before and are unknown now: not cleared, ask again."
+    )
     escalations_applied: list[str] = Field(default_factory=list)
     escalations_cleared: list[str] = Field(default_factory=list)
     mitigation_before: Optional[str] = None
@@ -82,7 +86,9 @@ def what_if(household: Household, changes: dict[Address, Any], book: Rulebook, *
     changed = _revalidated(apply_changes(household, changes))
     before, after = assess(household, book), assess(changed, book)
     after_children = {c.child_id: c for c in after.children}
-    differences = [_difference(c, after_children[c.child_id]) for c in before.children if child is None or c.child_id == child]
+    differences = [
+        _difference(c, after_children[c.child_id], changed, book) for c in before.children if child is None or c.child_id == child
+    ]
     asked_before = {(q.subject, q.fact) for q in before.questions}
     asked_after = {(q.subject, q.fact) for q in after.questions}
     return WhatIf(
@@ -106,8 +112,10 @@ def _revalidated(household: Household) -> Household:
         raise InputError(problems_from_validation(exc, where="--set")) from None
 
 
-def _difference(before: ChildAssessment, after: ChildAssessment) -> ChildDifference:
+def _difference(before: ChildAssessment, after: ChildAssessment, changed: Household, book: Rulebook) -> ChildDifference:
     fired_before, fired_after = {d.id for d in before.fired}, {d.id for d in after.fired}
+    child = next(c for c in changed.children if c.id == after.child_id)
+    unknown = unknown_for(fired_before - fired_after, child, changed, book)
     esc_before, esc_after = {e.id for e in before.escalations}, {e.id for e in after.escalations}
     return ChildDifference(
         child_id=before.child_id,
@@ -116,7 +124,8 @@ def _difference(before: ChildAssessment, after: ChildAssessment) -> ChildDiffere
         after=after.level,
         after_label=after.label,
         newly_fired=sorted(fired_after - fired_before),
-        cleared=sorted(fired_before - fired_after),
+        cleared=sorted(fired_before - fired_after - unknown),
+        now_unknown=sorted(unknown),
         escalations_applied=sorted(esc_after - esc_before),
         escalations_cleared=sorted(esc_before - esc_after),
         mitigation_before=before.mitigation.id if before.mitigation else None,

@@ -27,6 +27,17 @@ def _unknown_to_none(value: Any) -> Any:
 Unknownable = BeforeValidator(_unknown_to_none)
 
 
+def _not_a_yes_no(value: Any) -> Any:
+    """A number fact given `true`/`false` is a mistake, not the number 1 or 0 (pydantic's lax
+    mode would read `incidents_12m: yes` as one incident, fewer than the screener meant)."""
+    if isinstance(value, bool):
+        raise ValueError("expected a number (or unknown), not true/false")
+    return value
+
+
+NotYesNo = BeforeValidator(_not_a_yes_no)
+
+
 class Ordinal(str, Enum):
     """An ordered set of values, least worrying first, each with a plain-language definition.
 
@@ -97,8 +108,8 @@ def descriptive(ask: str, description: str, **constraints: Any) -> Any:
 
 
 Flag = Annotated[Optional[bool], Unknownable]
-Count = Annotated[Optional[int], Unknownable]
-Percent = Annotated[Optional[float], Unknownable]
+Count = Annotated[Optional[int], Unknownable, NotYesNo]
+Percent = Annotated[Optional[float], Unknownable, NotYesNo]
 
 SECTION_CONFIG = ConfigDict(extra="forbid", frozen=True, use_enum_values=False, validate_default=False)
 """Every section of the situation rejects unknown keys: a misspelt field must never vanish."""

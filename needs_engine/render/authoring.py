@@ -29,13 +29,13 @@ def render_lint(report: LintReport, console: Console) -> None:
     """Findings grouped by file, errors before warnings within a file, then a one-line summary."""
     console.print(Text(f"needs rules lint {shown_path(report.rulebook)}", style="bold"))
     for file, findings in report.by_file().items():
-        table = Table(title=shown_path(file), title_justify="left", show_header=False, box=None, padding=(0, 1))
+        table = Table(title=Text(shown_path(file)), title_justify="left", show_header=False, box=None, padding=(0, 1))
         table.add_column("severity", no_wrap=True)
         table.add_column("line", justify="right", no_wrap=True)
         table.add_column("finding", overflow="fold")
         for finding in sorted(findings, key=lambda f: (f.severity != "error", f.line or 0)):
             message = finding.message + (f"; did you mean '{finding.suggestion}'?" if finding.suggestion else "")
-            table.add_row(Text(finding.severity, style=SEVERITY_STYLE[finding.severity]), str(finding.line or ""), message)
+            table.add_row(Text(finding.severity, style=SEVERITY_STYLE[finding.severity]), str(finding.line or ""), Text(message))
         console.print(table)
     loaded = "loads" if report.loaded else "does not load"
     summary = f"{len(report.errors)} errors, {len(report.warnings)} warnings; the rulebook {loaded}; "

@@ -22,7 +22,7 @@ def render_explanation(explanation: Explanation, rulebook: Rulebook, console: Co
     head = Text("Family level: ", style="bold")
     head.append(f" {assessment.label} ", style=LEVEL_STYLE[assessment.level])
     title = f"needs explain · {assessment.rulebook.name}" + (f" · {assessment.reference}" if assessment.reference else "")
-    console.print(Panel(head, title=title, title_align="left"))
+    console.print(Panel(head, title=Text(title), title_align="left"))
     for child in explanation.children:
         console.print(_child_panel(child))
     console.print(
@@ -71,7 +71,7 @@ def _child_panel(child: ChildExplanation) -> Panel:
     parts += _search_lines("What would lower it", child.down)
     parts += _search_lines("What would raise it", child.up)
     title = f"Child {child.name + ' (' + child.child_id + ')' if child.name else child.child_id} ({child.age}): {child.label}"
-    return Panel(Group(*parts), title=title, title_align="left", border_style=LEVEL_STYLE[child.level].split()[-1])
+    return Panel(Group(*parts), title=Text(title), title_align="left", border_style=LEVEL_STYLE[child.level].split()[-1])
 
 
 def _search_lines(heading: str, result: CounterfactualSearch) -> list[Text]:

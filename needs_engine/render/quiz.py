@@ -21,7 +21,7 @@ def show_scenario(console: Console, scenario: Scenario, number: int, total: int,
     body.append("What is known\n", style="bold")
     for line in known_fact_lines(scenario.situation.household):
         body.append(f"  • {line}\n")
-    console.print(Panel(body, title=f"Scenario {number} of {total}: {scenario.title}", title_align="left"))
+    console.print(Panel(body, title=Text(f"Scenario {number} of {total}: {scenario.title}"), title_align="left"))
     levels = ", ".join(f"{level.rank + 1} {book.levels[level].label}" for level in book.levels)
     console.print(Text(f"Levels: {levels}", style="dim"))
 

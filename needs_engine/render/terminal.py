@@ -33,8 +33,10 @@ def render_assessment(assessment: Assessment, rulebook: Rulebook, console: Conso
         o = assessment.override
         console.print(
             Panel(
-                f"Computed level {o.computed_level.value} was LOWERED to {o.final_level.value} by professional judgement.\n"
-                f"Reason: {o.reason}\nBy: {o.by or 'not given'}; agreed by: {o.second_person}",
+                Text(
+                    f"Computed level {o.computed_level.value} was LOWERED to {o.final_level.value} by professional judgement.\n"
+                    f"Reason: {o.reason}\nBy: {o.by or 'not given'}; agreed by: {o.second_person}"
+                ),
                 title="DOWNWARD OVERRIDE",
                 border_style="bold yellow",
             )
@@ -67,7 +69,7 @@ def _headline(assessment: Assessment) -> Panel:
         line.append_text(_level_text(assessment.possible_level, assessment.possible_label))
         line.append(f"  once {len(assessment.questions)} unknown fact(s) are checked")
     title = f"needs-engine · {assessment.rulebook.name}" + (f" · {assessment.reference}" if assessment.reference else "")
-    return Panel(line, title=title, border_style=LEVEL_STYLE[assessment.level].split()[-1])
+    return Panel(line, title=Text(title), border_style=LEVEL_STYLE[assessment.level].split()[-1])
 
 
 def _children_table(assessment: Assessment) -> Table:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -25,7 +26,7 @@ def render_what_if(result: WhatIf, console: Console) -> None:
     """Print the changes, the family and child levels before and after, and the differences."""
     console.print(Text("What if", style="bold"))
     for change in result.changes:
-        console.print(f"  • {change.words}  [dim]({change.path})[/dim]")
+        console.print(f"  • {escape(change.words)}  [dim]({change.path})[/dim]")
     table = Table(title="Before and after")
     for column in ("", "before", "after", ""):
         table.add_column(column)
@@ -45,6 +46,7 @@ def render_what_if(result: WhatIf, console: Console) -> None:
     console.print(table)
     for child in result.children:
         lines = [f"  + fired: {d}" for d in child.newly_fired] + [f"  - cleared: {d}" for d in child.cleared]
+        lines += [f"  ? now unknown: {d} (ask again)" for d in child.now_unknown]
         lines += [f"  + escalation: {e}" for e in child.escalations_applied] + [
             f"  - escalation: {e}" for e in child.escalations_cleared
         ]

@@ -166,7 +166,15 @@ def shipped_rulebooks() -> list[str]:
 
 
 def locate(name_or_path: Union[str, Path]) -> tuple[Path, Path]:
-    """Resolve a rulebook id, a rules file, or a directory holding rules/ and descriptors/."""
+    """Resolve a rulebook id, a rules file, or a directory holding rules/ and descriptors/.
+
+    A shipped id given as a plain string wins over a file or folder of the same name in the
+    working directory (a screener's `knowsley/` case folder must not replace the rulebook);
+    write `./knowsley` to mean the folder.
+    """
+    if isinstance(name_or_path, str) and name_or_path in shipped_rulebooks():
+        root = content_roots()[0]
+        return root / "rules" / f"{name_or_path}.yaml", root / "descriptors" / name_or_path
     candidate = Path(name_or_path)
     if candidate.is_file():
         return candidate, candidate.parent.parent / "descriptors" / candidate.stem

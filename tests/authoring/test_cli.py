@@ -71,3 +71,30 @@ def test_check_json_reports_each_invariant_and_exit_2_when_the_rulebook_does_not
     broken = runner.invoke(app, ["rules", "check", str(rules)])
     assert broken.exit_code == 2
     assert "never lower a level from safeguarding" in plain(broken.output)
+
+
+def test_brackets_in_descriptor_text_and_conditions_are_shown_as_written(tmp_path: Path) -> None:
+    """rich reads '[/]' as markup: an author's text or condition holding it crashed lint, list and show."""
+    rules = copy_rulebook(tmp_path)
+    education = rules.parent.parent / "descriptors" / "knowsley" / "education.yaml"
+    edit(
+        education,
+        "when: child.education.attendance_percent < 90",
+        "when: child.education.attendence_percent < 90 or '[/]' == 'x'",
+    )
+    lint = runner.invoke(app, ["rules", "lint", str(rules)])
+    assert lint.exit_code == 2 and "internal error" not in lint.output, lint.output
+    assert "'[/]'" in plain(lint.stdout)
+    edit(education, "attendence_percent < 90 or '[/]' == 'x'", "attendance_percent < 90")
+    text = education.read_text(encoding="utf-8")
+    start = text.index("id: education.persistent_absence")
+    line_start = text.index("text: ", start)
+    line_end = text.index("\n", line_start)
+    education.write_text(
+        text[:line_start] + "text: 'Persistent absence [/] [bold]as written'" + text[line_end:], encoding="utf-8"
+    )
+    wide = CliRunner(env={"COLUMNS": "200"})
+    for args in (["rules", "show", "education.persistent_absence"], ["rules", "list", "--domain", "education"]):
+        result = wide.invoke(app, [*args, "--rulebook", str(rules)])
+        assert result.exit_code == 0, result.output
+        assert "Persistent absence [/] [bold]as written" in result.output

@@ -128,3 +128,35 @@ def test_review_bad_file_is_one_clear_error(tmp_path: Path) -> None:
     result = run("review", str(bad), str(ATTENDANCE))
     assert result.exit_code == 2
     assert "bad.yaml: situation" in plain(result.output)
+
+
+def test_review_never_calls_a_descriptor_cleared_when_its_facts_became_unknown(tmp_path: Path) -> None:
+    """A later report that simply lacks a fact has not resolved the concern: it must be asked again."""
+    document = yaml.safe_load(ATTENDANCE.read_text())
+    child = document["household"]["children"][0]
+    assert child["education"]["attendance_percent"] < 90  # persistent absence fires before
+    later = json.loads(json.dumps(document))
+    later["household"]["children"][0]["education"]["attendance_percent"] = "unknown"
+    after = _write(tmp_path / "after.yaml", later)
+    result = run("review", str(ATTENDANCE), str(after), "--format", "json")
+    assert result.exit_code == 0, result.output
+    reviewed = {c["child_id"]: c for c in json.loads(result.stdout)["children"]}[child["id"]]
+    assert not any(d.startswith("education.persistent_absence ") for d in reviewed["cleared"])
+    assert "education.persistent_absence (early_help)" in reviewed["now_unknown"]
+    assert "now unknown (ask again): education.persistent_absence" in plain(run("review", str(ATTENDANCE), str(after)).output)
+
+
+def test_review_says_how_high_the_level_could_be_when_the_later_report_left_facts_unknown(tmp_path: Path) -> None:
+    """'stay at Early Help' alone reads as settled; with most facts unknown it could be Safeguarding."""
+    document = yaml.safe_load(ATTENDANCE.read_text())
+    later = {
+        "household": {"children": [{"id": c["id"], "age_months": c["age_months"]} for c in document["household"]["children"]]}
+    }
+    later["household"]["carers"] = [{"id": c["id"]} for c in document["household"]["carers"]]
+    after = _write(tmp_path / "after.yaml", later)
+    result = run("review", str(ATTENDANCE), str(after), "--format", "json")
+    assert result.exit_code == 0, result.output
+    family = json.loads(result.stdout)["family"]
+    assert family["after"]["possible_level"] == "safeguarding"
+    assert family["after"]["possible_level"] != family["after"]["level"]
+    assert "could be as high as Safeguarding" in plain(run("review", str(ATTENDANCE), str(after)).output)

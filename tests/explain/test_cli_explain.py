@@ -88,8 +88,13 @@ def test_what_if_terminal_view_and_unknown_values() -> None:
     )
     assert result.exit_code == 0, result.output
     text = plain(result.output)
-    assert "Before and after" in text and "cleared: emotional_behavioural.self_harming" in text
+    assert "Before and after" in text and "now unknown: emotional_behavioural.self_harming" in text
+    assert "cleared: emotional_behavioural.self_harming" not in text  # unknown is not resolved
     assert "lowered" in text
+    data = json.loads(run("what-if", str(TEENAGER), "--set", "children.c1.emotional.self_harm=unknown", "-f", "json").stdout)
+    teenager = next(c for c in data["children"] if c["child_id"] == "c1")
+    assert "emotional_behavioural.self_harming" in teenager["now_unknown"]
+    assert "emotional_behavioural.self_harming" not in teenager["cleared"]
 
 
 @pytest.mark.parametrize(
@@ -102,6 +107,7 @@ def test_what_if_terminal_view_and_unknown_values() -> None:
         ("children.c1.education.attendance_percent=140", ["out of range", "0 to 100"]),
         ("strengths.supportive_wider_family=maybe", ["true, false or unknown"]),
         ("immediate_danger", ["expected PATH=VALUE"]),
+        ("children.c1.education.attendance_percent=nan", ["not a value of children.c1.education.attendance_percent", "0 to 100"]),
     ],
 )
 def test_bad_set_paths_and_values_exit_2_with_one_message(setting: str, phrases: list[str]) -> None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from needs_engine import assess, input_hash, load_rulebook, make_record, replay
@@ -113,3 +115,36 @@ def test_replay_of_a_file_that_is_not_a_record_is_bad_input(tmp_path: Path) -> N
     bogus.write_text('{"input_hash": 3}')
     result = runner.invoke(app, ["replay", str(bogus), "--input", str(EXAMPLE)])
     assert result.exit_code == 2 and "not a decision record" in result.output
+
+
+def _corrupt_record(path: Path) -> str:
+    """A record whose child appears twice, the second time at another level: tampered or corrupted."""
+    document = json.loads(path.read_text())
+    first = document["children"][0]
+    document["children"].append({**first, "level": "safeguarding"})
+    path.write_text(json.dumps(document))
+    return "appears twice"
+
+
+def _binary_record(path: Path) -> str:
+    path.write_bytes(b"\xff\xfe{" + bytes(range(256)))
+    return "not UTF-8"
+
+
+def _record_of_a_rulebook_not_shipped(path: Path) -> str:
+    document = json.loads(path.read_text())
+    document["rulebook"]["id"] = "records"  # the name of the folder beside it: never to be read as a path
+    path.write_text(json.dumps(document))
+    return "not a shipped rulebook"
+
+
+@pytest.mark.parametrize("spoil", [_corrupt_record, _binary_record, _record_of_a_rulebook_not_shipped])
+def test_replay_of_a_spoilt_record_is_bad_input_never_identical(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spoil: Callable[[Path], str]
+) -> None:
+    path = record_with_cli(tmp_path)
+    phrase = spoil(path)
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["replay", str(path), "--input", str(EXAMPLE)])
+    assert result.exit_code == 2, result.output
+    assert phrase in " ".join(result.output.replace("│", " ").split()) and "internal error" not in result.output

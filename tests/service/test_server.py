@@ -72,3 +72,22 @@ def test_bad_request_is_a_problem_document_naming_the_field(server: Server) -> N
 def test_oversized_request_is_413(server: Server) -> None:
     status, content_type, body = server.post("/assess", b'{"situation": "' + b"x" * 1_100_000 + b'"}')
     assert (status, content_type, body["status"]) == (413, "application/problem+json", 413)
+
+
+def test_a_port_already_in_use_is_exit_2_with_one_message() -> None:
+    """uvicorn's own status for a failed start is 3; the CLI's contract is 2 for bad input."""
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "needs_engine", "serve", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, "COLUMNS": "200"},
+        )
+    assert result.returncode == 2, result.stderr
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr and "Traceback" not in result.stderr

@@ -657,11 +657,14 @@ def test_override_reason_of_only_spaces_is_not_a_reason(targeted_case: Any) -> N
         assess(situation, book, override=Override(level=S, reason="      "))
 
 
-@pytest.mark.parametrize("second_person", [None, "", "   "])
-def test_override_down_needs_a_second_person(targeted_case: Any, second_person: Optional[str]) -> None:
+@pytest.mark.parametrize(
+    ("second_person", "by"), [(None, None), ("", None), ("   ", None), ("Team manager", "team manager "), ("JB", "JB")]
+)
+def test_override_down_needs_a_second_person(targeted_case: Any, second_person: Optional[str], by: Optional[str]) -> None:
+    """The person who lowers the level cannot also be the second person who agrees it."""
     situation, book = targeted_case
     with pytest.raises(InputError) as info:
-        assess(situation, book, override=Override(level=E, reason="Family engaging well.", second_person=second_person))
+        assess(situation, book, override=Override(level=E, reason="Family engaging well.", by=by, second_person=second_person))
     (problem,) = info.value.problems
     assert problem.loc == "override.second_person" and problem.code == "second_person_required"
 
@@ -810,6 +813,10 @@ def test_bad_ordinal_value_names_the_carer_field(knowsley: Rulebook) -> None:
         (household(kid(age=300)), "household.children.0.age_months"),
         (household(kid(), consent="maybe"), "household.consent"),
         ({"family": {}}, "family"),
+        # A yes/no where a number belongs is not the number 1 (or 0): `age_months: true` is no age.
+        (household(kid(age=True)), "household.children.0.age_months"),
+        (household(kid(education={"attendance_percent": False})), "household.children.0.education.attendance_percent"),
+        (household(kid(), home={"domestic_abuse": {"incidents_12m": True}}), "household.home.domestic_abuse.incidents_12m"),
     ],
 )
 def test_invalid_situations_raise_input_error_naming_the_field(knowsley: Rulebook, situation: Any, words: str) -> None:
