@@ -350,7 +350,8 @@ class Gap:
     def message(self) -> str:
         return (
             f"{self.fact} = {shown(self.value)} fires no descriptor for {_who(self.ages)}: a screener "
-            f"who records it gets Universal, as if nothing had been said"
+            f"who records it gets Universal, as if nothing had been said. Add a descriptor for it, or list it under "
+            f"`not_a_concern:` in the rules file with a reason and a source"
         )
 
 

@@ -342,7 +342,6 @@ def _silent_gaps(outcome: gaps.Outcome, book: Rulebook, draft: Draft) -> list[Fi
             None,
             gap.message(),
             subject=f"{gap.fact}={gap.value}",
-            suggestion="a descriptor for it, or a `not_a_concern:` entry in the rules file with a reason and a source",
         )
         for gap in gaps.gaps(outcome, book.not_a_concern)
     ]
