@@ -4,8 +4,9 @@ The worst answer the engine can give is Universal for a child whose record names
 because no descriptor was written for that value at that age. Nothing about such a rulebook is
 wrong on its own terms (every descriptor loads and can fire), so the other lint checks cannot
 see it. This check probes the rulebook directly: for every concern fact in the catalogue and
-every value worse than its best one, at each age the fact can occur at, it assesses a household
-where that fact has that value and every other fact is at its best, and records which
+every value worse than its best one, at each age the fact can occur at (six fixed ages, plus the
+month just outside each age band of a descriptor that reads the fact, up to 18), it assesses a
+household where that fact has that value and every other fact is at its best, and records which
 descriptors fire.
 
 It reports:
@@ -73,11 +74,12 @@ UNBORN_ONLY = frozenset({"child.health.antenatal_care", "child.health.prenatal_s
 OCCURS: dict[str, tuple[int, Optional[int]]] = {
     # Facts of a born child that can only occur within an age range (months, inclusive). A child
     # fact not listed here can occur at any age from birth (injury, neglect, FGM, trafficking...).
+    "child.health.immunisations": (2, None),  # the first routine immunisations are at eight weeks
     "child.health.substance_use": (96, None),  # a younger child given substances is a safety concern about the carer
     "child.health.sexual_health": (156, None),  # under 13, sexual activity is `harm.sexual_activity_under_13`
     "child.health.teenage_pregnancy": (144, None),
     "child.development.speech_language": (12, None),  # before first words there is nothing to grade
-    "child.education.attendance_percent": (48, None),  # reception class onwards
+    "child.education.attendance_percent": (60, None),  # absence measures are for pupils of compulsory school age
     "child.education.suspensions_12m": (48, None),
     "child.education.permanently_excluded": (48, None),
     "child.education.send": (24, None),
@@ -278,21 +280,57 @@ class Outcome:
 
 
 def probe_rulebook(book: Rulebook) -> Outcome:
-    """Assess one household per concern fact, worse value and age the fact can occur at."""
+    """Assess one household per concern fact, worse value and age the fact can occur at: the fixed
+    `AGES`, and just outside each age band of a descriptor that reads the fact (where a band that
+    stops short leaves a hole)."""
     compared = thresholds(book)
+    edges = band_edges(book)
     probes: list[Probe] = []
     baseline_fired: dict[str, tuple[str, ...]] = {}
-    for age in AGES:
-        base_document = baseline(age)
-        base = _assess(base_document, book)
-        baseline_fired[age.label] = tuple(sorted(base))
-        for spec in concern_facts():
+    bases: dict[Age, tuple[dict[str, Any], set[str]]] = {}
+    for spec in concern_facts():
+        for age in sorted({*AGES, *edges.get(spec.dotted, ())}, key=_age_order):
             if not occurs_at(spec, age):
                 continue
+            if age not in bases:
+                document = baseline(age)
+                bases[age] = (document, _assess(document, book))
+                baseline_fired[age.label] = tuple(sorted(bases[age][1]))
+            base_document, base = bases[age]
             for value in worse_values(spec, compared.get(spec.dotted, set())):
                 fired, level = _assess_level(with_value(base_document, spec, value), book)
                 probes.append(Probe(spec.dotted, value, age, tuple(sorted(fired - base)), level))
     return Outcome(tuple(probes), baseline_fired)
+
+
+def band_edges(book: Rulebook) -> dict[str, set[Age]]:
+    """For each fact, the ages just outside the age band of each descriptor that reads it (under 18)."""
+    edges: dict[str, set[Age]] = defaultdict(set)
+    for descriptor in book.descriptors:
+        band = descriptor.age
+        if band is None or band.unborn == "only":
+            continue
+        outside = [m for m in (band.min_months - 1 if band.min_months else None, _after(band.max_months)) if m is not None]
+        for fact in descriptor.applies.condition.facts:
+            edges[fact].update(_age(months) for months in outside if 0 <= months <= LAST_CHILD_MONTH)
+    return dict(edges)
+
+
+LAST_CHILD_MONTH = 215
+"""Band edges are probed up to 18: a child in law is under 18 (Children Act 1989, s105)."""
+
+
+def _after(max_months: Optional[int]) -> Optional[int]:
+    return None if max_months is None else max_months + 1
+
+
+def _age(months: int) -> Age:
+    fixed = next((age for age in AGES if age.months == months), None)
+    return fixed or Age(f"{months} months", months)
+
+
+def _age_order(age: Age) -> int:
+    return -1 if age.months is None else age.months
 
 
 def _assess(document: dict[str, Any], book: Rulebook) -> set[str]:

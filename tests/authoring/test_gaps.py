@@ -155,3 +155,15 @@ def test_every_age_range_names_a_child_concern_fact() -> None:
 def test_lint_is_deterministic() -> None:
     first = lint_rulebook("st-helens").to_json()
     assert lint_rulebook("st-helens").to_json() == first
+
+
+def test_a_band_that_stops_short_is_found_just_outside_its_edge(tmp_path: Path) -> None:
+    rules = copy_rulebook(tmp_path)
+    emotional = rules.parent.parent / "descriptors" / "knowsley" / "emotional_behavioural.yaml"
+    text = emotional.read_text(encoding="utf-8")
+    emotional.write_text(
+        text.replace("age: {min_months: 60, max_months: 228}", "age: {min_months: 66, max_months: 228}"), encoding="utf-8"
+    )
+    found = {f.subject: f.message for f in lint_rulebook(rules).findings if f.code == "unacknowledged_concern"}
+    assert set(found) == {f"child.emotional.self_harm={value}" for value in ("thoughts", "self_harming", "serious_or_attempt")}
+    assert "for a child aged 65 months:" in found["child.emotional.self_harm=thoughts"]
