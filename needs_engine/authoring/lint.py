@@ -9,7 +9,10 @@ the closest valid name); lint adds what a rulebook can get wrong and still load:
 - citations that are placeholders, or that cite a key (`KN-EHPS-2021, ...`) the rules file's
   `sources:` does not define;
 - duplicate escalation or mitigation ids (the loader checks descriptor ids across files);
-- descriptors in one domain with the same condition and age band.
+- descriptors in one domain with the same condition and age band;
+- silent gaps (`gaps.py`): a value of a concern fact that no descriptor acknowledges at an age it
+  can occur at, a value that makes a lower level than a less worrying one, and `not_a_concern`
+  entries that a descriptor contradicts. These need the rulebook to load.
 """
 
 from __future__ import annotations
@@ -24,7 +27,9 @@ from typing import Any, Literal, Optional, Union
 
 from ..errors import Problem, RulebookError
 from ..model.levels import Level
-from ..rulebook.load import load_rulebook, locate
+from ..rulebook.load import Rulebook, load_rulebook, locate
+from ..yamlfile import line_of
+from . import gaps
 from .draft import Draft, Entry, read_draft
 from .satisfy import Search, satisfying_household
 
@@ -61,6 +66,8 @@ class LintReport:
     loaded: bool
     findings: tuple[Finding, ...]
     searched: int
+    probed: int = 0
+    """Households assessed by the silent-gap check (0 when the rulebook does not load)."""
 
     @property
     def errors(self) -> list[Finding]:
@@ -89,6 +96,7 @@ class LintReport:
             "errors": len(self.errors),
             "warnings": len(self.warnings),
             "conditions_searched": self.searched,
+            "households_probed": self.probed,
             "findings": [asdict(f) for f in self.findings],
         }
 
@@ -99,11 +107,17 @@ def lint_rulebook(name_or_path: Union[str, Path]) -> LintReport:
     findings: list[Finding] = []
     loaded = True
     draft = read_draft(rules_file, descriptors_dir)
+    book: Optional[Rulebook] = None
     try:
-        load_rulebook(rules_file)
+        book = load_rulebook(rules_file)
     except RulebookError as exc:
         loaded = False
         findings += [_load_finding(problem, draft) for problem in exc.problems]
+    probed = 0
+    if book is not None:
+        outcome = gaps.probe_rulebook(book)
+        probed = len(outcome.probes)
+        findings += _silent_gaps(outcome, book, draft)
     searches = {entry: satisfying_household(entry.condition, entry.age) for entry in draft.entries if entry.condition}
     findings += _never_fire(searches)
     findings += _escalations(draft, searches)
@@ -112,7 +126,7 @@ def lint_rulebook(name_or_path: Union[str, Path]) -> LintReport:
     findings += _duplicate_rule_ids(draft)
     findings += _same_conditions(draft)
     ordered = sorted(findings, key=lambda f: (f.file, f.line or 0, f.severity, f.code, f.message))
-    return LintReport(str(rules_file), loaded, tuple(ordered), len(searches))
+    return LintReport(str(rules_file), loaded, tuple(ordered), len(searches), probed)
 
 
 # --- load errors ---------------------------------------------------------------------------------
@@ -311,6 +325,46 @@ def _same_conditions(draft: Draft) -> list[Finding]:
                     f"band as '{other.id}' ({other.level.value if other.level else '?'}): whenever one fires so does the other, so the lower one never decides a level"
                 )
             findings.append(_finding("warning", "same_condition", entry, text))
+    return findings
+
+
+# --- silent gaps ---------------------------------------------------------------------------------
+
+
+def _silent_gaps(outcome: gaps.Outcome, book: Rulebook, draft: Draft) -> list[Finding]:
+    """Findings for concerns nothing acknowledges, inverted ladders and contradicted `not_a_concern` entries."""
+    file = str(draft.rules_file)
+    findings = [
+        Finding(
+            "warning",
+            "unacknowledged_concern",
+            file,
+            None,
+            gap.message(),
+            subject=f"{gap.fact}={gap.value}",
+        )
+        for gap in gaps.gaps(outcome, book.not_a_concern)
+    ]
+    findings += [
+        Finding("warning", "non_monotone_ladder", file, None, inversion.message(), subject=f"{inversion.fact}={inversion.value}")
+        for inversion in gaps.inversions(outcome)
+    ]
+    entries = list(book.not_a_concern)
+    for contradiction in gaps.contradictions(outcome, book.not_a_concern):
+        entry = contradiction.entry
+        index = entries.index(entry)
+        findings.append(
+            Finding(
+                "warning",
+                "not_a_concern_fires",
+                file,
+                line_of(draft.rules_document, ("not_a_concern", index)),
+                f"not_a_concern lists {entry.fact} = {gaps.shown(entry.value)}, but "
+                f"{', '.join(contradiction.fired)} fires for it at {', '.join(contradiction.ages)}: "
+                f"remove the entry, narrow its age band, or change the descriptor",
+                subject=f"{entry.fact}={entry.value}",
+            )
+        )
     return findings
 
 

@@ -139,16 +139,16 @@ def _reads_of(text: str) -> _Reads:
             reads.binders.add(_BINDERS[node.func.id])
         if isinstance(node, ast.Compare):
             _compare(node, reads)
-        elif isinstance(node, ast.Attribute) and (name := _dotted(node)) is not None:
+        elif isinstance(node, ast.Attribute) and (name := dotted_fact(node)) is not None:
             reads.facts.setdefault(name, set())
     return reads
 
 
 def _compare(node: ast.Compare, reads: _Reads) -> None:
     operands = [node.left, *node.comparators]
-    constants = [value for operand in operands for value in _constant(operand)]
+    constants = [value for operand in operands for value in constant_values(operand)]
     for operand in operands:
-        name = _dotted(operand) if isinstance(operand, ast.Attribute) else None
+        name = dotted_fact(operand) if isinstance(operand, ast.Attribute) else None
         if name is not None:
             reads.facts.setdefault(name, set()).update(constants)
         if isinstance(operand, ast.Call) and isinstance(operand.func, ast.Name) and operand.func.id in _BINDERS:
@@ -156,17 +156,17 @@ def _compare(node: ast.Compare, reads: _Reads) -> None:
             reads.counts[binder].update(int(c) for c in constants if isinstance(c, (int, float)) and not isinstance(c, bool))
 
 
-def _constant(node: ast.expr) -> list[Any]:
+def constant_values(node: ast.expr) -> list[Any]:
     if isinstance(node, ast.Constant):
         return [node.value]
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
         return [-node.operand.value]
     if isinstance(node, (ast.List, ast.Tuple)):
-        return [value for item in node.elts for value in _constant(item)]
+        return [value for item in node.elts for value in constant_values(item)]
     return []
 
 
-def _dotted(node: ast.Attribute) -> Optional[tuple[str, tuple[str, ...]]]:
+def dotted_fact(node: ast.Attribute) -> Optional[tuple[str, tuple[str, ...]]]:
     names: list[str] = []
     current: ast.expr = node
     while isinstance(current, ast.Attribute):

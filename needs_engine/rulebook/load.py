@@ -7,6 +7,7 @@ and safe to share between threads.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import re
@@ -20,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 from ..errors import ConditionError, Problem, RulebookError
 from ..language.compile import Condition, Env, FactRead, compile_condition
 from ..language.logic import Truth
-from ..model.catalogue import facts_by_root
+from ..model.catalogue import FactSpec, all_facts, facts_by_root
 from ..model.levels import Level
 from ..model.situation import Child
 from ..yamlfile import YAMLProblem, line_of, read_file
@@ -32,6 +33,7 @@ from .schema import (
     DescriptorFile,
     DomainEntry,
     LevelEntry,
+    NotAConcernEntry,
     RulesFile,
     Urgent,
 )
@@ -142,6 +144,8 @@ class Rulebook:
     sources: dict[str, str]
     path: str
     by_id: dict[str, Descriptor] = field(repr=False, default_factory=dict)
+    not_a_concern: tuple[NotAConcernEntry, ...] = ()
+    """Values the rulebook deliberately does not treat as concerns (read by `needs rules lint`)."""
 
     def label(self, level: Level) -> str:
         """The level's label in this rulebook, with its Thrive-style name if it has one."""
@@ -235,6 +239,8 @@ class _Loader:
         escalations = tuple(self.compile_escalation(index, entry, rules_doc) for index, entry in enumerate(rules.escalations))
         mitigations = tuple(self.compile_mitigation(index, entry, rules_doc) for index, entry in enumerate(rules.mitigations))
         urgent = self.compile(rules.urgent.when, self.rules_file, line_of(rules_doc, ("urgent", "when")))
+        for index, allowance in enumerate(rules.not_a_concern):
+            self.check_not_a_concern(index, allowance, rules_doc)
         if self.problems:
             raise RulebookError(self.problems, source=str(self.rules_file))
         assert urgent is not None
@@ -256,6 +262,7 @@ class _Loader:
             sources=dict(rules.sources),
             path=str(self.rules_file),
             by_id=by_id,
+            not_a_concern=tuple(rules.not_a_concern),
         )
 
     def read_model(self, path: Path, model: type[BaseModel]) -> tuple[Any, Any]:
@@ -405,6 +412,64 @@ class _Loader:
             )
             return None
         return Mitigation(entry.id, entry.text, entry.source, condition, frozenset(entry.lowers_from))
+
+    def check_not_a_concern(self, index: int, entry: NotAConcernEntry, document: Any) -> None:
+        """A `not_a_concern` entry must name a concern fact and one of its worse values."""
+        line = line_of(document, ("not_a_concern", index, "fact"))
+        where = f"{self.rules_file}:{line}" if line else str(self.rules_file)
+        concerns = {spec.dotted: spec for spec in all_facts() if spec.is_concern and spec.root != "strengths"}
+        spec = concerns.get(entry.fact)
+        if spec is None:
+            close = difflib.get_close_matches(entry.fact, list(concerns), n=1, cutoff=0.6)
+            self.problems.append(
+                Problem(
+                    where,
+                    f"not_a_concern: '{entry.fact}' is not a concern fact",
+                    code="reference",
+                    expected="a fact of child, carer, home or household with a worse value (see `needs schema`)",
+                    suggestion=close[0] if close else None,
+                )
+            )
+            return
+        expected = _worse_values_expected(spec)
+        if not _is_worse_value(spec, entry.value):
+            line = line_of(document, ("not_a_concern", index, "value")) or line
+            self.problems.append(
+                Problem(
+                    f"{self.rules_file}:{line}" if line else str(self.rules_file),
+                    f"not_a_concern: {entry.value!r} is not a value of '{entry.fact}' worse than its best",
+                    code="value",
+                    found=repr(entry.value),
+                    expected=expected,
+                )
+            )
+
+
+def _is_worse_value(spec: FactSpec, value: Any) -> bool:
+    """Whether `value` is a value of `spec` other than its best (no-concern) one."""
+    if spec.kind == "flag":
+        return value is True
+    if spec.choices is not None:
+        names = [member.value for member in spec.choices]
+        return isinstance(value, str) and value in names[1:]
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    low, high = spec.minimum, spec.maximum
+    if (low is not None and value < low) or (high is not None and value > high):
+        return False
+    if spec.direction == "higher_is_worse":
+        return low is None or value > low
+    return high is None or value < high
+
+
+def _worse_values_expected(spec: FactSpec) -> str:
+    if spec.kind == "flag":
+        return "true"
+    if spec.choices is not None:
+        return "one of " + ", ".join(member.value for member in list(spec.choices)[1:])
+    side = "above" if spec.direction == "higher_is_worse" else "below"
+    best = spec.minimum if spec.direction == "higher_is_worse" else spec.maximum
+    return f"a number from {spec.minimum:g} to {spec.maximum:g}, {side} {best:g}"
 
 
 def _content_hash(rules: RulesFile, entries: list[tuple[str, DescriptorEntry, str, int]]) -> str:

@@ -5,9 +5,9 @@ Unknown keys are errors. Conditions are kept as text here; `load.py` compiles th
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StringConstraints, model_validator
 
 from ..model.levels import Level
 
@@ -146,6 +146,23 @@ class Urgent(Strict):
     source: Text
 
 
+class NotAConcernEntry(Strict):
+    """A value of a concern fact that the rulebook deliberately does not treat as a concern.
+
+    `needs rules lint` reports every value of a concern fact that no descriptor acknowledges;
+    an entry here says, with a reason and a source, that the silence is meant (for example a
+    value whose own definition is within the normal range). For a number, the entry covers that
+    value and every less worrying one. The loader checks the fact and the value against the
+    catalogue.
+    """
+
+    fact: Annotated[str, StringConstraints(pattern=r"^[a-z_]+(\.[a-z0-9_]+)+$")]
+    value: Union[StrictBool, StrictInt, StrictFloat, str]
+    reason: Text
+    source: Text
+    age: Optional[AgeBand] = None
+
+
 class RulesFile(Strict):
     """`rules/<rulebook>.yaml`."""
 
@@ -159,6 +176,7 @@ class RulesFile(Strict):
     red_flags: list[Slug] = Field(min_length=1)
     escalations: list[EscalationEntry] = Field(default_factory=list)
     mitigations: list[MitigationEntry] = Field(default_factory=list)
+    not_a_concern: list[NotAConcernEntry] = Field(default_factory=list)
     consent: ConsentGuidance
     urgent: Urgent
 

@@ -1,0 +1,169 @@
+"""`needs rules lint` finds silent gaps: a recorded concern that no descriptor acknowledges."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from needs_engine import shipped_rulebooks
+from needs_engine.authoring import gaps
+from needs_engine.authoring.lint import lint_rulebook
+from needs_engine.cli.app import app
+from needs_engine.errors import RulebookError
+from needs_engine.model.catalogue import facts_by_root
+from needs_engine.rulebook.load import load_rulebook
+
+from .conftest import copy_rulebook, edit
+
+GAP_CODES = {"unacknowledged_concern", "non_monotone_ladder", "not_a_concern_fires"}
+
+
+def _remove_descriptor(path: Path, descriptor_id: str) -> None:
+    """Delete one descriptor (its `- id:` item up to the next item or comment) from a descriptor file."""
+    text = path.read_text(encoding="utf-8")
+    pattern = re.compile(rf"  - id: {re.escape(descriptor_id)}\n(?:    .*\n|\n)*?(?=  - id:|  #|\Z)")
+    assert len(pattern.findall(text)) == 1, descriptor_id
+    path.write_text(pattern.sub("", text), encoding="utf-8")
+
+
+def _append_not_a_concern(rules: Path, entry: str) -> None:
+    edit(rules, "not_a_concern:\n", "not_a_concern:\n" + entry)
+
+
+@pytest.mark.parametrize("name", shipped_rulebooks())
+def test_shipped_rulebooks_acknowledge_every_concern_at_every_age(name: str) -> None:
+    report = lint_rulebook(name)
+    found = [f.message for f in report.findings if f.code in GAP_CODES]
+    assert found == []
+    assert report.probed > 500  # every concern fact, value and age was probed
+
+
+@pytest.mark.parametrize(
+    ("descriptor", "subject", "ages"),
+    [
+        ("ensuring_safety.fgm_risk", "child.harm.fgm=at_risk", "3 months, 2 y, 8 y, 14 y or 17 y"),
+        ("ensuring_safety.forced_marriage_risk", "child.harm.forced_marriage=at_risk", "8 y, 14 y or 17 y"),
+    ],
+)
+def test_a_removed_descriptor_is_reported_naming_the_fact_value_and_ages(
+    tmp_path: Path, descriptor: str, subject: str, ages: str
+) -> None:
+    rules = copy_rulebook(tmp_path)
+    _remove_descriptor(rules.parent.parent / "descriptors" / "knowsley" / "ensuring_safety.yaml", descriptor)
+
+    report = lint_rulebook(rules)
+
+    assert report.loaded and report.errors == []
+    [gap] = [f for f in report.findings if f.code in GAP_CODES]
+    assert (gap.severity, gap.code, gap.subject) == ("warning", "unacknowledged_concern", subject)
+    assert f"= 'at_risk' fires no descriptor for a child aged {ages}:" in gap.message
+    assert report.exit_code(strict=False) == 0 and report.exit_code(strict=True) == 1
+
+
+def test_the_gap_is_in_lint_json(tmp_path: Path) -> None:
+    rules = copy_rulebook(tmp_path)
+    _remove_descriptor(rules.parent.parent / "descriptors" / "knowsley" / "ensuring_safety.yaml", "ensuring_safety.fgm_risk")
+    result = CliRunner().invoke(app, ["rules", "lint", str(rules), "--format", "json", "--strict"])
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    assert report["households_probed"] > 500
+    [gap] = [f for f in report["findings"] if f["code"] == "unacknowledged_concern"]
+    assert gap["subject"] == "child.harm.fgm=at_risk" and gap["file"] == str(rules.resolve())
+
+
+def test_a_not_a_concern_entry_silences_a_gap_only_within_its_age_band(tmp_path: Path) -> None:
+    rules = copy_rulebook(tmp_path)
+    _remove_descriptor(rules.parent.parent / "descriptors" / "knowsley" / "ensuring_safety.yaml", "ensuring_safety.fgm_risk")
+    _append_not_a_concern(
+        rules,
+        "  - fact: child.harm.fgm\n    value: at_risk\n    age: {max_months: 100}\n"
+        "    reason: A test entry, to show the mechanism.\n    source: A test of the allow-list\n",
+    )
+    [gap] = [f for f in lint_rulebook(rules).findings if f.code in GAP_CODES]
+    assert gap.subject == "child.harm.fgm=at_risk" and "aged 14 y or 17 y:" in gap.message
+
+
+def test_a_not_a_concern_entry_that_a_descriptor_contradicts_is_reported(tmp_path: Path) -> None:
+    rules = copy_rulebook(tmp_path)
+    _append_not_a_concern(
+        rules,
+        "  - fact: carer.mental_health\n    value: mild\n    reason: Low mood managed by the GP.\n    source: A test entry\n",
+    )
+    [found] = [f for f in lint_rulebook(rules).findings if f.code in GAP_CODES]
+    assert found.code == "not_a_concern_fires" and found.line is not None
+    assert "family_functioning.carer_mental_health_mild fires for it" in found.message
+
+
+def test_a_worse_value_at_a_lower_level_is_a_non_monotone_ladder(tmp_path: Path) -> None:
+    rules = copy_rulebook(tmp_path)
+    emotional = rules.parent.parent / "descriptors" / "knowsley" / "emotional_behavioural.yaml"
+    edit(emotional, "when: child.emotional.mental_health >= 'moderate'", "when: child.emotional.mental_health == 'moderate'")
+    text = emotional.read_text(encoding="utf-8")
+    emotional.write_text(
+        text.replace(
+            "  - id: emotional_behavioural.severe_mental_health\n    level: targeted",
+            "  - id: emotional_behavioural.severe_mental_health\n    level: universal",
+        ),
+        encoding="utf-8",
+    )
+    inversions = [f for f in lint_rulebook(rules).findings if f.code == "non_monotone_ladder"]
+    assert [f.subject for f in inversions] == ["child.emotional.mental_health=severe"]
+    assert "at universal, below the early_help that the less worrying 'moderate' gives" in inversions[0].message
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ("  - fact: carer.mental_helth\n    value: mild\n", "'carer.mental_helth' is not a concern fact"),
+        ("  - fact: strengths.protective_adult\n    value: true\n", "'strengths.protective_adult' is not a concern fact"),
+        (
+            "  - fact: carer.mental_health\n    value: none\n",
+            "'none' is not a value of 'carer.mental_health' worse than its best",
+        ),
+        ("  - fact: carer.mental_health\n    value: sad\n", "'sad' is not a value of 'carer.mental_health' worse than its best"),
+        ("  - fact: child.education.attendance_percent\n    value: 100\n", "100 is not a value of"),
+        ("  - fact: child.harm.left_alone\n    value: false\n", "False is not a value of 'child.harm.left_alone'"),
+    ],
+)
+def test_the_loader_rejects_a_not_a_concern_entry_for_an_unknown_fact_or_value(tmp_path: Path, entry: str, message: str) -> None:
+    rules = copy_rulebook(tmp_path)
+    _append_not_a_concern(rules, entry + "    reason: A test entry.\n    source: A test entry\n")
+    with pytest.raises(RulebookError) as raised:
+        load_rulebook(rules)
+    [problem] = raised.value.problems
+    assert message in problem.msg and re.search(r"knowsley\.yaml:\d+$", problem.loc)
+    if "mental_helth" in entry:
+        assert problem.suggestion == "carer.mental_health"
+
+
+def test_numbers_are_probed_just_past_each_threshold_on_the_worrying_side() -> None:
+    attendance = facts_by_root()["child"][("education", "attendance_percent")]
+    assert gaps.worse_values(attendance, {("<", 90), ("<", 50), (">=", 95)}) == [94.5, 89.5, 49.5, 0.0]
+    incidents = facts_by_root()["home"][("domestic_abuse", "incidents_12m")]
+    assert gaps.worse_values(incidents, {(">=", 1), (">", 2), ("<", 3)}) == [1, 3, 365]
+
+
+def test_every_age_range_names_a_child_concern_fact() -> None:
+    child_concerns = {spec.dotted for spec in gaps.concern_facts() if spec.root == "child"}
+    assert set(gaps.OCCURS) <= child_concerns and gaps.UNBORN_ONLY <= child_concerns
+
+
+def test_lint_is_deterministic() -> None:
+    first = lint_rulebook("st-helens").to_json()
+    assert lint_rulebook("st-helens").to_json() == first
+
+
+def test_a_band_that_stops_short_is_found_just_outside_its_edge(tmp_path: Path) -> None:
+    rules = copy_rulebook(tmp_path)
+    emotional = rules.parent.parent / "descriptors" / "knowsley" / "emotional_behavioural.yaml"
+    text = emotional.read_text(encoding="utf-8")
+    emotional.write_text(
+        text.replace("age: {min_months: 60, max_months: 228}", "age: {min_months: 66, max_months: 228}"), encoding="utf-8"
+    )
+    found = {f.subject: f.message for f in lint_rulebook(rules).findings if f.code == "unacknowledged_concern"}
+    assert set(found) == {f"child.emotional.self_harm={value}" for value in ("thoughts", "self_harming", "serious_or_attempt")}
+    assert "for a child aged 65 months:" in found["child.emotional.self_harm=thoughts"]
