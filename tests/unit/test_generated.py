@@ -8,7 +8,7 @@ from needs_engine import load_rulebook
 from needs_engine.engine.evaluate import evaluate_child
 from needs_engine.language.compile import Env
 from needs_engine.model.situation import Situation
-from tests.properties.strategies import situations
+from needs_engine.authoring.strategies import situations
 
 BOOK = load_rulebook("knowsley")
 
