@@ -63,7 +63,7 @@ def questions_for(results: list[ChildResult], book: Rulebook) -> list[Question]:
                 note(escalation.applies.trace(result.env)[1], potential, result.child.id, escalation.id)
 
     questions = [
-        Question(
+        Question.made(
             ask=item.read.spec.ask,
             fact=item.read.spec.dotted,
             subject=item.read.subject,
