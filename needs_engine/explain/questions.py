@@ -45,10 +45,16 @@ def questions_for(results: list[ChildResult], book: Rulebook) -> list[Question]:
         # Count escalations met only in the worst case: every unknown descriptor they could count
         # is a step towards them, even if no single one gets there alone.
         count_targets = [e for e in result.possible.escalations if e.count is not None and e not in result.known.escalations]
+        # The level a descriptor would make depends on it only through its level, domain and floor
+        # (see `outcome`), so descriptors alike in those share one computation.
+        made: dict[tuple[Level, str, bool], Level] = {}
         for descriptor in result.unknown:
-            potential = outcome(
-                [*result.fired, descriptor], result.escalation_truth, result.mitigations, book, possible=False
-            ).level
+            alike = (descriptor.level, descriptor.domain, descriptor.floor)
+            potential = made.get(alike)  # type: ignore[assignment]
+            if potential is None:
+                potential = made[alike] = outcome(
+                    [*result.fired, descriptor], result.escalation_truth, result.mitigations, book, possible=False
+                ).level
             for escalation in count_targets:
                 if escalation.count is not None and descriptor.level >= escalation.count.min_level:
                     potential = max(potential, min(escalation.to, result.possible.level))
