@@ -79,8 +79,9 @@ def questions_for(results: list[ChildResult], book: Rulebook) -> list[Question]:
         )
         for item in pending.values()
     ]
-    red_flags = {d.id for d in book.descriptors if d.red_flag}
-
+    if not questions:
+        return questions
+    red_flags = _red_flag_ids(book)
     urgent = book.urgent_condition.facts
 
     def consequence(question: Question) -> tuple[int, bool, bool, int, str, str]:
@@ -96,3 +97,16 @@ def questions_for(results: list[ChildResult], book: Rulebook) -> list[Question]:
         )
 
     return sorted(questions, key=consequence)
+
+
+_RED_FLAGS: dict[int, tuple[Rulebook, frozenset[str]]] = {}
+
+
+def _red_flag_ids(book: Rulebook) -> frozenset[str]:
+    """The rulebook's red-flag descriptor ids, gathered once per rulebook rather than per household."""
+    cached = _RED_FLAGS.get(id(book))
+    if cached is None or cached[0] is not book:
+        if len(_RED_FLAGS) > 32:
+            _RED_FLAGS.clear()
+        cached = _RED_FLAGS[id(book)] = (book, frozenset(d.id for d in book.descriptors if d.red_flag))
+    return cached[1]
