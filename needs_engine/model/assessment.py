@@ -36,7 +36,7 @@ class Out(BaseModel):
         """
         layout = _layout(cls)
         names = layout.names
-        if len(fields) == len(names):
+        if len(fields) == len(names) and fields.keys() == layout.all_given:
             values = {name: fields[name] for name in names}
             given = layout.all_given
         else:
