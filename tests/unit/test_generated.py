@@ -5,10 +5,10 @@ from __future__ import annotations
 from hypothesis import given
 
 from needs_engine import load_rulebook
+from needs_engine.authoring.strategies import situations
 from needs_engine.engine.evaluate import evaluate_child
 from needs_engine.language.compile import Env
 from needs_engine.model.situation import Situation
-from needs_engine.authoring.strategies import situations
 
 BOOK = load_rulebook("knowsley")
 
