@@ -60,8 +60,8 @@ def assess(
     any_red_flag = any(child.red_flags for child in children)
     override_record = apply_override(computed, override, red_flag=any_red_flag) if override else None
     final = override_record.final_level if override_record else computed
-    return Assessment(
-        rulebook=RulebookRef(id=book.id, name=book.name, version=book.version, content_hash=book.content_hash),
+    return Assessment.made(
+        rulebook=RulebookRef.made(id=book.id, name=book.name, version=book.version, content_hash=book.content_hash),
         engine_version=__version__,
         reference=household.reference,
         level=final,
@@ -91,7 +91,7 @@ def _household(situation: Union[Situation, Household, dict[str, Any]]) -> Househ
 def _child_assessment(result: ChildResult, book: Rulebook, explained: dict[str, FiredDescriptor]) -> ChildAssessment:
     known, possible = result.known, result.possible
     fired = sorted(result.fired, key=lambda d: (-d.level.rank, d.id))
-    return ChildAssessment(
+    return ChildAssessment.made(
         child_id=result.child.id,
         age=_age_words(result.child),
         level=known.level,
@@ -101,7 +101,7 @@ def _child_assessment(result: ChildResult, book: Rulebook, explained: dict[str, 
         red_flags=[d.id for d in fired if d.red_flag],
         fired=[_fired(d, result, explained) for d in fired],
         escalations=[
-            AppliedEscalation(
+            AppliedEscalation.made(
                 id=e.id,
                 text=e.text,
                 to=e.to,
@@ -110,7 +110,7 @@ def _child_assessment(result: ChildResult, book: Rulebook, explained: dict[str, 
             for e in sorted(known.escalations, key=lambda e: (-e.to.rank, e.id))
         ],
         mitigation=(
-            AppliedMitigation(
+            AppliedMitigation.made(
                 id=known.mitigation.id, text=known.mitigation.text, from_level=known.before_mitigation, to_level=known.level
             )
             if known.mitigation
@@ -128,7 +128,7 @@ def _fired(descriptor: Descriptor, result: ChildResult, explained: dict[str, Fir
     if household_only and descriptor.id in explained:
         return explained[descriptor.id]
     _, reads = descriptor.applies.trace(result.env)
-    made = FiredDescriptor(
+    made = FiredDescriptor.made(
         id=descriptor.id,
         level=descriptor.level,
         domain=descriptor.domain,
@@ -151,7 +151,7 @@ def fact_values(reads: tuple[FactRead, ...]) -> list[FactValue]:
         key = (read.subject, fact)
         if key not in seen:
             value = read.value.value if isinstance(read.value, Enum) else read.value
-            seen[key] = FactValue(subject=read.subject, fact=fact, value=value)
+            seen[key] = FactValue.made(subject=read.subject, fact=fact, value=value)
     return list(seen.values())
 
 
@@ -184,13 +184,13 @@ def _consent(household: Household, level: Level, book: Rulebook) -> ConsentNote:
         text = guidance.not_sought
     else:
         text = guidance.unknown
-    return ConsentNote(status=status, needed=needed, guidance=text)  # type: ignore[arg-type]
+    return ConsentNote.made(status=status, needed=needed, guidance=text)  # type: ignore[arg-type]
 
 
 def _response(results: list[ChildResult], level: Level, book: Rulebook) -> ResponsePlan:
     entry = book.levels[level]
     urgent = any(book.urgent_condition.fast(result.env) is True for result in results)
-    return ResponsePlan(
+    return ResponsePlan.made(
         level=level,
         label=book.label(level),
         summary=entry.response.summary,

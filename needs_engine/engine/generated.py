@@ -8,7 +8,8 @@ turned, once per rulebook, into source for two functions:
   strengths), once per household; it returns their values as a tuple;
 - `child_pass(env, in_band, shared, fired, unknown)`: every descriptor in rulebook order, each
   fact read once into a local, Kleene logic written out as comparisons with True/False/None,
-  appending to `fired` and `unknown` exactly as `Applicable.fast` would decide.
+  appending to `fired` and `unknown` exactly as `Applicable.fast` would decide (a descriptor
+  that tests one fact is decided in a single branch on that fact).
 
 The generated source holds no text from the rulebook: only attribute paths checked against the
 model when the rulebook loaded, operator symbols, and references to constants (satisfying-value
@@ -73,15 +74,7 @@ class _Writer:
                 local = self.temp()
                 self.lines.append(f"{indent}{local} = {value}")
                 value = local
-            if mode == "in":
-                test = f"{value} in {self.constant(payload)}"
-            elif mode == "compare":
-                symbol, bound = payload
-                assert symbol in ("<", "<=", ">", ">=", "==", "!=")
-                test = f"{value} {symbol} {self.constant(bound)}"
-            else:
-                test = f"{value} is {bool(payload)!r}"
-            self.lines.append(f"{indent}{out} = None if {value} is None else {test}")
+            self.lines.append(f"{indent}{out} = None if {value} is None else {self.test(value, mode, payload)}")
         elif kind in ("and", "or"):
             parts = [self.emit(part, indent) for part in plan[1]]
             decisive, fallback = ("False", "True") if kind == "and" else ("True", "False")
@@ -110,6 +103,27 @@ class _Writer:
         else:
             raise ValueError(f"unknown plan node {kind!r}")
         return out
+
+    def test(self, value: str, mode: str, payload: Any) -> str:
+        """The expression a leaf applies to a known value (a bool)."""
+        if mode == "in":
+            return f"{value} in {self.constant(payload)}"
+        if mode == "compare":
+            symbol, bound = payload
+            assert symbol in ("<", "<=", ">", ">=", "==", "!=")
+            return f"{value} {symbol} {self.constant(bound)}"
+        return f"{value} is {bool(payload)!r}"
+
+    def decide_leaf(self, plan: Plan, target: str, add_fired: str, indent: str) -> None:
+        """A descriptor whose condition is one test of a child or household fact, decided in one branch:
+        the same decisions as computing its truth value first, with fewer steps (most facts of a
+        referral are unknown, and then only the first test runs)."""
+        _, root, path, mode, payload = plan
+        value = self.read(root, path)
+        self.lines.append(f"{indent}if {value} is None:")
+        self.lines.append(f"{indent}    unknown.append({target})")
+        self.lines.append(f"{indent}elif ({self.test(value, mode, payload)}) is True:")
+        self.lines.append(f"{indent}    {add_fired}")
 
     def value_of(self, descriptor: Descriptor, indent: str) -> str:
         condition = descriptor.applies.condition
@@ -150,21 +164,27 @@ def generate(items: Sequence[tuple[Descriptor, int, bool]]) -> Passes:
             indent = "        "
         else:
             indent = "    "
+        add_fired = f"(fired if _b is True else unknown).append({target})" if band >= 0 else f"fired.append({target})"
+        plan = descriptor.applies.condition.plan
+        if not household_only and plan is not None and plan[0] == "leaf" and plan[1] not in ("carer", "sibling"):
+            per_child.decide_leaf(plan, target, add_fired, indent)
+            continue
         if household_only:
-            value = f"shared[{position}]"
+            value = f"_s{position}"
             position += 1
         else:
             value = per_child.value_of(descriptor, indent)
-        known = "_b is True" if band >= 0 else "True"
         per_child.lines.append(f"{indent}if {value} is True:")
-        per_child.lines.append(f"{indent}    (fired if {known} else unknown).append({target})")
+        per_child.lines.append(f"{indent}    {add_fired}")
         per_child.lines.append(f"{indent}elif {value} is None:")
         per_child.lines.append(f"{indent}    unknown.append({target})")
+    unpack = [f"    {', '.join(f'_s{i}' for i in range(position))}, = shared"] if position else []
     child_source = "\n".join(
         [
             "def child_pass(env, in_band, shared, fired, unknown):",
             "    household = env.household",
             "    child = env.child",
+            *unpack,
             *per_child.read_lines,
             *per_child.lines,
         ]

@@ -45,10 +45,16 @@ def questions_for(results: list[ChildResult], book: Rulebook) -> list[Question]:
         # Count escalations met only in the worst case: every unknown descriptor they could count
         # is a step towards them, even if no single one gets there alone.
         count_targets = [e for e in result.possible.escalations if e.count is not None and e not in result.known.escalations]
+        # The level a descriptor would make depends on it only through its level, domain and floor
+        # (see `outcome`), so descriptors alike in those share one computation.
+        made: dict[tuple[Level, str, bool], Level] = {}
         for descriptor in result.unknown:
-            potential = outcome(
-                [*result.fired, descriptor], result.escalation_truth, result.mitigations, book, possible=False
-            ).level
+            alike = (descriptor.level, descriptor.domain, descriptor.floor)
+            potential = made.get(alike)  # type: ignore[assignment]
+            if potential is None:
+                potential = made[alike] = outcome(
+                    [*result.fired, descriptor], result.escalation_truth, result.mitigations, book, possible=False
+                ).level
             for escalation in count_targets:
                 if escalation.count is not None and descriptor.level >= escalation.count.min_level:
                     potential = max(potential, min(escalation.to, result.possible.level))
@@ -63,7 +69,7 @@ def questions_for(results: list[ChildResult], book: Rulebook) -> list[Question]:
                 note(escalation.applies.trace(result.env)[1], potential, result.child.id, escalation.id)
 
     questions = [
-        Question(
+        Question.made(
             ask=item.read.spec.ask,
             fact=item.read.spec.dotted,
             subject=item.read.subject,
@@ -73,8 +79,9 @@ def questions_for(results: list[ChildResult], book: Rulebook) -> list[Question]:
         )
         for item in pending.values()
     ]
-    red_flags = {d.id for d in book.descriptors if d.red_flag}
-
+    if not questions:
+        return questions
+    red_flags = _red_flag_ids(book)
     urgent = book.urgent_condition.facts
 
     def consequence(question: Question) -> tuple[int, bool, bool, int, str, str]:
@@ -90,3 +97,16 @@ def questions_for(results: list[ChildResult], book: Rulebook) -> list[Question]:
         )
 
     return sorted(questions, key=consequence)
+
+
+_RED_FLAGS: dict[int, tuple[Rulebook, frozenset[str]]] = {}
+
+
+def _red_flag_ids(book: Rulebook) -> frozenset[str]:
+    """The rulebook's red-flag descriptor ids, gathered once per rulebook rather than per household."""
+    cached = _RED_FLAGS.get(id(book))
+    if cached is None or cached[0] is not book:
+        if len(_RED_FLAGS) > 32:
+            _RED_FLAGS.clear()
+        cached = _RED_FLAGS[id(book)] = (book, frozenset(d.id for d in book.descriptors if d.red_flag))
+    return cached[1]

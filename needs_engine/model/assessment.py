@@ -5,7 +5,9 @@ Field names are part of the public contract (integrators store these); add, don'
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Optional, Union
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, Optional, TypeVar, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -14,8 +16,76 @@ from .levels import Level
 FactValueType = Union[bool, int, float, str, None]
 
 
+_O = TypeVar("_O", bound="Out")
+_SET = object.__setattr__
+
+
 class Out(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    @classmethod
+    def made(cls: type[_O], **fields: Any) -> _O:
+        """The model from values the engine itself made, already of the fields' types, without validating them.
+
+        An assessment builds hundreds of these models per household; validating values the
+        engine typed itself, and giving each model its own `model_fields_set`, was much of the
+        cost of an explanation (and most of its memory). The result is what validation would
+        give: fields in declared order (serialisation follows it), defaults filled in,
+        `model_fields_set` the fields given, a set shared by the models given the same fields
+        (pydantic copies it before changing it). Input from outside goes through `model_validate`.
+        """
+        layout = _layout(cls)
+        names = layout.names
+        if len(fields) == len(names) and fields.keys() == layout.all_given:
+            values = {name: fields[name] for name in names}
+            given = layout.all_given
+        else:
+            unknown = fields.keys() - layout.defaults.keys()
+            if unknown:
+                raise TypeError(f"{cls.__name__} has no field {sorted(unknown)[0]!r}")
+            values = {name: fields[name] if name in fields else layout.defaults[name]() for name in names}
+            given = set(fields)
+        model = object.__new__(cls)
+        _SET(model, "__dict__", values)
+        _SET(model, "__pydantic_fields_set__", given)
+        _SET(model, "__pydantic_extra__", None)
+        _SET(model, "__pydantic_private__", None)
+        return model
+
+
+@dataclass(frozen=True)
+class _Layout:
+    names: tuple[str, ...]
+    """Field names in declared order."""
+    defaults: dict[str, Callable[[], Any]]
+    """A maker of each field's default (raising TypeError for a required field)."""
+    all_given: set[str]
+    """The fields set of a model given every field."""
+
+
+_LAYOUTS: dict[type, _Layout] = {}
+
+
+def _layout(cls: type[Out]) -> _Layout:
+    found = _LAYOUTS.get(cls)
+    if found is None:
+        defaults: dict[str, Callable[[], Any]] = {}
+        for name, info in cls.model_fields.items():
+            if info.default_factory is not None:
+                defaults[name] = info.default_factory  # type: ignore[assignment]
+            elif not info.is_required():
+                defaults[name] = lambda value=info.default: value
+            else:
+                defaults[name] = _missing(cls, name)
+        found = _LAYOUTS[cls] = _Layout(tuple(cls.model_fields), defaults, set(cls.model_fields))
+    return found
+
+
+def _missing(cls: type, name: str) -> Any:
+    def fail() -> Any:
+        raise TypeError(f"{cls.__name__}.made() needs {name!r}")
+
+    return fail
 
 
 class FactValue(Out):
