@@ -26,10 +26,17 @@ def rules_coverage(
 
     def run() -> None:
         from ..coverage import coverage
+        from ..errors import InputError, Problem
         from ..rulebook.load import load_rulebook
         from ..scenarios import load_scenarios
 
-        result = coverage(load_rulebook(rulebook), load_scenarios(folder))
+        scenarios = load_scenarios(folder)
+        if not scenarios:
+            # 0% of nothing would read as a measurement; a wrong --folder must not pass quietly.
+            raise InputError(
+                [Problem(str(folder), "no scenario files here, so nothing was measured", expected="a folder of .yaml scenarios")]
+            )
+        result = coverage(load_rulebook(rulebook), scenarios)
         emit(result, output, coverage_renderables)
 
     guarded(run, hint="needs rules coverage --help")

@@ -107,3 +107,9 @@ def test_unreachable_levels_come_from_age_bands_not_scenarios() -> None:
     assert unreachable["unborn"] == []
     assert unreachable["1-4 years"] == [Level.early_help, Level.targeted, Level.safeguarding]
     assert all(unreachable_levels(book, band) == [] for band in AGE_BANDS)
+
+
+def test_coverage_of_an_empty_folder_is_an_error_not_zero_percent(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["rules", "coverage", "--folder", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "no scenario files here" in plain(result.output)
