@@ -81,6 +81,9 @@ class Review(_Out):
     rulebook: str
     rulebook_version: str
     reference: Optional[str]
+    warnings: list[str] = Field(
+        default_factory=list, description="Signs that the two files may not be one family in date order; check before acting."
+    )
     family: FamilyReview
     children: list[ChildReview]
 
@@ -113,6 +116,7 @@ def review(before: Situation, after: Situation, rulebook: Union[Rulebook, str] =
         rulebook=book.id,
         rulebook_version=book.version,
         reference=after.household.reference or before.household.reference,
+        warnings=same_family_warnings(before.household, after.household),
         family=FamilyReview(
             before=_level_at(earlier),
             after=_level_at(later),
@@ -128,6 +132,33 @@ def review(before: Situation, after: Situation, rulebook: Union[Rulebook, str] =
         ),
         children=children,
     )
+
+
+def same_family_warnings(before: Household, after: Household) -> list[str]:
+    """What suggests the two files are not the same family, or not in date order.
+
+    A review compares one family at two dates; two different families, or dates the wrong way
+    round, would turn a real step up into a "step down". The review still runs, but says so.
+    """
+    warnings = []
+    if before.reference and after.reference and before.reference != after.reference:
+        warnings.append(f"the files name different references ({before.reference}, {after.reference}): is this one family?")
+    earlier = {c.id: c for c in before.children}
+    common = [c for c in after.children if c.id in earlier]
+    if not common:
+        warnings.append("no child appears at both dates (children are matched by id): is this one family?")
+    for child in common:
+        then = earlier[child.id]
+        if _age_order(child) < _age_order(then):
+            warnings.append(f"child {child.id} is younger in the later file: are the files in date order?")
+    return warnings
+
+
+def _age_order(child: Child) -> float:
+    """A child's age for ordering: unborn babies before birth by weeks of gestation, then months since birth."""
+    if child.age_months is not None:
+        return float(child.age_months)
+    return -1.0 + (child.unborn_weeks or 0) / 100.0
 
 
 def _level_at(assessed: Union[Assessment, ChildAssessment]) -> LevelAt:

@@ -160,3 +160,20 @@ def test_review_says_how_high_the_level_could_be_when_the_later_report_left_fact
     assert family["after"]["possible_level"] == "safeguarding"
     assert family["after"]["possible_level"] != family["after"]["level"]
     assert "could be as high as Safeguarding" in plain(run("review", str(ATTENDANCE), str(after)).output)
+
+
+def test_review_warns_when_the_files_may_not_be_one_family_in_date_order(tmp_path: Path) -> None:
+    before = tmp_path / "before.yaml"
+    after = tmp_path / "after.yaml"
+    family = "household:\n  reference: {ref}\n  children:\n    - {{id: c1, age_months: {age}}}\n  carers:\n    - {{id: m, role: mother}}\n"
+    before.write_text(family.format(ref="FICT-1", age=40))
+    after.write_text(family.format(ref="FICT-2", age=30))
+    result = wide.invoke(app, ["review", str(before), str(after), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    warnings = json.loads(result.stdout)["warnings"]
+    assert any("different references (FICT-1, FICT-2)" in w for w in warnings)
+    assert any("child c1 is younger in the later file" in w for w in warnings)
+    same = wide.invoke(app, ["review", str(before), str(before), "--format", "json"])
+    assert json.loads(same.stdout)["warnings"] == []
+    shown = wide.invoke(app, ["review", str(before), str(after)])
+    assert "Check: the files name different references" in plain(shown.output)
