@@ -78,14 +78,13 @@ class Comparison(_Out):
 def compare(situation: Situation, rulebooks: Sequence[Union[Rulebook, str]] = ()) -> tuple[Comparison, dict[str, Assessment]]:
     """Assess `situation` under each rulebook (every shipped one if none given) and line them up.
 
-    Returns the comparison and the assessments it was built from, keyed by rulebook id.
+    Returns the comparison and the assessments it was built from, keyed by rulebook id (or
+    `id@hash`, when two rulebooks share an id but not their content, e.g. an edited copy).
     """
     books = [b if isinstance(b, Rulebook) else load_rulebook(b) for b in (rulebooks or shipped_rulebooks())]
     assessments: dict[str, Assessment] = {}
     for book in books:
-        if book.id in assessments:
-            raise InputError([Problem("--rulebook", f"rulebook '{book.id}' is named twice", expected="distinct rulebooks")])
-        assessments[book.id] = assess(situation, book)
+        assessments[_column(book, books)] = assess(situation, book)
     domain_labels = {d: entry.label for book in reversed(books) for d, entry in book.domains.items()}
     family = [
         RulebookLevel(
@@ -105,6 +104,17 @@ def compare(situation: Situation, rulebooks: Sequence[Union[Rulebook, str]] = ()
         ),
         assessments,
     )
+
+
+def _column(book: Rulebook, books: Sequence[Rulebook]) -> str:
+    """The name a rulebook's column goes by: its id, or `id@hash` when an author compares an edited
+    copy with the rulebook it came from (same id, different content)."""
+    same_id = [other for other in books if other.id == book.id]
+    if len({other.content_hash for other in same_id}) < len(same_id):
+        raise InputError([Problem("--rulebook", f"rulebook '{book.id}' is named twice", expected="distinct rulebooks")])
+    if len(same_id) == 1:
+        return book.id
+    return f"{book.id}@{book.content_hash.removeprefix('sha256:')[:8]}"
 
 
 def _child(child_id: str, assessments: dict[str, Assessment], domain_labels: dict[str, str]) -> ChildComparison:

@@ -177,3 +177,26 @@ def test_review_warns_when_the_files_may_not_be_one_family_in_date_order(tmp_pat
     assert json.loads(same.stdout)["warnings"] == []
     shown = wide.invoke(app, ["review", str(before), str(after)])
     assert "Check: the files name different references" in plain(shown.output)
+
+
+def test_compare_an_edited_copy_with_the_rulebook_it_came_from(tmp_path: Path) -> None:
+    """A policy lead's natural check: the shipped rulebook against their edited copy of it."""
+    shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    shutil.copytree(ROOT / "descriptors", tmp_path / "descriptors")
+    education = tmp_path / "descriptors" / "knowsley" / "education.yaml"
+    head, tail = education.read_text().split("id: education.persistent_absence", 1)
+    education.write_text(head + "id: education.persistent_absence" + tail.replace("level: early_help", "level: targeted", 1))
+    copy = tmp_path / "rules" / "knowsley.yaml"
+    document = json.loads(run("compare", str(ATTENDANCE), "-r", "knowsley", "-r", str(copy), "-f", "json").stdout)
+    shipped, edited = document["rulebooks"]
+    assert shipped.startswith("knowsley@") and edited.startswith("knowsley@") and shipped != edited
+    [child] = document["children"]
+    assert child["domains"][0]["fired"] == {
+        shipped: ["education.persistent_absence (early_help)"],
+        edited: ["education.persistent_absence (targeted)"],
+    }
+    unchanged = tmp_path / "same"
+    shutil.copytree(ROOT / "rules", unchanged / "rules")
+    shutil.copytree(ROOT / "descriptors", unchanged / "descriptors")
+    twice = run("compare", str(ATTENDANCE), "-r", "knowsley", "-r", str(unchanged / "rules" / "knowsley.yaml"))
+    assert twice.exit_code == 2 and "named twice" in twice.output
