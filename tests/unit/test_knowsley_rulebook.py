@@ -46,3 +46,20 @@ def test_every_design_red_flag_is_declared() -> None:
         "immediate_danger",
     ):
         assert expected in flags
+
+
+def test_a_risk_of_fgm_or_forced_marriage_is_safeguarding_under_every_rulebook_that_ships() -> None:
+    """A recorded risk must never pass silently: these once fired nothing and gave Universal."""
+    from needs_engine import assess, shipped_rulebooks
+
+    for fact, age in (("fgm", 96), ("forced_marriage", 180)):
+        situation = {
+            "household": {
+                "children": [{"id": "c1", "age_months": age, "harm": {fact: "at_risk"}}],
+                "carers": [{"id": "m", "role": "mother"}],
+            }
+        }
+        knowsley = assess(situation, "knowsley")
+        assert knowsley.level is Level.safeguarding, (fact, [f.id for f in knowsley.children[0].fired])
+        for rulebook in shipped_rulebooks():
+            assert assess(situation, rulebook).level >= Level.targeted, (fact, rulebook)
