@@ -106,14 +106,30 @@ def _scenario_problem(problem: Problem) -> Problem:
     return replace(problem, expected="one of: " + ", ".join(model.model_fields))
 
 
-def scenario_paths(folder: Path) -> list[Path]:
-    """Scenario files in a folder, in name order (so runs and quizzes are reproducible)."""
+DEFAULT_FOLDER = Path("scenarios")
+
+
+def shipped_scenarios() -> Path:
+    """The scenario library shipped with needs-engine (inside the installed package, or the checkout)."""
+    from .rulebook.load import content_roots
+
+    return content_roots()[0] / "scenarios"
+
+
+def scenario_paths(folder: Path = DEFAULT_FOLDER) -> list[Path]:
+    """Scenario files in a folder, in name order (so runs and quizzes are reproducible).
+
+    The default folder, `scenarios`, is the one in the working directory when there is one, else
+    the shipped library: a trainer who installed needs-engine can run `needs train` anywhere.
+    """
+    if folder == DEFAULT_FOLDER and not folder.is_dir():
+        folder = shipped_scenarios()
     if not folder.is_dir():
         raise InputError([Problem(str(folder), "not a folder of scenarios", expected="a folder of .yaml files")])
     return sorted(p for p in folder.iterdir() if p.suffix in {".yaml", ".yml"} and p.is_file())
 
 
-def load_scenarios(folder: Path) -> list[Scenario]:
+def load_scenarios(folder: Path = DEFAULT_FOLDER) -> list[Scenario]:
     """Load every scenario in a folder, collecting all problems before raising."""
     scenarios: list[Scenario] = []
     problems: list[Problem] = []

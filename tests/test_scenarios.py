@@ -68,3 +68,12 @@ def test_an_expectation_for_a_child_the_situation_lacks_is_bad_input(tmp_path: P
     (tmp_path / "bad.yaml").write_text(text)
     with pytest.raises(InputError, match="no child 'c9' in the situation"):
         run_scenarios([load_scenario(tmp_path / "bad.yaml")])
+
+
+def test_the_default_folder_is_the_shipped_library_away_from_a_checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A trainer who installed needs-engine runs `needs train` from any folder."""
+    from needs_engine.scenarios import scenario_paths, shipped_scenarios
+
+    monkeypatch.chdir(tmp_path)
+    assert scenario_paths() == scenario_paths(shipped_scenarios())
+    assert len(scenario_paths()) >= 30
