@@ -13,7 +13,7 @@ from rich.text import Text
 
 from ..explain.results import ChildExplanation, CounterfactualSearch, Explanation
 from ..rulebook.load import Rulebook
-from .theme import LEVEL_STYLE, level_badge
+from .theme import LEVEL_STYLE, level_badge, provenance
 
 
 def render_explanation(explanation: Explanation, rulebook: Rulebook, console: Console) -> None:
@@ -25,13 +25,7 @@ def render_explanation(explanation: Explanation, rulebook: Rulebook, console: Co
     console.print(Panel(head, title=Text(title), title_align="left"))
     for child in explanation.children:
         console.print(_child_panel(child))
-    console.print(
-        Text(
-            f"Rulebook {assessment.rulebook.id} {assessment.rulebook.version} ({assessment.rulebook.content_hash[:19]}…), "
-            f"needs-engine {assessment.engine_version}. Counterfactuals describe other situations; they are not advice.",
-            style="dim",
-        )
-    )
+    console.print(Text(provenance(assessment, "Counterfactuals describe other situations; they are not advice."), style="dim"))
 
 
 def _child_panel(child: ChildExplanation) -> Panel:

@@ -12,7 +12,7 @@ from rich.text import Text
 
 from ..model.assessment import Assessment, ChildAssessment
 from ..rulebook.load import Rulebook
-from .theme import LEVEL_STYLE, group_by_domain, level_badge, value_words
+from .theme import LEVEL_STYLE, group_by_domain, level_badge, provenance, value_words
 
 MAX_QUESTIONS_SHOWN = 12
 
@@ -46,11 +46,7 @@ def render_assessment(assessment: Assessment, rulebook: Rulebook, console: Conso
     console.print(_questions(assessment, all_questions))
     console.print(_consent_and_response(assessment))
     console.print(
-        Text(
-            f"Rulebook {assessment.rulebook.id} {assessment.rulebook.version} ({assessment.rulebook.content_hash[:19]}…), "
-            f"needs-engine {assessment.engine_version}. Decision support: it informs professional judgement, never replaces it.",
-            style="dim",
-        )
+        Text(provenance(assessment, "Decision support: it informs professional judgement, never replaces it."), style="dim")
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ..model.assessment import FactValueType, FiredDescriptor
+from ..model.assessment import Assessment, FactValueType, FiredDescriptor, RulebookRef
 from ..model.levels import Level
 from ..rulebook.load import Rulebook
 
@@ -25,6 +25,16 @@ def level_badge(level: Level, label: str) -> Text:
     from rich.text import Text  # imported here: the Markdown and HTML views use this module without rich
 
     return Text(f" {label} ", style=LEVEL_STYLE[level])
+
+
+def rulebook_stamp(rulebook: RulebookRef) -> str:
+    """Which rulebook, version and content decided: enough to reproduce a level, short enough for one line."""
+    return f"{rulebook.id} {rulebook.version} ({rulebook.content_hash[:19]}…)"
+
+
+def provenance(assessment: Assessment, caveat: str) -> str:
+    """The closing line of a rich view: rulebook and engine that decided, then what the view is not."""
+    return f"Rulebook {rulebook_stamp(assessment.rulebook)}, needs-engine {assessment.engine_version}. {caveat}"
 
 
 def group_by_domain(fired: Sequence[FiredDescriptor], rulebook: Rulebook) -> list[tuple[str, list[FiredDescriptor]]]:
