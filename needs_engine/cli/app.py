@@ -175,7 +175,9 @@ def assess(
 
 def _emit(result, book, output: OutputFormat, all_questions: bool) -> None:  # type: ignore[no-untyped-def]
     if output is OutputFormat.json:
-        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+        from .output import write_json
+
+        write_json(result)
     elif output is OutputFormat.markdown:
         from ..render.markdown import assessment_markdown
 

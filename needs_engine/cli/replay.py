@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from .app import app, guarded
+from .output import write_json
 
 
 class ReplayFormat(str, Enum):
@@ -39,7 +40,7 @@ def replay(
 
         report = replay_record(read_record(record), read_situation(input_file), rulebook)
         if output is ReplayFormat.json:
-            sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+            write_json(report)
         else:
             used = rulebook_stamp(report.rulebook)
             if report.identical:
