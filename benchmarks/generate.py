@@ -16,6 +16,7 @@ import random
 from pathlib import Path
 from typing import Any
 
+from needs_engine.authoring.gaps import best
 from needs_engine.model.catalogue import FactSpec, facts_by_root
 
 _AGES = (("child", ("age_months",)), ("child", ("unborn_weeks",)), ("child", ("unborn",)))
@@ -26,14 +27,6 @@ ROLES = ["mother", "father", "step_parent", "mothers_partner", "grandparent"]
 def settable(root: str) -> list[FactSpec]:
     """The facts of `root` a document sets (ages are set by the generator, `unborn` is derived)."""
     return [spec for spec in facts_by_root()[root].values() if (root, spec.path) not in _AGES and spec.path != ("role",)]
-
-
-def _best(spec: FactSpec) -> Any:
-    if spec.kind == "flag":
-        return False
-    if spec.choices is not None:
-        return list(spec.choices)[0].value
-    return spec.maximum if spec.direction == "lower_is_worse" else spec.minimum
 
 
 def _any(spec: FactSpec, rng: random.Random) -> Any:
@@ -55,13 +48,13 @@ def _fill(root: str, entity: dict[str, Any], rng: random.Random, *, known: bool,
     for spec in settable(root):
         roll = rng.random()
         if known:
-            value = _any(spec, rng) if roll < concern else _best(spec)
+            value = _any(spec, rng) if roll < concern else best(spec)
         elif roll < 0.65:
             continue  # left out: unknown
         elif roll < 0.67:
             value = "unknown"
         else:
-            value = _any(spec, rng) if roll < 0.67 + concern else _best(spec)
+            value = _any(spec, rng) if roll < 0.67 + concern else best(spec)
         _put(entity, spec.path, value)
     return entity
 

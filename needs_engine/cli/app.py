@@ -175,7 +175,9 @@ def assess(
 
 def _emit(result, book, output: OutputFormat, all_questions: bool) -> None:  # type: ignore[no-untyped-def]
     if output is OutputFormat.json:
-        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+        from .output import write_json
+
+        write_json(result)
     elif output is OutputFormat.markdown:
         from ..render.markdown import assessment_markdown
 
@@ -217,7 +219,7 @@ def rules_list(
         from rich.table import Table
         from rich.text import Text
 
-        from ..render.theme import LEVEL_STYLE
+        from ..render.theme import level_badge
         from ..rulebook.load import load_rulebook
 
         book = load_rulebook(rulebook)
@@ -243,7 +245,7 @@ def rules_list(
         table.add_column("level", no_wrap=True)
         table.add_column("text", overflow="fold")
         for d in chosen:
-            table.add_row(d.id, Text(f" {book.levels[d.level].label} ", style=LEVEL_STYLE[d.level]), Text(d.text))
+            table.add_row(d.id, level_badge(d.level, book.levels[d.level].label), Text(d.text))
         Console().print(table)
 
     guarded(run, hint="needs rules list --help")

@@ -9,31 +9,24 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
 from typing import Annotated, Optional
 
 import typer
 
 from .app import guarded, rules_app
-
-
-class ReportFormat(str, Enum):
-    rich = "rich"
-    json = "json"
-
+from .output import FormatOption, RichOrJson
 
 RulebookPath = Annotated[
     str,
     typer.Argument(metavar="PATH", help="A rules file (rules/<id>.yaml), a rulebook directory, or a shipped rulebook id."),
 ]
-FormatOption = Annotated[ReportFormat, typer.Option("--format", "-f", help="rich (terminal) or json.")]
 
 
 @rules_app.command("lint")
 def rules_lint(
     path: RulebookPath,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when there are warnings (errors always exit 2).")] = False,
-    output: FormatOption = ReportFormat.rich,
+    output: FormatOption = RichOrJson.rich,
 ) -> None:
     """Report every problem in a rulebook at once: load errors, descriptors that can never fire, bad citations.
 
@@ -44,7 +37,7 @@ def rules_lint(
         from ..authoring.lint import lint_rulebook
 
         report = lint_rulebook(path)
-        if output is ReportFormat.json:
+        if output is RichOrJson.json:
             sys.stdout.write(json.dumps(report.to_json(), indent=2) + "\n")
         else:
             from rich.console import Console
@@ -71,7 +64,7 @@ def rules_check(
     invariant: Annotated[
         Optional[list[str]], typer.Option("--invariant", "-i", help="Check only this invariant (repeatable).")
     ] = None,
-    output: FormatOption = ReportFormat.rich,
+    output: FormatOption = RichOrJson.rich,
 ) -> None:
     """Search a rulebook for households that break the engine's guarantees, and show the smallest one.
 
@@ -94,7 +87,7 @@ def rules_check(
         run_seed = seed if seed is not None else random.SystemRandom().randrange(2**32)
         results = check_rulebook(book, examples=count, seed=run_seed, only=invariant or None)
         passed = all(result.passed for result in results)
-        if output is ReportFormat.json:
+        if output is RichOrJson.json:
             document = {
                 "rulebook": {"id": book.id, "version": book.version, "path": book.path, "content_hash": book.content_hash},
                 "seed": run_seed,

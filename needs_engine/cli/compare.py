@@ -72,11 +72,9 @@ def comparison_renderables(comparison: Comparison) -> list[RenderableType]:
 
 
 def _cell(level: Level, label: str) -> Text:
-    from rich.text import Text
+    from ..render.theme import level_badge
 
-    from ..render.theme import LEVEL_STYLE
-
-    return Text(f" {label} ", style=LEVEL_STYLE[level])
+    return level_badge(level, label)
 
 
 def _why(child: ChildComparison, rulebooks: list[str]) -> RenderableType:

@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from .app import OutputFormat, RulebookOption, app, guarded
+from .output import FormatOption, RichOrJson, write_json
 
-
-class WhatIfFormat(str, Enum):
-    rich = "rich"
-    json = "json"
-
-
-FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="rich (terminal), json, markdown or html.")]
+ExplainFormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="rich (terminal), json, markdown or html.")]
 
 
 @app.command()
@@ -25,7 +19,7 @@ def explain(
     file: Annotated[Path, typer.Argument(help="A situation in YAML or JSON.", show_default=False)],
     child: Annotated[Optional[str], typer.Option("--child", help="Explain only the child with this id.")] = None,
     rulebook: RulebookOption = "knowsley",
-    output: FormatOption = OutputFormat.rich,
+    output: ExplainFormatOption = OutputFormat.rich,
     max_changes: Annotated[
         int, typer.Option("--max-changes", min=1, max=4, help="Largest set of fact changes the counterfactual search tries.")
     ] = 3,
@@ -41,7 +35,7 @@ def explain(
         book = load_rulebook(rulebook)
         result = explain_situation(situation, book, child=child, max_changes=max_changes)
         if output is OutputFormat.json:
-            sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+            write_json(result)
         elif output is OutputFormat.markdown:
             from ..render.explanation import explanation_markdown
 
@@ -74,7 +68,7 @@ def what_if(
     ],
     child: Annotated[Optional[str], typer.Option("--child", help="Show only the child with this id.")] = None,
     rulebook: RulebookOption = "knowsley",
-    output: Annotated[WhatIfFormat, typer.Option("--format", "-f", help="rich (terminal) or json.")] = WhatIfFormat.rich,
+    output: FormatOption = RichOrJson.rich,
 ) -> None:
     """Change some facts and show the levels before and after, and what changed in the explanation."""
 
@@ -87,8 +81,8 @@ def what_if(
         situation = read_situation(file)
         book = load_rulebook(rulebook)
         result = compare(situation.household, parse_changes(changes, situation.household), book, child=child)
-        if output is WhatIfFormat.json:
-            sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+        if output is RichOrJson.json:
+            write_json(result)
         else:
             from rich.console import Console
 

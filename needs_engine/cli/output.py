@@ -1,4 +1,4 @@
-"""Output shared by compare, review and coverage: a rich view for people, or JSON for programs."""
+"""Output shared by the commands: a rich view for people, or JSON for programs."""
 
 from __future__ import annotations
 
@@ -24,10 +24,15 @@ class RichOrJson(str, Enum):
 FormatOption = Annotated[RichOrJson, typer.Option("--format", "-f", help="rich (terminal) or json.")]
 
 
+def write_json(result: BaseModel) -> None:
+    """Write `result` on stdout as the indented JSON every command's `--format json` gives."""
+    sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+
+
 def emit(result: M, output: RichOrJson, renderables: Callable[[M], list[RenderableType]]) -> None:
     """Write `result` as JSON on stdout, or print its rich view."""
     if output is RichOrJson.json:
-        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+        write_json(result)
         return
     from rich.console import Console
 

@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from .app import app, guarded
+from .output import write_json
 
 
 class ReplayFormat(str, Enum):
@@ -35,12 +36,13 @@ def replay(
         from ..inputs import read_situation
         from ..records import read_record
         from ..records import replay as replay_record
+        from ..render.theme import rulebook_stamp
 
         report = replay_record(read_record(record), read_situation(input_file), rulebook)
         if output is ReplayFormat.json:
-            sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+            write_json(report)
         else:
-            used = f"{report.rulebook.id} {report.rulebook.version} ({report.rulebook.content_hash[:19]}…)"
+            used = rulebook_stamp(report.rulebook)
             if report.identical:
                 sys.stdout.write(f"identical: the decision in {record} replays the same under {used}\n")
             else:

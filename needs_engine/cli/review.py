@@ -60,15 +60,15 @@ def review_renderables(result: Review) -> list[RenderableType]:
 def _levels(before: LevelAt | None, after: LevelAt | None) -> Text:
     from rich.text import Text
 
-    from ..render.theme import LEVEL_STYLE
+    from ..render.theme import level_badge
 
     line = Text()
-    line.append_text(Text(f" {before.label} ", style=LEVEL_STYLE[before.level]) if before else Text("(not in the family)"))
+    line.append_text(level_badge(before.level, before.label) if before else Text("(not in the family)"))
     line.append(" → ")
-    line.append_text(Text(f" {after.label} ", style=LEVEL_STYLE[after.level]) if after else Text("(no longer in the family)"))
+    line.append_text(level_badge(after.level, after.label) if after else Text("(no longer in the family)"))
     if after and after.possible_level > after.level:
         line.append("\ncould be as high as ")
-        line.append_text(Text(f" {after.possible_label} ", style=LEVEL_STYLE[after.possible_level]))
+        line.append_text(level_badge(after.possible_level, after.possible_label))
         line.append(" once unknown facts are checked")
     return line
 

@@ -13,34 +13,28 @@ from rich.text import Text
 
 from ..explain.results import ChildExplanation, CounterfactualSearch, Explanation
 from ..rulebook.load import Rulebook
-from .theme import LEVEL_STYLE
+from .theme import LEVEL_STYLE, level_badge, provenance
 
 
 def render_explanation(explanation: Explanation, rulebook: Rulebook, console: Console) -> None:
     """Print every explained child, then the rulebook line."""
     assessment = explanation.assessment
     head = Text("Family level: ", style="bold")
-    head.append(f" {assessment.label} ", style=LEVEL_STYLE[assessment.level])
+    head.append_text(level_badge(assessment.level, assessment.label))
     title = f"needs explain · {assessment.rulebook.name}" + (f" · {assessment.reference}" if assessment.reference else "")
     console.print(Panel(head, title=Text(title), title_align="left"))
     for child in explanation.children:
         console.print(_child_panel(child))
-    console.print(
-        Text(
-            f"Rulebook {assessment.rulebook.id} {assessment.rulebook.version} ({assessment.rulebook.content_hash[:19]}…), "
-            f"needs-engine {assessment.engine_version}. Counterfactuals describe other situations; they are not advice.",
-            style="dim",
-        )
-    )
+    console.print(Text(provenance(assessment, "Counterfactuals describe other situations; they are not advice."), style="dim"))
 
 
 def _child_panel(child: ChildExplanation) -> Panel:
     parts: list[Text] = []
     headline = Text("Level: ", style="bold")
-    headline.append(f" {child.label} ", style=LEVEL_STYLE[child.level])
+    headline.append_text(level_badge(child.level, child.label))
     if child.possible_level > child.level:
         headline.append("   could be as high as ")
-        headline.append(f" {child.possible_label} ", style=LEVEL_STYLE[child.possible_level])
+        headline.append_text(level_badge(child.possible_level, child.possible_label))
         headline.append(" once unknowns are checked")
     parts.append(headline)
     parts.append(Text("\nWhy", style="bold underline"))
@@ -48,7 +42,7 @@ def _child_panel(child: ChildExplanation) -> Panel:
         parts.append(Text("  No descriptor fired on the known facts.", style="italic"))
     for fired in child.fired:
         line = Text("  • ")
-        line.append(f" {fired.label} ", style=LEVEL_STYLE[fired.level])
+        line.append_text(level_badge(fired.level, fired.label))
         line.append(f" {fired.text}")
         if fired.red_flag:
             line.append("  RED FLAG", style="bold red")

@@ -10,7 +10,7 @@ from ..model.levels import Level
 from ..rulebook.load import Rulebook
 from ..scenarios import Scenario
 from ..training import QuizItem, known_fact_lines
-from .theme import LEVEL_STYLE
+from .theme import level_badge
 
 SHOWN = 6
 
@@ -30,7 +30,7 @@ def show_reveal(console: Console, item: QuizItem, book: Rulebook) -> None:
     """The engine's level, whether the learner matched it, the reasons and the scenario's rationale."""
     a = item.assessment
     line = Text("Engine: ")
-    line.append(f" {a.label} ", style=LEVEL_STYLE[a.level])
+    line.append_text(level_badge(a.level, a.label))
     line.append(f"   You: {book.levels[item.answer].label}   ")
     line.append("✓ match" if item.matched else "✗ different", style="bold green" if item.matched else "bold red")
     console.print(line)

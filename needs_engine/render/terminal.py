@@ -11,9 +11,8 @@ from rich.table import Table
 from rich.text import Text
 
 from ..model.assessment import Assessment, ChildAssessment
-from ..model.levels import Level
 from ..rulebook.load import Rulebook
-from .theme import LEVEL_STYLE, group_by_domain, value_words
+from .theme import LEVEL_STYLE, group_by_domain, level_badge, provenance, value_words
 
 MAX_QUESTIONS_SHOWN = 12
 
@@ -47,26 +46,18 @@ def render_assessment(assessment: Assessment, rulebook: Rulebook, console: Conso
     console.print(_questions(assessment, all_questions))
     console.print(_consent_and_response(assessment))
     console.print(
-        Text(
-            f"Rulebook {assessment.rulebook.id} {assessment.rulebook.version} ({assessment.rulebook.content_hash[:19]}…), "
-            f"needs-engine {assessment.engine_version}. Decision support: it informs professional judgement, never replaces it.",
-            style="dim",
-        )
+        Text(provenance(assessment, "Decision support: it informs professional judgement, never replaces it."), style="dim")
     )
-
-
-def _level_text(level: Level, label: str) -> Text:
-    return Text(f" {label} ", style=LEVEL_STYLE[level])
 
 
 def _headline(assessment: Assessment) -> Panel:
     line = Text("Family level: ", style="bold")
-    line.append_text(_level_text(assessment.level, assessment.label))
+    line.append_text(level_badge(assessment.level, assessment.label))
     if assessment.override and assessment.override.direction != "same":
         line.append(f"  (computed: {assessment.computed_level.value}; overridden {assessment.override.direction})")
     if assessment.possible_level > assessment.computed_level:
         line.append("\nCould be as high as: ")
-        line.append_text(_level_text(assessment.possible_level, assessment.possible_label))
+        line.append_text(level_badge(assessment.possible_level, assessment.possible_label))
         line.append(f"  once {len(assessment.questions)} unknown fact(s) are checked")
     title = f"needs-engine · {assessment.rulebook.name}" + (f" · {assessment.reference}" if assessment.reference else "")
     return Panel(line, title=Text(title), border_style=LEVEL_STYLE[assessment.level].split()[-1])
@@ -80,8 +71,8 @@ def _children_table(assessment: Assessment) -> Table:
         table.add_row(
             child.child_id,
             child.age,
-            _level_text(child.level, child.label),
-            _level_text(child.possible_level, child.possible_label),
+            level_badge(child.level, child.label),
+            level_badge(child.possible_level, child.possible_label),
             ", ".join(flag.split(".", 1)[1] for flag in child.red_flags) or "-",
         )
     return table
@@ -95,7 +86,7 @@ def _child_reasons(child: ChildAssessment, rulebook: Rulebook) -> Panel:
         parts.append(Text(domain, style="bold underline"))
         for d in descriptors:
             line = Text("  • ")
-            line.append_text(_level_text(d.level, rulebook.levels[d.level].label))
+            line.append_text(level_badge(d.level, rulebook.levels[d.level].label))
             line.append(f" {d.text}")
             if d.red_flag:
                 line.append("  RED FLAG", style="bold red")

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from ..model.assessment import FactValueType, FiredDescriptor
+from ..model.assessment import Assessment, FactValueType, FiredDescriptor, RulebookRef
 from ..model.levels import Level
 from ..rulebook.load import Rulebook
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 LEVEL_STYLE = {
     Level.universal: "bold black on green",
@@ -14,6 +18,23 @@ LEVEL_STYLE = {
     Level.targeted: "bold white on dark_orange3",
     Level.safeguarding: "bold white on red",
 }
+
+
+def level_badge(level: Level, label: str) -> Text:
+    """A level's label in its colour, padded so the colour reads as a badge (rich views only)."""
+    from rich.text import Text  # imported here: the Markdown and HTML views use this module without rich
+
+    return Text(f" {label} ", style=LEVEL_STYLE[level])
+
+
+def rulebook_stamp(rulebook: RulebookRef) -> str:
+    """Which rulebook, version and content decided: enough to reproduce a level, short enough for one line."""
+    return f"{rulebook.id} {rulebook.version} ({rulebook.content_hash[:19]}…)"
+
+
+def provenance(assessment: Assessment, caveat: str) -> str:
+    """The closing line of a rich view: rulebook and engine that decided, then what the view is not."""
+    return f"Rulebook {rulebook_stamp(assessment.rulebook)}, needs-engine {assessment.engine_version}. {caveat}"
 
 
 def group_by_domain(fired: Sequence[FiredDescriptor], rulebook: Rulebook) -> list[tuple[str, list[FiredDescriptor]]]:

@@ -9,13 +9,9 @@ from rich.text import Text
 
 from ..explain.whatif import WhatIf
 from ..model.levels import Level
-from .theme import LEVEL_STYLE
+from .theme import level_badge
 
 SHOWN = 6
-
-
-def _level(level: Level, label: str) -> Text:
-    return Text(f" {label} ", style=LEVEL_STYLE[level])
 
 
 def _arrow(before: Level, after: Level) -> str:
@@ -32,15 +28,15 @@ def render_what_if(result: WhatIf, console: Console) -> None:
         table.add_column(column)
     table.add_row(
         "family",
-        _level(result.before_level, result.before_label),
-        _level(result.after_level, result.after_label),
+        level_badge(result.before_level, result.before_label),
+        level_badge(result.after_level, result.after_label),
         _arrow(result.before_level, result.after_level),
     )
     for child in result.children:
         table.add_row(
             child.child_id,
-            _level(child.before, child.before_label),
-            _level(child.after, child.after_label),
+            level_badge(child.before, child.before_label),
+            level_badge(child.after, child.after_label),
             _arrow(child.before, child.after),
         )
     console.print(table)
