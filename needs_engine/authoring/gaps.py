@@ -42,6 +42,7 @@ from ..model.situation import Household
 from ..rulebook.load import Rulebook
 from ..rulebook.schema import AgeBand, NotAConcernEntry
 from .satisfy import constant_values, dotted_fact
+from .strategies import best_value
 
 PROBED_ROOTS = ("child", "carer", "home", "household")
 """Where concern facts live. Siblings are children (each is assessed as the child); strengths are not concerns."""
@@ -134,15 +135,6 @@ def occurs_at(spec: FactSpec, age: Age) -> bool:
 # --- values ---------------------------------------------------------------------------------------
 
 
-def best(spec: FactSpec) -> Any:
-    """The no-concern value of a concern fact."""
-    if spec.kind == "flag":
-        return False
-    if spec.choices is not None:
-        return list(spec.choices)[0].value
-    return spec.minimum if spec.direction == "higher_is_worse" else spec.maximum
-
-
 def worseness(spec: FactSpec, value: Any) -> float:
     """A number that grows as `value` gets more worrying (for ordering and comparing values)."""
     if spec.kind == "flag":
@@ -207,7 +199,7 @@ def worse_values(spec: FactSpec, compared: set[tuple[str, float]]) -> list[Any]:
             points.add(constant if op in ("<=", ">", "==", "!=") else past[op])
     low, high = spec.minimum, spec.maximum
     kept = {p for p in points if p is not None and (low is None or p >= low) and (high is None or p <= high)}
-    kept = {int(p) if spec.integer else float(p) for p in kept if worseness(spec, p) > worseness(spec, best(spec))}
+    kept = {int(p) if spec.integer else float(p) for p in kept if worseness(spec, p) > worseness(spec, best_value(spec))}
     return sorted(kept, key=lambda p: worseness(spec, p))
 
 
@@ -228,9 +220,9 @@ def baseline(age: Age) -> dict[str, Any]:
         if spec.root == "child":
             if age.unborn != (spec.dotted in UNBORN_ONLY):
                 continue  # an unborn baby has no school record; a born child no antenatal care
-            _put(child, spec.path, best(spec))
+            _put(child, spec.path, best_value(spec))
         else:
-            _put({"carer": carer, "home": home, "household": household}[spec.root], spec.path, best(spec))
+            _put({"carer": carer, "home": home, "household": household}[spec.root], spec.path, best_value(spec))
     if not age.unborn:
         _put(child, ("development", "non_mobile"), (age.months or 0) < NON_MOBILE_BELOW_MONTHS)
     return household
