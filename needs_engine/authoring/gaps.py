@@ -29,7 +29,6 @@ fixed values, one household per probe.
 from __future__ import annotations
 
 import ast
-import copy
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -42,7 +41,7 @@ from ..model.situation import Household
 from ..rulebook.load import Rulebook
 from ..rulebook.schema import AgeBand, NotAConcernEntry
 from .satisfy import constant_values, dotted_fact
-from .strategies import best_value
+from .strategies import best_value, entity_path, put, set_path
 
 PROBED_ROOTS = ("child", "carer", "home", "household")
 """Where concern facts live. Siblings are children (each is assessed as the child); strengths are not concerns."""
@@ -220,25 +219,17 @@ def baseline(age: Age) -> dict[str, Any]:
         if spec.root == "child":
             if age.unborn != (spec.dotted in UNBORN_ONLY):
                 continue  # an unborn baby has no school record; a born child no antenatal care
-            _put(child, spec.path, best_value(spec))
+            set_path(child, spec.path, best_value(spec))
         else:
-            _put({"carer": carer, "home": home, "household": household}[spec.root], spec.path, best_value(spec))
+            set_path({"carer": carer, "home": home, "household": household}[spec.root], spec.path, best_value(spec))
     if not age.unborn:
-        _put(child, ("development", "non_mobile"), (age.months or 0) < NON_MOBILE_BELOW_MONTHS)
+        set_path(child, ("development", "non_mobile"), (age.months or 0) < NON_MOBILE_BELOW_MONTHS)
     return household
 
 
 def with_value(document: dict[str, Any], spec: FactSpec, value: Any) -> dict[str, Any]:
-    changed = copy.deepcopy(document)
-    target = {"child": changed["children"][0], "carer": changed["carers"][0], "home": changed["home"], "household": changed}
-    _put(target[spec.root], spec.path, value)
-    return changed
-
-
-def _put(node: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
-    for part in path[:-1]:
-        node = node.setdefault(part, {})
-    node[path[-1]] = value
+    """A copy of a baseline household with `spec` (of the first child or carer) at `value`."""
+    return put(document, (*entity_path(spec.root)[1:], *spec.path), value)
 
 
 # --- probing --------------------------------------------------------------------------------------

@@ -112,6 +112,13 @@ def put(situation: dict[str, Any], key: tuple[Any, ...], value: Any) -> dict[str
     return changed
 
 
+def set_path(entity: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+    """Set a fact in an entity's document in place, making the sections on its path as needed."""
+    for part in path[:-1]:
+        entity = entity.setdefault(part, {})
+    entity[path[-1]] = value
+
+
 def _fill(draw: st.DrawFn, root: str, base: dict[str, Any], known_share: float) -> dict[str, Any]:
     entity = copy.deepcopy(base)
     for spec in settable(root):
@@ -122,10 +129,7 @@ def _fill(draw: st.DrawFn, root: str, base: dict[str, Any], known_share: float) 
             value = "unknown"
         else:
             continue
-        node = entity
-        for part in spec.path[:-1]:
-            node = node.setdefault(part, {})
-        node[spec.path[-1]] = value
+        set_path(entity, spec.path, value)
     return entity
 
 
