@@ -41,7 +41,7 @@ from ..model.situation import Household
 from ..rulebook.load import Rulebook
 from ..rulebook.schema import AgeBand, NotAConcernEntry
 from .satisfy import constant_values, dotted_fact
-from .strategies import best_value, entity_path, put, set_path
+from .strategies import best_value, entity_path, put, set_path, worseness
 
 PROBED_ROOTS = ("child", "carer", "home", "household")
 """Where concern facts live. Siblings are children (each is assessed as the child); strengths are not concerns."""
@@ -132,15 +132,6 @@ def occurs_at(spec: FactSpec, age: Age) -> bool:
 
 
 # --- values ---------------------------------------------------------------------------------------
-
-
-def worseness(spec: FactSpec, value: Any) -> float:
-    """A number that grows as `value` gets more worrying (for ordering and comparing values)."""
-    if spec.kind == "flag":
-        return float(value is True)
-    if spec.choices is not None:
-        return float([member.value for member in spec.choices].index(value))
-    return float(value) if spec.direction == "higher_is_worse" else -float(value)
 
 
 def thresholds(book: Rulebook) -> dict[str, set[tuple[str, float]]]:

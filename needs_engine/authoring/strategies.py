@@ -170,17 +170,18 @@ def situations(draw: st.DrawFn, *, max_children: int = 3, max_carers: int = 2, m
     return situation
 
 
-def is_worse(spec: FactSpec, new: Any, old: Any) -> bool:
-    """True if `new` is strictly more worrying than `old` (both known)."""
+def worseness(spec: FactSpec, value: Any) -> float:
+    """A number that grows as a known value of a concern fact gets more worrying (for ordering and comparing values)."""
     if spec.kind == "flag":
-        return new is True and old is False
-    if spec.kind == "ordinal":
-        assert spec.choices is not None
-        order = [m.value for m in spec.choices]
-        return order.index(new) > order.index(old)
-    if spec.direction == "higher_is_worse":
-        return new > old
-    return new < old
+        return float(value is True)
+    if spec.choices is not None:
+        return float([member.value for member in spec.choices].index(value))
+    return float(value) if spec.direction == "higher_is_worse" else -float(value)
+
+
+def is_worse(spec: FactSpec, new: Any, old: Any) -> bool:
+    """True if `new` is strictly more worrying than `old` (both known values of a concern fact)."""
+    return worseness(spec, new) > worseness(spec, old)
 
 
 @st.composite
