@@ -247,7 +247,6 @@ class Outcome:
     """What `probe_rulebook` found, before it is turned into lint findings."""
 
     probes: tuple[Probe, ...]
-    baseline_fired: dict[str, tuple[str, ...]]
 
     def gaps(self, allowed: tuple[NotAConcernEntry, ...]) -> list[Probe]:
         return [p for p in self.probes if not p.acknowledged and not _allowed(allowed, p)]
@@ -260,7 +259,6 @@ def probe_rulebook(book: Rulebook) -> Outcome:
     compared = thresholds(book)
     edges = band_edges(book)
     probes: list[Probe] = []
-    baseline_fired: dict[str, tuple[str, ...]] = {}
     bases: dict[Age, tuple[dict[str, Any], set[str]]] = {}
     for spec in concern_facts():
         for age in sorted({*AGES, *edges.get(spec.dotted, ())}, key=_age_order):
@@ -268,13 +266,12 @@ def probe_rulebook(book: Rulebook) -> Outcome:
                 continue
             if age not in bases:
                 document = baseline(age)
-                bases[age] = (document, _assess(document, book))
-                baseline_fired[age.label] = tuple(sorted(bases[age][1]))
+                bases[age] = (document, _assess(document, book)[0])
             base_document, base = bases[age]
             for value in worse_values(spec, compared.get(spec.dotted, set())):
-                fired, level = _assess_level(with_value(base_document, spec, value), book)
+                fired, level = _assess(with_value(base_document, spec, value), book)
                 probes.append(Probe(spec.dotted, value, age, tuple(sorted(fired - base)), level))
-    return Outcome(tuple(probes), baseline_fired)
+    return Outcome(tuple(probes))
 
 
 def band_edges(book: Rulebook) -> dict[str, set[Age]]:
@@ -307,11 +304,7 @@ def _age_order(age: Age) -> int:
     return -1 if age.months is None else age.months
 
 
-def _assess(document: dict[str, Any], book: Rulebook) -> set[str]:
-    return _assess_level(document, book)[0]
-
-
-def _assess_level(document: dict[str, Any], book: Rulebook) -> tuple[set[str], Level]:
+def _assess(document: dict[str, Any], book: Rulebook) -> tuple[set[str], Level]:
     household = Household.model_validate(document)
     result = evaluate_child(household.children[0], household, book)
     fired = {d.id for d in result.fired}
