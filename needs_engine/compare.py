@@ -11,21 +11,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from .engine.assess import assess
 from .errors import InputError, Problem
-from .model.assessment import Assessment, ChildAssessment
+from .model.assessment import Assessment, ChildAssessment, Out
 from .model.levels import Level
 from .model.situation import Situation
 from .rulebook.load import Rulebook, load_rulebook, shipped_rulebooks
 
 
-class _Out(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class RulebookLevel(_Out):
+class RulebookLevel(Out):
     """A level as one rulebook names it."""
 
     rulebook: str
@@ -35,7 +31,7 @@ class RulebookLevel(_Out):
     possible_label: str
 
 
-class DomainDifference(_Out):
+class DomainDifference(Out):
     """A domain whose highest fired level is not the same under every rulebook."""
 
     domain: str
@@ -46,7 +42,7 @@ class DomainDifference(_Out):
     )
 
 
-class RuleDifference(_Out):
+class RuleDifference(Out):
     """Escalations or a mitigation applied under some rulebooks and not others."""
 
     rulebook: str
@@ -54,7 +50,7 @@ class RuleDifference(_Out):
     mitigation: Optional[str] = Field(default=None, description="A mitigation applied here and not under every rulebook.")
 
 
-class ChildComparison(_Out):
+class ChildComparison(Out):
     child_id: str
     age: str
     levels: list[RulebookLevel]
@@ -65,7 +61,7 @@ class ChildComparison(_Out):
     rules: list[RuleDifference] = Field(default_factory=list)
 
 
-class Comparison(_Out):
+class Comparison(Out):
     """One situation under several rulebooks."""
 
     reference: Optional[str]

@@ -15,9 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Optional
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from .engine.assess import assess
+from .model.assessment import Out
 from .model.levels import LEVELS, Level
 from .rulebook.load import Rulebook
 from .rulebook.schema import AgeBand
@@ -44,29 +45,25 @@ AGE_BANDS: tuple[Band, ...] = (
 )
 
 
-class _Out(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Tally(_Out):
+class Tally(Out):
     exercised: int
     total: int
     percent: float = Field(description="exercised / total × 100, one decimal place; 0 when total is 0.")
 
 
-class DomainLevelTally(_Out):
+class DomainLevelTally(Out):
     domain: str
     label: str
     levels: dict[Level, Tally] = Field(description="Per level, only levels the domain has descriptors at.")
     all: Tally
 
 
-class BandReach(_Out):
+class BandReach(Out):
     band: str
     unreachable: list[Level] = Field(description="Levels nothing applicable to this band can produce.")
 
 
-class Coverage(_Out):
+class Coverage(Out):
     rulebook: str
     scenarios: int
     scenarios_naming_rulebook: int

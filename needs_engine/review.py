@@ -13,13 +13,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from .engine.assess import assess
 from .engine.evaluate import unknown_for
 from .errors import InputError
 from .inputs import situation_from_document
-from .model.assessment import Assessment, ChildAssessment
+from .model.assessment import Assessment, ChildAssessment, Out
 from .model.levels import Level
 from .model.situation import Child, Household, Situation
 from .rulebook.load import Rulebook, load_rulebook
@@ -28,18 +28,14 @@ from .yamlfile import YAMLProblem, read_file
 Movement = Literal["step up", "step down", "stay", "new", "gone"]
 
 
-class _Out(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class LevelAt(_Out):
+class LevelAt(Out):
     level: Level
     label: str
     possible_level: Level = Field(description="The level if every unknown fact took its worst value.")
     possible_label: str
 
 
-class Response(_Out):
+class Response(Out):
     """What the rulebook says to do at a level."""
 
     level: Level
@@ -49,7 +45,7 @@ class Response(_Out):
     actions: list[str]
 
 
-class ChildReview(_Out):
+class ChildReview(Out):
     child_id: str
     age: str = Field(description="Age at the later date (or the earlier one, for a child who has gone).")
     before: Optional[LevelAt]
@@ -67,7 +63,7 @@ class ChildReview(_Out):
     response: Optional[str] = Field(default=None, description="The rulebook's response summary at the new level.")
 
 
-class FamilyReview(_Out):
+class FamilyReview(Out):
     before: LevelAt
     after: LevelAt
     movement: Movement
@@ -75,7 +71,7 @@ class FamilyReview(_Out):
     response: Response
 
 
-class Review(_Out):
+class Review(Out):
     """The family at two dates under one rulebook."""
 
     rulebook: str

@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from .engine.assess import assess
 from .errors import InputError, Problem
-from .model.assessment import Assessment, ChildAssessment
+from .model.assessment import Assessment, ChildAssessment, Out
 from .model.levels import Level
 from .rulebook.load import Rulebook, load_rulebook, shipped_rulebooks
 from .scenarios import Expectation, Scenario
@@ -24,11 +24,7 @@ from .scenarios import Expectation, Scenario
 MAX_UNKNOWN_SHOWN = 6
 
 
-class _Out(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class LevelCheck(_Out):
+class LevelCheck(Out):
     """One expected level (the family's or a child's) against what the engine gave."""
 
     subject: str = Field(description="'family' or the child id.")
@@ -39,7 +35,7 @@ class LevelCheck(_Out):
     explanation: list[str] = Field(default_factory=list, description="For a mismatch: the descriptors behind it.")
 
 
-class ScenarioResult(_Out):
+class ScenarioResult(Out):
     """A scenario run under one rulebook."""
 
     scenario: str

@@ -150,48 +150,66 @@ def _moved(probe: Probe, change: str, *, never: str) -> Explain:
 
     def explain(before: dict[str, Any], after: Optional[dict[str, Any]]) -> Optional[Counterexample]:
         assert after is not None
-        old, new = probe.levels(before), probe.levels(after)
-        for index, measure in enumerate(("level", "possible level")):
-            for key, level in old[index].items():
-                moved = new[index][key] < level if never == "lower" else new[index][key] > level
-                if moved:
-                    return Counterexample(
-                        f"{change} {'lowered' if never == 'lower' else 'raised'} the {measure} of {_who(key)} "
-                        f"from {level.value} to {new[index][key].value}",
-                        before,
-                        after,
-                        change,
-                        _who(key),
-                        measure,
-                        level.value,
-                        new[index][key].value,
-                    )
-        return None
+        new = probe.levels(after)
+        moved = _first_moved(probe.levels(before), new, never=never)
+        if moved is None:
+            return None
+        index, key, level = moved
+        measure = ("level", "possible level")[index]
+        return Counterexample(
+            f"{change} {'lowered' if never == 'lower' else 'raised'} the {measure} of {_who(key)} "
+            f"from {level.value} to {new[index][key].value}",
+            before,
+            after,
+            change,
+            _who(key),
+            measure,
+            level.value,
+            new[index][key].value,
+        )
 
     return explain
+
+
+def _first_moved(old: Levels, new: Levels, *, never: str) -> Optional[tuple[int, str, Level]]:
+    """The first level (0) or possible level (1) of a child or the family that moved the forbidden way."""
+    for index in (0, 1):
+        for key, level in old[index].items():
+            if new[index][key] < level if never == "lower" else new[index][key] > level:
+                return index, key, level
+    return None
 
 
 def _between(probe: Probe, change: str) -> Explain:
     def explain(before: dict[str, Any], after: Optional[dict[str, Any]]) -> Optional[Counterexample]:
         assert after is not None
         low, high = probe.levels(before)
-        resolved, _ = probe.levels(after)
-        for key, level in resolved.items():
-            if key in low and not low[key] <= level <= high[key]:
-                return Counterexample(
-                    f"{change} gave {_who(key)} the level {level.value}, outside its level {low[key].value} "
-                    f"and possible level {high[key].value} before",
-                    before,
-                    after,
-                    change,
-                    _who(key),
-                    "level",
-                    f"{low[key].value}..{high[key].value}",
-                    level.value,
-                )
-        return None
+        outside = _first_outside((low, high), probe.levels(after))
+        if outside is None:
+            return None
+        key, level = outside
+        return Counterexample(
+            f"{change} gave {_who(key)} the level {level.value}, outside its level {low[key].value} "
+            f"and possible level {high[key].value} before",
+            before,
+            after,
+            change,
+            _who(key),
+            "level",
+            f"{low[key].value}..{high[key].value}",
+            level.value,
+        )
 
     return explain
+
+
+def _first_outside(before: Levels, after: Levels) -> Optional[tuple[str, Level]]:
+    """The first child (or the family) whose level after lies outside its level..possible level before."""
+    low, high = before
+    for key, level in after[0].items():
+        if key in low and not low[key] <= level <= high[key]:
+            return key, level
+    return None
 
 
 def describe_key(situation: dict[str, Any], key: tuple[Any, ...]) -> str:
@@ -226,15 +244,11 @@ def _worsening(probe: Probe, situation: dict[str, Any]) -> None:
         for value in probe.chain(place.spec):
             document = put(situation, place.key, value)
             current = probe.levels(document)
-            if previous is not None and _any_lower(previous[2], current):
+            if previous is not None and _first_moved(previous[2], current, never="lower") is not None:
                 old_value, old_document, _ = previous
                 explain = _moved(probe, _change(situation, place.key, old_value, value), never="lower")
                 raise Violation(explain, old_document, document, keep=place.key)
             previous = (value, document, current)
-
-
-def _any_lower(before: Levels, after: Levels) -> bool:
-    return any(after[i][key] < level for i in (0, 1) for key, level in before[i].items())
 
 
 def _adding_child(probe: Probe, drawn: tuple[dict[str, Any], dict[str, Any]]) -> None:
@@ -246,12 +260,13 @@ def _adding_child(probe: Probe, drawn: tuple[dict[str, Any], dict[str, Any]]) ->
 
 
 def _adding_strength(probe: Probe, situation: dict[str, Any]) -> None:
+    base = probe.levels(situation)
     for place in places(situation):
         old = get(situation, place.key)
         if place.spec.direction == "strength" and old is not True:
             after = put(situation, place.key, True)
-            explain = _moved(probe, _change(situation, place.key, old, True), never="raise")
-            if explain(situation, after) is not None:
+            if _first_moved(base, probe.levels(after), never="raise") is not None:
+                explain = _moved(probe, _change(situation, place.key, old, True), never="raise")
                 raise Violation(explain, situation, after, keep=place.key)
 
 
@@ -292,10 +307,11 @@ def _resolving(probe: Probe, situation: dict[str, Any]) -> None:
             for name in ("age_months", "unborn_weeks"):
                 values = candidates(child_facts[(name,)], probe.thresholds.get(f"child.{name}", set()))
                 trials += [(("household", "children", index, name), value) for value in values]
+    base = probe.levels(situation)
     for key, value in trials:
         after = put(situation, key, value)
-        explain = _between(probe, f"resolving {describe_key(situation, key)} to {_show(value)}")
-        if explain(situation, after) is not None:
+        if _first_outside(base, probe.levels(after)) is not None:
+            explain = _between(probe, f"resolving {describe_key(situation, key)} to {_show(value)}")
             raise Violation(explain, situation, after, keep=key)
 
 

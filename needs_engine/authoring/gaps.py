@@ -29,7 +29,6 @@ fixed values, one household per probe.
 from __future__ import annotations
 
 import ast
-import copy
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -42,6 +41,7 @@ from ..model.situation import Household
 from ..rulebook.load import Rulebook
 from ..rulebook.schema import AgeBand, NotAConcernEntry
 from .satisfy import constant_values, dotted_fact
+from .strategies import best_value, entity_path, put, set_path, worseness
 
 PROBED_ROOTS = ("child", "carer", "home", "household")
 """Where concern facts live. Siblings are children (each is assessed as the child); strengths are not concerns."""
@@ -134,24 +134,6 @@ def occurs_at(spec: FactSpec, age: Age) -> bool:
 # --- values ---------------------------------------------------------------------------------------
 
 
-def best(spec: FactSpec) -> Any:
-    """The no-concern value of a concern fact."""
-    if spec.kind == "flag":
-        return False
-    if spec.choices is not None:
-        return list(spec.choices)[0].value
-    return spec.minimum if spec.direction == "higher_is_worse" else spec.maximum
-
-
-def worseness(spec: FactSpec, value: Any) -> float:
-    """A number that grows as `value` gets more worrying (for ordering and comparing values)."""
-    if spec.kind == "flag":
-        return float(value is True)
-    if spec.choices is not None:
-        return float([member.value for member in spec.choices].index(value))
-    return float(value) if spec.direction == "higher_is_worse" else -float(value)
-
-
 def thresholds(book: Rulebook) -> dict[str, set[tuple[str, float]]]:
     """Every number fact the rulebook compares with a constant: `{dotted: {(op, constant)}}`, the fact on the left."""
     texts = [d.applies.condition.text for d in book.descriptors]
@@ -207,7 +189,7 @@ def worse_values(spec: FactSpec, compared: set[tuple[str, float]]) -> list[Any]:
             points.add(constant if op in ("<=", ">", "==", "!=") else past[op])
     low, high = spec.minimum, spec.maximum
     kept = {p for p in points if p is not None and (low is None or p >= low) and (high is None or p <= high)}
-    kept = {int(p) if spec.integer else float(p) for p in kept if worseness(spec, p) > worseness(spec, best(spec))}
+    kept = {int(p) if spec.integer else float(p) for p in kept if worseness(spec, p) > worseness(spec, best_value(spec))}
     return sorted(kept, key=lambda p: worseness(spec, p))
 
 
@@ -228,25 +210,17 @@ def baseline(age: Age) -> dict[str, Any]:
         if spec.root == "child":
             if age.unborn != (spec.dotted in UNBORN_ONLY):
                 continue  # an unborn baby has no school record; a born child no antenatal care
-            _put(child, spec.path, best(spec))
+            set_path(child, spec.path, best_value(spec))
         else:
-            _put({"carer": carer, "home": home, "household": household}[spec.root], spec.path, best(spec))
+            set_path({"carer": carer, "home": home, "household": household}[spec.root], spec.path, best_value(spec))
     if not age.unborn:
-        _put(child, ("development", "non_mobile"), (age.months or 0) < NON_MOBILE_BELOW_MONTHS)
+        set_path(child, ("development", "non_mobile"), (age.months or 0) < NON_MOBILE_BELOW_MONTHS)
     return household
 
 
 def with_value(document: dict[str, Any], spec: FactSpec, value: Any) -> dict[str, Any]:
-    changed = copy.deepcopy(document)
-    target = {"child": changed["children"][0], "carer": changed["carers"][0], "home": changed["home"], "household": changed}
-    _put(target[spec.root], spec.path, value)
-    return changed
-
-
-def _put(node: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
-    for part in path[:-1]:
-        node = node.setdefault(part, {})
-    node[path[-1]] = value
+    """A copy of a baseline household with `spec` (of the first child or carer) at `value`."""
+    return put(document, (*entity_path(spec.root)[1:], *spec.path), value)
 
 
 # --- probing --------------------------------------------------------------------------------------
@@ -273,7 +247,6 @@ class Outcome:
     """What `probe_rulebook` found, before it is turned into lint findings."""
 
     probes: tuple[Probe, ...]
-    baseline_fired: dict[str, tuple[str, ...]]
 
     def gaps(self, allowed: tuple[NotAConcernEntry, ...]) -> list[Probe]:
         return [p for p in self.probes if not p.acknowledged and not _allowed(allowed, p)]
@@ -286,7 +259,6 @@ def probe_rulebook(book: Rulebook) -> Outcome:
     compared = thresholds(book)
     edges = band_edges(book)
     probes: list[Probe] = []
-    baseline_fired: dict[str, tuple[str, ...]] = {}
     bases: dict[Age, tuple[dict[str, Any], set[str]]] = {}
     for spec in concern_facts():
         for age in sorted({*AGES, *edges.get(spec.dotted, ())}, key=_age_order):
@@ -294,13 +266,12 @@ def probe_rulebook(book: Rulebook) -> Outcome:
                 continue
             if age not in bases:
                 document = baseline(age)
-                bases[age] = (document, _assess(document, book))
-                baseline_fired[age.label] = tuple(sorted(bases[age][1]))
+                bases[age] = (document, _assess(document, book)[0])
             base_document, base = bases[age]
             for value in worse_values(spec, compared.get(spec.dotted, set())):
-                fired, level = _assess_level(with_value(base_document, spec, value), book)
+                fired, level = _assess(with_value(base_document, spec, value), book)
                 probes.append(Probe(spec.dotted, value, age, tuple(sorted(fired - base)), level))
-    return Outcome(tuple(probes), baseline_fired)
+    return Outcome(tuple(probes))
 
 
 def band_edges(book: Rulebook) -> dict[str, set[Age]]:
@@ -333,11 +304,7 @@ def _age_order(age: Age) -> int:
     return -1 if age.months is None else age.months
 
 
-def _assess(document: dict[str, Any], book: Rulebook) -> set[str]:
-    return _assess_level(document, book)[0]
-
-
-def _assess_level(document: dict[str, Any], book: Rulebook) -> tuple[set[str], Level]:
+def _assess(document: dict[str, Any], book: Rulebook) -> tuple[set[str], Level]:
     household = Household.model_validate(document)
     result = evaluate_child(household.children[0], household, book)
     fired = {d.id for d in result.fired}

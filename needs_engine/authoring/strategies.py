@@ -112,6 +112,13 @@ def put(situation: dict[str, Any], key: tuple[Any, ...], value: Any) -> dict[str
     return changed
 
 
+def set_path(entity: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+    """Set a fact in an entity's document in place, making the sections on its path as needed."""
+    for part in path[:-1]:
+        entity = entity.setdefault(part, {})
+    entity[path[-1]] = value
+
+
 def _fill(draw: st.DrawFn, root: str, base: dict[str, Any], known_share: float) -> dict[str, Any]:
     entity = copy.deepcopy(base)
     for spec in settable(root):
@@ -122,10 +129,7 @@ def _fill(draw: st.DrawFn, root: str, base: dict[str, Any], known_share: float) 
             value = "unknown"
         else:
             continue
-        node = entity
-        for part in spec.path[:-1]:
-            node = node.setdefault(part, {})
-        node[spec.path[-1]] = value
+        set_path(entity, spec.path, value)
     return entity
 
 
@@ -166,17 +170,18 @@ def situations(draw: st.DrawFn, *, max_children: int = 3, max_carers: int = 2, m
     return situation
 
 
-def is_worse(spec: FactSpec, new: Any, old: Any) -> bool:
-    """True if `new` is strictly more worrying than `old` (both known)."""
+def worseness(spec: FactSpec, value: Any) -> float:
+    """A number that grows as a known value of a concern fact gets more worrying (for ordering and comparing values)."""
     if spec.kind == "flag":
-        return new is True and old is False
-    if spec.kind == "ordinal":
-        assert spec.choices is not None
-        order = [m.value for m in spec.choices]
-        return order.index(new) > order.index(old)
-    if spec.direction == "higher_is_worse":
-        return new > old
-    return new < old
+        return float(value is True)
+    if spec.choices is not None:
+        return float([member.value for member in spec.choices].index(value))
+    return float(value) if spec.direction == "higher_is_worse" else -float(value)
+
+
+def is_worse(spec: FactSpec, new: Any, old: Any) -> bool:
+    """True if `new` is strictly more worrying than `old` (both known values of a concern fact)."""
+    return worseness(spec, new) > worseness(spec, old)
 
 
 @st.composite
