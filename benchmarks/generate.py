@@ -16,7 +16,7 @@ import random
 from pathlib import Path
 from typing import Any
 
-from needs_engine.authoring.gaps import best
+from needs_engine.authoring.strategies import best_value, set_path
 from needs_engine.model.catalogue import FactSpec, facts_by_root
 
 _AGES = (("child", ("age_months",)), ("child", ("unborn_weeks",)), ("child", ("unborn",)))
@@ -38,24 +38,18 @@ def _any(spec: FactSpec, rng: random.Random) -> Any:
     return rng.randint(int(low), int(high)) if spec.integer else round(rng.uniform(low, high), 1)
 
 
-def _put(entity: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
-    for part in path[:-1]:
-        entity = entity.setdefault(part, {})
-    entity[path[-1]] = value
-
-
 def _fill(root: str, entity: dict[str, Any], rng: random.Random, *, known: bool, concern: float) -> dict[str, Any]:
     for spec in settable(root):
         roll = rng.random()
         if known:
-            value = _any(spec, rng) if roll < concern else best(spec)
+            value = _any(spec, rng) if roll < concern else best_value(spec)
         elif roll < 0.65:
             continue  # left out: unknown
         elif roll < 0.67:
             value = "unknown"
         else:
-            value = _any(spec, rng) if roll < 0.67 + concern else best(spec)
-        _put(entity, spec.path, value)
+            value = _any(spec, rng) if roll < 0.67 + concern else best_value(spec)
+        set_path(entity, spec.path, value)
     return entity
 
 
