@@ -48,7 +48,7 @@ def assess(
     `override` is an Override or a mapping of its fields (level, reason, by, second_person).
     Raises InputError for a situation that does not validate or an override that is not allowed.
     """
-    household = _household(situation)
+    household = household_of(situation)
     override = checked_override(override) if override is not None else None
     book = rulebook if isinstance(rulebook, Rulebook) else load_rulebook(rulebook)
     shared: dict[str, Any] = {}
@@ -77,7 +77,11 @@ def assess(
     )
 
 
-def _household(situation: Union[Situation, Household, dict[str, Any]]) -> Household:
+def household_of(situation: Union[Situation, Household, dict[str, Any]]) -> Household:
+    """The household of a Situation, a Household itself, or a mapping validated as a Situation.
+
+    Raises InputError, with one problem per field, for a mapping that does not validate.
+    """
     if isinstance(situation, Situation):
         return situation.household
     if isinstance(situation, Household):
@@ -93,7 +97,7 @@ def _child_assessment(result: ChildResult, book: Rulebook, explained: dict[str, 
     fired = sorted(result.fired, key=lambda d: (-d.level.rank, d.id))
     return ChildAssessment.made(
         child_id=result.child.id,
-        age=_age_words(result.child),
+        age=age_words(result.child),
         level=known.level,
         label=book.label(known.level),
         possible_level=possible.level,
@@ -159,7 +163,8 @@ def _because(reads: tuple[FactRead, ...]) -> list[str]:
     return [f"{v.fact} = {v.value} ({v.subject})" for v in fact_values(reads)]
 
 
-def _age_words(child: Child) -> str:
+def age_words(child: Child) -> str:
+    """A child's age as a screener says it: "unborn (20 weeks)", "7 months", "3 years 2 months", "unknown"."""
     if child.unborn_weeks is not None:
         return f"unborn ({child.unborn_weeks} weeks)"
     if child.age_months is None:

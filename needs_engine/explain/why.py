@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Optional, Union
 
-from ..engine.assess import _household, assess
+from ..engine.assess import age_words, assess, household_of
 from ..engine.evaluate import ChildResult, counted_by, evaluate_child
 from ..errors import InputError, Problem
 from ..language.compile import FactRead
@@ -37,7 +37,7 @@ def explain(
     budget: int = BUDGET,
 ) -> Explanation:
     """Explain the assessment of a household, for every child or for the child with id `child`."""
-    household = _household(situation)
+    household = household_of(situation)
     book = rulebook if isinstance(rulebook, Rulebook) else load_rulebook(rulebook)
     ids = sorted(c.id for c in household.children)
     if child is not None and child not in ids:
@@ -54,15 +54,13 @@ def explain_child(
     result: ChildResult, household: Household, book: Rulebook, *, max_changes: int = MAX_CHANGES, budget: int = BUDGET
 ) -> ChildExplanation:
     """Everything about one child's level, in words, with near misses and counterfactuals."""
-    from ..engine.assess import _age_words
-
     known, possible = result.known, result.possible
     fired = sorted(result.fired, key=lambda d: (-d.level.rank, d.id))
     mitigation = known.mitigation
     return ChildExplanation(
         child_id=result.child.id,
         name=result.child.name,
-        age=_age_words(result.child),
+        age=age_words(result.child),
         level=known.level,
         label=book.label(known.level),
         possible_level=possible.level,
