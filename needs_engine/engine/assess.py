@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import Enum
-from typing import Any, Union
+from typing import Any, Optional, Union
 
 from pydantic import ValidationError
 
@@ -51,8 +51,20 @@ def assess(
     household = household_of(situation)
     override = checked_override(override) if override is not None else None
     book = rulebook if isinstance(rulebook, Rulebook) else load_rulebook(rulebook)
+    return assessment_of(evaluate_household(household, book), household, book, override=override)
+
+
+def evaluate_household(household: Household, book: Rulebook) -> list[ChildResult]:
+    """Every child evaluated, in id order, with household-only conditions evaluated once."""
     shared: dict[str, Any] = {}
-    results = [evaluate_child(child, household, book, shared=shared) for child in sorted(household.children, key=lambda c: c.id)]
+    return [evaluate_child(child, household, book, shared=shared) for child in sorted(household.children, key=lambda c: c.id)]
+
+
+def assessment_of(
+    results: list[ChildResult], household: Household, book: Rulebook, *, override: Optional[Override] = None
+) -> Assessment:
+    """The assessment made from `evaluate_household`'s results, so a caller that needs the results
+    too (explain) evaluates each child once. `override` must already be checked."""
     explained: dict[str, FiredDescriptor] = {}
     children = [_child_assessment(result, book, explained) for result in results]
     computed = max(child.level for child in children)

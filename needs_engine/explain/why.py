@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Optional, Union
 
-from ..engine.assess import age_words, assess, household_of
-from ..engine.evaluate import ChildResult, counted_by, evaluate_child
+from ..engine.assess import age_words, assessment_of, evaluate_household, household_of
+from ..engine.evaluate import ChildResult, counted_by
 from ..errors import InputError, Problem
 from ..language.compile import FactRead
 from ..model.situation import Household, Situation
@@ -42,12 +42,13 @@ def explain(
     ids = sorted(c.id for c in household.children)
     if child is not None and child not in ids:
         raise InputError([Problem("--child", f"no child with id '{child}'", expected=", ".join(ids))])
-    children = []
-    for each in sorted(household.children, key=lambda c: c.id):
-        if child is None or each.id == child:
-            result = evaluate_child(each, household, book)
-            children.append(explain_child(result, household, book, max_changes=max_changes, budget=budget))
-    return Explanation(assessment=assess(household, book), children=children)
+    results = evaluate_household(household, book)
+    children = [
+        explain_child(result, household, book, max_changes=max_changes, budget=budget)
+        for result in results
+        if child is None or result.child.id == child
+    ]
+    return Explanation(assessment=assessment_of(results, household, book), children=children)
 
 
 def explain_child(
