@@ -33,7 +33,7 @@ from ..model.levels import Level
 from ..model.situation import Child, Household, Situation
 from ..rulebook.load import Descriptor, Rulebook, load_rulebook
 from ..validation import problems_from_validation
-from .evaluate import ChildResult, counted_by, evaluate_child, reads_child
+from .evaluate import ChildResult, by_level, counted_by, escalations_by_level, evaluate_child, reads_child
 from .override import apply_override, checked_override
 
 
@@ -106,7 +106,7 @@ def household_of(situation: Union[Situation, Household, dict[str, Any]]) -> Hous
 
 def _child_assessment(result: ChildResult, book: Rulebook, explained: dict[str, FiredDescriptor]) -> ChildAssessment:
     known, possible = result.known, result.possible
-    fired = sorted(result.fired, key=lambda d: (-d.level.rank, d.id))
+    fired = by_level(result.fired)
     return ChildAssessment.made(
         child_id=result.child.id,
         age=age_words(result.child),
@@ -123,7 +123,7 @@ def _child_assessment(result: ChildResult, book: Rulebook, explained: dict[str, 
                 to=e.to,
                 because=counted_by(result.fired, e) if e.count else _because(e.applies.trace(result.env)[1] if e.applies else ()),
             )
-            for e in sorted(known.escalations, key=lambda e: (-e.to.rank, e.id))
+            for e in escalations_by_level(known.escalations)
         ],
         mitigation=(
             AppliedMitigation.made(

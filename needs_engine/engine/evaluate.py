@@ -127,6 +127,16 @@ def evaluate_child(
     return ChildResult(child, env, tuple(fired), tuple(unknown), escalation_truth, mitigations, known, possible)
 
 
+def by_level(descriptors: Iterable[Descriptor]) -> list[Descriptor]:
+    """Descriptors highest level first, then by id: the order assessments and explanations report them in."""
+    return sorted(descriptors, key=lambda d: (-d.level.rank, d.id))
+
+
+def escalations_by_level(escalations: Iterable[Escalation]) -> list[Escalation]:
+    """Escalations highest level first, then by id: the order assessments and explanations report them in."""
+    return sorted(escalations, key=lambda e: (-e.to.rank, e.id))
+
+
 @cache
 def reads_child(facts: frozenset[str]) -> bool:
     """Whether a condition reading `facts` can differ between children of one household."""
@@ -264,6 +274,6 @@ def screen_household(household: Household, rulebook: Rulebook) -> list[ChildScre
     shared: dict[str, Any] = {}
     for child in sorted(household.children, key=lambda c: c.id):
         result = evaluate_child(child, household, rulebook, shared=shared)
-        fired = tuple(d.id for d in sorted(result.fired, key=lambda d: (-d.level.rank, d.id)))
+        fired = tuple(d.id for d in by_level(result.fired))
         screened.append(ChildScreening(child.id, result.known.level, result.possible.level, fired))
     return screened

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Optional, Union
 
 from ..engine.assess import age_words, assessment_of, evaluate_household, household_of
-from ..engine.evaluate import ChildResult, counted_by
+from ..engine.evaluate import ChildResult, by_level, counted_by, escalations_by_level
 from ..errors import InputError, Problem
 from ..language.compile import FactRead
 from ..model.situation import Household, Situation
@@ -56,7 +56,7 @@ def explain_child(
 ) -> ChildExplanation:
     """Everything about one child's level, in words, with near misses and counterfactuals."""
     known, possible = result.known, result.possible
-    fired = sorted(result.fired, key=lambda d: (-d.level.rank, d.id))
+    fired = by_level(result.fired)
     mitigation = known.mitigation
     return ChildExplanation(
         child_id=result.child.id,
@@ -79,9 +79,7 @@ def explain_child(
             )
             for d in fired
         ],
-        escalations=[
-            _escalation(e, result, household, book) for e in sorted(known.escalations, key=lambda e: (-e.to.rank, e.id))
-        ],
+        escalations=[_escalation(e, result, household, book) for e in escalations_by_level(known.escalations)],
         mitigation=(
             MitigationReason(
                 id=mitigation.id,
