@@ -459,7 +459,8 @@ def _leaf(
     fast_test: Optional[tuple[Callable[[Any, Any], bool], Any]] = None,
     wanted: Optional[bool] = None,
 ) -> _Cond:
-    """A test of one fact. `fast` uses `satisfying` or `fast_test` when given: the same answer as `test`, sooner."""
+    """A test of one fact. `fast` uses `satisfying`, `fast_test` or `wanted` (a yes/no fact is this bool)
+    when given: the same answer as `test`, sooner."""
     get, subject, spec = fact.get, fact.subject, fact.spec
     plan: Optional[Plan] = None
     if satisfying is not None:
@@ -482,6 +483,12 @@ def _leaf(
             value = get(env)
             return None if value is None else compare(value, bound)
 
+    elif wanted is not None:
+
+        def fast(env: Env) -> Truth:
+            value = get(env)
+            return None if value is None else value is wanted
+
     else:
 
         def fast(env: Env) -> Truth:
@@ -496,14 +503,7 @@ def _leaf(
 
 
 def _flag(fact: _Fact) -> _Cond:
-    get, test = fact.get, (lambda value: value is True)
-    leaf = _leaf(fact, test, wanted=True)
-
-    def fast(env: Env) -> Truth:
-        value = get(env)
-        return None if value is None else value is True
-
-    return _Cond(fast=fast, trace=leaf.trace, plan=leaf.plan)
+    return _leaf(fact, lambda value: value is True, wanted=True)
 
 
 def _combine(parts: list[_Cond], combine: Callable[..., Truth]) -> _Cond:
