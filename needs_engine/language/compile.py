@@ -423,10 +423,8 @@ def _satisfying(spec: FactSpec, test: Callable[[Any], bool]) -> frozenset[Any]:
 
 
 def _fast_quantifier(inner: Fast, binder: str, combine: Callable[..., Truth]) -> Fast:
-    """`combine(inner(bound) for bound in _members(binder)(env))`, inlined for all3/any3."""
-    if combine is not all3 and combine is not any3:
-        members = _members(binder)
-        return lambda env: combine(inner(bound) for bound in members(env))
+    """`combine(inner(bound) for bound in _members(binder)(env))` for all3/any3, inlined."""
+    assert combine is all3 or combine is any3, "quantifiers combine with all3 or any3 only"
     decisive = combine is any3
     fallback = not decisive
     if binder == "carer":
@@ -508,11 +506,10 @@ def _flag(fact: _Fact) -> _Cond:
 
 def _combine(parts: list[_Cond], combine: Callable[..., Truth]) -> _Cond:
     plans = [part.plan for part in parts]
-    simple = combine is all3 or combine is any3
     return _Cond(
         fast=_fast_combine([part.fast for part in parts], combine),
         trace=lambda env: _trace_combine([part.trace(env) for part in parts], combine),
-        plan=("and" if combine is all3 else "or", tuple(plans)) if simple and all(p is not None for p in plans) else None,
+        plan=("and" if combine is all3 else "or", tuple(plans)) if all(p is not None for p in plans) else None,
     )
 
 
@@ -531,9 +528,8 @@ def _flat(plan: Optional[Plan]) -> bool:
 
 def _fast_combine(fasts: list[Fast], combine: Callable[..., Truth]) -> Fast:
     """Kleene and/or of `fasts`, inlined (the same answers as all3/any3 over them, without a generator)."""
-    decisive = False if combine is all3 else True if combine is any3 else None
-    if decisive is None:
-        return lambda env: combine(fast(env) for fast in fasts)
+    assert combine is all3 or combine is any3, "and/or combine with all3 or any3 only"
+    decisive = combine is any3
     fallback = not decisive
 
     def fast(env: Env) -> Truth:
