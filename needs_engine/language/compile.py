@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import ast
 import difflib
-import operator
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import Enum
@@ -24,7 +23,7 @@ from typing import Any, Optional
 from ..errors import ConditionError
 from ..model.catalogue import FactSpec, facts_by_root, sections_by_root
 from ..model.situation import Carer, Child, Household
-from .logic import Span, Truth, all3, any3, not3
+from .logic import COMPARISONS, Span, Truth, all3, any3, not3
 from .parse import parse
 
 
@@ -98,16 +97,7 @@ _OP_SYMBOLS = {
     ast.NotIn: "not in",
 }
 _FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
-_C_ORDER = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq, "!=": operator.ne}
-_SYMBOL_OF = {function: symbol for symbol, function in _C_ORDER.items()}
-_ORDER = {
-    "<": lambda a, b: a < b,
-    "<=": lambda a, b: a <= b,
-    ">": lambda a, b: a > b,
-    ">=": lambda a, b: a >= b,
-    "==": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
-}
+_SYMBOL_OF = {function: symbol for symbol, function in COMPARISONS.items()}
 
 
 def compile_condition(text: str) -> Condition:
@@ -335,8 +325,8 @@ class _Compiler:
             bound = constant.value
             if isinstance(bound, bool) or not isinstance(bound, (int, float)) or op in ("in", "not in"):
                 raise self.fail(f"'{spec.dotted}' is a number; compare it with a number", node, expected=_example(spec))
-            test = _ORDER[op]
-            return _leaf(fact, lambda value: test(value, bound), (op, bound), fast_test=(_C_ORDER[op], bound))
+            test = COMPARISONS[op]
+            return _leaf(fact, lambda value: test(value, bound), (op, bound), fast_test=(COMPARISONS[op], bound))
         if spec.kind == "flag":
             if op not in ("==", "!=") or not isinstance(constant.value, bool):
                 raise self.fail(f"'{spec.dotted}' is yes/no; use it on its own or with == true", node)
@@ -365,7 +355,7 @@ class _Compiler:
                 (op, member.value),
                 satisfying=_satisfying(spec, lambda m: (m is member) is equal),
             )
-        rank, test = member.rank, _ORDER[op]  # type: ignore[attr-defined]
+        rank, test = member.rank, COMPARISONS[op]  # type: ignore[attr-defined]
         return _leaf(
             fact,
             lambda value: test(value.rank, rank),
