@@ -98,7 +98,11 @@ class Descriptor:
     red_flag: bool
     file: str
     line: int
-    age: Optional[AgeBand] = None
+
+    @property
+    def age(self) -> Optional[AgeBand]:
+        """The age band the descriptor applies to (None: any age), as its `applies` checks it."""
+        return self.applies.age
 
 
 @dataclass(frozen=True)
@@ -364,7 +368,6 @@ class _Loader:
                     red_flag=entry.id in red_flags,
                     file=path,
                     line=line,
-                    age=entry.age,
                 )
             )
         by_id = {d.id: d for d in compiled}
