@@ -19,7 +19,7 @@ from ..language.compile import Condition, Env
 from ..language.logic import Truth
 from ..model.levels import LEVELS, Level
 from ..model.situation import Child, Household
-from ..rulebook.load import Applicable, Descriptor, Escalation, Mitigation, Rulebook, _in_band
+from ..rulebook.load import Applicable, Descriptor, Escalation, Mitigation, Rulebook, in_age_band
 from ..rulebook.schema import AgeBand
 from .generated import Passes, generate
 
@@ -69,7 +69,7 @@ class _Plan:
         key = (unborn, None if unborn else child.age_months)
         found = self.by_age.get(key)
         if found is None:
-            found = self.by_age[key] = [_in_band(band, child) for band in self.bands]
+            found = self.by_age[key] = [in_age_band(band, child) for band in self.bands]
         return found
 
 
@@ -155,7 +155,7 @@ def _once(condition: Condition, env: Env, shared: dict[str, Any]) -> Truth:
 
 def _applies(applicable: Applicable, env: Env, shared: dict[str, Any]) -> Truth:
     """`applicable.fast(env)`, with the condition evaluated once per household where it can be."""
-    in_band = _in_band(applicable.age, env.child)
+    in_band = in_age_band(applicable.age, env.child)
     if in_band is False:
         return False
     value = _once(applicable.condition, env, shared)
