@@ -11,7 +11,7 @@ import random
 from dataclasses import dataclass
 from typing import Optional
 
-from .engine.assess import assess
+from .engine.assess import age_words, assess
 from .model.assessment import Assessment
 from .model.catalogue import facts_by_root
 from .model.levels import LEVELS, Level
@@ -99,10 +99,7 @@ def known_fact_lines(household: Household) -> list[str]:
         if notes:
             who = subject_name(subject, household)
             if root == "child":
-                child = next(c for c in household.children if f"child:{c.id}" == subject)
-                from .engine.assess import _age_words
-
-                who = f"{who}, {_age_words(child)}"
+                who = f"{who}, {age_words(owner)}"
             if root == "strengths":
                 who = "strengths"
             lines.append(f"{who}: " + "; ".join(notes))

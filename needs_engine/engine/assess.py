@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import Enum
-from typing import Any, Union
+from typing import Any, Optional, Union
 
 from pydantic import ValidationError
 
@@ -33,7 +33,7 @@ from ..model.levels import Level
 from ..model.situation import Child, Household, Situation
 from ..rulebook.load import Descriptor, Rulebook, load_rulebook
 from ..validation import problems_from_validation
-from .evaluate import ChildResult, counted_by, evaluate_child, reads_child
+from .evaluate import ChildResult, by_level, counted_by, escalations_by_level, evaluate_child, reads_child
 from .override import apply_override, checked_override
 
 
@@ -48,11 +48,23 @@ def assess(
     `override` is an Override or a mapping of its fields (level, reason, by, second_person).
     Raises InputError for a situation that does not validate or an override that is not allowed.
     """
-    household = _household(situation)
+    household = household_of(situation)
     override = checked_override(override) if override is not None else None
     book = rulebook if isinstance(rulebook, Rulebook) else load_rulebook(rulebook)
+    return assessment_of(evaluate_household(household, book), household, book, override=override)
+
+
+def evaluate_household(household: Household, book: Rulebook) -> list[ChildResult]:
+    """Every child evaluated, in id order, with household-only conditions evaluated once."""
     shared: dict[str, Any] = {}
-    results = [evaluate_child(child, household, book, shared=shared) for child in sorted(household.children, key=lambda c: c.id)]
+    return [evaluate_child(child, household, book, shared=shared) for child in sorted(household.children, key=lambda c: c.id)]
+
+
+def assessment_of(
+    results: list[ChildResult], household: Household, book: Rulebook, *, override: Optional[Override] = None
+) -> Assessment:
+    """The assessment made from `evaluate_household`'s results, so a caller that needs the results
+    too (explain) evaluates each child once. `override` must already be checked."""
     explained: dict[str, FiredDescriptor] = {}
     children = [_child_assessment(result, book, explained) for result in results]
     computed = max(child.level for child in children)
@@ -77,7 +89,11 @@ def assess(
     )
 
 
-def _household(situation: Union[Situation, Household, dict[str, Any]]) -> Household:
+def household_of(situation: Union[Situation, Household, dict[str, Any]]) -> Household:
+    """The household of a Situation, a Household itself, or a mapping validated as a Situation.
+
+    Raises InputError, with one problem per field, for a mapping that does not validate.
+    """
     if isinstance(situation, Situation):
         return situation.household
     if isinstance(situation, Household):
@@ -90,10 +106,10 @@ def _household(situation: Union[Situation, Household, dict[str, Any]]) -> Househ
 
 def _child_assessment(result: ChildResult, book: Rulebook, explained: dict[str, FiredDescriptor]) -> ChildAssessment:
     known, possible = result.known, result.possible
-    fired = sorted(result.fired, key=lambda d: (-d.level.rank, d.id))
+    fired = by_level(result.fired)
     return ChildAssessment.made(
         child_id=result.child.id,
-        age=_age_words(result.child),
+        age=age_words(result.child),
         level=known.level,
         label=book.label(known.level),
         possible_level=possible.level,
@@ -107,7 +123,7 @@ def _child_assessment(result: ChildResult, book: Rulebook, explained: dict[str, 
                 to=e.to,
                 because=counted_by(result.fired, e) if e.count else _because(e.applies.trace(result.env)[1] if e.applies else ()),
             )
-            for e in sorted(known.escalations, key=lambda e: (-e.to.rank, e.id))
+            for e in escalations_by_level(known.escalations)
         ],
         mitigation=(
             AppliedMitigation.made(
@@ -159,7 +175,8 @@ def _because(reads: tuple[FactRead, ...]) -> list[str]:
     return [f"{v.fact} = {v.value} ({v.subject})" for v in fact_values(reads)]
 
 
-def _age_words(child: Child) -> str:
+def age_words(child: Child) -> str:
+    """A child's age as a screener says it: "unborn (20 weeks)", "7 months", "3 years 2 months", "unknown"."""
     if child.unborn_weeks is not None:
         return f"unborn ({child.unborn_weeks} weeks)"
     if child.age_months is None:

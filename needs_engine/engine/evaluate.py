@@ -19,7 +19,7 @@ from ..language.compile import Condition, Env
 from ..language.logic import Truth
 from ..model.levels import LEVELS, Level
 from ..model.situation import Child, Household
-from ..rulebook.load import Applicable, Descriptor, Escalation, Mitigation, Rulebook, _in_band
+from ..rulebook.load import Applicable, Descriptor, Escalation, Mitigation, Rulebook, in_age_band
 from ..rulebook.schema import AgeBand
 from .generated import Passes, generate
 
@@ -69,7 +69,7 @@ class _Plan:
         key = (unborn, None if unborn else child.age_months)
         found = self.by_age.get(key)
         if found is None:
-            found = self.by_age[key] = [_in_band(band, child) for band in self.bands]
+            found = self.by_age[key] = [in_age_band(band, child) for band in self.bands]
         return found
 
 
@@ -127,6 +127,16 @@ def evaluate_child(
     return ChildResult(child, env, tuple(fired), tuple(unknown), escalation_truth, mitigations, known, possible)
 
 
+def by_level(descriptors: Iterable[Descriptor]) -> list[Descriptor]:
+    """Descriptors highest level first, then by id: the order assessments and explanations report them in."""
+    return sorted(descriptors, key=lambda d: (-d.level.rank, d.id))
+
+
+def escalations_by_level(escalations: Iterable[Escalation]) -> list[Escalation]:
+    """Escalations highest level first, then by id: the order assessments and explanations report them in."""
+    return sorted(escalations, key=lambda e: (-e.to.rank, e.id))
+
+
 @cache
 def reads_child(facts: frozenset[str]) -> bool:
     """Whether a condition reading `facts` can differ between children of one household."""
@@ -145,7 +155,7 @@ def _once(condition: Condition, env: Env, shared: dict[str, Any]) -> Truth:
 
 def _applies(applicable: Applicable, env: Env, shared: dict[str, Any]) -> Truth:
     """`applicable.fast(env)`, with the condition evaluated once per household where it can be."""
-    in_band = _in_band(applicable.age, env.child)
+    in_band = in_age_band(applicable.age, env.child)
     if in_band is False:
         return False
     value = _once(applicable.condition, env, shared)
@@ -264,6 +274,6 @@ def screen_household(household: Household, rulebook: Rulebook) -> list[ChildScre
     shared: dict[str, Any] = {}
     for child in sorted(household.children, key=lambda c: c.id):
         result = evaluate_child(child, household, rulebook, shared=shared)
-        fired = tuple(d.id for d in sorted(result.fired, key=lambda d: (-d.level.rank, d.id)))
+        fired = tuple(d.id for d in by_level(result.fired))
         screened.append(ChildScreening(child.id, result.known.level, result.possible.level, fired))
     return screened

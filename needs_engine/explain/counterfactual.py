@@ -25,6 +25,7 @@ from typing import Any, Literal, Optional
 
 from ..engine.evaluate import ChildResult, outcome
 from ..language.compile import Env
+from ..language.logic import Truth
 from ..language.parse import parse
 from ..model.catalogue import FactSpec
 from ..model.levels import Level
@@ -108,14 +109,18 @@ def _dotted(node: ast.expr) -> Optional[str]:
 
 
 class Probe:
-    """One child's level under fact changes, re-evaluating only the rules that read them."""
+    """One child's level under fact changes, re-evaluating only the rules that read them.
 
-    def __init__(self, household: Household, child_id: str, book: Rulebook) -> None:
-        self.household, self.child_id, self.book = household, child_id, book
+    Starts from the child's evaluation (`result`, of `household` under `book`): each descriptor's
+    value there is True if it fired, None if unknown, else False, as `applies.fast` decides it.
+    """
+
+    def __init__(self, result: ChildResult, household: Household, book: Rulebook) -> None:
+        self.household, self.child_id, self.book = household, result.child.id, book
         self.index = _index(book)
-        env = self.env(household)
-        self.truth = [d.applies.fast(env) for d in book.descriptors]
-        self.escalation_truth = {e.id: e.applies.fast(env) for e in book.escalations if e.applies is not None}
+        fired, unknown = {d.id for d in result.fired}, {d.id for d in result.unknown}
+        self.truth: list[Truth] = [True if d.id in fired else None if d.id in unknown else False for d in book.descriptors]
+        self.escalation_truth = dict(result.escalation_truth)
         self.evaluated = 0
 
     def env(self, household: Household) -> Env:
@@ -267,7 +272,7 @@ def search(
             stopped_at_limit=False,
             note=f"{book.levels[level].label} is already the {end} level.",
         )
-    probe = Probe(household, result.child.id, book)
+    probe = Probe(result, household, book)
     options = _options(relevant_addresses(result, book, direction, target), household, direction, book)
     found: list[tuple[dict[Address, Any], Level]] = []
     stopped = False
@@ -360,7 +365,7 @@ def near_misses(result: ChildResult, household: Household, book: Rulebook) -> li
     the fact that stops it is already some concern and a step from its threshold (the next value
     of a graded scale, the next whole count, or within 5% of a measure's range).
     """
-    probe = Probe(household, result.child.id, book)
+    probe = Probe(result, household, book)
     constants = _index(book).constants
     level = result.known.level
     misses = []

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Optional, Union
 
-from ..engine.assess import _household, assess
-from ..engine.evaluate import ChildResult, counted_by, evaluate_child
+from ..engine.assess import age_words, assessment_of, evaluate_household, household_of
+from ..engine.evaluate import ChildResult, by_level, counted_by, escalations_by_level
 from ..errors import InputError, Problem
 from ..language.compile import FactRead
 from ..model.situation import Household, Situation
@@ -37,32 +37,31 @@ def explain(
     budget: int = BUDGET,
 ) -> Explanation:
     """Explain the assessment of a household, for every child or for the child with id `child`."""
-    household = _household(situation)
+    household = household_of(situation)
     book = rulebook if isinstance(rulebook, Rulebook) else load_rulebook(rulebook)
     ids = sorted(c.id for c in household.children)
     if child is not None and child not in ids:
         raise InputError([Problem("--child", f"no child with id '{child}'", expected=", ".join(ids))])
-    children = []
-    for each in sorted(household.children, key=lambda c: c.id):
-        if child is None or each.id == child:
-            result = evaluate_child(each, household, book)
-            children.append(explain_child(result, household, book, max_changes=max_changes, budget=budget))
-    return Explanation(assessment=assess(household, book), children=children)
+    results = evaluate_household(household, book)
+    children = [
+        explain_child(result, household, book, max_changes=max_changes, budget=budget)
+        for result in results
+        if child is None or result.child.id == child
+    ]
+    return Explanation(assessment=assessment_of(results, household, book), children=children)
 
 
 def explain_child(
     result: ChildResult, household: Household, book: Rulebook, *, max_changes: int = MAX_CHANGES, budget: int = BUDGET
 ) -> ChildExplanation:
     """Everything about one child's level, in words, with near misses and counterfactuals."""
-    from ..engine.assess import _age_words
-
     known, possible = result.known, result.possible
-    fired = sorted(result.fired, key=lambda d: (-d.level.rank, d.id))
+    fired = by_level(result.fired)
     mitigation = known.mitigation
     return ChildExplanation(
         child_id=result.child.id,
         name=result.child.name,
-        age=_age_words(result.child),
+        age=age_words(result.child),
         level=known.level,
         label=book.label(known.level),
         possible_level=possible.level,
@@ -80,9 +79,7 @@ def explain_child(
             )
             for d in fired
         ],
-        escalations=[
-            _escalation(e, result, household, book) for e in sorted(known.escalations, key=lambda e: (-e.to.rank, e.id))
-        ],
+        escalations=[_escalation(e, result, household, book) for e in escalations_by_level(known.escalations)],
         mitigation=(
             MitigationReason(
                 id=mitigation.id,

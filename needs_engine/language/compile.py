@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import ast
 import difflib
-import operator
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import Enum
@@ -24,7 +23,7 @@ from typing import Any, Optional
 from ..errors import ConditionError
 from ..model.catalogue import FactSpec, facts_by_root, sections_by_root
 from ..model.situation import Carer, Child, Household
-from .logic import Span, Truth, all3, any3, not3
+from .logic import COMPARISONS, Span, Truth, all3, any3, not3
 from .parse import parse
 
 
@@ -98,16 +97,7 @@ _OP_SYMBOLS = {
     ast.NotIn: "not in",
 }
 _FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
-_C_ORDER = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq, "!=": operator.ne}
-_SYMBOL_OF = {function: symbol for symbol, function in _C_ORDER.items()}
-_ORDER = {
-    "<": lambda a, b: a < b,
-    "<=": lambda a, b: a <= b,
-    ">": lambda a, b: a > b,
-    ">=": lambda a, b: a >= b,
-    "==": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
-}
+_SYMBOL_OF = {function: symbol for symbol, function in COMPARISONS.items()}
 
 
 def compile_condition(text: str) -> Condition:
@@ -335,8 +325,8 @@ class _Compiler:
             bound = constant.value
             if isinstance(bound, bool) or not isinstance(bound, (int, float)) or op in ("in", "not in"):
                 raise self.fail(f"'{spec.dotted}' is a number; compare it with a number", node, expected=_example(spec))
-            test = _ORDER[op]
-            return _leaf(fact, lambda value: test(value, bound), (op, bound), fast_test=(_C_ORDER[op], bound))
+            test = COMPARISONS[op]
+            return _leaf(fact, lambda value: test(value, bound), (op, bound), fast_test=(COMPARISONS[op], bound))
         if spec.kind == "flag":
             if op not in ("==", "!=") or not isinstance(constant.value, bool):
                 raise self.fail(f"'{spec.dotted}' is yes/no; use it on its own or with == true", node)
@@ -365,7 +355,7 @@ class _Compiler:
                 (op, member.value),
                 satisfying=_satisfying(spec, lambda m: (m is member) is equal),
             )
-        rank, test = member.rank, _ORDER[op]  # type: ignore[attr-defined]
+        rank, test = member.rank, COMPARISONS[op]  # type: ignore[attr-defined]
         return _leaf(
             fact,
             lambda value: test(value.rank, rank),
@@ -423,10 +413,8 @@ def _satisfying(spec: FactSpec, test: Callable[[Any], bool]) -> frozenset[Any]:
 
 
 def _fast_quantifier(inner: Fast, binder: str, combine: Callable[..., Truth]) -> Fast:
-    """`combine(inner(bound) for bound in _members(binder)(env))`, inlined for all3/any3."""
-    if combine is not all3 and combine is not any3:
-        members = _members(binder)
-        return lambda env: combine(inner(bound) for bound in members(env))
+    """`combine(inner(bound) for bound in _members(binder)(env))` for all3/any3, inlined."""
+    assert combine is all3 or combine is any3, "quantifiers combine with all3 or any3 only"
     decisive = combine is any3
     fallback = not decisive
     if binder == "carer":
@@ -459,7 +447,8 @@ def _leaf(
     fast_test: Optional[tuple[Callable[[Any, Any], bool], Any]] = None,
     wanted: Optional[bool] = None,
 ) -> _Cond:
-    """A test of one fact. `fast` uses `satisfying` or `fast_test` when given: the same answer as `test`, sooner."""
+    """A test of one fact. `fast` uses `satisfying`, `fast_test` or `wanted` (a yes/no fact is this bool)
+    when given: the same answer as `test`, sooner."""
     get, subject, spec = fact.get, fact.subject, fact.spec
     plan: Optional[Plan] = None
     if satisfying is not None:
@@ -482,6 +471,12 @@ def _leaf(
             value = get(env)
             return None if value is None else compare(value, bound)
 
+    elif wanted is not None:
+
+        def fast(env: Env) -> Truth:
+            value = get(env)
+            return None if value is None else value is wanted
+
     else:
 
         def fast(env: Env) -> Truth:
@@ -496,23 +491,15 @@ def _leaf(
 
 
 def _flag(fact: _Fact) -> _Cond:
-    get, test = fact.get, (lambda value: value is True)
-    leaf = _leaf(fact, test, wanted=True)
-
-    def fast(env: Env) -> Truth:
-        value = get(env)
-        return None if value is None else value is True
-
-    return _Cond(fast=fast, trace=leaf.trace, plan=leaf.plan)
+    return _leaf(fact, lambda value: value is True, wanted=True)
 
 
 def _combine(parts: list[_Cond], combine: Callable[..., Truth]) -> _Cond:
     plans = [part.plan for part in parts]
-    simple = combine is all3 or combine is any3
     return _Cond(
         fast=_fast_combine([part.fast for part in parts], combine),
         trace=lambda env: _trace_combine([part.trace(env) for part in parts], combine),
-        plan=("and" if combine is all3 else "or", tuple(plans)) if simple and all(p is not None for p in plans) else None,
+        plan=("and" if combine is all3 else "or", tuple(plans)) if all(p is not None for p in plans) else None,
     )
 
 
@@ -531,9 +518,8 @@ def _flat(plan: Optional[Plan]) -> bool:
 
 def _fast_combine(fasts: list[Fast], combine: Callable[..., Truth]) -> Fast:
     """Kleene and/or of `fasts`, inlined (the same answers as all3/any3 over them, without a generator)."""
-    decisive = False if combine is all3 else True if combine is any3 else None
-    if decisive is None:
-        return lambda env: combine(fast(env) for fast in fasts)
+    assert combine is all3 or combine is any3, "and/or combine with all3 or any3 only"
+    decisive = combine is any3
     fallback = not decisive
 
     def fast(env: Env) -> Truth:

@@ -6,9 +6,10 @@ anything is true, otherwise unknown wins over the remaining value.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import operator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Optional
 
 Truth = Optional[bool]
 
@@ -59,7 +60,7 @@ class Span:
 
     def compare(self, op: str, bound: float) -> Truth:
         """Three-valued `count op bound`: decided only when every possible count agrees."""
-        at_low, at_high = _OPS[op](self.low, bound), _OPS[op](self.high, bound)
+        at_low, at_high = COMPARISONS[op](self.low, bound), COMPARISONS[op](self.high, bound)
         if self.low == self.high:
             return at_low
         if op in ("==", "!="):
@@ -70,11 +71,12 @@ class Span:
         return at_low if at_low == at_high else None
 
 
-_OPS = {
-    "<": lambda a, b: a < b,
-    "<=": lambda a, b: a <= b,
-    ">": lambda a, b: a > b,
-    ">=": lambda a, b: a >= b,
-    "==": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
+COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
 }
+"""The comparison each operator of the condition language names (one table for counts, numbers and ordinals)."""

@@ -49,7 +49,7 @@ class Applicable:
     age: Optional[AgeBand]
 
     def fast(self, env: Env) -> Truth:
-        in_band = _in_band(self.age, env.child)
+        in_band = in_age_band(self.age, env.child)
         if in_band is False:
             return False
         value = self.condition.fast(env)
@@ -58,7 +58,7 @@ class Applicable:
         return None if (in_band is None or value is None) else True
 
     def trace(self, env: Env) -> tuple[Truth, tuple[FactRead, ...]]:
-        in_band = _in_band(self.age, env.child)
+        in_band = in_age_band(self.age, env.child)
         if in_band is False:
             return False, ()
         value, reads = self.condition.trace(env)
@@ -69,7 +69,8 @@ class Applicable:
         return value, reads
 
 
-def _in_band(band: Optional[AgeBand], child: Child) -> Truth:
+def in_age_band(band: Optional[AgeBand], child: Child) -> Truth:
+    """Whether `child` is in `band` (None: any age); unknown when neither age nor unborn is known."""
     if band is None:
         return True
     unborn = child.unborn
@@ -98,7 +99,11 @@ class Descriptor:
     red_flag: bool
     file: str
     line: int
-    age: Optional[AgeBand] = None
+
+    @property
+    def age(self) -> Optional[AgeBand]:
+        """The age band the descriptor applies to (None: any age), as its `applies` checks it."""
+        return self.applies.age
 
 
 @dataclass(frozen=True)
@@ -364,7 +369,6 @@ class _Loader:
                     red_flag=entry.id in red_flags,
                     file=path,
                     line=line,
-                    age=entry.age,
                 )
             )
         by_id = {d.id: d for d in compiled}
