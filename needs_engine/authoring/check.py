@@ -32,12 +32,13 @@ from pydantic import ValidationError
 
 from ..engine.assess import assess
 from ..engine.evaluate import evaluate_child, household_levels
-from ..model.catalogue import FactSpec, facts_by_root
+from ..model.ages import AgeSpan
+from ..model.catalogue import FactSpec
 from ..model.levels import Level
-from ..model.situation import Situation
+from ..model.situation import AGE_FIELDS, Situation
 from ..rulebook.load import Rulebook
 from .satisfy import candidates, thresholds
-from .strategies import children, get, places, put, situations
+from .strategies import child_span, children, get, places, put, situations
 
 DEFAULT_EXAMPLES = 25
 SHRINK_SECONDS = 10.0
@@ -109,6 +110,22 @@ class Probe:
         texts += [e.applies.condition.text for e in rulebook.escalations if e.applies is not None]
         texts += [m.condition.text for m in rulebook.mitigations]
         self.thresholds = thresholds(texts)
+        self.bands = [d.age for d in rulebook.descriptors if d.age is not None]
+        self.bands += [e.applies.age for e in rulebook.escalations if e.applies is not None and e.applies.age is not None]
+
+    def ages_within(self, span: AgeSpan) -> list[Optional[int]]:
+        """The ages to resolve a span of ages to: unborn, and each edge of an age band inside it (one month either side)."""
+        if span.exact:
+            return []
+        ages: list[Optional[int]] = [None] if span.may_be_unborn else []
+        if span.may_be_born:
+            edges = {span.low, span.high}
+            for band in self.bands:
+                for edge in (band.min_months, band.max_months):
+                    if edge is not None:
+                        edges.update((edge - 1, edge, edge + 1))
+            ages.extend(sorted(m for m in edges if span.low <= m <= span.high))
+        return ages
 
     def reads(self, spec: FactSpec) -> bool:
         """A fact no condition reads cannot move a level; sweeping it would only cost time."""
@@ -301,18 +318,22 @@ def _resolving(probe: Probe, situation: dict[str, Any]) -> None:
     for place in places(situation):
         if place.spec.direction != "strength" and probe.reads(place.spec) and get(situation, place.key) is None:
             trials += [(place.key, value) for value in _resolution_values(probe, place.spec)]
-    child_facts = facts_by_root()["child"]
+    ages: list[tuple[int, dict[str, Any], str]] = []
     for index, child in enumerate(situation["household"]["children"]):
-        if "age_months" not in child and "unborn_weeks" not in child:
-            for name in ("age_months", "unborn_weeks"):
-                values = candidates(child_facts[(name,)], probe.thresholds.get(f"child.{name}", set()))
-                trials += [(("household", "children", index, name), value) for value in values]
+        for age in probe.ages_within(child_span(child)):
+            fields = {"unborn_weeks": 20} if age is None else {"age_months": age}
+            resolved = {key: value for key, value in child.items() if key not in AGE_FIELDS} | fields
+            ages.append((index, resolved, f"the age of child {child['id']} to {'unborn' if age is None else f'{age} months'}"))
     base = probe.levels(situation)
     for key, value in trials:
         after = put(situation, key, value)
         if _first_outside(base, probe.levels(after)) is not None:
             explain = _between(probe, f"resolving {describe_key(situation, key)} to {_show(value)}")
             raise Violation(explain, situation, after, keep=key)
+    for index, resolved, words in ages:
+        after = put(situation, ("household", "children", index), resolved)
+        if _first_outside(base, probe.levels(after)) is not None:
+            raise Violation(_between(probe, f"resolving {words}"), situation, after, keep=("household", "children", index, "id"))
 
 
 def _red_flags(probe: Probe, situation: dict[str, Any]) -> None:

@@ -17,11 +17,30 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from needs_engine.model.ages import AgeBandName, AgeSpan, applies_span
 from needs_engine.model.catalogue import FactSpec, facts_by_root
+from needs_engine.model.situation import Child
 
 ENTITY_ROOTS = ("child", "carer", "home", "household", "strengths")
 # Facts the generator sets itself (age) or that are derived (unborn).
 _SPECIAL = {("child", ("age_months",)), ("child", ("unborn_weeks",)), ("child", ("unborn",))}
+_AGE_KEYS = ("age_months", "age_years", "age_band", "unborn_weeks")
+
+
+def child_span(child: dict[str, Any]) -> AgeSpan:
+    """The ages a child document allows: its age fields, narrowed by the concerns recorded for it."""
+    ages = {key: child[key] for key in _AGE_KEYS if key in child}
+    span = Child.model_validate({"id": "c", **ages}).stated_age_span()
+    for spec in settable("child"):
+        value = get(child, spec.path)
+        if value is not None and spec.is_concern and value != best_value(spec):
+            span = span.intersect(applies_span(".".join(spec.path)))
+    return span
+
+
+def can_record(child: dict[str, Any], spec: FactSpec) -> bool:
+    """Whether a value of concern of child fact `spec` can describe the child (Semantics 14)."""
+    return not child_span(child).intersect(applies_span(".".join(spec.path))).empty
 
 
 def settable(root: str) -> list[FactSpec]:
@@ -83,7 +102,12 @@ def places(situation: dict[str, Any]) -> list[Place]:
     found = []
     for root in ENTITY_ROOTS:
         count = len(household["children"]) if root == "child" else len(household["carers"]) if root == "carer" else 1
-        found += [Place(entity_path(root, i), spec) for i in range(count) for spec in settable(root)]
+        for i in range(count):
+            specs = settable(root)
+            if root == "child":
+                child = household["children"][i]
+                specs = [spec for spec in specs if not spec.is_concern or can_record(child, spec)]
+            found += [Place(entity_path(root, i), spec) for spec in specs]
     return found
 
 
@@ -135,12 +159,19 @@ def _fill(draw: st.DrawFn, root: str, base: dict[str, Any], known_share: float) 
 
 @st.composite
 def ages(draw: st.DrawFn) -> dict[str, Any]:
-    """An age: months (0-19 years), unborn weeks, or unknown. Shrinks towards a newborn."""
-    kind = draw(st.sampled_from(["months", "months", "unborn", "unknown"]))
+    """An age: months (0-19 years), unborn weeks, years, a range of years, a band, or unknown. Shrinks towards a newborn."""
+    kind = draw(st.sampled_from(["months", "months", "unborn", "unknown", "years", "range", "band"]))
     if kind == "months":
         return {"age_months": draw(st.integers(0, 228))}
     if kind == "unborn":
         return {"unborn_weeks": draw(st.integers(1, 42))}
+    if kind == "years":
+        return {"age_years": draw(st.integers(0, 19))}
+    if kind == "range":
+        low = draw(st.integers(0, 18))
+        return {"age_years": f"{low}-{draw(st.integers(low, 19))}"}
+    if kind == "band":
+        return {"age_band": draw(st.sampled_from([band.value for band in AgeBandName]))}
     return {}
 
 

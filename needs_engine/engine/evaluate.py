@@ -17,6 +17,7 @@ from typing import Any, Optional
 
 from ..language.compile import Condition, Env
 from ..language.logic import Truth
+from ..model.ages import AgeSpan
 from ..model.levels import LEVELS, Level
 from ..model.situation import Child, Household
 from ..rulebook.load import Applicable, Descriptor, Escalation, Mitigation, Rulebook, in_age_band
@@ -35,8 +36,23 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class AgeCase:
+    """The levels a child would have at the ages from `low` to `high` months (None, None: unborn)."""
+
+    low: Optional[int]
+    high: Optional[int]
+    level: Level
+    possible_level: Level
+
+
+@dataclass(frozen=True)
 class ChildResult:
-    """Everything decided about one child, before it is rendered into an assessment."""
+    """Everything decided about one child, before it is rendered into an assessment.
+
+    For a child whose age is a span (Semantics 11), `env`, `fired`, `known` and the rules come
+    from the age in the span with the lowest level, `possible` from the age with the highest
+    possible level, `unknown` holds every descriptor that fires or might at some age, and
+    `age_cases` the levels at each age the rulebook tells apart."""
 
     child: Child
     env: Env
@@ -46,6 +62,7 @@ class ChildResult:
     mitigations: tuple[Mitigation, ...]
     known: Outcome
     possible: Outcome
+    age_cases: tuple[AgeCase, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -60,17 +77,32 @@ class _Plan:
     """
 
     bands: tuple[AgeBand, ...]
-    by_age: dict[tuple[Optional[bool], Optional[int]], list[Truth]]
+    by_age: dict[AgeSpan, list[Truth]]
     passes: Passes
+    every_band: tuple[AgeBand, ...]
+    """Every age band of a descriptor or an escalation: where a span of ages is cut into ages the rulebook tells apart."""
 
-    def bands_for(self, child: Child) -> list[Truth]:
-        """Whether the child is in each age band (the same for every child of the same age)."""
-        unborn = child.unborn
-        key = (unborn, None if unborn else child.age_months)
-        found = self.by_age.get(key)
+    def bands_for(self, span: AgeSpan) -> list[Truth]:
+        """Whether a child of `span` is in each age band (the same for every child of the same age)."""
+        found = self.by_age.get(span)
         if found is None:
-            found = self.by_age[key] = [in_age_band(band, child) for band in self.bands]
+            if len(self.by_age) > 4096:
+                self.by_age.clear()
+            found = self.by_age[span] = [in_age_band(band, span) for band in self.bands]
         return found
+
+    def ages_to_try(self, span: AgeSpan) -> list[Optional[int]]:
+        """One age (months; None: unborn) for each part of `span` that every band treats alike."""
+        cuts = {span.low}
+        for band in self.every_band:
+            if in_age_band(band, span) is None:
+                for edge in (band.min_months, None if band.max_months is None else band.max_months + 1):
+                    if edge is not None and span.low < edge <= span.high:
+                        cuts.add(edge)
+        ages: list[Optional[int]] = [None] if span.may_be_unborn else []
+        if span.may_be_born and span.low <= span.high:
+            ages.extend(sorted(cuts))
+        return ages
 
 
 _PLANS: dict[int, tuple[Rulebook, _Plan]] = {}
@@ -94,7 +126,8 @@ def _plan(rulebook: Rulebook) -> _Plan:
             index = bands[key]
         household_only = not reads_child(descriptor.applies.condition.facts)
         items.append((descriptor, index, household_only))
-    plan = _Plan(tuple(band_list), {}, generate(items))
+    every_band = [*band_list, *(e.applies.age for e in rulebook.escalations if e.applies is not None and e.applies.age)]
+    plan = _Plan(tuple(band_list), {}, generate(items), tuple(every_band))
     if len(_PLANS) > 32:
         _PLANS.clear()
     _PLANS[id(rulebook)] = (rulebook, plan)
@@ -107,15 +140,77 @@ def evaluate_child(
     """Evaluate every descriptor and rule of `rulebook` for one child of `household`.
 
     `shared`, a dict kept across the children of one household, lets conditions that read no
-    child fact be evaluated once per household.
+    child fact be evaluated once per household. A child whose age is a span is evaluated at one
+    age for each part of the span the rulebook's age bands tell apart: age is one unknown, so
+    `level` is the lowest of those levels and `possible_level` the highest (Semantics 11).
     """
-    env = Env(child, household)
-    fired: list[Descriptor] = []
-    unknown: list[Descriptor] = []
-    plan = _plan(rulebook)
-    in_band = plan.bands_for(child)
     if shared is None:
         shared = {}
+    env = Env(child, household)
+    stated = child.stated_age_span()
+    plan = _plan(rulebook)
+    ages = [] if stated.exact else plan.ages_to_try(stated)
+    if len(ages) <= 1:
+        if ages:
+            env = Env(child.at_age(ages[0]), household)
+        return _evaluate(child, env, rulebook, plan, shared)
+    # The recorded facts may rule some of the stated ages out (a school attendance figure, a
+    # born child): the level is the lowest over the ages still possible, the possible level the
+    # highest over every stated age, so recording a concern can never lower either.
+    span = env.span
+    results = [_evaluate(child, Env(child.at_age(age), household), rulebook, plan, shared) for age in ages]
+    highs = [None if age is None else (stated.high if i + 1 == len(ages) else ages[i + 1] - 1) for i, age in enumerate(ages)]  # type: ignore[operator]
+    possible_ages = [r for age, high, r in zip(ages, highs, results, strict=True) if _within(age, high, span)] or results
+    lowest = min(possible_ages, key=lambda r: r.known.level.rank)
+    highest = max(results, key=lambda r: r.possible.level.rank)
+    fired_ids = {d.id for d in lowest.fired}
+    unknown: dict[str, Descriptor] = {}
+    for result in results:
+        for descriptor in (*result.fired, *result.unknown):
+            if descriptor.id not in fired_ids:
+                unknown.setdefault(descriptor.id, descriptor)
+    cases = []
+    for age, high, result in zip(ages, highs, results, strict=True):
+        case = AgeCase(age, high, result.known.level, result.possible.level)
+        previous = cases[-1] if cases else None
+        if (
+            previous
+            and previous.low is not None
+            and age is not None
+            and (previous.level, previous.possible_level)
+            == (
+                case.level,
+                case.possible_level,
+            )
+        ):
+            cases[-1] = AgeCase(previous.low, high, case.level, case.possible_level)
+        else:
+            cases.append(case)
+    return ChildResult(
+        child,
+        lowest.env,
+        lowest.fired,
+        tuple(sorted(unknown.values(), key=lambda d: d.id)),
+        lowest.escalation_truth,
+        lowest.mitigations,
+        lowest.known,
+        highest.possible,
+        tuple(cases),
+    )
+
+
+def _within(age: Optional[int], high: Optional[int], span: AgeSpan) -> bool:
+    """Whether the ages from `age` to `high` months (None: unborn) meet `span`."""
+    if age is None or high is None:
+        return span.may_be_unborn
+    return span.may_be_born and age <= span.high and high >= span.low
+
+
+def _evaluate(child: Child, env: Env, rulebook: Rulebook, plan: _Plan, shared: dict[str, Any]) -> ChildResult:
+    """Every descriptor and rule for the child of `env`, at the one age (or span) `env` holds."""
+    fired: list[Descriptor] = []
+    unknown: list[Descriptor] = []
+    in_band = plan.bands_for(env.span)
     household_values = shared.get("descriptors")
     if household_values is None:
         household_values = shared["descriptors"] = plan.passes.household_pass(env)
@@ -155,7 +250,7 @@ def _once(condition: Condition, env: Env, shared: dict[str, Any]) -> Truth:
 
 def _applies(applicable: Applicable, env: Env, shared: dict[str, Any]) -> Truth:
     """`applicable.fast(env)`, with the condition evaluated once per household where it can be."""
-    in_band = in_age_band(applicable.age, env.child)
+    in_band = in_age_band(applicable.age, env.span)
     if in_band is False:
         return False
     value = _once(applicable.condition, env, shared)
@@ -182,7 +277,11 @@ def outcome(
     *,
     possible: bool,
 ) -> Outcome:
-    """The level made by `fired`. With `possible`, escalations whose condition is unknown apply."""
+    """The level made by `fired`. With `possible`, escalations whose condition is unknown apply.
+
+    A mitigation lowers only what it names, by one step, only from the levels it lists, never
+    from Safeguarding, never below a floor, and never while a never-mitigable concern has fired
+    (Semantics 5 and 13)."""
     fired = list(fired)
     top = 0
     for descriptor in fired:
@@ -204,22 +303,39 @@ def outcome(
             if to > top:
                 top = to
     level = LEVELS[top]
-    before = level
-    mitigation = next((m for m in mitigations if level in m.lowers_from), None)
-    if mitigation is not None and level is not Level.safeguarding:
-        floor = max((d.level for d in fired if d.floor), default=Level.universal)
-        lowered = max(level.step(-1), floor)
+    if not mitigations or level is Level.safeguarding or level is Level.universal:
+        return Outcome(level, tuple(applied), None, level)
+    if any(d.never_mitigable for d in fired) or any(e.never_mitigable for e in applied):
+        return Outcome(level, tuple(applied), None, level)
+    for mitigation in mitigations:
+        if level not in mitigation.lowers_from:
+            continue
+        lowered = _lowered(level, fired, applied, mitigation)
         if lowered < level:
-            level = lowered
-        else:
-            mitigation = None
-    else:
-        mitigation = None
-    return Outcome(level, tuple(applied), mitigation, before)
+            return Outcome(lowered, tuple(applied), mitigation, level)
+    return Outcome(level, tuple(applied), None, level)
+
+
+def _lowered(level: Level, fired: list[Descriptor], applied: list[Escalation], mitigation: Mitigation) -> Level:
+    """The level when `mitigation` lowers what it names one step and everything else stands."""
+    named = mitigation.lowers
+    standing = [d.level for d in fired if d.floor or d.id not in named]
+    standing += [e.to for e in applied if e.id not in named]
+    return max([level.step(-1), *standing])
+
+
+def _top_rungs(fired: Iterable[Descriptor]) -> dict[str, Descriptor]:
+    """The highest fired rung of each need (a descriptor on its own is a need of one rung)."""
+    top: dict[str, Descriptor] = {}
+    for descriptor in fired:
+        held = top.get(descriptor.need)
+        if held is None or descriptor.level > held.level:
+            top[descriptor.need] = descriptor
+    return top
 
 
 def _count_met(fired: list[Descriptor], escalation: Escalation) -> bool:
-    """Whether enough fired descriptors, in enough domains, reach the rule's level (stops once they do)."""
+    """Whether enough needs (each once, at its highest fired rung), in enough domains, reach the rule's level."""
     rule = escalation.count
     assert rule is not None
     if rule.min_count <= 0 and rule.min_domains <= 0:
@@ -227,7 +343,7 @@ def _count_met(fired: list[Descriptor], escalation: Escalation) -> bool:
     least = rule.min_level._rank  # type: ignore[attr-defined]
     counted = 0
     domains: set[str] = set()
-    for descriptor in fired:
+    for descriptor in _top_rungs(fired).values():
         if descriptor.level._rank >= least:  # type: ignore[attr-defined]
             counted += 1
             domains.add(descriptor.domain)
@@ -237,11 +353,11 @@ def _count_met(fired: list[Descriptor], escalation: Escalation) -> bool:
 
 
 def counted_by(fired: Iterable[Descriptor], escalation: Escalation) -> list[str]:
-    """The descriptor ids a count escalation counted (for explanations)."""
+    """The needs a count escalation counted, each by the id of its highest fired rung (for explanations)."""
     rule = escalation.count
     if rule is None:
         return []
-    return sorted(d.id for d in fired if d.level >= rule.min_level)
+    return sorted(d.id for d in _top_rungs(fired).values() if d.level >= rule.min_level)
 
 
 def household_levels(household: Household, rulebook: Rulebook) -> dict[str, tuple[Level, Level]]:

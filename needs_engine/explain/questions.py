@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from ..engine.evaluate import ChildResult, outcome
 from ..language.compile import FactRead
 from ..model.assessment import Question
+from ..model.catalogue import facts_by_root
 from ..model.levels import Level
 from ..rulebook.load import Rulebook
 
@@ -42,6 +43,14 @@ def questions_for(results: list[ChildResult], book: Rulebook) -> list[Question]:
 
     for result in results:
         current = result.known.level
+        if result.age_cases:
+            # Age is one unknown (Semantics 11): knowing it could give the level of the worst age case.
+            potential = max(case.level for case in result.age_cases)
+            if potential > current:
+                age = FactRead(f"child:{result.child.id}", facts_by_root()["child"][("age_months",)], None)
+                banded = [d.id for d in result.unknown if d.age is not None] or ["age"]
+                for rule in banded:
+                    note((age,), potential, result.child.id, rule)
         # Count escalations met only in the worst case: every unknown descriptor they could count
         # is a step towards them, even if no single one gets there alone.
         count_targets = [e for e in result.possible.escalations if e.count is not None and e not in result.known.escalations]

@@ -21,6 +21,7 @@ from operator import attrgetter
 from typing import Any, Optional
 
 from ..errors import ConditionError
+from ..model.ages import AgeSpan
 from ..model.catalogue import FactSpec, facts_by_root, sections_by_root
 from ..model.situation import Carer, Child, Household
 from .logic import COMPARISONS, Span, Truth, all3, any3, not3
@@ -30,13 +31,21 @@ from .parse import parse
 class Env:
     """What a condition can see while one child is assessed."""
 
-    __slots__ = ("child", "household", "carer", "sibling")
+    __slots__ = ("child", "household", "carer", "sibling", "_span")
 
     def __init__(self, child: Child, household: Household, carer: Optional[Carer] = None, sibling: Optional[Child] = None):
         self.child = child
         self.household = household
         self.carer = carer
         self.sibling = sibling
+        self._span: Optional[AgeSpan] = None
+
+    @property
+    def span(self) -> AgeSpan:
+        """The ages the child may be (worked out once per child, on first use)."""
+        if self._span is None:
+            self._span = self.child.age_span()
+        return self._span
 
 
 @dataclass(frozen=True)
@@ -73,6 +82,21 @@ class Condition:
     facts: frozenset[str]
     plan: Optional[Plan] = None
     """The condition as a small tree the engine can generate straight-line code from (None: use `fast`)."""
+    leaves: tuple[Leaf, ...] = ()
+    """Every test of one fact in the condition, wherever it sits (under and/or/not, a quantifier or a count)."""
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """A test of one fact inside a condition: the fact, and whether a known value passes the test."""
+
+    spec: FactSpec
+    passes: Callable[[Any], bool]
+
+    @property
+    def fact(self) -> str:
+        """The fact's name, with `sibling.` read as `child.` (a sibling is a child of the household)."""
+        return self.spec.dotted if self.spec.root != "sibling" else "child." + ".".join(self.spec.path)
 
 
 QUANTIFIERS = {
@@ -106,7 +130,14 @@ def compile_condition(text: str) -> Condition:
     source = " ".join(text.split())
     compiler = _Compiler(source)
     node = compiler.condition(tree.body, scope=ALWAYS_ROOTS)
-    return Condition(text=source, fast=node.fast, trace=node.trace, facts=frozenset(compiler.facts), plan=node.plan)
+    return Condition(
+        text=source,
+        fast=node.fast,
+        trace=node.trace,
+        facts=frozenset(compiler.facts),
+        plan=node.plan,
+        leaves=tuple(compiler.leaves),
+    )
 
 
 @dataclass(frozen=True)
@@ -114,6 +145,8 @@ class _Cond:
     fast: Fast
     trace: Tracer
     plan: Optional[Plan] = None
+    test: Optional[Callable[[Any], bool]] = None
+    """For a test of one fact: whether a known value passes it."""
 
 
 @dataclass(frozen=True)
@@ -148,6 +181,7 @@ class _Compiler:
     def __init__(self, text: str) -> None:
         self.text = text
         self.facts: set[str] = set()
+        self.leaves: list[Leaf] = []
 
     def fail(self, msg: str, node: ast.AST, **extra: Any) -> ConditionError:
         return ConditionError(msg, self.text, col=getattr(node, "col_offset", None), **extra)
@@ -182,7 +216,7 @@ class _Compiler:
                     node,
                     expected=_example(fact.spec),
                 )
-            return _flag(fact)
+            return self.record(fact, _flag(fact))
         if isinstance(node, ast.Constant):
             raise self.fail("a condition that is always true or false is not allowed", node)
         raise self.fail("expected a condition", node)
@@ -235,7 +269,13 @@ class _Compiler:
         if isinstance(left_value, _Count):
             return self.count_test(left_value, op, right_value, node)
         assert isinstance(left_value, _Fact)
-        return self.fact_test(left_value, op, right_value, node)
+        return self.record(left_value, self.fact_test(left_value, op, right_value, node))
+
+    def record(self, fact: _Fact, cond: _Cond) -> _Cond:
+        """Keep the test of one fact as a leaf of the condition (see `Condition.leaves`)."""
+        assert cond.test is not None
+        self.leaves.append(Leaf(fact.spec, cond.test))
+        return cond
 
     # --- value nodes ----------------------------------------------------------------------
 
@@ -487,7 +527,7 @@ def _leaf(
         value = get(env)
         return (None if value is None else test(value)), (FactRead(subject(env), spec, value, written),)
 
-    return _Cond(fast=fast, trace=trace, plan=plan)
+    return _Cond(fast=fast, trace=trace, plan=plan, test=test)
 
 
 def _flag(fact: _Fact) -> _Cond:

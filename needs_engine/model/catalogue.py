@@ -35,7 +35,7 @@ ROOTS: dict[str, type[BaseModel]] = {
 """Where a condition's fact paths start. `carer` and `sibling` are bound by quantifiers."""
 
 # Facts that are identities or collections, not facts a condition may read.
-_NOT_FACTS = {"id", "name", "reference", "children", "carers", "home", "strengths"}
+_NOT_FACTS = {"id", "name", "reference", "children", "carers", "home", "strengths", "age_years", "age_band"}
 
 
 @dataclass(frozen=True)

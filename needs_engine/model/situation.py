@@ -7,18 +7,31 @@ Every section defaults to "all unknown", so a section left out is unknown, never
 
 from __future__ import annotations
 
+import re
 from enum import Enum
-from typing import Annotated, Optional
+from functools import cache
+from typing import Annotated, Any, Optional
 
-from pydantic import BaseModel, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StringConstraints, model_validator
 
 from . import ordinals as o
+from .ages import (
+    ANY_AGE,
+    MAX_AGE_MONTHS,
+    UNBORN_ONLY,
+    AgeBandName,
+    AgeSpan,
+    applies_span,
+    band_span,
+    years_span,
+)
 from .facts import (
     SECTION_CONFIG,
     Count,
     Flag,
     Maybe,
     Percent,
+    _unknown_to_none,
     count,
     descriptive,
     flag,
@@ -29,8 +42,6 @@ from .facts import (
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=100)]
-
-MAX_AGE_MONTHS = 228  # 19 years: the 0-19 population the seed strategies serve.
 
 
 class Section(BaseModel):
@@ -262,16 +273,113 @@ class ExtraFamilialHarm(Section):
     )
 
 
+@cache
+def _best_value(section: type[BaseModel], name: str) -> Any:
+    """A concern fact's no-concern value: false, its first grade ("first") or its best bound;
+    "descriptive" for a fact with no better or worse value."""
+    field = section.model_fields[name]
+    extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+    direction = extra.get("direction")
+    if direction == "true_is_worse":
+        return False
+    if direction == "lower_is_worse":
+        return next((m.le for m in field.metadata if getattr(m, "le", None) is not None), None)
+    if direction == "higher_is_worse":
+        low = next((m.ge for m in field.metadata if getattr(m, "ge", None) is not None), None)
+        if low is not None:
+            return low
+        return "first"
+    return "descriptive"
+
+
+def _no_concern(section: type[BaseModel], name: str, value: Any) -> bool:
+    best = _best_value(section, name)
+    if best == "descriptive":
+        return True  # a fact with no better or worse value (mobility) is not a concern
+    if isinstance(value, Enum):
+        return best == "first" and value is next(iter(type(value)))
+    if isinstance(value, bool):
+        return best is False and value is False
+    return isinstance(best, (int, float)) and not isinstance(best, bool) and value == best
+
+
+AGE_YEARS_PATTERN = r"^\s*(\d{1,2})\s*(?:-|–|to)\s*(\d{1,2})\s*$"
+
+
+def _age_years(value: Any) -> Any:
+    """`14`, `"14"`, or a range `"13-15"` (also `13–15`, `13 to 15`), as a (low, high) pair of years."""
+    value = _unknown_to_none(value)
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError("expected a whole number of years or a range such as 13-15, not true/false")
+    if isinstance(value, int):
+        return (value, value)
+    if isinstance(value, str):
+        text = value.strip()
+        if text.isdigit():
+            return (int(text), int(text))
+        found = re.match(AGE_YEARS_PATTERN, text)
+        if found:
+            low, high = int(found.group(1)), int(found.group(2))
+            if low > high:
+                raise ValueError(f"the range {text!r} runs backwards; write the younger age first, e.g. {high}-{low}")
+            return (low, high)
+    if (
+        isinstance(value, (tuple, list))
+        and len(value) == 2
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+    ):
+        return (value[0], value[1])
+    raise ValueError("expected a whole number of years (e.g. 14) or a range of years (e.g. 13-15)")
+
+
+def _years_in_range(value: Optional[tuple[int, int]]) -> Optional[tuple[int, int]]:
+    if value is not None and not (0 <= value[0] <= value[1] <= MAX_AGE_MONTHS // 12):
+        raise ValueError(f"years must be from 0 to {MAX_AGE_MONTHS // 12}")
+    return value
+
+
+AgeYears = Annotated[Optional[tuple[int, int]], BeforeValidator(_age_years), AfterValidator(_years_in_range)]
+
+AGE_FIELDS = ("age_months", "age_years", "age_band", "unborn_weeks")
+"""The ways a child's age may be given; at most one per child."""
+
+CHILD_SECTIONS = (
+    "health",
+    "development",
+    "education",
+    "emotional",
+    "identity",
+    "relationships",
+    "youth_offending",
+    "social_presentation",
+    "self_care_skills",
+    "harm",
+    "extra_familial",
+)
+
+
 class Child(BaseModel):
-    """One child (or unborn baby) in the household. Give `age_months` or `unborn_weeks`."""
+    """One child (or unborn baby) in the household. Give one of `age_months`, `age_years`,
+    `age_band` or `unborn_weeks`, or none if the age is not known."""
 
     model_config = SECTION_CONFIG
 
     id: Identifier = Field(description="A short reference unique within the household, e.g. c1.")
     name: Optional[Name] = Field(default=None, description="Optional; never needed by the engine.")
     age_months: Count = descriptive("How old is the child, in months?", "Age in whole months.", ge=0, le=MAX_AGE_MONTHS)
+    age_years: AgeYears = Field(
+        default=None,
+        description="Age in whole years (14), or a range of years when only roughly known (13-15).",
+        json_schema_extra={"direction": "none", "ask": "How old is the child, in years (or roughly, e.g. 13-15)?"},
+    )
+    age_band: Maybe[AgeBandName] = descriptive(
+        "Roughly how old is the child (unborn, under 1, under 5, primary or secondary school age, 16 or 17)?",
+        "A named age band, when the age is known only roughly.",
+    )
     unborn_weeks: Count = descriptive(
-        "How many weeks pregnant is the mother?", "For an unborn baby: weeks of gestation.", ge=1, le=45
+        "For an unborn baby: how many weeks pregnant is the mother?", "For an unborn baby: weeks of gestation.", ge=1, le=45
     )
     health: Health = Field(default_factory=Health)
     development: Development = Field(default_factory=Development)
@@ -286,17 +394,75 @@ class Child(BaseModel):
     extra_familial: ExtraFamilialHarm = Field(default_factory=ExtraFamilialHarm)
 
     @model_validator(mode="after")
-    def _one_age(self) -> Child:
-        if self.age_months is not None and self.unborn_weeks is not None:
-            raise ValueError("give either age_months or unborn_weeks, not both")
+    def _one_age_and_facts_that_can_apply(self) -> Child:
+        given = [name for name in AGE_FIELDS if getattr(self, name) is not None]
+        if len(given) > 1:
+            raise ValueError(f"give one of {', '.join(AGE_FIELDS)}, not {' and '.join(given)}")
+        stated = self.stated_age_span()
+        span = stated
+        for path, _value in self.recorded_facts():
+            fact_span = applies_span(path)
+            narrowed = span.intersect(fact_span)
+            if narrowed.empty:
+                why = f"{given[0]} given" if given and stated.intersect(fact_span).empty else "other facts recorded"
+                raise ValueError(
+                    f"{path} cannot apply to this child ({why}: the child is {span.words()}; "
+                    f"{path} describes a child who is {fact_span.words()})"
+                )
+            span = narrowed
         return self
+
+    def stated_age_span(self) -> AgeSpan:
+        """The ages the age fields allow, before the recorded facts narrow them."""
+        if self.age_months is not None:
+            return AgeSpan(False, True, self.age_months, self.age_months)
+        if self.unborn_weeks is not None:
+            return UNBORN_ONLY
+        if self.age_band is not None:
+            return band_span(self.age_band)
+        if self.age_years is not None:
+            return years_span(*self.age_years)
+        return ANY_AGE
+
+    def age_span(self) -> AgeSpan:
+        """The ages this child may be: what the age fields say, narrowed by the facts recorded
+        (a child with a school attendance figure is not unborn). Validation has made sure it is not empty."""
+        span = self.stated_age_span()
+        if span.exact:
+            return span
+        for path, _value in self.recorded_facts():
+            span = span.intersect(applies_span(path))
+        return span
+
+    def recorded_facts(self) -> list[tuple[str, Any]]:
+        """Every fact of the child recorded with a value of concern (known, and not the fact's
+        no-concern value), as (path below `child.`, value), in model order. A `false` or a `none`
+        says nothing about the child's age, so only these narrow it, or can be out of place."""
+        found = []
+        for section in CHILD_SECTIONS:
+            values = getattr(self, section)
+            for name, value in values.__dict__.items():
+                if value is not None and not _no_concern(type(values), name, value):
+                    found.append((f"{section}.{name}", value))
+        return found
+
+    def at_age(self, months: Optional[int]) -> Child:
+        """This child with an exact age (`None`: unborn), everything else unchanged: one age a span allows."""
+        update: dict[str, Any] = {name: None for name in AGE_FIELDS}
+        if months is None:
+            update["age_band"] = AgeBandName.unborn
+            update["unborn_weeks"] = None
+        else:
+            update["age_months"] = months
+        return self.model_copy(update=update)
 
     @property
     def unborn(self) -> Optional[bool]:
-        """True for an unborn baby, False for a born child, None if neither age is known."""
-        if self.unborn_weeks is not None:
+        """True for an unborn baby, False for a born child, None if the age does not say which."""
+        span = self.age_span()
+        if not span.may_be_born:
             return True
-        if self.age_months is not None:
+        if not span.may_be_unborn:
             return False
         return None
 

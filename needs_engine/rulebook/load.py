@@ -21,9 +21,9 @@ from pydantic import BaseModel, ValidationError
 from ..errors import ConditionError, Problem, RulebookError
 from ..language.compile import Condition, Env, FactRead, compile_condition
 from ..language.logic import Truth
+from ..model.ages import MAX_AGE_MONTHS, AgeSpan
 from ..model.catalogue import FactSpec, all_facts, facts_by_root
 from ..model.levels import Level
-from ..model.situation import Child
 from ..yamlfile import YAMLProblem, line_of, read_file
 from .schema import (
     AgeBand,
@@ -49,7 +49,7 @@ class Applicable:
     age: Optional[AgeBand]
 
     def fast(self, env: Env) -> Truth:
-        in_band = in_age_band(self.age, env.child)
+        in_band = in_age_band(self.age, env.span)
         if in_band is False:
             return False
         value = self.condition.fast(env)
@@ -58,7 +58,7 @@ class Applicable:
         return None if (in_band is None or value is None) else True
 
     def trace(self, env: Env) -> tuple[Truth, tuple[FactRead, ...]]:
-        in_band = in_age_band(self.age, env.child)
+        in_band = in_age_band(self.age, env.span)
         if in_band is False:
             return False, ()
         value, reads = self.condition.trace(env)
@@ -69,20 +69,32 @@ class Applicable:
         return value, reads
 
 
-def in_age_band(band: Optional[AgeBand], child: Child) -> Truth:
-    """Whether `child` is in `band` (None: any age); unknown when neither age nor unborn is known."""
+def in_age_band(band: Optional[AgeBand], span: AgeSpan) -> Truth:
+    """Whether a child whose age is `span` is in `band` (None: any age): True when every age the
+    span allows is inside, False when every one is outside, unknown only when it straddles (Semantics 11)."""
     if band is None:
         return True
-    unborn = child.unborn
-    if unborn is None:
+    inside = outside = False
+    if span.may_be_unborn:
+        if band.unborn == "exclude":
+            outside = True
+        else:
+            inside = True
+    if span.may_be_born and span.low <= span.high:
+        if band.unborn == "only":
+            outside = True
+        else:
+            low = band.min_months if band.min_months is not None else 0
+            high = band.max_months if band.max_months is not None else MAX_AGE_MONTHS
+            if span.low >= low and span.high <= high:
+                inside = True
+            elif span.high < low or span.low > high:
+                outside = True
+            else:
+                inside = outside = True
+    if inside and outside:
         return None
-    if unborn:
-        return band.unborn != "exclude"
-    if band.unborn == "only":
-        return False
-    age = child.age_months
-    assert age is not None
-    return (band.min_months is None or age >= band.min_months) and (band.max_months is None or age <= band.max_months)
+    return inside
 
 
 @dataclass(frozen=True)
@@ -99,6 +111,10 @@ class Descriptor:
     red_flag: bool
     file: str
     line: int
+    need: str = ""
+    """The need this descriptor is a rung of (its own id when it stands alone)."""
+    never_mitigable: Optional[str] = None
+    """Why no strength may lower it (Semantics 13), or None when a rules file may name it in a mitigation."""
 
     @property
     def age(self) -> Optional[AgeBand]:
@@ -116,6 +132,7 @@ class Escalation:
     to: Level
     applies: Optional[Applicable]
     count: Optional[DescriptorCount]
+    never_mitigable: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -127,6 +144,8 @@ class Mitigation:
     source: str
     condition: Condition
     lowers_from: frozenset[Level]
+    lowers: frozenset[str] = frozenset()
+    """The descriptor and escalation ids it may lower (its `lowers` names, expanded)."""
 
 
 @dataclass(frozen=True)
@@ -151,6 +170,8 @@ class Rulebook:
     by_id: dict[str, Descriptor] = field(repr=False, default_factory=dict)
     not_a_concern: tuple[NotAConcernEntry, ...] = ()
     """Values the rulebook deliberately does not treat as concerns (read by `needs rules lint`)."""
+    needs: dict[str, tuple[Descriptor, ...]] = field(repr=False, default_factory=dict)
+    """Every need with more than one rung: its descriptors, lowest rung first (Semantics 12)."""
 
     def label(self, level: Level) -> str:
         """The level's label in this rulebook, with its Thrive-style name if it has one."""
@@ -241,8 +262,14 @@ class _Loader:
         if rules is None:
             raise RulebookError(self.problems, source=str(self.rules_file))
         descriptors = self.compile_descriptors(entries, rules)
-        escalations = tuple(self.compile_escalation(index, entry, rules_doc) for index, entry in enumerate(rules.escalations))
-        mitigations = tuple(self.compile_mitigation(index, entry, rules_doc) for index, entry in enumerate(rules.mitigations))
+        needs = self.check_needs(descriptors, entries)
+        escalations = tuple(
+            e for e in (self.compile_escalation(index, entry, rules_doc) for index, entry in enumerate(rules.escalations)) if e
+        )
+        targets = _Targets(descriptors, needs, escalations, set(rules.domains))
+        mitigations = tuple(
+            self.compile_mitigation(index, entry, rules_doc, targets) for index, entry in enumerate(rules.mitigations)
+        )
         urgent = self.compile(rules.urgent.when, self.rules_file, line_of(rules_doc, ("urgent", "when")))
         for index, allowance in enumerate(rules.not_a_concern):
             self.check_not_a_concern(index, allowance, rules_doc)
@@ -259,7 +286,7 @@ class _Loader:
             levels=dict(rules.levels),
             domains=dict(rules.domains),
             descriptors=descriptors,
-            escalations=tuple(e for e in escalations if e is not None),
+            escalations=escalations,
             mitigations=tuple(m for m in mitigations if m is not None),
             consent=rules.consent,
             urgent=rules.urgent,
@@ -268,6 +295,7 @@ class _Loader:
             path=str(self.rules_file),
             by_id=by_id,
             not_a_concern=tuple(rules.not_a_concern),
+            needs={need: rungs for need, rungs in needs.items() if len(rungs) > 1},
         )
 
     def read_model(self, path: Path, model: type[BaseModel]) -> tuple[Any, Any]:
@@ -335,7 +363,7 @@ class _Loader:
 
     def compile(self, text: str, path: Path | str, line: Optional[int]) -> Optional[Condition]:
         try:
-            return compile_condition(text)
+            condition = compile_condition(text)
         except ConditionError as exc:
             self.problems.append(
                 Problem(
@@ -347,6 +375,23 @@ class _Loader:
                 )
             )
             return None
+        where = f"{path}:{line}" if line else str(path)
+        if "household.consent" in condition.facts:
+            self.problems.append(
+                Problem(where, "a condition may not read household.consent: consent never changes a level", code="consent")
+            )
+            return None
+        if "child.age_months" in condition.facts:
+            self.problems.append(
+                Problem(
+                    where,
+                    "a condition may not read child.age_months: restrict by age with an `age:` band, "
+                    "which also decides children whose age is known only roughly",
+                    code="age",
+                )
+            )
+            return None
+        return condition
 
     def compile_descriptors(
         self, entries: list[tuple[str, DescriptorEntry, str, int]], rules: RulesFile
@@ -369,6 +414,10 @@ class _Loader:
                     red_flag=entry.id in red_flags,
                     file=path,
                     line=line,
+                    need=entry.need or entry.id,
+                    never_mitigable=never_mitigable_reason(
+                        entry.level, domain, entry.text, condition, red_flag=entry.id in red_flags
+                    ),
                 )
             )
         by_id = {d.id: d for d in compiled}
@@ -395,9 +444,14 @@ class _Loader:
             if condition is None:
                 return None
             applies = Applicable(condition, entry.age)
-        return Escalation(entry.id, entry.text, entry.source, entry.to, applies, entry.descriptors)
+        reason = (
+            never_mitigable_reason(entry.to, "", entry.text, applies.condition, red_flag=False) if applies is not None else None
+        )
+        if reason is None and RE_SOCIAL_CARE.search(entry.text):
+            reason = NEVER_MITIGABLE["social_care"]
+        return Escalation(entry.id, entry.text, entry.source, entry.to, applies, entry.descriptors, reason)
 
-    def compile_mitigation(self, index: int, entry: Any, document: Any) -> Optional[Mitigation]:
+    def compile_mitigation(self, index: int, entry: Any, document: Any, targets: _Targets) -> Optional[Mitigation]:
         line = line_of(document, ("mitigations", index, "when"))
         condition = self.compile(entry.when, self.rules_file, line)
         if condition is None:
@@ -409,13 +463,90 @@ class _Loader:
                 Problem(f"{self.rules_file}:{line}", "a mitigation may only name strengths", found=", ".join(not_strengths))
             )
             return None
-        if re.search(r"\bnot\b|!=", condition.text):
+        if re.search(r"\bnot\b|!=", condition.text) or any(not leaf.passes(True) for leaf in condition.leaves):
             # Negating a strength would let adding a strength raise a level.
             self.problems.append(
                 Problem(f"{self.rules_file}:{line}", "a mitigation may not negate a strength (no 'not', '!=' or 'not in')")
             )
             return None
-        return Mitigation(entry.id, entry.text, entry.source, condition, frozenset(entry.lowers_from))
+        lowers_line = line_of(document, ("mitigations", index, "lowers")) or line
+        where = f"{self.rules_file}:{lowers_line}"
+        lowered: set[str] = set()
+        for name in entry.lowers:
+            found = targets.expand(name)
+            if found is None:
+                close = difflib.get_close_matches(name, targets.names(), n=1, cutoff=0.6)
+                self.problems.append(
+                    Problem(
+                        where,
+                        f"mitigation '{entry.id}' lowers '{name}', which is no descriptor, need, escalation or domain",
+                        code="reference",
+                        suggestion=close[0] if close else None,
+                    )
+                )
+                continue
+            named_directly = len(found) == 1 and found[0][0] == name
+            for item_id, reason in found:
+                if reason is not None and not named_directly:
+                    continue  # a need or domain covers only what may be lowered in it
+                if reason is not None:
+                    self.problems.append(
+                        Problem(
+                            where,
+                            f"mitigation '{entry.id}' may not lower '{item_id}' (named by '{name}'): {reason}, "
+                            "which no strength may lower (Semantics 13)",
+                            code="never_mitigable",
+                        )
+                    )
+                lowered.add(item_id)
+        return Mitigation(entry.id, entry.text, entry.source, condition, frozenset(entry.lowers_from), frozenset(lowered))
+
+    def check_needs(
+        self, descriptors: tuple[Descriptor, ...], entries: list[tuple[str, DescriptorEntry, str, int]]
+    ) -> dict[str, tuple[Descriptor, ...]]:
+        """Group descriptors into needs, rungs in file order, and check each ladder: one domain,
+        levels that never go down a rung, and rungs that read the fact the lowest rung reads."""
+        by_id = {d.id: d for d in descriptors}
+        needs: dict[str, list[Descriptor]] = {}
+        for _, entry, _, _ in entries:
+            if entry.id in by_id:
+                needs.setdefault(entry.need or entry.id, []).append(by_id[entry.id])
+        for need, rungs in needs.items():
+            if len(rungs) == 1 and rungs[0].id == need:
+                continue
+            if need in by_id and by_id[need] not in rungs:
+                self.problems.append(Problem(_at(rungs[0]), f"need '{need}' is the id of a descriptor outside the need"))
+            domains = sorted({rung.domain for rung in rungs})
+            if len(domains) > 1 or need.split(".")[0] != rungs[0].domain:
+                self.problems.append(
+                    Problem(
+                        _at(rungs[0]),
+                        f"the rungs of need '{need}' must sit in its domain, '{need.split('.')[0]}'",
+                        found=", ".join(domains),
+                    )
+                )
+            for lower, higher in zip(rungs, rungs[1:], strict=False):
+                if higher.level < lower.level:
+                    self.problems.append(
+                        Problem(
+                            _at(higher),
+                            f"need '{need}': rung '{higher.id}' ({higher.level.value}) comes after '{lower.id}' "
+                            f"({lower.level.value}); rungs go from least to most severe, in file order",
+                            code="ladder",
+                        )
+                    )
+            first = rungs[0].applies.condition.facts
+            for rung in rungs[1:]:
+                if not first & rung.applies.condition.facts:
+                    self.problems.append(
+                        Problem(
+                            _at(rung),
+                            f"need '{need}': rung '{rung.id}' reads none of the facts of its first rung '{rungs[0].id}'",
+                            expected=", ".join(sorted(first)),
+                            code="ladder",
+                        )
+                    )
+        return {need: tuple(rungs) for need, rungs in needs.items()}
 
     def check_not_a_concern(self, index: int, entry: NotAConcernEntry, document: Any) -> None:
         """A `not_a_concern` entry must name a concern fact and one of its worse values."""
@@ -447,6 +578,85 @@ class _Loader:
                     expected=expected,
                 )
             )
+
+
+def _at(descriptor: Descriptor) -> str:
+    return f"{descriptor.file}:{descriptor.line}"
+
+
+class _Targets:
+    """What a mitigation's `lowers` names may be: descriptor, need, escalation or domain ids."""
+
+    def __init__(
+        self,
+        descriptors: tuple[Descriptor, ...],
+        needs: dict[str, tuple[Descriptor, ...]],
+        escalations: tuple[Escalation, ...],
+        domains: set[str],
+    ) -> None:
+        self.items: dict[str, list[tuple[str, Optional[str]]]] = {}
+        for descriptor in descriptors:
+            self.items[descriptor.id] = [(descriptor.id, descriptor.never_mitigable)]
+            self.items.setdefault(f"domain:{descriptor.domain}", []).append((descriptor.id, descriptor.never_mitigable))
+        for need, rungs in needs.items():
+            self.items.setdefault(need, [(rung.id, rung.never_mitigable) for rung in rungs])
+        for escalation in escalations:
+            self.items[escalation.id] = [(escalation.id, escalation.never_mitigable)]
+        self.domains = domains
+
+    def expand(self, name: str) -> Optional[list[tuple[str, Optional[str]]]]:
+        if name in self.items:
+            return self.items[name]
+        if name in self.domains:
+            return self.items.get(f"domain:{name}", [])
+        return None
+
+    def names(self) -> list[str]:
+        return [name for name in self.items if not name.startswith("domain:")] + sorted(self.domains)
+
+
+RE_SOCIAL_CARE = re.compile(r"social care", re.IGNORECASE)
+
+NEVER_MITIGABLE = {
+    "red_flag": "a red flag",
+    "extra_familial": "extra-familial harm at Targeted or above (contextual safeguarding)",
+    "marac": "domestic abuse meeting Marac criteria (three or more incidents in 12 months, or a DASH score of 14 or more)",
+    "previous_removal": "previous children removed or a previous child protection plan",
+    "suicide": "a suicide attempt or serious self-harm",
+    "social_care": "its text says Children's Social Care must act",
+}
+"""What no strength may lower, whatever a rules file says (Semantics 13)."""
+
+MARAC_LEAST = {"home.domestic_abuse.incidents_12m": 3, "home.domestic_abuse.dash_score": 14}
+"""SafeLives Marac criteria: 'potential escalation' (three or more incidents in 12 months) and
+high risk on the Dash checklist (14 or more ticks)."""
+
+
+def never_mitigable_reason(level: Level, domain: str, text: str, condition: Condition, *, red_flag: bool) -> Optional[str]:
+    """Why a descriptor (or an escalation: `domain` "") may never be lowered, or None.
+
+    Read from what the item is and what its condition tests: a test that passes only at Marac
+    levels, only for a suicide attempt or serious self-harm, or for previous children removed."""
+    if red_flag:
+        return NEVER_MITIGABLE["red_flag"]
+    efh = domain == "extra_familial_harm" or (not domain and any(f.startswith("child.extra_familial.") for f in condition.facts))
+    if efh and level >= Level.targeted:
+        return NEVER_MITIGABLE["extra_familial"]
+    for leaf in condition.leaves:
+        least = MARAC_LEAST.get(leaf.fact)
+        if least is not None:
+            passing = [v for v in range(int(leaf.spec.minimum or 0), int(leaf.spec.maximum or 0) + 1) if leaf.passes(v)]
+            if passing and min(passing) >= least:
+                return NEVER_MITIGABLE["marac"]
+        if leaf.fact == "carer.previous_children_removed" and leaf.passes(True):
+            return NEVER_MITIGABLE["previous_removal"]
+        if leaf.fact == "child.emotional.self_harm" and leaf.spec.choices is not None:
+            passing = [m.value for m in leaf.spec.choices if leaf.passes(m)]
+            if passing and set(passing) <= {"serious_or_attempt"}:
+                return NEVER_MITIGABLE["suicide"]
+    if domain and RE_SOCIAL_CARE.search(text):
+        return NEVER_MITIGABLE["social_care"]
+    return None
 
 
 def _is_worse_value(spec: FactSpec, value: Any) -> bool:

@@ -46,6 +46,9 @@ class DescriptorEntry(Strict):
     when: Text
     age: Optional[AgeBand] = None
     floor: bool = False
+    need: Optional[Slug] = None
+    """Descriptors sharing a `need` are one need at increasing severity (a ladder, Semantics 12):
+    its rungs in file order, levels never decreasing, counted once in every count escalation."""
     documentation: Optional[str] = None
 
 
@@ -107,12 +110,18 @@ class EscalationEntry(Strict):
 
 
 class MitigationEntry(Strict):
-    """Strengths that may lower a level by one step, only from the levels listed."""
+    """Strengths that may lower what they name by one step, only from the levels listed (Semantics 13).
+
+    `lowers` names what the strengths can meet: descriptor ids, need ids, escalation ids or
+    domain ids. Nothing else is ever lowered. A need or a domain covers only its descriptors that
+    may be lowered; naming a never-mitigable descriptor or escalation itself is a load error.
+    """
 
     id: Slug
     text: Text
     source: Text
     when: Text
+    lowers: list[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")]] = Field(min_length=1)
     lowers_from: list[Level] = Field(min_length=1)
     documentation: Optional[str] = None
 

@@ -77,11 +77,11 @@ def test_lint_finds_what_loads_but_cannot_be_right(tmp_path: Path) -> None:
     edit(rules, "min_level: targeted, min_count: 4, min_domains: 3", "min_level: targeted, min_count: 400, min_domains: 3")
     edit(rules, "  - id: escalation.repeated_domestic_abuse_baby\n", "  - id: escalation.repeated_domestic_abuse\n")
 
-    # A baby escalation that needs the baby to be at least a year old.
+    # A baby escalation whose condition contradicts itself.
     edit(
         rules,
         "    age: {max_months: 11, unborn: include}\n    when: home.domestic_abuse.incidents_12m >= 3\n",
-        "    age: {max_months: 11, unborn: include}\n    when: home.domestic_abuse.incidents_12m >= 3 and child.age_months >= 12\n",
+        "    age: {max_months: 11, unborn: include}\n    when: home.domestic_abuse.incidents_12m >= 3 and home.domestic_abuse.incidents_12m < 2\n",
     )
     edit(descriptors / "income.yaml", "source: ", "source: TBC\n    documentation: ", count=1)
 

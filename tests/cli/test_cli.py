@@ -80,7 +80,7 @@ def test_assess_markdown() -> None:
         ("household:\n  children: [{id: c1}, {id: c1}]\n  carers: [{id: m}]\n", ["unique", "c1"]),
         (
             "household:\n  children: [{id: c1, age_months: 3, unborn_weeks: 20}]\n  carers: [{id: m}]\n",
-            ["either age_months or unborn_weeks"],
+            ["give one of age_months, age_years, age_band, unborn_weeks"],
         ),
     ],
     ids=[

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -19,6 +20,7 @@ from hypothesis import strategies as st
 from needs_engine import Assessment, Level, Situation, assess, load_rulebook, shipped_rulebooks
 from needs_engine.authoring.strategies import (
     best_value,
+    can_record,
     children,
     get,
     is_worse,
@@ -165,6 +167,13 @@ def _worst(spec: FactSpec):  # type: ignore[no-untyped-def]
     return value.value if hasattr(value, "value") else value
 
 
+def _entity(situation: dict, path: tuple) -> dict:
+    node: Any = situation
+    for part in path:
+        node = node[part]
+    return node
+
+
 @given(situation=situations())
 def test_unknowns_at_their_worst_reach_the_possible_level(rulebook, situation) -> None:
     """An unknown is never 'no concern': filling every unknown concern with its worst value
@@ -173,6 +182,10 @@ def test_unknowns_at_their_worst_reach_the_possible_level(rulebook, situation) -
     worst = situation
     for place in places(situation):
         if place.spec.is_concern and get(situation, place.key) is None:
+            # A concern that cannot describe the child as now recorded (an unborn baby's school
+            # attendance) is not an unknown of that child (Semantics 14).
+            if place.spec.root == "child" and not can_record(_entity(worst, place.entity), place.spec):
+                continue
             worst = put(worst, place.key, _worst(place.spec))
     worst_levels = levels(assess(worst, rulebook))
     possible = possible_levels(assessment)

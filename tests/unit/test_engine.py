@@ -53,8 +53,10 @@ def when_rule(id_: str, to: str, when: str, **extra: Any) -> dict[str, Any]:
     return {"id": id_, "text": f"Escalation {id_}.", "source": "Test source", "to": to, "when": when, **extra}
 
 
-def mitigation(id_: str, lowers_from: list[str], when: str) -> dict[str, Any]:
-    return {"id": id_, "text": f"Mitigation {id_}.", "source": "Test source", "lowers_from": lowers_from, "when": when}
+def mitigation(id_: str, lowers_from: list[str], when: str, lowers: Optional[list[str]] = None) -> dict[str, Any]:
+    """A mitigation; without `lowers` it names every domain and escalation of the rulebook it is written into."""
+    made = {"id": id_, "text": f"Mitigation {id_}.", "source": "Test source", "lowers_from": lowers_from, "when": when}
+    return made if lowers is None else {**made, "lowers": lowers}
 
 
 def write_rulebook(
@@ -90,7 +92,9 @@ def write_rulebook(
         "domains": {domain: {"label": domain.title(), "group": "child_development"} for domain in by_domain},
         "red_flags": ["red_flags.left_alone"],
         "escalations": list(escalations),
-        "mitigations": list(mitigations),
+        "mitigations": [
+            {"lowers": sorted(by_domain) + [e["id"] for e in escalations], **m} if "lowers" not in m else m for m in mitigations
+        ],
         "consent": CONSENT,
         "urgent": {"when": "household.immediate_danger", "summary": "Call 999.", "actions": ["Call 999."], "source": "Test"},
     }
@@ -362,7 +366,8 @@ def test_red_flag_cannot_be_mitigated(make_book: Callable[..., Rulebook]) -> Non
 
 def test_safeguarding_by_escalation_is_not_mitigated(make_book: Callable[..., Rulebook]) -> None:
     to_safeguarding = when_rule("escalation.severe", "safeguarding", "home.domestic_abuse.dash_score >= 14")
-    book = make_book([FALTERING], escalations=(to_safeguarding,), mitigations=(PROTECTIVE,))
+    protective = mitigation("mitigation.protective", ["targeted"], "strengths.protective_adult", lowers=["health"])
+    book = make_book([FALTERING], escalations=(to_safeguarding,), mitigations=(protective,))
     situation = household(kid(), home={"domestic_abuse": {"dash_score": 20}}, strengths={"protective_adult": True})
     assert assess(situation, book).level is S
 

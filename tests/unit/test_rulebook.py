@@ -71,6 +71,7 @@ def base_rules() -> dict[str, Any]:
                 "id": "mitigation.protective",
                 "text": "A protective adult lowers targeted by one step.",
                 "source": "Test source",
+                "lowers": ["escalation.multiple_needs"],
                 "lowers_from": ["targeted"],
                 "when": "strengths.protective_adult",
             }
@@ -386,16 +387,18 @@ def test_mitigation_naming_a_concern_is_rejected(book: Callable[..., Path]) -> N
 
 
 @pytest.mark.parametrize(
-    "when",
+    ("when", "problem"),
     [
-        "household.consent == 'given'",
-        "any_carer(carer.engagement == 'engaging')",
-        "child.age_months >= 12",
+        # Consent never changes a level (Semantics 8): no condition anywhere may read it.
+        ("household.consent == 'given'", "may not read household.consent"),
+        ("any_carer(carer.engagement == 'engaging')", "may only name strengths"),
+        # Ages are read through `age:` bands only, which also decide children whose age is a span.
+        ("child.age_months >= 12", "may not read child.age_months"),
     ],
 )
-def test_mitigation_may_not_read_non_strength_facts(book: Callable[..., Path], when: str) -> None:
+def test_mitigation_may_not_read_non_strength_facts(book: Callable[..., Path], when: str, problem: str) -> None:
     root = book(edit_rules=lambda r: r["mitigations"][0].update(when=when))
-    only(load_problems(root), "may only name strengths")
+    only(load_problems(root), problem)
 
 
 def test_mitigation_may_not_lower_from_safeguarding(book: Callable[..., Path]) -> None:
