@@ -114,7 +114,14 @@ def make_record(
                 child_id=child.child_id,
                 level=child.level,
                 possible_level=child.possible_level,
-                fired=[fired.id for fired in child.fired],
+                # Every rung that fired, the folded lower rungs too: a replay must see a rung move.
+                fired=[
+                    rung.id
+                    for rung in sorted(
+                        (rung for fired in child.fired for rung in (fired, *fired.also_meets)),
+                        key=lambda rung: (-rung.level.rank, rung.id),
+                    )
+                ],
             )
             for child in assessment.children
         ],

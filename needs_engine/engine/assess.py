@@ -17,7 +17,9 @@ from .._version import __version__
 from ..errors import InputError
 from ..explain.questions import questions_for
 from ..language.compile import FactRead
+from ..model.ages import BAND_WORDS, AgeSpan, months_words
 from ..model.assessment import (
+    AgeCase,
     AppliedEscalation,
     AppliedMitigation,
     Assessment,
@@ -25,6 +27,8 @@ from ..model.assessment import (
     ConsentNote,
     FactValue,
     FiredDescriptor,
+    IfConfirmed,
+    LowerRung,
     Override,
     ResponsePlan,
     RulebookRef,
@@ -33,7 +37,16 @@ from ..model.levels import Level
 from ..model.situation import Child, Household, Situation
 from ..rulebook.load import Descriptor, Rulebook, load_rulebook
 from ..validation import problems_from_validation
-from .evaluate import ChildResult, by_level, counted_by, escalations_by_level, evaluate_child, reads_child
+from .evaluate import (
+    ChildResult,
+    by_level,
+    counted_by,
+    escalations_by_level,
+    evaluate_child,
+    folded_rungs,
+    if_confirmed,
+    reads_child,
+)
 from .override import apply_override, checked_override
 
 
@@ -115,7 +128,7 @@ def _child_assessment(result: ChildResult, book: Rulebook, explained: dict[str, 
         possible_level=possible.level,
         possible_label=book.label(possible.level),
         red_flags=[d.id for d in fired if d.red_flag],
-        fired=[_fired(d, result, explained) for d in fired],
+        fired=[_fired(d, lower, result, explained, book.needs) for d, lower in folded_rungs(result.fired)],
         escalations=[
             AppliedEscalation.made(
                 id=e.id,
@@ -133,14 +146,44 @@ def _child_assessment(result: ChildResult, book: Rulebook, explained: dict[str, 
             else None
         ),
         could_fire=sorted(d.id for d in result.unknown if d.level > known.level),
+        age_cases=[
+            AgeCase.made(
+                ages="unborn" if case.low is None or case.high is None else AgeSpan(False, True, case.low, case.high).words(),
+                from_months=case.low,
+                to_months=case.high,
+                level=case.level,
+                possible_level=case.possible_level,
+            )
+            for case in result.age_cases
+        ],
+        if_confirmed=[
+            IfConfirmed.made(
+                mitigation=mitigation.id,
+                strengths=strengths,
+                level=level,
+                label=book.label(level),
+                words=f"would be {book.label(level)} if {_and(strengths)} {'is' if len(strengths) == 1 else 'are'} confirmed",
+            )
+            for mitigation, strengths, level in if_confirmed(result, book)
+        ],
     )
 
 
-def _fired(descriptor: Descriptor, result: ChildResult, explained: dict[str, FiredDescriptor]) -> FiredDescriptor:
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _fired(
+    descriptor: Descriptor,
+    lower: list[Descriptor],
+    result: ChildResult,
+    explained: dict[str, FiredDescriptor],
+    needs: Mapping[str, object],
+) -> FiredDescriptor:
     """The fired descriptor with the facts behind it. A descriptor that reads no fact of the child
     fired on the same facts for every child in the household (it fired, so the child was in its age
     band), so it is explained once per household."""
-    household_only = not reads_child(descriptor.applies.condition.facts)
+    household_only = not reads_child(descriptor.applies.condition.facts) and not lower
     if household_only and descriptor.id in explained:
         return explained[descriptor.id]
     _, reads = descriptor.applies.trace(result.env)
@@ -153,6 +196,8 @@ def _fired(descriptor: Descriptor, result: ChildResult, explained: dict[str, Fir
         red_flag=descriptor.red_flag,
         floor=descriptor.floor,
         facts=fact_values(reads),
+        need=descriptor.need if descriptor.need in needs else None,
+        also_meets=[LowerRung.made(id=d.id, level=d.level, text=d.text) for d in lower],
     )
     if household_only:
         explained[descriptor.id] = made
@@ -176,15 +221,18 @@ def _because(reads: tuple[FactRead, ...]) -> list[str]:
 
 
 def age_words(child: Child) -> str:
-    """A child's age as a screener says it: "unborn (20 weeks)", "7 months", "3 years 2 months", "unknown"."""
+    """A child's age as a screener says it: "unborn (20 weeks)", "7 months", "3 years 2 months",
+    "13 to 15 years", "under 5", "unknown"."""
     if child.unborn_weeks is not None:
         return f"unborn ({child.unborn_weeks} weeks)"
-    if child.age_months is None:
-        return "unknown"
-    years, months = divmod(child.age_months, 12)
-    if years == 0:
-        return f"{months} month{'s' if months != 1 else ''}"
-    return f"{years} year{'s' if years != 1 else ''}" + (f" {months} month{'s' if months != 1 else ''}" if months else "")
+    if child.age_months is not None:
+        return months_words(child.age_months)
+    if child.age_band is not None:
+        return BAND_WORDS[child.age_band]
+    if child.age_years is not None:
+        low, high = child.age_years
+        return f"{low} year{'s' if low != 1 else ''}" if low == high else f"{low} to {high} years"
+    return "unknown"
 
 
 def _consent(household: Household, level: Level, book: Rulebook) -> ConsentNote:

@@ -324,6 +324,33 @@ def _lowered(level: Level, fired: list[Descriptor], applied: list[Escalation], m
     return max([level.step(-1), *standing])
 
 
+def folded_rungs(fired: Iterable[Descriptor]) -> list[tuple[Descriptor, list[Descriptor]]]:
+    """Each need once, as its highest fired rung with the lower rungs that fired too, in report order
+    (Semantics 12: explanations show the highest rung; the lower ones are folded into it)."""
+    fired = list(fired)
+    top = _top_rungs(fired)
+    below: dict[str, list[Descriptor]] = {}
+    for descriptor in by_level(fired):
+        if top[descriptor.need] is not descriptor:
+            below.setdefault(descriptor.need, []).append(descriptor)
+    return [(d, below.get(d.need, [])) for d in by_level(top.values())]
+
+
+def if_confirmed(result: ChildResult, rulebook: Rulebook) -> list[tuple[Mitigation, list[str], Level]]:
+    """Declared mitigations whose strengths are unknown and would lower the level if confirmed.
+
+    An unknown strength never mitigates (Semantics 7); this says what confirming it would do."""
+    found = []
+    for mitigation in rulebook.mitigations:
+        if mitigation in result.mitigations or mitigation.condition.fast(result.env) is not None:
+            continue
+        made = outcome(result.fired, result.escalation_truth, (mitigation,), rulebook, possible=False)
+        if made.level < result.known.level and made.mitigation is mitigation:
+            unknown = [read.spec.dotted for read in mitigation.condition.trace(result.env)[1] if read.value is None]
+            found.append((mitigation, sorted(dict.fromkeys(unknown)), made.level))
+    return found
+
+
 def _top_rungs(fired: Iterable[Descriptor]) -> dict[str, Descriptor]:
     """The highest fired rung of each need (a descriptor on its own is a need of one rung)."""
     top: dict[str, Descriptor] = {}

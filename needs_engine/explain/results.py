@@ -9,7 +9,7 @@ from typing import Literal, Optional
 
 from pydantic import Field
 
-from ..model.assessment import Assessment, FactValueType, Out
+from ..model.assessment import Assessment, FactValueType, LowerRung, Out
 from ..model.levels import Level
 
 
@@ -33,6 +33,7 @@ class FiredReason(Out):
     text: str
     red_flag: bool = False
     because: list[FactWords]
+    also_meets: list[LowerRung] = Field(default_factory=list, description="Lower rungs of the same need that fired too.")
 
 
 class EscalationReason(Out):

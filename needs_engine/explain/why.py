@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import Any, Optional, Union
 
 from ..engine.assess import age_words, assessment_of, evaluate_household, household_of
-from ..engine.evaluate import ChildResult, by_level, counted_by, escalations_by_level
+from ..engine.evaluate import ChildResult, by_level, counted_by, escalations_by_level, folded_rungs
 from ..errors import InputError, Problem
 from ..language.compile import FactRead
+from ..model.assessment import LowerRung
 from ..model.situation import Household, Situation
 from ..rulebook.load import Escalation, Rulebook, load_rulebook
 from .addresses import Address, plain_value
@@ -76,8 +77,9 @@ def explain_child(
                 text=d.text,
                 red_flag=d.red_flag,
                 because=facts_in_words(d.applies.trace(result.env)[1], household),
+                also_meets=[LowerRung.made(id=rung.id, level=rung.level, text=rung.text) for rung in lower],
             )
-            for d in fired
+            for d, lower in folded_rungs(result.fired)
         ],
         escalations=[_escalation(e, result, household, book) for e in escalations_by_level(known.escalations)],
         mitigation=(

@@ -96,6 +96,14 @@ class FactValue(Out):
     value: FactValueType = Field(description="The value; null when unknown.")
 
 
+class LowerRung(Out):
+    """A lower rung of a need that fired too: shown folded into the need's highest fired rung."""
+
+    id: str
+    level: Level
+    text: str
+
+
 class FiredDescriptor(Out):
     id: str
     level: Level
@@ -105,6 +113,11 @@ class FiredDescriptor(Out):
     red_flag: bool = False
     floor: bool = False
     facts: list[FactValue] = Field(default_factory=list, description="The facts that made it fire.")
+    need: Optional[str] = Field(default=None, description="The need (ladder) this descriptor is the highest fired rung of.")
+    also_meets: list[LowerRung] = Field(
+        default_factory=list,
+        description="Lower rungs of the same need that fired too, folded into this one (a need counts once).",
+    )
 
 
 class AppliedEscalation(Out):
@@ -121,9 +134,29 @@ class AppliedMitigation(Out):
     to_level: Level
 
 
+class AgeCase(Out):
+    """The child's levels over part of an approximate age: age is one unknown (Semantics 11)."""
+
+    ages: str = Field(description="The ages in words, e.g. 'unborn', '0 to 4 years'.")
+    from_months: Optional[int] = Field(description="First month of the part; null for unborn.")
+    to_months: Optional[int] = Field(description="Last month of the part; null for unborn.")
+    level: Level
+    possible_level: Level
+
+
+class IfConfirmed(Out):
+    """An unknown strength that would lower the level through a declared mitigation if confirmed (Semantics 7)."""
+
+    mitigation: str
+    strengths: list[str] = Field(description="The unknown strengths to confirm.")
+    level: Level = Field(description="The level the child would have with them confirmed.")
+    label: str
+    words: str
+
+
 class ChildAssessment(Out):
     child_id: str
-    age: str = Field(description="Age in words, e.g. '4 months', 'unborn (20 weeks)', 'unknown'.")
+    age: str = Field(description="Age in words, e.g. '4 months', 'unborn (20 weeks)', '13 to 15 years', 'unknown'.")
     level: Level
     label: str
     possible_level: Level = Field(description="The level if every unknown fact took its worst value.")
@@ -134,6 +167,13 @@ class ChildAssessment(Out):
     mitigation: Optional[AppliedMitigation] = None
     could_fire: list[str] = Field(
         default_factory=list, description="Descriptors above the level that are unknown: they could fire once facts are known."
+    )
+    age_cases: list[AgeCase] = Field(
+        default_factory=list,
+        description="For an approximate or unknown age, the levels over each part of it the rulebook tells apart.",
+    )
+    if_confirmed: list[IfConfirmed] = Field(
+        default_factory=list, description="Unknown strengths that would lower the level if confirmed; never applied."
     )
 
 

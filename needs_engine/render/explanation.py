@@ -13,7 +13,7 @@ from rich.text import Text
 
 from ..explain.results import ChildExplanation, CounterfactualSearch, Explanation
 from ..rulebook.load import Rulebook
-from .theme import LEVEL_STYLE, level_badge, provenance
+from .theme import LEVEL_STYLE, also_meets_words, level_badge, provenance
 
 
 def render_explanation(explanation: Explanation, rulebook: Rulebook, console: Console) -> None:
@@ -50,6 +50,8 @@ def _child_panel(child: ChildExplanation) -> Panel:
         parts.append(line)
         if fired.because:
             parts.append(Text(f"      because {'; '.join(fact.words for fact in fired.because)}", style="dim"))
+        if fired.also_meets:
+            parts.append(Text(f"      also meets: {also_meets_words(fired.also_meets)}", style="dim"))
     for escalation in child.escalations:
         parts.append(Text(f"  ↑ Escalation to {escalation.label}: {escalation.words}", style="bold magenta"))
         if escalation.counted:
@@ -94,7 +96,8 @@ def explanation_markdown(explanation: Explanation, rulebook: Rulebook) -> str:
         for fired in child.fired:
             red = " **RED FLAG**" if fired.red_flag else ""
             facts = "; ".join(f.words for f in fired.because)
-            out.append(f"- **{fired.label}**{red}: {fired.text} (`{fired.id}`) — because {facts}")
+            also = f" Also meets: {also_meets_words(fired.also_meets)}." if fired.also_meets else ""
+            out.append(f"- **{fired.label}**{red}: {fired.text} (`{fired.id}`) — because {facts}.{also}")
         for e in child.escalations:
             counted = f" Counted: {', '.join(f'`{i}`' for i in e.counted)}." if e.counted else ""
             out.append(f"- Escalation to **{e.label}** (`{e.id}`): {e.words}{counted}")

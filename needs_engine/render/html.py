@@ -20,7 +20,7 @@ from ..model.catalogue import facts_by_root
 from ..model.levels import Level
 from ..model.situation import Household
 from ..rulebook.load import Rulebook
-from .theme import group_by_domain
+from .theme import age_cases_words, also_meets_words, group_by_domain
 
 # Colour and a pattern-free border weight per level; the label is always printed beside it.
 _COLOURS = {
@@ -177,9 +177,10 @@ def _reasons(child: ChildAssessment, explained: Optional[ChildExplanation], rule
         for d in descriptors:
             because = words.get(d.id) or [_plain_fact(f.subject, f.fact, f.value) for f in d.facts]
             flag = ' <span class="flag">RED FLAG</span>' if d.red_flag else ""
+            also = f'<div class="because">also meets: {escape(also_meets_words(d.also_meets))}</div>' if d.also_meets else ""
             items.append(
                 f'<li>{_badge(d.level, rulebook.levels[d.level].label)} {escape(d.text)}{flag} <span class="id">{escape(d.id)}</span>'
-                f'<div class="because">because {escape("; ".join(because))}</div></li>'
+                f'<div class="because">because {escape("; ".join(because))}</div>{also}</li>'
             )
         out.append(f"<p><strong>{escape(domain)}</strong></p><ul>{''.join(items)}</ul>")
     escalations = explained.escalations if explained else None
@@ -197,6 +198,9 @@ def _reasons(child: ChildAssessment, explained: Optional[ChildExplanation], rule
             f"<p>Mitigation: {escape(m.text)} ({_badge(m.from_level, rulebook.levels[m.from_level].label)} → "
             f"{_badge(m.to_level, rulebook.levels[m.to_level].label)})</p>"
         )
+    out += [f'<p class="note">Not applied: {escape(confirm.words)}</p>' for confirm in child.if_confirmed]
+    if child.age_cases:
+        out.append(f'<p class="note">Age not known exactly: {escape(age_cases_words(child))}</p>')
     return "\n".join(out)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..model.assessment import Assessment
 from ..rulebook.load import Rulebook
-from .theme import group_by_domain, value_words
+from .theme import age_cases_words, also_meets_words, group_by_domain, value_words
 
 
 def assessment_markdown(assessment: Assessment, rulebook: Rulebook) -> str:
@@ -40,13 +40,17 @@ def assessment_markdown(assessment: Assessment, rulebook: Rulebook) -> str:
             for d in descriptors:
                 red = " **RED FLAG**" if d.red_flag else ""
                 facts = "; ".join(f"`{f.fact}` = {value_words(f.value)} ({f.subject})" for f in d.facts)
-                out.append(f"- **{rulebook.levels[d.level].label}**{red}: {d.text} (`{d.id}`) — because {facts}")
+                also = f" Also meets: {also_meets_words(d.also_meets)}." if d.also_meets else ""
+                out.append(f"- **{rulebook.levels[d.level].label}**{red}: {d.text} (`{d.id}`) — because {facts}{also}")
             out.append("")
         for e in child.escalations:
             out.append(f"- Escalation to **{rulebook.label(e.to)}** (`{e.id}`): {e.text} Because: {', '.join(e.because)}.")
         if child.mitigation:
             m = child.mitigation
             out.append(f"- Mitigation `{m.id}`: {m.text} ({m.from_level.value} → {m.to_level.value})")
+        out += [f"- Not applied: {confirm.words}." for confirm in child.if_confirmed]
+        if child.age_cases:
+            out.append(f"- Age not known exactly: {age_cases_words(child)}.")
     out += ["", f"## Information gaps ({len(assessment.questions)})", ""]
     if not assessment.questions:
         out.append("No unknown fact could raise the level.")

@@ -12,7 +12,7 @@ from rich.text import Text
 
 from ..model.assessment import Assessment, ChildAssessment
 from ..rulebook.load import Rulebook
-from .theme import LEVEL_STYLE, group_by_domain, level_badge, provenance, value_words
+from .theme import LEVEL_STYLE, age_cases_words, also_meets_words, group_by_domain, level_badge, provenance, value_words
 
 MAX_QUESTIONS_SHOWN = 12
 
@@ -94,12 +94,18 @@ def _child_reasons(child: ChildAssessment, rulebook: Rulebook) -> Panel:
             parts.append(line)
             facts = "; ".join(f"{f.fact} = {value_words(f.value)} ({f.subject})" for f in d.facts)
             parts.append(Text(f"      because {facts}", style="dim"))
+            if d.also_meets:
+                parts.append(Text(f"      also meets: {also_meets_words(d.also_meets)}", style="dim"))
     for e in child.escalations:
         parts.append(Text(f"Escalation → {rulebook.label(e.to)}: {e.text}", style="bold magenta"))
         parts.append(Text(f"      because {', '.join(e.because)}", style="dim"))
     if child.mitigation:
         m = child.mitigation
         parts.append(Text(f"Mitigation {m.from_level.value} → {m.to_level.value}: {m.text}", style="bold green"))
+    for confirm in child.if_confirmed:
+        parts.append(Text(f"Not applied: {confirm.words}", style="green"))
+    if child.age_cases:
+        parts.append(Text(f"Age not known exactly: {age_cases_words(child)}", style="yellow"))
     title = f"Child {child.child_id} ({child.age}): {child.label}"
     return Panel(Group(*parts), title=title, title_align="left", border_style=LEVEL_STYLE[child.level].split()[-1])
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ..model.assessment import Assessment, FactValueType, FiredDescriptor, RulebookRef
+from ..model.assessment import Assessment, ChildAssessment, FactValueType, FiredDescriptor, LowerRung, RulebookRef
 from ..model.levels import Level
 from ..rulebook.load import Rulebook
 
@@ -58,3 +58,15 @@ def value_words(value: FactValueType) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).replace("_", " ")
+
+
+def also_meets_words(rungs: Sequence[LowerRung]) -> str:
+    """The lower rungs of a need folded into its highest fired rung, in words (Semantics 12)."""
+    return "; ".join(f"{rung.text} [{rung.id}]" for rung in rungs)
+
+
+def age_cases_words(child: ChildAssessment) -> str:
+    """How the level depends on an approximate age: "unborn: Targeted; 0 to 4 years: Safeguarding"."""
+    return "; ".join(f"{case.ages}: {case.level.value}" for case in child.age_cases) + (
+        f" (level {child.level.value} is the lowest of these; knowing the age settles it)"
+    )
