@@ -29,6 +29,7 @@ Path = tuple[Union[str, int], ...]
 MAX_CHILDREN = 20  # as many as a household may hold (model/situation.py)
 MAX_CARERS = 12
 _IDENTITY = ("id", "name")
+_CHILD_AGE = ("age_years", "age_band")  # ages a front door knows only roughly (not facts conditions read)
 
 
 @cache
@@ -41,7 +42,7 @@ def _leaves() -> dict[str, frozenset[tuple[str, ...]]]:
 
     return {
         "household": frozenset({("reference",), *settable("household")}),
-        "children": frozenset({*((name,) for name in _IDENTITY), *settable("child")}),
+        "children": frozenset({*((name,) for name in (*_IDENTITY, *_CHILD_AGE)), *settable("child")}),
         "carers": frozenset({*((name,) for name in _IDENTITY), *settable("carer")}),
         "home": frozenset(settable("home")),
         "strengths": frozenset(settable("strengths")),

@@ -12,7 +12,7 @@ from enum import Enum
 from functools import cache
 from typing import Annotated, Any, Optional
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StringConstraints, WithJsonSchema, model_validator
 
 from . import ordinals as o
 from .ages import (
@@ -340,7 +340,22 @@ def _years_in_range(value: Optional[tuple[int, int]]) -> Optional[tuple[int, int
     return value
 
 
-AgeYears = Annotated[Optional[tuple[int, int]], BeforeValidator(_age_years), AfterValidator(_years_in_range)]
+AgeYears = Annotated[
+    Optional[tuple[int, int]],
+    BeforeValidator(_age_years),
+    AfterValidator(_years_in_range),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 0, "maximum": MAX_AGE_MONTHS // 12},
+                {"type": "string", "pattern": r"^\s*\d{1,2}\s*(-|–|to)\s*\d{1,2}\s*$"},
+                {"type": "string", "const": "unknown"},
+                {"type": "null"},
+            ]
+        }
+    ),
+]
+"""Held as (low, high) years; written as 14, "14" or a range "13-15"."""
 
 AGE_FIELDS = ("age_months", "age_years", "age_band", "unborn_weeks")
 """The ways a child's age may be given; at most one per child."""
