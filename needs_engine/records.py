@@ -149,26 +149,14 @@ def write_record(record: DecisionRecord, directory: Path) -> Path:
 
 def read_record(path: Path) -> DecisionRecord:
     """Read a record file, or raise InputError naming the file and the field."""
-    from .yamlfile import YAMLProblem, read_bounded
+    from .yamlfile import YAMLProblem, read_file
 
     try:
-        text = read_bounded(path).decode("utf-8")
+        document = read_file(path, syntax="json")
     except YAMLProblem as exc:
-        raise InputError([exc.problem]) from None
-    except UnicodeDecodeError:
-        raise InputError(
-            [
-                Problem(
-                    str(path),
-                    "the file is not UTF-8 text",
-                    code="encoding",
-                    expected="a JSON file written by needs assess --record",
-                )
-            ],
-            source="not a decision record",
-        ) from None
+        raise InputError([exc.problem], source="not a decision record") from None
     try:
-        return DecisionRecord.model_validate_json(text)
+        return DecisionRecord.model_validate(document)
     except ValidationError as exc:
         problems = []
         for error in exc.errors():

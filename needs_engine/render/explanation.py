@@ -13,6 +13,7 @@ from rich.text import Text
 
 from ..explain.results import ChildExplanation, CounterfactualSearch, Explanation
 from ..rulebook.load import Rulebook
+from .text import markdown_safe, terminal_safe
 from .theme import LEVEL_STYLE, level_badge, provenance
 
 
@@ -21,7 +22,9 @@ def render_explanation(explanation: Explanation, rulebook: Rulebook, console: Co
     assessment = explanation.assessment
     head = Text("Family level: ", style="bold")
     head.append_text(level_badge(assessment.level, assessment.label))
-    title = f"needs explain · {assessment.rulebook.name}" + (f" · {assessment.reference}" if assessment.reference else "")
+    title = f"needs explain · {assessment.rulebook.name}" + (
+        f" · {terminal_safe(assessment.reference)}" if assessment.reference else ""
+    )
     console.print(Panel(head, title=Text(title), title_align="left"))
     for child in explanation.children:
         console.print(_child_panel(child))
@@ -64,7 +67,8 @@ def _child_panel(child: ChildExplanation) -> Panel:
             parts.append(Text(f"  • [{miss.label}] {miss.text}  if {miss.change.words} {effect}"))
     parts += _search_lines("What would lower it", child.down)
     parts += _search_lines("What would raise it", child.up)
-    title = f"Child {child.name + ' (' + child.child_id + ')' if child.name else child.child_id} ({child.age}): {child.label}"
+    who = f"{terminal_safe(child.name)} ({child.child_id})" if child.name else child.child_id
+    title = f"Child {who} ({child.age}): {child.label}"
     return Panel(Group(*parts), title=Text(title), title_align="left", border_style=LEVEL_STYLE[child.level].split()[-1])
 
 
@@ -85,9 +89,9 @@ def explanation_markdown(explanation: Explanation, rulebook: Rulebook) -> str:
     out = [f"# Explanation: {a.label}", "", f"- **Family level:** {a.label} (`{a.level.value}`)"]
     out.append(f"- **Rulebook:** {a.rulebook.name} {a.rulebook.version} (`{a.rulebook.content_hash}`)")
     if a.reference:
-        out.append(f"- **Reference:** {a.reference}")
+        out.append(f"- **Reference:** {markdown_safe(a.reference)}")
     for child in explanation.children:
-        name = f"{child.name} ({child.child_id})" if child.name else child.child_id
+        name = f"{markdown_safe(child.name)} ({child.child_id})" if child.name else child.child_id
         out += ["", f"## {name} ({child.age}): {child.label}", "", "### Why", ""]
         if not child.fired:
             out.append("No descriptor fired on the known facts.")
