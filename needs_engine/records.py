@@ -22,7 +22,7 @@ from typing import Any, Literal, Optional, Union
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ._version import __version__
-from .errors import InputError, Problem
+from .errors import EnvironmentFault, InputError, Problem
 from .model.assessment import Assessment, Override, OverrideRecord, RulebookRef
 from .model.levels import Level
 from .model.situation import Situation
@@ -143,7 +143,7 @@ def write_record(record: DecisionRecord, directory: Path) -> Path:
         except FileExistsError:
             continue
         except OSError as exc:
-            raise InputError([Problem(str(path), f"cannot write the record: {exc.strerror or exc}")]) from None
+            raise EnvironmentFault.of(path, exc) from None
     raise InputError([Problem(str(directory), "too many records with the same name", code="exists")])
 
 

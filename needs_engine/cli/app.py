@@ -118,12 +118,10 @@ def guarded(action: Callable[[], T], *, hint: str) -> T:
     except (typer.Exit, typer.Abort, KeyboardInterrupt):
         raise
     except OSError as exc:
-        # The machine, not the input: a full disk, an unwritable output (see README).
-        where = exc.filename if exc.filename is not None else "the output"
-        try:
-            sys.stdout.flush()
-        except OSError:
-            where = "standard output"
+        # The machine, not the input: a full disk, an unwritable output (see README). Files the
+        # engine writes are named where they are written; an unnamed one is standard output.
+        where = exc.filename if exc.filename is not None else "standard output"
+        if exc.filename is None:
             _stdout_gone()  # nothing more can be written there, not even the interpreter's last flush
         raise fail(f"{where}: cannot write or read it: {exc.strerror or type(exc).__name__}", code=1, hint=hint) from None
     except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
