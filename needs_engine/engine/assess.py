@@ -33,6 +33,7 @@ from ..model.levels import Level
 from ..model.situation import Child, Household, Situation
 from ..rulebook.load import Descriptor, Rulebook, load_rulebook
 from ..validation import problems_from_validation
+from .checks import checks_for
 from .evaluate import ChildResult, by_level, counted_by, escalations_by_level, evaluate_child, reads_child
 from .override import apply_override, checked_override
 
@@ -83,6 +84,7 @@ def assessment_of(
         possible_label=book.label(possible),
         children=children,
         questions=questions_for(results, book),
+        checks=checks_for(household),
         consent=_consent(household, final, book),
         response=_response(results, final, book),
         override=override_record,

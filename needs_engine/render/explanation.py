@@ -13,13 +13,17 @@ from rich.text import Text
 
 from ..explain.results import ChildExplanation, CounterfactualSearch, Explanation
 from ..rulebook.load import Rulebook
-from .text import markdown_safe, terminal_safe
+from .text import check_lines, markdown_safe, terminal_safe
 from .theme import LEVEL_STYLE, level_badge, provenance
 
 
 def render_explanation(explanation: Explanation, rulebook: Rulebook, console: Console) -> None:
     """Print every explained child, then the rulebook line."""
     assessment = explanation.assessment
+    if assessment.checks:
+        console.print(
+            Panel(Text("\n".join(check_lines(assessment.checks))), title="Check these values", border_style="bold yellow")
+        )
     head = Text("Family level: ", style="bold")
     head.append_text(level_badge(assessment.level, assessment.label))
     title = f"needs explain · {assessment.rulebook.name}" + (
@@ -86,7 +90,9 @@ def _search_lines(heading: str, result: CounterfactualSearch) -> list[Text]:
 def explanation_markdown(explanation: Explanation, rulebook: Rulebook) -> str:
     """The explanation as Markdown, for a case record or a training handout."""
     a = explanation.assessment
-    out = [f"# Explanation: {a.label}", "", f"- **Family level:** {a.label} (`{a.level.value}`)"]
+    out = [f"# Explanation: {a.label}", ""]
+    out += [f"> **{markdown_safe(line)}**" for line in check_lines(a.checks)] + ([""] if a.checks else [])
+    out.append(f"- **Family level:** {a.label} (`{a.level.value}`)")
     out.append(f"- **Rulebook:** {a.rulebook.name} {a.rulebook.version} (`{a.rulebook.content_hash}`)")
     if a.reference:
         out.append(f"- **Reference:** {markdown_safe(a.reference)}")

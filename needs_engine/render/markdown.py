@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from ..model.assessment import Assessment
 from ..rulebook.load import Rulebook
-from .text import markdown_safe
+from .text import check_lines, markdown_safe
 from .theme import group_by_domain, value_words
 
 
 def assessment_markdown(assessment: Assessment, rulebook: Rulebook) -> str:
     """Render every part of the assessment as Markdown text."""
     out: list[str] = [f"# Assessment: {assessment.label}", ""]
+    if assessment.checks:
+        out += [f"> **{markdown_safe(line)}**" for line in check_lines(assessment.checks)] + [""]
     out.append(f"- **Family level:** {assessment.label} (`{assessment.level.value}`)")
     out.append(f"- **Possible level** (if every unknown were at its worst): {assessment.possible_label}")
     out.append(f"- **Rulebook:** {assessment.rulebook.name} {assessment.rulebook.version} (`{assessment.rulebook.content_hash}`)")

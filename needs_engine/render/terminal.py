@@ -12,14 +12,18 @@ from rich.text import Text
 
 from ..model.assessment import Assessment, ChildAssessment
 from ..rulebook.load import Rulebook
-from .text import terminal_safe
+from .text import check_lines, terminal_safe
 from .theme import LEVEL_STYLE, group_by_domain, level_badge, provenance, value_words
 
 MAX_QUESTIONS_SHOWN = 12
 
 
 def render_assessment(assessment: Assessment, rulebook: Rulebook, console: Console, *, all_questions: bool = False) -> None:
-    """Print the assessment: level, children, reasons, escalations, gaps, consent and response."""
+    """Print the assessment: checks first, then level, children, reasons, escalations, gaps, consent and response."""
+    if assessment.checks:
+        console.print(
+            Panel(Text("\n".join(check_lines(assessment.checks))), title="Check these values", border_style="bold yellow")
+        )
     console.print(_headline(assessment))
     if assessment.response.urgent:
         console.print(

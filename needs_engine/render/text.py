@@ -28,3 +28,8 @@ def markdown_safe(text: str) -> str:
 def longest_word(text: str) -> int:
     """The length of the longest run of non-space characters in `text` (0 for none)."""
     return max((len(word) for word in text.split()), default=0)
+
+
+def check_lines(checks: list) -> list[str]:  # type: ignore[type-arg]
+    """Each check as the line every human format shows first: "check: <subject>: <message>"."""
+    return [f"check: {check.subject}: {check.message}" for check in checks]
