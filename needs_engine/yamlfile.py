@@ -40,6 +40,9 @@ MAX_DEPTH = 64
 MAX_NUMBER_CHARS = 30
 """Longest number literal read (the largest fact is a few digits)."""
 
+MAX_YAML_LINES = 20_000
+"""Longest YAML file read, in lines (the largest shipped rule file is well under 2,000)."""
+
 Syntax = Literal["json", "yaml"]
 STDIN = "-"
 
@@ -424,6 +427,11 @@ def parse_text(text: str, *, where: str, syntax: Syntax = "yaml") -> Any:
         except YAMLProblem as exc:
             if exc.problem.code != "not_json":
                 raise
+    lines = text.count("\n")
+    if lines > MAX_YAML_LINES:
+        # libyaml composes ~100,000 nodes a second into Python objects: a file this long would
+        # take seconds to refuse. No situation or rule file comes near it.
+        raise YAMLProblem(Problem(where, f"the file has {lines:,} lines; at most {MAX_YAML_LINES:,} are read", code="too_large"))
     return _parse_yaml(text, where)
 
 

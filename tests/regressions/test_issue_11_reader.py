@@ -183,6 +183,18 @@ def test_a_two_megabyte_file_is_parsed_or_refused_in_well_under_a_second(tmp_pat
     assert time.perf_counter() - started < 0.9
 
 
+def test_a_two_megabyte_block_yaml_file_is_refused_in_well_under_a_second(tmp_path: Path) -> None:
+    path = tmp_path / "big.yaml"
+    path.write_text(
+        "household:\n  children:\n    - id: c1\n  carers:\n"
+        + "".join(f"    - id: m{i}\n      role: mother\n" for i in range(52_000))
+    )
+    started = time.perf_counter()
+    with pytest.raises(InputError, match="lines; at most 20,000 are read"):
+        read_situation(path)
+    assert time.perf_counter() - started < 0.9
+
+
 def test_yaml_is_read_with_libyaml() -> None:
     from needs_engine import yamlfile
 
