@@ -9,6 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
+QUOTE_LIMIT = 80
+"""The most characters of a bad value any message quotes (a value can be long, or personal)."""
+
+
+def clip(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """`text`, cut to at most `limit` characters with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -35,6 +43,9 @@ class Problem:
 class NeedsError(Exception):
     """Base of every error needs-engine raises on purpose."""
 
+    exit_code = 2
+    """What the CLI exits with: 2, bad input, unless a subclass says otherwise."""
+
     def __init__(self, problems: list[Problem], *, source: Optional[str] = None) -> None:
         self.problems = problems
         self.source = source
@@ -46,6 +57,21 @@ class NeedsError(Exception):
             return head + str(self.problems[0])
         lines = [f"{head}{len(self.problems)} problems"] + [f"  - {p}" for p in self.problems]
         return "\n".join(lines)
+
+
+class EnvironmentFault(NeedsError):
+    """The machine, not the input, stopped the work: a full disk, a file that cannot be written.
+
+    The CLI exits 1 for it (as for an internal error: the input was not at fault) with a message
+    naming the file and the operating system's reason, not "this is a bug".
+    """
+
+    exit_code = 1
+
+    @classmethod
+    def of(cls, path: object, exc: OSError, *, doing: str = "write") -> EnvironmentFault:
+        reason = exc.strerror or type(exc).__name__
+        return cls([Problem(str(path), f"cannot {doing} the file: {reason}", code="os_error")])
 
 
 class InputError(NeedsError):

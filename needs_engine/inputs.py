@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from .errors import InputError, Problem
 from .model.situation import Situation
 from .validation import problems_from_validation
-from .yamlfile import YAMLProblem, parse_text, read_file
+from .yamlfile import Syntax, YAMLProblem, parse_text, read_file
 
 
 def situation_from_document(document: Any, *, where: str) -> Situation:
@@ -36,7 +36,7 @@ def situation_from_document(document: Any, *, where: str) -> Situation:
 
 
 def read_situation(path: Path) -> Situation:
-    """Read and validate a situation file."""
+    """Read and validate a situation file (`-` for stdin); JSON when its name ends in .json."""
     try:
         document = read_file(path)
     except YAMLProblem as exc:
@@ -44,10 +44,10 @@ def read_situation(path: Path) -> Situation:
     return situation_from_document(document, where=str(path))
 
 
-def read_situation_text(text: str, *, where: str = "<input>") -> Situation:
-    """Parse and validate situation text (YAML or JSON)."""
+def read_situation_text(text: str, *, where: str = "<input>", syntax: Syntax = "yaml") -> Situation:
+    """Parse and validate situation text: YAML, or JSON (strictly) with `syntax="json"`."""
     try:
-        document = parse_text(text, where=where)
+        document = parse_text(text, where=where, syntax=syntax)
     except YAMLProblem as exc:
         raise InputError([exc.problem]) from None
     return situation_from_document(document, where=where)

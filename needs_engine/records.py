@@ -22,7 +22,7 @@ from typing import Any, Literal, Optional, Union
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ._version import __version__
-from .errors import InputError, Problem
+from .errors import EnvironmentFault, InputError, Problem
 from .model.assessment import Assessment, Override, OverrideRecord, RulebookRef
 from .model.levels import Level
 from .model.situation import Situation
@@ -150,32 +150,20 @@ def write_record(record: DecisionRecord, directory: Path) -> Path:
         except FileExistsError:
             continue
         except OSError as exc:
-            raise InputError([Problem(str(path), f"cannot write the record: {exc.strerror or exc}")]) from None
+            raise EnvironmentFault.of(path, exc) from None
     raise InputError([Problem(str(directory), "too many records with the same name", code="exists")])
 
 
 def read_record(path: Path) -> DecisionRecord:
     """Read a record file, or raise InputError naming the file and the field."""
-    from .yamlfile import YAMLProblem, read_bounded
+    from .yamlfile import YAMLProblem, read_file
 
     try:
-        text = read_bounded(path).decode("utf-8")
+        document = read_file(path, syntax="json")
     except YAMLProblem as exc:
-        raise InputError([exc.problem]) from None
-    except UnicodeDecodeError:
-        raise InputError(
-            [
-                Problem(
-                    str(path),
-                    "the file is not UTF-8 text",
-                    code="encoding",
-                    expected="a JSON file written by needs assess --record",
-                )
-            ],
-            source="not a decision record",
-        ) from None
+        raise InputError([exc.problem], source="not a decision record") from None
     try:
-        return DecisionRecord.model_validate_json(text)
+        return DecisionRecord.model_validate(document)
     except ValidationError as exc:
         problems = []
         for error in exc.errors():

@@ -7,9 +7,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .errors import Problem
+from .errors import Problem, clip
 from .explain.fields import allowed_keys
 from .yamlfile import line_of
+
+PERSONAL_FIELDS = frozenset({"name"})
+"""Fields whose values are never quoted in a message, a batch error row or a problem document."""
 
 
 def problems_from_validation(exc: ValidationError, document: Any = None, where: str = "") -> list[Problem]:
@@ -27,7 +30,9 @@ def problems_from_validation(exc: ValidationError, document: Any = None, where: 
             msg = f"unknown field '{dotted}'"
         else:
             msg = f"{dotted}: {error['msg'].lower()}" if dotted else error["msg"].lower()
-        shown = None if isinstance(found, (dict, list)) else repr(found)
+        # A name is personal data: never quoted. Any other value is quoted to at most 80 characters.
+        personal = bool(loc) and loc[-1] in PERSONAL_FIELDS
+        shown = None if personal or isinstance(found, (dict, list)) else clip(repr(found))
         problems.append(
             Problem(prefix, msg, code=error["type"], found=shown if error["type"] != "missing" else None, expected=expected)
         )

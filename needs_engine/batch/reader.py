@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
@@ -77,11 +78,13 @@ class InputStream:
     def __init__(self, path: Path, kind: InputFormat) -> None:
         self.path = path
         self.kind = kind
+        from ..yamlfile import YAMLProblem, open_regular
+
         try:
-            self.size = path.stat().st_size
-            self._file: BinaryIO = path.open("rb")
-        except OSError as exc:
-            raise InputError([Problem(str(path), f"cannot read the input: {exc.strerror or exc}", code="io")]) from None
+            self._file: BinaryIO = open_regular(path)  # a FIFO or /dev/zero is refused, not read for ever
+            self.size = os.fstat(self._file.fileno()).st_size
+        except YAMLProblem as exc:
+            raise InputError([exc.problem]) from None
         self._hash = hashlib.sha256()
         self.offset = 0
         self.next_line = 1
@@ -111,13 +114,29 @@ class InputStream:
         self._hash.update(raw)
         self.offset += len(raw)
 
-    def _lines(self) -> Iterator[bytes]:
-        for raw in self._file:
+    def _lines(self) -> Iterator[tuple[bytes, int]]:
+        """Each physical line with its length; a line over MAX_RECORD_BYTES is read past in
+        blocks, never held whole, and comes as (b"", its length)."""
+        while True:
+            raw = self._file.readline(MAX_RECORD_BYTES + 1)
+            if not raw:
+                return
             self._take(raw)
-            yield raw
+            if len(raw) <= MAX_RECORD_BYTES or raw.endswith(b"\n"):
+                yield (raw, len(raw)) if len(raw) <= MAX_RECORD_BYTES else (b"", len(raw))
+                continue
+            size = len(raw)
+            del raw
+            while True:
+                block = self._file.readline(1 << 16)
+                self._take(block)
+                size += len(block)
+                if not block or block.endswith(b"\n"):
+                    break
+            yield b"", size
 
     def _read_header(self) -> Columns:
-        raw = self._file.readline()
+        raw = self._file.readline(MAX_RECORD_BYTES + 1)
         self._take(raw)
         self.next_line += 1
         text = codecs.decode(raw, "utf-8-sig", errors="replace")
@@ -131,15 +150,13 @@ class InputStream:
         return self._csv()
 
     def _jsonl(self) -> Iterator[Record]:
-        for raw in self._lines():
+        for raw, size in self._lines():
             line = self.next_line
             self.next_line += 1
             if line == 1 and raw.startswith(codecs.BOM_UTF8):
                 raw = raw[len(codecs.BOM_UTF8) :]
-            if len(raw) > MAX_RECORD_BYTES:
-                yield Record(
-                    line, b"", problem=f"the line is {len(raw):,} bytes; a household may be at most {MAX_RECORD_BYTES:,}"
-                )
+            if size > MAX_RECORD_BYTES:
+                yield Record(line, b"", problem=f"the line is {size:,} bytes; a household may be at most {MAX_RECORD_BYTES:,}")
             else:
                 yield Record(line, raw)
 
@@ -176,7 +193,7 @@ class _LineCounter:
         return self
 
     def __next__(self) -> str:
-        raw = next(self._lines)
+        raw, size = next(self._lines)
         self.stream.next_line += 1
-        self.bytes += len(raw)
+        self.bytes += size
         return raw.decode("utf-8", errors="replace")

@@ -21,10 +21,11 @@ from pathlib import Path
 from typing import Any, BinaryIO, Optional
 
 from .._version import __version__
-from ..errors import InputError, Problem
+from ..errors import EnvironmentFault, InputError, Problem
 from ..model.levels import LEVELS
 from ..rulebook.load import Rulebook, load_rulebook
 from .columns import Columns
+from .lock import output_lock
 from .reader import InputFormat, InputStream, Position, Record
 from .screen import screen_record
 from .state import Checkpoint, Identity, StateLog, check_identity, read_state, resume_point, state_path
@@ -112,7 +113,15 @@ def screen_chunk(records: list[Record]) -> tuple[str, dict[str, int], int]:
 
 
 def run_batch(job: BatchJob, progress: Optional[Progress] = None) -> Summary:
-    """Screen every record of `job.input` into `job.output`; raise InputError for a bad input or output."""
+    """Screen every record of `job.input` into `job.output`; raise InputError for a bad input or output.
+
+    The output (and its state file) is locked for the whole run: a second batch on it is refused.
+    """
+    with output_lock(job.output):
+        return _run_locked(job, progress)
+
+
+def _run_locked(job: BatchJob, progress: Optional[Progress]) -> Summary:
     started = time.perf_counter()
     book = load_rulebook(job.rulebook)
     stream = InputStream(job.input, job.input_format)
@@ -140,8 +149,11 @@ def run_batch(job: BatchJob, progress: Optional[Progress] = None) -> Summary:
                 if lines != records:  # never: every record gives exactly one row of one line
                     raise RuntimeError(f"{records} records gave {lines} output lines")
                 data = text.encode()
-                output.write(data)
-                output.flush()
+                try:
+                    output.write(data)
+                    output.flush()
+                except OSError as exc:  # a full disk: name the file, keep what is checkpointed
+                    raise EnvironmentFault.of(job.output, exc) from None
                 digest.update(data)
                 summary.rows_this_run += records
                 summary.rows += records
@@ -156,14 +168,16 @@ def run_batch(job: BatchJob, progress: Optional[Progress] = None) -> Summary:
                     counts=_ordered(summary.counts),
                     errors=summary.errors,
                 )
-                log.append(checkpoint)
+                _append(log, checkpoint)
                 if progress is not None:
                     progress(checkpoint.input.bytes, stream.size, summary.rows)
-            log.append(Checkpoint(**{**checkpoint.__dict__, "done": True}))
+            _append(log, Checkpoint(**{**checkpoint.__dict__, "done": True}))
     finally:
-        output.close()
-        log.close()
-        stream.close()
+        for handle in (output, log, stream):
+            try:
+                handle.close()
+            except OSError:
+                pass  # already reported: the write that failed named the file
     summary.counts = _ordered(summary.counts)
     summary.seconds = time.perf_counter() - started
     return summary
@@ -205,6 +219,13 @@ def _screened(
                 return
             result, records, position = pending.popleft()
             yield result.get(), records, position
+
+
+def _append(log: StateLog, checkpoint: Checkpoint) -> None:
+    try:
+        log.append(checkpoint)
+    except OSError as exc:
+        raise EnvironmentFault.of(log.path, exc) from None
 
 
 def _ordered(counts: dict[str, int]) -> dict[str, int]:
@@ -270,14 +291,17 @@ def _open(job: BatchJob, identity: Identity, stream: InputStream) -> tuple[Binar
         )
     try:
         output = job.output.open("wb")
+        first = header(job.output_format).encode()
+        output.write(first)
+        output.flush()
     except OSError as exc:
-        raise InputError([Problem(str(job.output), f"cannot write the output: {exc.strerror or exc}", code="io")]) from None
-    first = header(job.output_format).encode()
-    output.write(first)
-    output.flush()
-    log = StateLog.start(state, identity)
+        raise EnvironmentFault.of(job.output, exc) from None
+    try:
+        log = StateLog.start(state, identity)
+    except OSError as exc:
+        raise EnvironmentFault.of(state, exc) from None
     checkpoint = Checkpoint(
         rows=0, input=stream.position(), output_bytes=len(first), output_sha256=hashlib.sha256(first).hexdigest()
     )
-    log.append(checkpoint)
+    _append(log, checkpoint)
     return output, log, checkpoint

@@ -7,7 +7,6 @@ assess` gives. This is the work the batch's worker processes do.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -18,6 +17,7 @@ from ..model.levels import Level
 from ..model.situation import Situation
 from ..rulebook.load import Rulebook
 from ..validation import problems_from_validation
+from ..yamlfile import YAMLProblem, parse_bytes
 from .columns import Columns
 from .reader import Record
 
@@ -41,20 +41,6 @@ class Row:
         return max((c.possible_level for c in self.children), default=None)
 
 
-class _DuplicateKey(ValueError):
-    pass
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    # As for YAML situations (yamlfile.py): a repeated key would silently drop a fact.
-    document = dict(pairs)
-    if len(document) != len(pairs):
-        seen: set[str] = set()
-        repeated = next(key for key, _ in pairs if key in seen or seen.add(key))  # type: ignore[func-returns-value]
-        raise _DuplicateKey(repeated)
-    return document
-
-
 def screen_record(record: Record, rulebook: Rulebook, columns: Optional[Columns]) -> Row:
     """The row for one record."""
     if record.problem is not None:
@@ -73,11 +59,9 @@ def screen_record(record: Record, rulebook: Rulebook, columns: Optional[Columns]
         if not text:
             return Row(record.line, error="the line is empty; expected a JSON object with a 'household' key")
         try:
-            document = json.loads(text, object_pairs_hook=_no_duplicates)
-        except _DuplicateKey as exc:
-            return Row(record.line, error=f"repeated key '{exc}'; each key may appear once", field=str(exc))
-        except (ValueError, RecursionError) as exc:
-            return Row(record.line, error=f"not valid JSON: {exc}")
+            document = parse_bytes(text, where="", syntax="json")
+        except YAMLProblem as exc:
+            return Row(record.line, error=exc.problem.msg, field=exc.field)
         if not isinstance(document, dict):
             return Row(record.line, error=f"expected a JSON object with a 'household' key, found {type(document).__name__}")
     reference = _reference(document)

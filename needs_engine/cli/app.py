@@ -57,9 +57,14 @@ def fail(message: str, *, code: int = 2, hint: str = "needs --help") -> typer.Ex
     from rich.panel import Panel
     from rich.text import Text
 
-    _stderr_console().print(
-        Panel(Text(message, overflow="fold"), title="Error", title_align="left", border_style="red", subtitle=f"Try '{hint}'")
-    )
+    from ..render.text import longest_word, terminal_safe
+
+    message = terminal_safe(message)
+    console = _stderr_console()
+    # Lines wrap between words, never inside one: a `file:line` location longer than the
+    # terminal widens the panel rather than being split (`situa` / `tion.yaml:3`).
+    console.width = max(console.width, longest_word(message) + 4)
+    console.print(Panel(Text(message), title="Error", title_align="left", border_style="red", subtitle=f"Try '{hint}'"))
     return typer.Exit(code=code)
 
 
@@ -71,12 +76,18 @@ as the shell reports for `cat` in the same place, so a cut-short output never lo
 def _reader_gone() -> typer.Exit:
     """Stop quietly: point stdout at /dev/null so nothing (not even the final flush) writes to
     the closed pipe again, and exit with BROKEN_PIPE_EXIT."""
+    _stdout_gone()
+    return typer.Exit(code=BROKEN_PIPE_EXIT)
+
+
+def _stdout_gone() -> None:
+    """Point stdout at /dev/null: what could not be written (a closed pipe, a full disk) is not
+    tried again by the interpreter's final flush."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError):
         pass
-    return typer.Exit(code=BROKEN_PIPE_EXIT)
 
 
 def _rich_stopped_on_a_broken_pipe(exc: SystemExit) -> bool:
@@ -103,9 +114,16 @@ def guarded(action: Callable[[], T], *, hint: str) -> T:
             raise _reader_gone() from None
         raise
     except NeedsError as exc:
-        raise fail(exc.describe(), hint=hint) from None
+        raise fail(exc.describe(), code=exc.exit_code, hint=hint) from None
     except (typer.Exit, typer.Abort, KeyboardInterrupt):
         raise
+    except OSError as exc:
+        # The machine, not the input: a full disk, an unwritable output (see README). Files the
+        # engine writes are named where they are written; an unnamed one is standard output.
+        where = exc.filename if exc.filename is not None else "standard output"
+        if exc.filename is None:
+            _stdout_gone()  # nothing more can be written there, not even the interpreter's last flush
+        raise fail(f"{where}: cannot write or read it: {exc.strerror or type(exc).__name__}", code=1, hint=hint) from None
     except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
         if os.environ.get("NEEDS_DEBUG"):
             raise

@@ -45,7 +45,11 @@ def comparison_renderables(comparison: Comparison) -> list[RenderableType]:
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=Text("Level under each rulebook" + (f" · {comparison.reference}" if comparison.reference else "")))
+    from ..render.text import terminal_safe
+
+    table = Table(
+        title=Text("Level under each rulebook" + (f" · {terminal_safe(comparison.reference)}" if comparison.reference else ""))
+    )
     table.add_column("", no_wrap=True)
     table.add_column("age", no_wrap=True)
     for rid in comparison.rulebooks:

@@ -46,7 +46,11 @@ def review_renderables(result: Review) -> list[RenderableType]:
     head.append_text(_levels(family.before, family.after))
     for warning in result.warnings:
         head.append(f"\nCheck: {warning}", style="bold yellow")
-    title = f"Review under {result.rulebook} {result.rulebook_version}" + (f" · {result.reference}" if result.reference else "")
+    from ..render.text import terminal_safe
+
+    title = f"Review under {result.rulebook} {result.rulebook_version}" + (
+        f" · {terminal_safe(result.reference)}" if result.reference else ""
+    )
     parts: list[RenderableType] = [Panel(head, title=Text(title), title_align="left")]
     parts.extend(_child_panel(child) for child in result.children)
     response = Text(f"{family.response.summary}\n")

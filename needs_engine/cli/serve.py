@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
@@ -40,7 +41,8 @@ def serve(
     try:
         import uvicorn
 
-        from ..service.app import create_app
+        from ..service.app import create_app, reload_rulebooks
+        from ..service.protocol import HeadTimeoutProtocol
     except ImportError as exc:
         raise fail(
             f"needs serve needs FastAPI and uvicorn, which are not installed ({exc.name} is missing).\n"
@@ -49,8 +51,18 @@ def serve(
         ) from None
     # Load every shipped rulebook now: a broken one stops the server here, not on a request.
     guarded(_load_shipped_rulebooks, hint="needs serve --help")
+    _reload_on_sighup(reload_rulebooks)
     try:
-        uvicorn.run(create_app(), host=host, port=port, access_log=False, log_config=log_config(), server_header=False)
+        uvicorn.run(
+            create_app(),
+            host=host,
+            port=port,
+            access_log=False,
+            log_config=log_config(),
+            server_header=False,
+            http=HeadTimeoutProtocol,
+            timeout_keep_alive=5,
+        )
     except SystemExit as exc:
         if exc.code != STARTUP_FAILURE:
             raise
@@ -61,7 +73,23 @@ def serve(
 
 
 def _load_shipped_rulebooks() -> None:
-    from ..rulebook.load import load_rulebook, shipped_rulebooks
+    from ..service.app import loaded_rulebooks
 
-    for rulebook_id in shipped_rulebooks():
-        load_rulebook(rulebook_id)
+    loaded_rulebooks()
+
+
+def _reload_on_sighup(reload: Callable[[], None]) -> None:
+    """`kill -HUP` re-reads the shipped rulebooks; a rulebook that no longer loads is logged and
+    the loaded ones are kept."""
+    import logging
+    import signal
+
+    def on_hup(signum: int, frame: object) -> None:
+        try:
+            reload()
+            logging.getLogger("needs_engine.service").info("rulebooks reloaded")
+        except Exception as exc:  # noqa: BLE001 - keep serving with the rulebooks already loaded
+            logging.getLogger("needs_engine.service").error("rulebooks not reloaded: %s", type(exc).__name__)
+
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, on_hup)

@@ -91,7 +91,7 @@ def _answers_stream(path: Path) -> io.StringIO:
     from ..yamlfile import YAMLProblem, read_bounded
 
     try:
-        raw = read_bounded(path)
+        raw = read_bounded(path, regular_only=False)
     except YAMLProblem as exc:
         raise InputError([exc.problem]) from None
     try:

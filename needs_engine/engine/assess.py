@@ -37,6 +37,7 @@ from ..model.levels import Level
 from ..model.situation import Child, Household, Situation
 from ..rulebook.load import Descriptor, Rulebook, load_rulebook
 from ..validation import problems_from_validation
+from .checks import checks_for
 from .evaluate import (
     ChildResult,
     by_level,
@@ -96,6 +97,7 @@ def assessment_of(
         possible_label=book.label(possible),
         children=children,
         questions=questions_for(results, book),
+        checks=checks_for(household),
         consent=_consent(household, final, book),
         response=_response(results, final, book),
         override=override_record,

@@ -17,6 +17,7 @@ from typing import Any, Optional
 from ..model.catalogue import FactSpec, all_facts
 from ..model.facts import Ordinal
 from ..model.situation import Household
+from ..render.text import terminal_safe
 
 _OPERATORS = {
     "<": "below",
@@ -67,7 +68,8 @@ def subject_name(subject: str, household: Optional[Household] = None) -> str:
         people = household.children if kind == "child" else household.carers
         person = next((p for p in people if p.id == wanted), None)
         if person is not None and getattr(person, "name", None):
-            return f"{person.name} ({wanted})"
+            # A name goes into sentences every format shows: no control characters in it.
+            return f"{terminal_safe(person.name)} ({wanted})"
         role = getattr(person, "role", None) if person is not None else None
         if role is not None:
             return f"{wanted} ({role.value.replace('_', ' ')})"

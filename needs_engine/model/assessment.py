@@ -237,6 +237,19 @@ class RulebookRef(Out):
     content_hash: str
 
 
+class Check(Out):
+    """A value that is assessed as written but looks implausible: worth a second look.
+
+    A check never changes a level; it is listed so a screener sees, say, that an attendance of
+    0.84 % was probably meant as 84 %.
+    """
+
+    subject: str = Field(description="Whose fact: child:<id>, carer:<id> or household.")
+    fact: str = Field(description="The dotted path of the fact within the subject, e.g. education.attendance_percent.")
+    value: Union[int, float, str, bool, None]
+    message: str = Field(description="What looks wrong and what was probably meant.")
+
+
 class Assessment(Out):
     """The engine's conclusion about one household."""
 
@@ -250,6 +263,9 @@ class Assessment(Out):
     possible_label: str
     children: list[ChildAssessment]
     questions: list[Question]
+    checks: list[Check] = Field(
+        default_factory=list, description="Implausible values, assessed as written: check them (never changes a level)."
+    )
     consent: ConsentNote
     response: ResponsePlan
     override: Optional[OverrideRecord] = None

@@ -420,9 +420,12 @@ class Child(BaseModel):
             narrowed = span.intersect(fact_span)
             if narrowed.empty:
                 why = f"{given[0]} given" if given and stated.intersect(fact_span).empty else "other facts recorded"
+                hint = ""
+                if self.age_months is not None and 4 <= self.age_months <= 19 and path.startswith("education."):
+                    hint = f" — did you mean {self.age_months} years (age_months: {self.age_months * 12})?"
                 raise ValueError(
                     f"{path} cannot apply to this child ({why}: the child is {span.words()}; "
-                    f"{path} describes a child who is {fact_span.words()})"
+                    f"{path} describes a child who is {fact_span.words()}){hint}"
                 )
             span = narrowed
         return self

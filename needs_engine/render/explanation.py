@@ -13,15 +13,22 @@ from rich.text import Text
 
 from ..explain.results import ChildExplanation, CounterfactualSearch, Explanation
 from ..rulebook.load import Rulebook
+from .text import check_lines, markdown_safe, terminal_safe
 from .theme import LEVEL_STYLE, also_meets_words, level_badge, provenance
 
 
 def render_explanation(explanation: Explanation, rulebook: Rulebook, console: Console) -> None:
     """Print every explained child, then the rulebook line."""
     assessment = explanation.assessment
+    if assessment.checks:
+        console.print(
+            Panel(Text("\n".join(check_lines(assessment.checks))), title="Check these values", border_style="bold yellow")
+        )
     head = Text("Family level: ", style="bold")
     head.append_text(level_badge(assessment.level, assessment.label))
-    title = f"needs explain · {assessment.rulebook.name}" + (f" · {assessment.reference}" if assessment.reference else "")
+    title = f"needs explain · {assessment.rulebook.name}" + (
+        f" · {terminal_safe(assessment.reference)}" if assessment.reference else ""
+    )
     console.print(Panel(head, title=Text(title), title_align="left"))
     for child in explanation.children:
         console.print(_child_panel(child))
@@ -66,7 +73,8 @@ def _child_panel(child: ChildExplanation) -> Panel:
             parts.append(Text(f"  • [{miss.label}] {miss.text}  if {miss.change.words} {effect}"))
     parts += _search_lines("What would lower it", child.down)
     parts += _search_lines("What would raise it", child.up)
-    title = f"Child {child.name + ' (' + child.child_id + ')' if child.name else child.child_id} ({child.age}): {child.label}"
+    who = f"{terminal_safe(child.name)} ({child.child_id})" if child.name else child.child_id
+    title = f"Child {who} ({child.age}): {child.label}"
     return Panel(Group(*parts), title=Text(title), title_align="left", border_style=LEVEL_STYLE[child.level].split()[-1])
 
 
@@ -84,12 +92,14 @@ def _search_lines(heading: str, result: CounterfactualSearch) -> list[Text]:
 def explanation_markdown(explanation: Explanation, rulebook: Rulebook) -> str:
     """The explanation as Markdown, for a case record or a training handout."""
     a = explanation.assessment
-    out = [f"# Explanation: {a.label}", "", f"- **Family level:** {a.label} (`{a.level.value}`)"]
+    out = [f"# Explanation: {a.label}", ""]
+    out += [f"> **{markdown_safe(line)}**" for line in check_lines(a.checks)] + ([""] if a.checks else [])
+    out.append(f"- **Family level:** {a.label} (`{a.level.value}`)")
     out.append(f"- **Rulebook:** {a.rulebook.name} {a.rulebook.version} (`{a.rulebook.content_hash}`)")
     if a.reference:
-        out.append(f"- **Reference:** {a.reference}")
+        out.append(f"- **Reference:** {markdown_safe(a.reference)}")
     for child in explanation.children:
-        name = f"{child.name} ({child.child_id})" if child.name else child.child_id
+        name = f"{markdown_safe(child.name)} ({child.child_id})" if child.name else child.child_id
         out += ["", f"## {name} ({child.age}): {child.label}", "", "### Why", ""]
         if not child.fired:
             out.append("No descriptor fired on the known facts.")

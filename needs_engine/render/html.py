@@ -10,7 +10,7 @@ be attached to a case record; names appear only where the screener gave them.
 from __future__ import annotations
 
 import datetime as dt
-from html import escape
+import html
 from typing import Optional
 
 from ..explain.results import ChildExplanation, CounterfactualSearch, Explanation
@@ -20,6 +20,7 @@ from ..model.catalogue import facts_by_root
 from ..model.levels import Level
 from ..model.situation import Household
 from ..rulebook.load import Rulebook
+from .text import check_lines, terminal_safe
 from .theme import age_cases_words, also_meets_words, group_by_domain
 
 # Colour and a pattern-free border weight per level; the label is always printed beside it.
@@ -55,6 +56,11 @@ footer{margin-top:2rem;font-size:.8rem;color:#555;border-top:1px solid #ddd;padd
 """
 
 
+def escape(text: str) -> str:
+    """HTML-escaped, without control characters (free text may hold escape sequences)."""
+    return html.escape(terminal_safe(text))
+
+
 def report_html(
     assessment: Assessment,
     rulebook: Rulebook,
@@ -67,6 +73,7 @@ def report_html(
     day = (generated or dt.datetime.now(dt.UTC).date()).isoformat()
     title = f"Level of need: {assessment.label}" + (f" — {assessment.reference}" if assessment.reference else "")
     body = [
+        *(f'<div class="banner">{escape(line)}</div>' for line in check_lines(assessment.checks)),
         f"<h1>{escape(title)}</h1>",
         _meta(assessment, day),
         f'<p class="family">Family level: {_badge(assessment.level, assessment.label)}'

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from ..model.assessment import Assessment
 from ..rulebook.load import Rulebook
+from .text import check_lines, markdown_safe
 from .theme import age_cases_words, also_meets_words, group_by_domain, value_words
 
 
 def assessment_markdown(assessment: Assessment, rulebook: Rulebook) -> str:
     """Render every part of the assessment as Markdown text."""
     out: list[str] = [f"# Assessment: {assessment.label}", ""]
+    if assessment.checks:
+        out += [f"> **{markdown_safe(line)}**" for line in check_lines(assessment.checks)] + [""]
     out.append(f"- **Family level:** {assessment.label} (`{assessment.level.value}`)")
     out.append(f"- **Possible level** (if every unknown were at its worst): {assessment.possible_label}")
     out.append(f"- **Rulebook:** {assessment.rulebook.name} {assessment.rulebook.version} (`{assessment.rulebook.content_hash}`)")
     if assessment.reference:
-        out.append(f"- **Reference:** {assessment.reference}")
+        out.append(f"- **Reference:** {markdown_safe(assessment.reference)}")
     if assessment.response.urgent:
         out += ["", f"> **IMMEDIATE DANGER.** {assessment.response.urgent_summary}", ""]
         out += [f"> - {a}" for a in assessment.response.urgent_actions]
@@ -24,7 +27,8 @@ def assessment_markdown(assessment: Assessment, rulebook: Rulebook) -> str:
         out += [
             "",
             f"{flag}Computed level `{o.computed_level.value}`, final level `{o.final_level.value}` ({o.direction}). "
-            f"Reason: {o.reason}. By: {o.by or 'not given'}. Second person: {o.second_person or 'none'}.",
+            f"Reason: {markdown_safe(o.reason)}. By: {markdown_safe(o.by or 'not given')}. "
+            f"Second person: {markdown_safe(o.second_person or 'none')}.",
         ]
     out += ["", "| Child | Age | Level | Possible level | Red flags |", "| --- | --- | --- | --- | --- |"]
     for child in assessment.children:

@@ -12,13 +12,18 @@ from rich.text import Text
 
 from ..model.assessment import Assessment, ChildAssessment
 from ..rulebook.load import Rulebook
+from .text import check_lines, terminal_safe
 from .theme import LEVEL_STYLE, age_cases_words, also_meets_words, group_by_domain, level_badge, provenance, value_words
 
 MAX_QUESTIONS_SHOWN = 12
 
 
 def render_assessment(assessment: Assessment, rulebook: Rulebook, console: Console, *, all_questions: bool = False) -> None:
-    """Print the assessment: level, children, reasons, escalations, gaps, consent and response."""
+    """Print the assessment: checks first, then level, children, reasons, escalations, gaps, consent and response."""
+    if assessment.checks:
+        console.print(
+            Panel(Text("\n".join(check_lines(assessment.checks))), title="Check these values", border_style="bold yellow")
+        )
     console.print(_headline(assessment))
     if assessment.response.urgent:
         console.print(
@@ -34,7 +39,8 @@ def render_assessment(assessment: Assessment, rulebook: Rulebook, console: Conso
             Panel(
                 Text(
                     f"Computed level {o.computed_level.value} was LOWERED to {o.final_level.value} by professional judgement.\n"
-                    f"Reason: {o.reason}\nBy: {o.by or 'not given'}; agreed by: {o.second_person}"
+                    f"Reason: {terminal_safe(o.reason)}\nBy: {terminal_safe(o.by or 'not given')}; "
+                    f"agreed by: {terminal_safe(o.second_person or '')}"
                 ),
                 title="DOWNWARD OVERRIDE",
                 border_style="bold yellow",
@@ -59,7 +65,9 @@ def _headline(assessment: Assessment) -> Panel:
         line.append("\nCould be as high as: ")
         line.append_text(level_badge(assessment.possible_level, assessment.possible_label))
         line.append(f"  once {len(assessment.questions)} unknown fact(s) are checked")
-    title = f"needs-engine · {assessment.rulebook.name}" + (f" · {assessment.reference}" if assessment.reference else "")
+    title = f"needs-engine · {assessment.rulebook.name}" + (
+        f" · {terminal_safe(assessment.reference)}" if assessment.reference else ""
+    )
     return Panel(line, title=Text(title), border_style=LEVEL_STYLE[assessment.level].split()[-1])
 
 

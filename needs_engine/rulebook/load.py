@@ -243,8 +243,18 @@ def load_rulebook(name_or_path: Union[str, Path] = "knowsley") -> Rulebook:
     """Load (once, then from cache while the files are unchanged) a rulebook by id or path."""
     rules_file, descriptors_dir = locate(name_or_path)
     files = [rules_file, *sorted(descriptors_dir.glob("*.yaml"))] if descriptors_dir.is_dir() else [rules_file]
-    stamp = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+    stamp = tuple(_stamp(p) for p in files)
     return _load_cached(rules_file.resolve(), descriptors_dir.resolve(), stamp)
+
+
+def _stamp(path: Path) -> tuple[str, int, int]:
+    """What identifies a file's version; a dangling symlink or a loop gets none, and the reader
+    then refuses it naming the path."""
+    try:
+        found = path.stat()
+    except OSError:
+        return str(path), -1, -1
+    return str(path), found.st_mtime_ns, found.st_size
 
 
 # --- loading --------------------------------------------------------------------------------

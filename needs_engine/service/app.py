@@ -10,14 +10,17 @@ file of its choosing.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any, Optional
 
 from fastapi import FastAPI, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.exceptions import HTTPException
 
@@ -31,6 +34,8 @@ from ..rulebook.load import Rulebook, load_rulebook, shipped_rulebooks
 
 MAX_BODY_BYTES = 1_000_000
 DRAIN_FACTOR = 8
+BODY_TIMEOUT = 10.0
+"""Seconds a client may take between two parts of a request body before it gets a 408."""
 PROBLEM_JSON = "application/problem+json"
 ACCESS_LOG = logging.getLogger("needs_engine.access")
 ERROR_LOG = logging.getLogger("needs_engine.service")
@@ -194,10 +199,73 @@ async def _on_input_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+class BodyProblem(HTTPException):
+    """A request body the one reader refused (raised from inside FastAPI's body parsing, which
+    passes HTTPExceptions through): 400 for text that is not JSON, 422 for JSON it will not
+    misread (a repeated key, a number too long, nesting too deep), with the field path."""
+
+    def __init__(self, refused: Any) -> None:
+        self.refused = refused
+        status = 400 if refused.problem.code in ("not_json", "encoding") else 422
+        super().__init__(status, refused.problem.msg)
+
+
+class StrictRequest(Request):
+    """A request whose JSON body is read by the one reader (yamlfile.py), never json.loads."""
+
+    async def json(self) -> Any:
+        if not hasattr(self, "_json"):
+            from ..yamlfile import YAMLProblem, parse_bytes
+
+            try:
+                self._json = parse_bytes(await self.body(), where="body", syntax="json")
+            except YAMLProblem as exc:
+                raise BodyProblem(exc) from None
+        return self._json
+
+
+def _is_json(content_type: Optional[str]) -> bool:
+    if content_type is None:
+        return True  # FastAPI's default: a body without a type is read as JSON
+    kind = content_type.split(";", 1)[0].strip().lower()
+    return kind == "application/json" or (kind.startswith("application/") and kind.endswith("+json"))
+
+
+class StrictRoute(APIRoute):
+    """Every route: bodies through the one reader, and 415 for a body that is not JSON."""
+
+    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        handler = super().get_route_handler()
+        takes_body = self.body_field is not None
+
+        async def strict(request: Request) -> Response:
+            if takes_body and not _is_json(request.headers.get("content-type")):
+                return problem(
+                    415,
+                    "Unsupported Media Type",
+                    "the request body must be JSON (Content-Type: application/json)",
+                    kind="urn:needs-engine:problem:unsupported-media-type",
+                )
+            return await handler(StrictRequest(request.scope, request.receive))
+
+        return strict
+
+
 async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     from http import HTTPStatus
 
+    if isinstance(exc, BodyProblem):
+        if exc.status_code == 400:
+            return problem(400, "Malformed JSON", exc.refused.problem.msg, kind="urn:needs-engine:problem:malformed-json")
+        field = exc.refused.field or "body"
+        return problem(
+            422,
+            "Invalid request",
+            exc.refused.problem.msg,
+            kind="urn:needs-engine:problem:invalid-input",
+            errors=[FieldError(field=field, message=exc.refused.problem.msg, code=exc.refused.problem.code)],
+        )
     title = HTTPStatus(exc.status_code).phrase
     response = problem(exc.status_code, title, str(exc.detail) if exc.detail else title)
     if exc.headers:
@@ -230,7 +298,13 @@ class Gate:
             await send(message)
 
         try:
-            body_receive = await self._bounded(scope, receive)
+            try:
+                body_receive = await self._bounded(scope, receive)
+            except TimeoutError:
+                await self._send_problem(
+                    send_logged, 408, "Request Timeout", f"the request body did not arrive within {BODY_TIMEOUT:g} s"
+                )
+                return
             if body_receive is None:
                 await self._send_problem(
                     send_logged, 413, "Content Too Large", f"the request body is over {self.max_body:,} bytes"
@@ -261,7 +335,8 @@ class Gate:
         chunks: list[bytes] = []
         size = 0
         while size <= self.max_body * DRAIN_FACTOR:
-            message = await receive()
+            # A slow body holds a connection and its buffer: each part must arrive in time.
+            message = await asyncio.wait_for(receive(), BODY_TIMEOUT)
             if message["type"] != "http.request":
                 break
             chunk = message.get("body", b"")
@@ -301,15 +376,42 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     for status, description in (
         (400, "Malformed JSON."),
         (404, "No such resource (for example an unknown rulebook id)."),
+        (408, f"The request body did not arrive within {BODY_TIMEOUT:g} s."),
         (413, f"The request body is over {MAX_BODY_BYTES:,} bytes."),
+        (415, "The request body is not JSON."),
+        (503, "Too many explanations are running: try again after `Retry-After` seconds."),
         (422, "The request does not validate: every wrong field is named in `errors`."),
         (500, "An internal error (a bug): no details are given."),
     )
 }
 
 
+_LOADED: dict[str, Rulebook] = {}
+_LOADING = threading.Lock()
+
+
+def loaded_rulebooks() -> dict[str, Rulebook]:
+    """The shipped rulebooks, loaded once per process: a request never looks at the files.
+
+    They are read again only by `reload_rulebooks()` (`needs serve` calls it on SIGHUP) or a restart.
+    """
+    if not _LOADED:
+        with _LOADING:
+            if not _LOADED:
+                _LOADED.update({rulebook_id: load_rulebook(rulebook_id) for rulebook_id in shipped_rulebooks()})
+    return _LOADED
+
+
+def reload_rulebooks() -> None:
+    """Read the shipped rulebooks again (all or nothing: a broken edit keeps the loaded ones)."""
+    fresh = {rulebook_id: load_rulebook(rulebook_id) for rulebook_id in shipped_rulebooks()}
+    with _LOADING:
+        _LOADED.clear()
+        _LOADED.update(fresh)
+
+
 def _shipped_rulebook(rulebook_id: str) -> Optional[Rulebook]:
-    return load_rulebook(rulebook_id) if rulebook_id in shipped_rulebooks() else None
+    return loaded_rulebooks().get(rulebook_id)
 
 
 def shipped_rulebook(rulebook_id: str, field: str = "rulebook") -> Rulebook:
@@ -322,7 +424,7 @@ def shipped_rulebook(rulebook_id: str, field: str = "rulebook") -> Rulebook:
                     field,
                     f"no shipped rulebook called '{rulebook_id}'",
                     code="unknown_rulebook",
-                    expected=", ".join(shipped_rulebooks()),
+                    expected=", ".join(loaded_rulebooks()),
                 )
             ]
         )
@@ -330,7 +432,7 @@ def shipped_rulebook(rulebook_id: str, field: str = "rulebook") -> Rulebook:
 
 
 def create_app(*, max_body: int = MAX_BODY_BYTES) -> FastAPI:
-    """Build the service. Rulebooks load on first use and are then shared by every request."""
+    """Build the service. Rulebooks load once per process and are shared by every request."""
     api = FastAPI(
         title="needs-engine",
         version=__version__,
@@ -338,6 +440,7 @@ def create_app(*, max_body: int = MAX_BODY_BYTES) -> FastAPI:
         description="Decision support for children's services: it supports professional judgement, never replaces it.",
         responses=PROBLEM_RESPONSES,
     )
+    api.router.route_class = StrictRoute
     api.add_exception_handler(RequestValidationError, _on_validation_error)
     api.add_exception_handler(InputError, _on_input_error)
     api.add_exception_handler(HTTPException, _on_http_error)
@@ -368,7 +471,7 @@ def _add_routes(api: FastAPI) -> None:
     @api.get("/rulebooks", response_model=list[RulebookInfo], tags=["rulebooks"])
     def rulebooks() -> list[RulebookInfo]:
         """The shipped rulebooks: id, name, version, content hash and level labels."""
-        return [_rulebook_info(load_rulebook(rulebook_id)) for rulebook_id in shipped_rulebooks()]
+        return [_rulebook_info(book) for book in loaded_rulebooks().values()]
 
     @api.get("/rulebooks/{rulebook_id}/descriptors", response_model=list[DescriptorInfo], tags=["rulebooks"])
     def descriptors(rulebook_id: str = Path(max_length=64, description="A shipped rulebook id.")) -> list[DescriptorInfo]:

@@ -4,19 +4,23 @@ Each route calls the same library function as `needs explain` and `needs compare
 model dumped as JSON, so the body is exactly what `--format json` prints. The library names a bad
 option as the CLI spells it (`--child`, `--rulebook`); here it is renamed to the request field.
 
-The work per request is bounded: at most 20 children (the situation model's limit), and for each
-child two counterfactual searches of at most `max_changes` facts (1-3 here; the CLI allows 4)
-that stop after `BUDGET` combinations whatever the input.
+The work per request is bounded: at most 20 children (the situation model's limit), two
+counterfactual searches per child of at most `max_changes` facts (1-3 here; the CLI allows 4),
+and `REQUEST_BUDGET` combinations for the whole request, shared between the searches (each stops
+there and says so). At most `MAX_CONCURRENT_EXPLANATIONS` explanations run at once; another gets
+503 with `Retry-After`, so explanations cannot crowd out `/assess`.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from typing import Annotated, Optional
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from pydantic import Field, StringConstraints
+from starlette.exceptions import HTTPException
 
 from ..compare import Comparison
 from ..errors import InputError
@@ -28,6 +32,18 @@ from .app import RULEBOOK_ID, _Wire, shipped_rulebook
 
 RulebookId = Annotated[str, StringConstraints(pattern=RULEBOOK_ID)]
 MAX_RULEBOOKS = 16
+REQUEST_BUDGET = 12_000
+"""Combinations one /explain request may evaluate in all (the CLI's is BUDGET per search)."""
+MIN_SEARCH_BUDGET = 150
+MAX_CONCURRENT_EXPLANATIONS = 2
+"""One per core: more would only queue inside the process and slow every other request."""
+RETRY_AFTER_SECONDS = 2
+_EXPLAINING = threading.BoundedSemaphore(MAX_CONCURRENT_EXPLANATIONS)
+
+
+def search_budget(children: int) -> int:
+    """Each counterfactual search's share of the request's budget (two searches per child)."""
+    return max(MIN_SEARCH_BUDGET, min(BUDGET, REQUEST_BUDGET // (2 * max(children, 1))))
 
 
 class ExplainRequest(_Wire):
@@ -40,8 +56,8 @@ class ExplainRequest(_Wire):
         default=MAX_CHANGES,
         ge=1,
         le=MAX_CHANGES,
-        description=f"Largest set of fact changes the counterfactual search tries; each search also stops after "
-        f"{BUDGET:,} combinations.",
+        description=f"Largest set of fact changes the counterfactual search tries; the request stops after "
+        f"{REQUEST_BUDGET:,} combinations in all.",
     )
 
 
@@ -82,10 +98,25 @@ def add_explanation_routes(api: FastAPI) -> None:
         from ..explain.why import explain
 
         book = shipped_rulebook(request.rulebook)
+        if not _EXPLAINING.acquire(blocking=False):
+            raise HTTPException(
+                503,
+                f"{MAX_CONCURRENT_EXPLANATIONS} explanations are already running; try again shortly",
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            )
         try:
-            result = explain(request.situation, book, child=request.child, max_changes=request.max_changes)
+            children = 1 if request.child is not None else len(request.situation.household.children)
+            result = explain(
+                request.situation,
+                book,
+                child=request.child,
+                max_changes=request.max_changes,
+                budget=search_budget(children),
+            )
         except InputError as error:
             raise in_request_terms(error, {"--child": "child"}) from None
+        finally:
+            _EXPLAINING.release()
         return JSONResponse(result.model_dump(mode="json"))
 
     @api.post("/compare", response_model=Comparison, tags=["compare"])

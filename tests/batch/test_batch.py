@@ -93,7 +93,7 @@ def test_a_repeated_json_key_is_an_error_not_a_silently_dropped_fact(tmp_path: P
     out = tmp_path / "out.jsonl"
     assert batch(str(source), "--out", str(out)).exit_code == 0
     (row,) = rows(out)
-    assert row["status"] == "error" and row["field"] == "age_months"
+    assert row["status"] == "error" and row["field"] == "household.children.0.age_months"
 
 
 def test_csv_caseload_gives_the_same_levels_as_its_jsonl_twin(tmp_path: Path) -> None:

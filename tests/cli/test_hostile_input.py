@@ -109,7 +109,13 @@ def test_rules_list_with_a_misspelt_domain_is_an_error_not_an_empty_table() -> N
 def test_an_endless_input_is_refused_at_the_size_limit_not_read_into_memory(args: list[str]) -> None:
     result = run(*args)
     assert result.exit_code == 2, result.output
-    assert "larger than" in plain(result.output)
+    assert "/dev/zero: cannot read file: it is a device or socket, not a regular file" in plain(result.output)
+
+
+def test_endless_stdin_is_refused_at_the_size_limit() -> None:
+    result = runner.invoke(app, ["assess", "-"], input="#" * 3_000_000)
+    assert result.exit_code == 2, result.output
+    assert "-: file is larger than 2 MB" in plain(result.output)
 
 
 MARKUP = "[/]"  # rich reads square brackets as markup: '[/]' alone crashed every terminal view
