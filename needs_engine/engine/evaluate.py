@@ -151,14 +151,16 @@ def evaluate_child(
     plan = _plan(rulebook)
     ages = [] if stated.exact else plan.ages_to_try(stated)
     if len(ages) <= 1:
-        if ages:
-            env = Env(child.at_age(ages[0]), household)
-        return _evaluate(child, env, rulebook, plan, shared)
+        exact = child.at_age(ages[0]) if ages else child
+        return _evaluate(child, Env(exact.with_inapplicable_as_no_concern(), household), rulebook, plan, shared)
     # The recorded facts may rule some of the stated ages out (a school attendance figure, a
     # born child): the level is the lowest over the ages still possible, the possible level the
     # highest over every stated age, so recording a concern can never lower either.
     span = env.span
-    results = [_evaluate(child, Env(child.at_age(age), household), rulebook, plan, shared) for age in ages]
+    results = [
+        _evaluate(child, Env(child.at_age(age).with_inapplicable_as_no_concern(), household), rulebook, plan, shared)
+        for age in ages
+    ]
     highs = [None if age is None else (stated.high if i + 1 == len(ages) else ages[i + 1] - 1) for i, age in enumerate(ages)]  # type: ignore[operator]
     possible_ages = [r for age, high, r in zip(ages, highs, results, strict=True) if _within(age, high, span)] or results
     lowest = min(possible_ages, key=lambda r: r.known.level.rank)

@@ -8,6 +8,7 @@ Every section defaults to "all unknown", so a section left out is unknown, never
 from __future__ import annotations
 
 import re
+import typing
 from enum import Enum
 from functools import cache
 from typing import Annotated, Any, Optional
@@ -303,6 +304,35 @@ def _no_concern(section: type[BaseModel], name: str, value: Any) -> bool:
     return isinstance(best, (int, float)) and not isinstance(best, bool) and value == best
 
 
+def _no_concern_value(section: type[BaseModel], name: str) -> Any:
+    """The value a concern fact has when there is no concern (None for a descriptive fact)."""
+    best = _best_value(section, name)
+    if best == "descriptive":
+        return None
+    if best == "first":
+        annotation = section.model_fields[name].annotation
+        choices = next(
+            (a for a in typing.get_args(annotation) if isinstance(a, type) and issubclass(a, Enum)),
+            annotation if isinstance(annotation, type) and issubclass(annotation, Enum) else None,
+        )
+        return next(iter(choices)) if choices is not None else None
+    return best
+
+
+@cache
+def _inapplicable(span: AgeSpan) -> tuple[tuple[str, str], ...]:
+    """The child facts (section, name) that cannot describe a child of `span` (few spans recur)."""
+    found = []
+    for section in CHILD_SECTIONS:
+        model = Child.model_fields[section].annotation
+        assert isinstance(model, type)
+        for name in model.model_fields:
+            fact_span = applies_span(f"{section}.{name}")
+            if span.intersect(fact_span).empty:
+                found.append((section, name))
+    return tuple(found)
+
+
 AGE_YEARS_PATTERN = r"^\s*(\d{1,2})\s*(?:-|–|to)\s*(\d{1,2})\s*$"
 
 
@@ -463,6 +493,21 @@ class Child(BaseModel):
                 if value is not None and not _no_concern(type(values), name, value):
                     found.append((f"{section}.{name}", value))
         return found
+
+    def with_inapplicable_as_no_concern(self) -> Child:
+        """This child with every unknown fact that cannot describe them (an unborn baby's
+        disclosure, a baby's school attendance) set to its no-concern value: such a fact is not
+        an unknown of the child (Semantics 11), so it can neither be asked nor raise the possible
+        level. Recorded values are kept. The child itself when nothing changes."""
+        span = self.age_span()
+        changed: dict[str, Any] = {}
+        for section, name in _inapplicable(span):
+            values = changed.get(section) or getattr(self, section)
+            if getattr(values, name) is None:
+                best = _no_concern_value(type(values), name)
+                if best is not None:
+                    changed[section] = values.model_copy(update={name: best})
+        return self.model_copy(update=changed) if changed else self
 
     def at_age(self, months: Optional[int]) -> Child:
         """This child with an exact age (`None`: unborn), everything else unchanged: one age a span allows."""
