@@ -33,7 +33,7 @@ from pydantic import ValidationError
 from ..engine.assess import assess
 from ..engine.evaluate import evaluate_child, household_levels
 from ..language.compile import Condition, Env, Leaf
-from ..model.ages import AgeSpan
+from ..model.ages import MAX_AGE_MONTHS, AgeSpan
 from ..model.catalogue import FactSpec
 from ..model.levels import Level
 from ..model.situation import AGE_FIELDS, Situation
@@ -497,14 +497,30 @@ def _valid(document: dict[str, Any], index: int) -> Optional[dict[str, Any]]:
     return None  # type: ignore[return-value]
 
 
-def _with_fired(data: st.DataObject, probe: Probe, choices: list[Any], *, age: Any = None, max_concerns: int = 2) -> Any:
+def _aged_in(data: st.DataObject, band: Any, child: dict[str, Any]) -> dict[str, Any]:
+    """The child, its age replaced by an exact age drawn inside `band`."""
+    rest = {key: value for key, value in child.items() if key not in AGE_FIELDS}
+    if band.unborn == "only":
+        return rest | {"unborn_weeks": 20}
+    low = band.min_months if band.min_months is not None else 0
+    high = band.max_months if band.max_months is not None else MAX_AGE_MONTHS
+    return rest | {"age_months": data.draw(st.integers(low, high), label="age in band")}
+
+
+def _with_fired(
+    data: st.DataObject, probe: Probe, choices: list[Any], *, age: Any = None, max_concerns: int = 2, in_band: bool = False
+) -> Any:
     """A situation whose first child meets the condition of one of `choices` (a descriptor or an
-    escalation, drawn), with its age drawn from `age`. Returns (situation, the item drawn)."""
+    escalation, drawn), with its age drawn from `age` (with `in_band`, an exact age inside the
+    item's age band). Returns (situation, the item drawn)."""
     situation = data.draw(situations(max_concerns=max_concerns, age=age), label="situation")
     if not choices:
         return situation, None
     item = data.draw(st.sampled_from(choices), label="item")
     condition = item.applies.condition if item.applies is not None else None
+    band = item.applies.age if item.applies is not None else None
+    if in_band and band is not None:
+        situation = put(situation, ("household", "children", 0), _aged_in(data, band, situation["household"]["children"][0]))
     satisfied = _satisfied(probe, situation, condition, 0) if condition is not None else None
     valid = _valid(satisfied, 0) if satisfied is not None else None
     return (valid, item) if valid is not None else (situation, None)
@@ -732,6 +748,10 @@ def _strength_case(data: st.DataObject, probe: Probe) -> tuple[dict[str, Any], A
     if not probe.mitigable:
         return situation, None
     mitigation, descriptor = pair = data.draw(st.sampled_from(probe.mitigable), label="mitigation and descriptor")
+    if descriptor.age is not None:
+        situation = put(
+            situation, ("household", "children", 0), _aged_in(data, descriptor.age, situation["household"]["children"][0])
+        )
     satisfied = _satisfied(probe, situation, descriptor.applies.condition, 0)
     valid = _valid(satisfied, 0) if satisfied is not None else None
     if valid is None:
@@ -800,14 +820,14 @@ INVARIANTS: tuple[Invariant, ...] = (
     Invariant(
         "never-mitigable",
         "adding strengths never lowers a child with a never-mitigable concern fired",
-        lambda data, probe: _with_fired(data, probe, probe.never_mitigable, max_concerns=3),
+        lambda data, probe: _with_fired(data, probe, probe.never_mitigable, max_concerns=1, in_band=True),
         _strengths_never_lower_never_mitigable,
         "a never-mitigable concern fired for a child below Safeguarding",
     ),
     Invariant(
         "needs-count-once",
         "a need contributes at most one to every count escalation, whatever its rung",
-        lambda data, probe: _with_fired(data, probe, _top_rungs_of_ladders(probe), max_concerns=5),
+        lambda data, probe: _with_fired(data, probe, _top_rungs_of_ladders(probe), max_concerns=5, in_band=True),
         _needs_count_once,
         "two rungs of one need fired where a count escalation counts needs",
     ),
