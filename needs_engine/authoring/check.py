@@ -706,10 +706,9 @@ def _resolving_strength(probe: Probe, drawn: tuple[dict[str, Any], Any]) -> bool
                 if wrong:
                     change = f"resolving {describe_key(situation, place.key)} to {_show(value)}"
                     raise Violation(_strength_explain(probe, change, child.id), situation, after, keep=place.key)
+                in_play = [m for m in result.mitigations if result.known.before_mitigation in m.lowers_from]
                 ran = ran or (
-                    value is True
-                    and result.known.before_mitigation != allowed
-                    and f"strengths.{'.'.join(place.spec.path)}" in probe.mitigated_strengths
+                    value is True and any(f"strengths.{'.'.join(place.spec.path)}" in m.condition.facts for m in in_play)
                 )
     return ran
 
@@ -748,6 +747,11 @@ def _strength_case(data: st.DataObject, probe: Probe) -> tuple[dict[str, Any], A
     if not probe.mitigable:
         return situation, None
     mitigation, descriptor = pair = data.draw(st.sampled_from(probe.mitigable), label="mitigation and descriptor")
+    if data.draw(st.integers(0, 2), label="a concern the mitigation does not name") == 0:
+        # The same level from something it does not name: a mitigation may not lower that.
+        others = [d for d in probe.rulebook.descriptors if d.level == descriptor.level and d.id not in mitigation.lowers]
+        if others:
+            descriptor = data.draw(st.sampled_from(others), label="unnamed descriptor")
     if descriptor.age is not None:
         situation = put(
             situation, ("household", "children", 0), _aged_in(data, descriptor.age, situation["household"]["children"][0])
