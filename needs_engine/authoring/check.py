@@ -25,20 +25,21 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+from hypothesis import HealthCheck, Phase, Verbosity, event, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from ..engine.assess import assess
 from ..engine.evaluate import evaluate_child, household_levels
-from ..model.ages import AgeSpan
+from ..language.compile import Condition, Env, Leaf
+from ..model.ages import MAX_AGE_MONTHS, AgeSpan
 from ..model.catalogue import FactSpec
 from ..model.levels import Level
 from ..model.situation import AGE_FIELDS, Situation
-from ..rulebook.load import Rulebook
+from ..rulebook.load import Rulebook, in_age_band
 from .satisfy import candidates, thresholds
-from .strategies import child_span, children, get, places, put, situations
+from .strategies import approximate_ages, child_span, children, entity_path, get, places, put, situations
 
 DEFAULT_EXAMPLES = 25
 SHRINK_SECONDS = 10.0
@@ -71,6 +72,8 @@ class InvariantResult:
     seconds: float
     counterexample: Optional[Counterexample] = None
     crash: Optional[str] = None
+    branch_runs: Optional[int] = None
+    """Of `examples`, how many reached the invariant's interesting branch (None: it has none to count)."""
 
     @property
     def passed(self) -> bool:
@@ -79,6 +82,8 @@ class InvariantResult:
     def to_json(self) -> dict[str, Any]:
         result: dict[str, Any] = {"id": self.id, "text": self.text, "passed": self.passed, "examples": self.examples}
         result["seconds"] = round(self.seconds, 2)
+        if self.branch_runs is not None:
+            result["branch_runs"] = self.branch_runs
         if self.counterexample is not None:
             result["counterexample"] = self.counterexample.__dict__
         if self.crash is not None:
@@ -112,6 +117,15 @@ class Probe:
         self.thresholds = thresholds(texts)
         self.bands = [d.age for d in rulebook.descriptors if d.age is not None]
         self.bands += [e.applies.age for e in rulebook.escalations if e.applies is not None and e.applies.age is not None]
+        self.red_flags = [d for d in rulebook.descriptors if d.red_flag]
+        self.never_mitigable = [d for d in rulebook.descriptors if d.never_mitigable and d.level < Level.safeguarding]
+        self.never_mitigable = self.never_mitigable or [d for d in rulebook.descriptors if d.never_mitigable]
+        self.counts = [e for e in rulebook.escalations if e.count is not None]
+        self.ladders = _ladders(rulebook)
+        self.mitigable = [
+            (m, d) for m in rulebook.mitigations for d in rulebook.descriptors if d.id in m.lowers and d.level in m.lowers_from
+        ]
+        self.mitigated_strengths = sorted({f for m in rulebook.mitigations for f in m.condition.facts})
 
     def ages_within(self, span: AgeSpan) -> list[Optional[int]]:
         """The ages to resolve a span of ages to: unborn, and each edge of an age band inside it (one month either side)."""
@@ -149,10 +163,17 @@ class Probe:
 
 @dataclass(frozen=True)
 class Invariant:
+    """A promise searched with hypothesis: `draw` makes a case for the rulebook, `run` judges it.
+
+    `run` raises `Violation` on a breach and returns True when the case reached the branch that
+    can break the promise (`branch` says which): a property whose branch runs in few cases
+    proves little, so every run counts them (`InvariantResult.branch_runs`)."""
+
     id: str
     text: str
-    draw: Callable[[st.DataObject], Any]
-    run: Callable[[Probe, Any], None]
+    draw: Callable[[st.DataObject, Probe], Any]
+    run: Callable[[Probe, Any], Optional[bool]]
+    branch: str = ""
 
 
 # --- comparing levels --------------------------------------------------------------------------
@@ -313,30 +334,49 @@ def _resolution_values(probe: Probe, spec: FactSpec) -> list[Any]:
 
 
 def _resolving(probe: Probe, situation: dict[str, Any]) -> None:
-    """Every unknown fact the rulebook reads (strengths excepted: one found present may mitigate)."""
+    """Every unknown concern or descriptive fact the rulebook reads, to each value through its
+    thresholds. Strengths are left out: one found present may lawfully lower the level through a
+    declared mitigation (`resolving-strength` states that case); ages are `resolving-age`."""
     trials: list[tuple[tuple[Any, ...], Any]] = []
     for place in places(situation):
         if place.spec.direction != "strength" and probe.reads(place.spec) and get(situation, place.key) is None:
             trials += [(place.key, value) for value in _resolution_values(probe, place.spec)]
-    ages: list[tuple[int, dict[str, Any], str]] = []
+    base = probe.levels(situation)
+    for key, value in trials:
+        after = put(situation, key, value)
+        try:
+            levels = probe.levels(after)
+        except ValidationError:
+            continue  # a value that cannot describe this child (Semantics 14) is not one of its unknowns
+        if _first_outside(base, levels) is not None:
+            explain = _between(probe, f"resolving {describe_key(situation, key)} to {_show(value)}")
+            raise Violation(explain, situation, after, keep=key)
+
+
+def _resolving_age(probe: Probe, situation: dict[str, Any]) -> bool:
+    """Every child whose age is unknown or approximate, resolved to each age inside its span that
+    an age band tells apart (each edge, one month either side) and to unborn where it may be."""
+    base = probe.levels(situation)
+    tried = False
     for index, child in enumerate(situation["household"]["children"]):
         for age in probe.ages_within(child_span(child)):
             fields = {"unborn_weeks": 20} if age is None else {"age_months": age}
             resolved = {key: value for key, value in child.items() if key not in AGE_FIELDS} | fields
-            ages.append((index, resolved, f"the age of child {child['id']} to {'unborn' if age is None else f'{age} months'}"))
-    base = probe.levels(situation)
-    for key, value in trials:
-        after = put(situation, key, value)
-        if _first_outside(base, probe.levels(after)) is not None:
-            explain = _between(probe, f"resolving {describe_key(situation, key)} to {_show(value)}")
-            raise Violation(explain, situation, after, keep=key)
-    for index, resolved, words in ages:
-        after = put(situation, ("household", "children", index), resolved)
-        if _first_outside(base, probe.levels(after)) is not None:
-            raise Violation(_between(probe, f"resolving {words}"), situation, after, keep=("household", "children", index, "id"))
+            after = put(situation, ("household", "children", index), resolved)
+            try:
+                levels = probe.levels(after)
+            except ValidationError:
+                continue  # an age the recorded facts rule out is not one the child may be
+            tried = True
+            if _first_outside(base, levels) is not None:
+                words = f"the age of child {child['id']} to {'unborn' if age is None else f'{age} months'}"
+                raise Violation(
+                    _between(probe, f"resolving {words}"), situation, after, keep=("household", "children", index, "id")
+                )
+    return tried
 
 
-def _red_flags(probe: Probe, situation: dict[str, Any]) -> None:
+def _red_flags(probe: Probe, situation: dict[str, Any]) -> bool:
     def explain(before: dict[str, Any], _: Optional[dict[str, Any]]) -> Optional[Counterexample]:
         household = Situation.model_validate(before).household
         for child in household.children:
@@ -355,6 +395,8 @@ def _red_flags(probe: Probe, situation: dict[str, Any]) -> None:
 
     if explain(situation, None) is not None:
         raise Violation(explain, situation, None)
+    household = Situation.model_validate(situation).household
+    return any(d.red_flag for c in household.children for d in evaluate_child(c, household, probe.rulebook).fired)
 
 
 def _family_is_max(probe: Probe, situation: dict[str, Any]) -> None:
@@ -395,40 +437,428 @@ def _order(probe: Probe, drawn: tuple[dict[str, Any], int]) -> None:
         raise Violation(explain, situation, shuffled)
 
 
+# --- the invariants of ages, needs and mitigations (Semantics 11-13) ----------------------------
+
+
+def _ladders(rulebook: Rulebook) -> dict[str, str]:
+    """Each descriptor's need, read from the rule files *and* from what it tests: descriptors that
+    each test one and the same fact are rungs of one need whether or not a `need:` says so (two
+    thresholds on one self-harm value are one concern, however the file groups them)."""
+    parent: dict[str, str] = {}
+
+    def find(key: str) -> str:
+        while parent.setdefault(key, key) != key:
+            key = parent[key]
+        return key
+
+    for descriptor in rulebook.descriptors:
+        find(descriptor.id)
+        parent[find(descriptor.id)] = find("need:" + descriptor.need)
+        facts = {leaf.fact for leaf in descriptor.applies.condition.leaves}
+        if len(facts) == 1:
+            parent[find(descriptor.id)] = find("fact:" + facts.pop())
+    return {descriptor.id: find(descriptor.id) for descriptor in rulebook.descriptors}
+
+
+def _passing_value(probe: Probe, leaf: Leaf) -> Any:
+    """The least worrying value of a fact that passes one test of it (None: no value does)."""
+    for value in probe.chain(leaf.spec) if leaf.spec.direction != "none" else candidates(leaf.spec, set()):
+        member = leaf.spec.choices(value) if leaf.spec.choices is not None else value
+        if leaf.passes(member):
+            return value
+    return None
+
+
+def _satisfied(probe: Probe, situation: dict[str, Any], condition: Condition, index: int) -> Optional[dict[str, Any]]:
+    """The situation with every fact `condition` tests set so the test passes, for child `index`
+    (a carer's fact on the first carer). None when the condition tests a sibling or cannot be met."""
+    document = situation
+    for leaf in condition.leaves:
+        root = leaf.spec.root
+        if root == "sibling":
+            return None
+        value = _passing_value(probe, leaf)
+        if value is None:
+            return None
+        document = put(document, (*entity_path(root, index if root == "child" else 0), *leaf.spec.path), value)
+    return document
+
+
+def _valid(document: dict[str, Any], index: int) -> Optional[dict[str, Any]]:
+    """`document`, or (if child `index`'s age and facts conflict) the same child with no age fields; None if neither is valid."""
+    child = document["household"]["children"][index]
+    ageless = put(document, ("household", "children", index), {k: v for k, v in child.items() if k not in AGE_FIELDS})
+    for candidate in (document, ageless):
+        try:
+            Situation.model_validate(candidate)
+            return candidate
+        except ValidationError:
+            continue
+    return None  # type: ignore[return-value]
+
+
+def _aged_in(data: st.DataObject, band: Any, child: dict[str, Any]) -> dict[str, Any]:
+    """The child, its age replaced by an exact age drawn inside `band`."""
+    rest = {key: value for key, value in child.items() if key not in AGE_FIELDS}
+    if band.unborn == "only":
+        return rest | {"unborn_weeks": 20}
+    low = band.min_months if band.min_months is not None else 0
+    high = band.max_months if band.max_months is not None else MAX_AGE_MONTHS
+    return rest | {"age_months": data.draw(st.integers(low, high), label="age in band")}
+
+
+def _with_fired(
+    data: st.DataObject, probe: Probe, choices: list[Any], *, age: Any = None, max_concerns: int = 2, in_band: bool = False
+) -> Any:
+    """A situation whose first child meets the condition of one of `choices` (a descriptor or an
+    escalation, drawn), with its age drawn from `age` (with `in_band`, an exact age inside the
+    item's age band). Returns (situation, the item drawn)."""
+    situation = data.draw(situations(max_concerns=max_concerns, age=age), label="situation")
+    if not choices:
+        return situation, None
+    item = data.draw(st.sampled_from(choices), label="item")
+    condition = item.applies.condition if item.applies is not None else None
+    band = item.applies.age if item.applies is not None else None
+    if in_band and band is not None:
+        situation = put(situation, ("household", "children", 0), _aged_in(data, band, situation["household"]["children"][0]))
+    satisfied = _satisfied(probe, situation, condition, 0) if condition is not None else None
+    valid = _valid(satisfied, 0) if satisfied is not None else None
+    return (valid, item) if valid is not None else (situation, None)
+
+
+def _red_flag_any_age(probe: Probe, drawn: tuple[dict[str, Any], Any]) -> bool:
+    """A red flag whose condition holds gives Safeguarding whatever the age, unless every age the
+    child may be is outside the flag's band (Semantics 4 and 11)."""
+    situation, flag = drawn
+    if flag is None:
+        return False
+    household = Situation.model_validate(situation).household
+    child = household.children[0]
+    if flag.applies.condition.fast(Env(child, household)) is not True:
+        return False
+    span = child.age_span()
+    if in_age_band(flag.age, span) is False:
+        return False
+
+    def explain(before: dict[str, Any], _: Optional[dict[str, Any]]) -> Optional[Counterexample]:
+        house = Situation.model_validate(before).household
+        first = house.children[0]
+        if flag.applies.condition.fast(Env(first, house)) is not True:
+            return None
+        level = evaluate_child(first, house, probe.rulebook).known.level
+        if level is Level.safeguarding:
+            return None
+        return Counterexample(
+            f"red flag {flag.id} holds for child {first.id} (age: {first.age_span().words()}) but the level is {level.value}",
+            before,
+            subject=f"child {first.id}",
+            measure="level",
+            level_before=Level.safeguarding.value,
+            level_after=level.value,
+        )
+
+    if explain(situation, None) is not None:
+        raise Violation(explain, situation, None, keep=("household", "children", 0, "id"))
+    return not span.exact
+
+
+def _strengths(situation: dict[str, Any], value: Any) -> dict[str, Any]:
+    """The situation with every strength set to `value`."""
+    for place in places(situation):
+        if place.spec.direction == "strength":
+            situation = put(situation, place.key, value)
+    return situation
+
+
+def _never_mitigable_fired(probe: Probe, situation: dict[str, Any]) -> dict[str, tuple[str, Level]]:
+    """Per child id: a never-mitigable descriptor or escalation that fired, and the child's level."""
+    household = Situation.model_validate(situation).household
+    found = {}
+    for child in household.children:
+        result = evaluate_child(child, household, probe.rulebook)
+        items = [d.id for d in result.fired if d.never_mitigable]
+        items += [e.id for e in result.known.escalations if e.never_mitigable]
+        if items:
+            found[child.id] = (items[0], result.known.level)
+    return found
+
+
+def _strengths_never_lower_never_mitigable(probe: Probe, drawn: tuple[dict[str, Any], Any]) -> bool:
+    """Every strength present never lowers a child once a never-mitigable concern fired (Semantics 13)."""
+    situation = _strengths(drawn[0], False)
+    strong = _strengths(situation, True)
+    fired = _never_mitigable_fired(probe, situation)
+    before, after = probe.levels(situation)[0], probe.levels(strong)[0]
+    for child_id, (item, level) in fired.items():
+        if after[child_id] < level:
+
+            def explain(old: dict[str, Any], new: Optional[dict[str, Any]], item: str = item) -> Optional[Counterexample]:
+                assert new is not None
+                was, now = probe.levels(old)[0], probe.levels(new)[0]
+                for key, (_, level) in _never_mitigable_fired(probe, old).items():
+                    if now[key] < was[key]:
+                        return Counterexample(
+                            f"strengths lowered {_who(key)} from {level.value} to {now[key].value} "
+                            f"although {item}, which no strength may lower, fired",
+                            old,
+                            new,
+                            "every strength: false -> true",
+                            _who(key),
+                            "level",
+                            was[key].value,
+                            now[key].value,
+                        )
+                return None
+
+            raise Violation(explain, situation, strong)
+    return any(level < Level.safeguarding for _, level in fired.values()) and bool(before)
+
+
+def _count_violation(probe: Probe, document: dict[str, Any]) -> Optional[tuple[str, str, list[str]]]:
+    """A count escalation applied although fewer needs than it asks for fired: (child, escalation, rungs counted as needs)."""
+    household = Situation.model_validate(document).household
+    for child in household.children:
+        result = evaluate_child(child, household, probe.rulebook)
+        for escalation in result.known.escalations:
+            rule = escalation.count
+            if rule is None:
+                continue
+            top: dict[str, Any] = {}
+            for descriptor in result.fired:
+                need = probe.ladders[descriptor.id]
+                if need not in top or descriptor.level > top[need].level:
+                    top[need] = descriptor
+            counted = [d for d in top.values() if d.level >= rule.min_level]
+            if len(counted) < rule.min_count or len({d.domain for d in counted}) < rule.min_domains:
+                groups: dict[str, list[str]] = {}
+                for descriptor in result.fired:
+                    groups.setdefault(probe.ladders[descriptor.id], []).append(descriptor.id)
+                rungs = [" and ".join(sorted(ids)) for ids in groups.values() if len(ids) > 1]
+                return child.id, escalation.id, sorted(rungs)
+    return None
+
+
+def _needs_count_once(probe: Probe, drawn: tuple[dict[str, Any], Any]) -> bool:
+    """Every count escalation that applies is met by distinct needs, each counted once at its
+    highest fired rung, in distinct domains as the rule asks (Semantics 12)."""
+    situation, _ = drawn
+
+    def explain(before: dict[str, Any], _: Optional[dict[str, Any]]) -> Optional[Counterexample]:
+        found = _count_violation(probe, before)
+        if found is None:
+            return None
+        child_id, escalation, rungs = found
+        return Counterexample(
+            f"{escalation} applied to child {child_id} by counting rungs of one need as several needs: {'; '.join(rungs)} (each one need)",
+            before,
+            subject=f"child {child_id}",
+            measure="count escalation",
+        )
+
+    if explain(situation, None) is not None:
+        raise Violation(explain, situation, None)
+    household = Situation.model_validate(situation).household
+    for child in household.children:
+        fired = evaluate_child(child, household, probe.rulebook).fired
+        needs = [probe.ladders[d.id] for d in fired if any(d.level >= e.count.min_level for e in probe.counts if e.count)]
+        if len(needs) > len(set(needs)):
+            return True
+    return False
+
+
+def _mitigated_floor(result: Any, rulebook: Rulebook) -> Level:
+    """The lowest level any one declared mitigation could give the child's fired descriptors and
+    applied escalations: one step down, no lower than what it does not name (Semantics 5 and 13)."""
+    known = result.known
+    level = known.before_mitigation
+    fired, applied = result.fired, known.escalations
+    if level in (Level.safeguarding, Level.universal):
+        return level
+    if any(d.never_mitigable for d in fired) or any(e.never_mitigable for e in applied):
+        return level
+    lowest = level
+    for mitigation in rulebook.mitigations:
+        if level not in mitigation.lowers_from:
+            continue
+        standing = [d.level for d in fired if d.floor or d.id not in mitigation.lowers]
+        standing += [e.to for e in applied if e.id not in mitigation.lowers]
+        lowest = min(lowest, max([level.step(-1), *standing]))
+    return lowest
+
+
+def _resolving_strength(probe: Probe, drawn: tuple[dict[str, Any], Any]) -> bool:
+    """An unknown strength never mitigates (resolving it to false changes nothing), and resolving it
+    to true lowers the level at most as a declared mitigation allows, never above the possible level."""
+    situation, _ = drawn
+    base = probe.levels(situation)
+    ran = False
+    for place in places(situation):
+        if place.spec.direction != "strength" or get(situation, place.key) is not None:
+            continue
+        for value in (False, True):
+            after = put(situation, place.key, value)
+            household = Situation.model_validate(after).household
+            for child in household.children:
+                result = evaluate_child(child, household, probe.rulebook)
+                level, low, high = result.known.level, base[0][child.id], base[1][child.id]
+                allowed = _mitigated_floor(result, probe.rulebook)
+                wrong = (value is False and level != low) or not (min(allowed, low) <= level <= high)
+                if wrong:
+                    change = f"resolving {describe_key(situation, place.key)} to {_show(value)}"
+                    raise Violation(_strength_explain(probe, change, child.id), situation, after, keep=place.key)
+                in_play = [m for m in result.mitigations if result.known.before_mitigation in m.lowers_from]
+                ran = ran or (
+                    value is True and any(f"strengths.{'.'.join(place.spec.path)}" in m.condition.facts for m in in_play)
+                )
+    return ran
+
+
+def _strength_explain(probe: Probe, change: str, child_id: str) -> Explain:
+    def explain(before: dict[str, Any], after: Optional[dict[str, Any]]) -> Optional[Counterexample]:
+        assert after is not None
+        low, high = (levels[child_id] for levels in probe.levels(before))
+        household = Situation.model_validate(after).household
+        child = next(c for c in household.children if c.id == child_id)
+        result = evaluate_child(child, household, probe.rulebook)
+        allowed = _mitigated_floor(result, probe.rulebook)
+        level = result.known.level
+        resolved_false = change.endswith("false")
+        if (resolved_false and level == low) or (not resolved_false and min(allowed, low) <= level <= high):
+            return None
+        bound = f"{low.value}" if resolved_false else f"{min(allowed, low).value}..{high.value}"
+        return Counterexample(
+            f"{change} gave child {child_id} the level {level.value}; a declared mitigation allows {bound}",
+            before,
+            after,
+            change,
+            f"child {child_id}",
+            "level",
+            bound,
+            level.value,
+        )
+
+    return explain
+
+
+def _strength_case(data: st.DataObject, probe: Probe) -> tuple[dict[str, Any], Any]:
+    """A situation where a declared mitigation could lower the first child: one descriptor it names
+    fired, the strengths it reads present but one of them unknown."""
+    situation = data.draw(situations(max_concerns=1), label="situation")
+    if not probe.mitigable:
+        return situation, None
+    mitigation, descriptor = pair = data.draw(st.sampled_from(probe.mitigable), label="mitigation and descriptor")
+    if data.draw(st.integers(0, 2), label="a concern the mitigation does not name") == 0:
+        # The same level from something it does not name: a mitigation may not lower that.
+        others = [d for d in probe.rulebook.descriptors if d.level == descriptor.level and d.id not in mitigation.lowers]
+        if others:
+            descriptor = data.draw(st.sampled_from(others), label="unnamed descriptor")
+    if descriptor.age is not None:
+        situation = put(
+            situation, ("household", "children", 0), _aged_in(data, descriptor.age, situation["household"]["children"][0])
+        )
+    satisfied = _satisfied(probe, situation, descriptor.applies.condition, 0)
+    valid = _valid(satisfied, 0) if satisfied is not None else None
+    if valid is None:
+        return situation, None
+    situation = valid
+    strengths = sorted(f for f in mitigation.condition.facts if f.startswith("strengths."))
+    unknown = data.draw(st.sampled_from(strengths), label="unknown strength") if strengths else None
+    for name in strengths:
+        situation = put(situation, ("household", "strengths", *name.split(".")[1:]), "unknown" if name == unknown else True)
+    return situation, pair
+
+
 INVARIANTS: tuple[Invariant, ...] = (
     Invariant(
         "worsening",
         "worsening any concern fact never lowers a child's or the family's level or possible level",
-        lambda data: data.draw(situations(), label="situation"),
+        lambda data, _: data.draw(situations(), label="situation"),
         _worsening,
     ),
     Invariant(
         "adding-child",
         "adding a child never lowers any level",
-        lambda data: _with_extra_child(data),
+        lambda data, _: _with_extra_child(data),
         _adding_child,
     ),
     Invariant(
-        "adding-strength", "adding a strength never raises any level", lambda data: data.draw(situations()), _adding_strength
+        "adding-strength", "adding a strength never raises any level", lambda data, _: data.draw(situations()), _adding_strength
     ),
-    Invariant("level-within-possible", "level <= possible level", lambda data: data.draw(situations()), _level_within_possible),
+    Invariant(
+        "level-within-possible", "level <= possible level", lambda data, _: data.draw(situations()), _level_within_possible
+    ),
     Invariant(
         "resolving-unknown",
-        "resolving an unknown fact lands between the level and the possible level",
-        lambda data: data.draw(situations()),
+        "resolving an unknown concern fact (strengths and ages apart) lands between the level and the possible level",
+        lambda data, _: data.draw(situations()),
         _resolving,
     ),
-    Invariant("red-flags", "a fired red flag gives Safeguarding", lambda data: data.draw(situations(max_concerns=6)), _red_flags),
     Invariant(
-        "family-is-max", "the family level is the highest child level", lambda data: data.draw(situations()), _family_is_max
+        "resolving-age",
+        "resolving an unknown or approximate age to any age inside its range lands between the level and the possible level",
+        lambda data, _: data.draw(situations(max_children=2, age=approximate_ages()), label="situation"),
+        _resolving_age,
+        "a child's age was unknown or approximate and resolved to an age inside it",
+    ),
+    Invariant(
+        "resolving-strength",
+        "an unknown strength never mitigates, and resolving it lowers the level at most as a declared mitigation allows",
+        _strength_case,
+        _resolving_strength,
+        "a declared mitigation could lower the child and one of its strengths was resolved",
+    ),
+    Invariant(
+        "red-flags",
+        "a fired red flag gives Safeguarding",
+        lambda data, probe: _with_fired(data, probe, probe.red_flags, max_concerns=6)[0],
+        _red_flags,
+        "a red flag fired",
+    ),
+    Invariant(
+        "red-flags-any-age",
+        "a known red-flag fact gives Safeguarding whatever else is unknown, the age included",
+        lambda data, probe: _with_fired(data, probe, probe.red_flags, age=_mostly_approximate()),
+        _red_flag_any_age,
+        "a red flag's condition held for a child whose age is unknown or approximate",
+    ),
+    Invariant(
+        "never-mitigable",
+        "adding strengths never lowers a child with a never-mitigable concern fired",
+        lambda data, probe: _with_fired(data, probe, probe.never_mitigable, max_concerns=1, in_band=True),
+        _strengths_never_lower_never_mitigable,
+        "a never-mitigable concern fired for a child below Safeguarding",
+    ),
+    Invariant(
+        "needs-count-once",
+        "a need contributes at most one to every count escalation, whatever its rung",
+        lambda data, probe: _with_fired(data, probe, _top_rungs_of_ladders(probe), max_concerns=5, in_band=True),
+        _needs_count_once,
+        "two rungs of one need fired where a count escalation counts needs",
+    ),
+    Invariant(
+        "family-is-max", "the family level is the highest child level", lambda data, _: data.draw(situations()), _family_is_max
     ),
     Invariant(
         "order",
         "the order of children and carers never changes the assessment JSON",
-        lambda data: (data.draw(situations()), data.draw(st.integers(0, 2**16))),
+        lambda data, _: (data.draw(situations()), data.draw(st.integers(0, 2**16))),
         _order,
     ),
 )
+
+
+def _mostly_approximate() -> st.SearchStrategy[dict[str, Any]]:
+    """Ages for the red-flag property: unknown or approximate (exact ages are the `red-flags` invariant's)."""
+    return st.one_of(st.just({}), approximate_ages())
+
+
+def _top_rungs_of_ladders(probe: Probe) -> list[Any]:
+    """The highest rung of every need with two rungs or more (declared, or on one fact): meeting it
+    fires the lower rungs too, which is where counting rungs instead of needs shows."""
+    by_need: dict[str, list[Any]] = {}
+    for descriptor in probe.rulebook.descriptors:
+        by_need.setdefault(probe.ladders[descriptor.id], []).append(descriptor)
+    return [max(rungs, key=lambda d: d.level) for rungs in by_need.values() if len(rungs) > 1]
 
 
 def _with_extra_child(data: st.DataObject) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -455,18 +885,21 @@ def check_rulebook(
 
 
 def _search(invariant: Invariant, probe: Probe, examples: int, run_seed: int) -> InvariantResult:
-    ran = 0
+    ran = hits = 0
     failed = False
 
     def body(data: st.DataObject) -> None:
-        nonlocal ran, failed
-        drawn = invariant.draw(data)
+        nonlocal ran, hits, failed
+        drawn = invariant.draw(data, probe)
         ran += 0 if failed else 1
         try:
-            invariant.run(probe, drawn)
+            hit = invariant.run(probe, drawn)
         except Violation:
             failed = True
             raise
+        if hit and not failed:
+            hits += 1
+            event(invariant.branch)
 
     test = given(st.data())(body)
     test = settings(
@@ -492,7 +925,8 @@ def _search(invariant: Invariant, probe: Probe, examples: int, run_seed: int) ->
     except Exception as exc:  # noqa: BLE001 - a crash on generated input is itself a finding
         crash = f"{type(exc).__name__}: {exc}".splitlines()[0]
         return InvariantResult(invariant.id, invariant.text, ran, time.perf_counter() - started, crash=crash)
-    return InvariantResult(invariant.id, invariant.text, ran, time.perf_counter() - started)
+    branch_runs = hits if invariant.branch else None
+    return InvariantResult(invariant.id, invariant.text, ran, time.perf_counter() - started, branch_runs=branch_runs)
 
 
 @contextmanager

@@ -176,19 +176,53 @@ def ages(draw: st.DrawFn) -> dict[str, Any]:
 
 
 @st.composite
-def children(draw: st.DrawFn, *, child_id: str = "c1", known_share: float = 0.8) -> dict[str, Any]:
-    """One child; facts mostly at their least worrying value, some unknown or absent."""
-    return _fill(draw, "child", {"id": child_id, **draw(ages())}, known_share)
+def approximate_ages(draw: st.DrawFn) -> dict[str, Any]:
+    """An age known only roughly or not at all: unknown, years, a range of years, or a band.
+
+    For the properties about ages (Semantics 11), whose branch runs only when the age is not
+    exact. Shrinks towards an unknown age."""
+    kind = draw(st.sampled_from(["unknown", "range", "band", "years"]))
+    if kind == "years":
+        return {"age_years": draw(st.integers(0, 18))}
+    if kind == "range":
+        low = draw(st.integers(0, 17))
+        return {"age_years": f"{low}-{draw(st.integers(low + 1, 19))}"}
+    if kind == "band":
+        return {"age_band": draw(st.sampled_from([band.value for band in AgeBandName]))}
+    return {}
 
 
 @st.composite
-def situations(draw: st.DrawFn, *, max_children: int = 3, max_carers: int = 2, max_concerns: int = 4) -> dict[str, Any]:
-    """A household document. Shrinks towards one child, one carer, no concerns."""
+def children(
+    draw: st.DrawFn,
+    *,
+    child_id: str = "c1",
+    known_share: float = 0.8,
+    age: st.SearchStrategy[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """One child; facts mostly at their least worrying value, some unknown or absent.
+
+    `age` draws the age fields (default `ages()`: any way an age can be given)."""
+    return _fill(draw, "child", {"id": child_id, **draw(age if age is not None else ages())}, known_share)
+
+
+@st.composite
+def situations(
+    draw: st.DrawFn,
+    *,
+    max_children: int = 3,
+    max_carers: int = 2,
+    max_concerns: int = 4,
+    age: st.SearchStrategy[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """A household document. Shrinks towards one child, one carer, no concerns.
+
+    `age` draws each child's age fields (default `ages()`; `approximate_ages()` for ages known roughly)."""
     share = draw(st.sampled_from([0.9, 0.6, 0.3]))
     n_children = draw(st.integers(1, max_children))
     n_carers = draw(st.integers(1, max_carers))
     household: dict[str, Any] = {
-        "children": [draw(children(child_id=f"c{i + 1}", known_share=share)) for i in range(n_children)],
+        "children": [draw(children(child_id=f"c{i + 1}", known_share=share, age=age)) for i in range(n_children)],
         "carers": [_fill(draw, "carer", {"id": f"a{i + 1}"}, share) for i in range(n_carers)],
         "home": _fill(draw, "home", {}, share),
         "strengths": _fill(draw, "strengths", {}, share),

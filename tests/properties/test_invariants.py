@@ -237,3 +237,74 @@ def test_is_worse_agrees_with_declared_directions() -> None:
         if spec.kind == "ordinal" and spec.is_concern:
             order = [m.value for m in spec.choices]  # type: ignore[union-attr]
             assert is_worse(spec, order[-1], order[0])
+
+
+# --- ages, red flags, needs and mitigations (Semantics 11-13; issue 10, item 5) ------------------
+#
+# Each property is the `needs rules check` invariant of the same id, run here by pytest's
+# hypothesis over both shipped rulebooks. Each counts the cases that reached its interesting
+# branch (a red flag held for a child of unknown age, two rungs of one need fired, ...) and fails
+# when fewer than half did: a property whose branch runs in 4 of 60 cases is nearly vacuous.
+
+from hypothesis import event, settings  # noqa: E402
+
+from needs_engine.authoring.check import INVARIANTS, Probe, _shrinking_limit  # noqa: E402
+
+BY_ID = {invariant.id: invariant for invariant in INVARIANTS}
+
+
+def search(rulebook, invariant_id: str, *, examples: int = 30) -> list[bool]:  # type: ignore[no-untyped-def]
+    """Run one invariant over `examples` generated cases; a breach fails with its counterexample.
+    Returns, per case, whether the invariant's interesting branch ran."""
+    invariant, probe = BY_ID[invariant_id], Probe(rulebook)
+    branches: list[bool] = []
+
+    @settings(max_examples=examples, deadline=None, database=None)
+    @given(data=st.data())
+    def body(data: st.DataObject) -> None:
+        ran = bool(invariant.run(probe, invariant.draw(data, probe)))
+        event(f"{invariant.branch}: {ran}")
+        branches.append(ran)
+
+    with _shrinking_limit(5.0):  # a breach is reported with the case hypothesis has after 5 s of shrinking
+        body()
+    return branches
+
+
+def assert_branch_ran_in_most(branches: list[bool], what: str) -> None:
+    assert sum(branches) * 2 >= len(branches), f"{what} ran in only {sum(branches)} of {len(branches)} cases"
+
+
+def test_a_known_red_flag_gives_safeguarding_whatever_the_age(rulebook) -> None:
+    """Semantics 4 and 11: a red flag fires for a child whose age is not recorded or known roughly."""
+    branches = search(rulebook, "red-flags-any-age")
+    assert_branch_ran_in_most(branches, "a red flag held for a child of unknown or approximate age")
+
+
+def test_a_fired_red_flag_gives_safeguarding(rulebook) -> None:
+    branches = search(rulebook, "red-flags")
+    assert_branch_ran_in_most(branches, "a red flag fired")
+
+
+def test_resolving_an_unknown_or_approximate_age_lands_between_level_and_possible_level(rulebook) -> None:
+    """Semantics 11: age is one unknown; every age inside the range lands between the two levels."""
+    branches = search(rulebook, "resolving-age", examples=25)
+    assert_branch_ran_in_most(branches, "an approximate age resolved")
+
+
+def test_strengths_never_lower_a_child_with_a_never_mitigable_concern(rulebook) -> None:
+    """Semantics 13: red flags, Marac-level domestic abuse, a suicide attempt ... are never lowered."""
+    branches = search(rulebook, "never-mitigable")
+    assert_branch_ran_in_most(branches, "a never-mitigable concern fired below Safeguarding")
+
+
+def test_a_need_counts_once_in_every_count_escalation(rulebook) -> None:
+    """Semantics 12: a count escalation counts needs, one per ladder at its highest fired rung."""
+    branches = search(rulebook, "needs-count-once")
+    assert_branch_ran_in_most(branches, "two rungs of one need fired")
+
+
+def test_resolving_an_unknown_strength_lowers_at_most_as_a_declared_mitigation_allows(rulebook) -> None:
+    """Semantics 7 and 5: an unknown strength never mitigates; a confirmed one lowers only through a mitigation."""
+    branches = search(rulebook, "resolving-strength")
+    assert_branch_ran_in_most(branches, "a mitigation could lower the child and its strength was resolved")

@@ -1,0 +1,242 @@
+"""Each defect of issue 10 put back by hand: `needs rules check` (and so the matching property) fails.
+
+A defect is re-introduced either by a small edit to a copy of the Knowsley rulebook in tmp_path
+(content defects), or, where the loader now refuses the rulebook or the defect lived in engine
+code, by testing the refusal or by monkeypatching the engine function back to the old behaviour.
+Every test here also shows the same invariant holding on the unbroken rulebook or engine, so it
+is the defect, not the search, that makes it fail.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from needs_engine import Level, load_rulebook
+from needs_engine.authoring import check
+from needs_engine.authoring.check import Probe, Violation, check_rulebook
+from needs_engine.engine import evaluate
+from needs_engine.errors import RulebookError
+from needs_engine.model.ages import AgeSpan
+from needs_engine.rulebook.schema import AgeBand
+
+from ..authoring.conftest import copy_rulebook, edit
+
+DISCLOSURE_UNKNOWN_AGE = {
+    "household": {"children": [{"id": "c1", "harm": {"disclosure_of_abuse": True}}], "carers": [{"id": "m"}]}
+}
+"""Issue 10, item 1: a child whose age is not recorded, with a disclosure of abuse."""
+
+FOURTEEN_YEAR_OLD = {
+    "household": {
+        "children": [
+            {"id": "c1", "age_years": 14, "emotional": {"self_harm": "serious_or_attempt"}, "education": {"send": "ehcp"}}
+        ],
+        "carers": [{"id": "m", "mental_health": "diagnosed_unstable"}],
+    }
+}
+"""Issue 10, item 2: reached Safeguarding under Knowsley through 'four needs in three domains' by counting rungs."""
+
+
+@pytest.fixture(autouse=True)
+def quick_shrinking(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(check, "SHRINK_SECONDS", 2.0)
+
+
+def run(rulebook: Any, invariant_id: str, document: dict[str, Any]) -> None:
+    """Judge one case the way `needs rules check` judges a generated one (raises Violation)."""
+    invariant = check.INVARIANTS[[i.id for i in check.INVARIANTS].index(invariant_id)]
+    probe = Probe(rulebook)
+    drawn: Any = document
+    if invariant_id in ("red-flags-any-age",):
+        drawn = (document, probe.rulebook.by_id["red_flags.disclosure_of_abuse"])
+    elif invariant_id in ("needs-count-once", "never-mitigable", "resolving-strength"):
+        drawn = (document, None)
+    invariant.run(probe, drawn)
+
+
+# --- (a) a red flag not decided for a child of unknown age ---------------------------------------
+
+
+def test_a_red_flag_restricted_by_an_age_band_fails_red_flags_any_age(tmp_path: Path) -> None:
+    """A red flag whose band leaves some born ages out is unknown for an unknown-age child, so the
+    child with a disclosure is not Safeguarding (Semantics 11: red flags carry no age restriction)."""
+    rules = copy_rulebook(tmp_path)
+    edit(
+        rules.parent.parent / "descriptors" / "knowsley" / "red_flags.yaml",
+        "    age: {min_months: 0}   # born children: these concerns cannot arise before birth\n"
+        "    when: child.harm.disclosure_of_abuse\n",
+        "    age: {min_months: 0, max_months: 215}\n    when: child.harm.disclosure_of_abuse\n",
+    )
+    broken = load_rulebook(rules)
+    with pytest.raises(Violation, match="red flag red_flags.disclosure_of_abuse holds for child c1"):
+        run(broken, "red-flags-any-age", DISCLOSURE_UNKNOWN_AGE)
+    [result] = check_rulebook(broken, examples=40, seed=5, only=["red-flags-any-age"])
+    assert not result.passed
+    run(load_rulebook("knowsley"), "red-flags-any-age", DISCLOSURE_UNKNOWN_AGE)
+
+
+def _old_in_age_band(band: AgeBand | None, span: AgeSpan) -> Any:
+    """The band test before issue 10: any band is unknown for a child whose age is not exact."""
+    if band is None:
+        return True
+    if not span.exact:
+        return None
+    return _NEW_IN_AGE_BAND(band, span)
+
+
+_NEW_IN_AGE_BAND = evaluate.in_age_band
+
+
+@pytest.mark.parametrize("name", ["knowsley", "st-helens"])
+def test_bands_evaluated_the_old_way_fail_red_flags_any_age(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The old evaluation: a band starting at 0 months is 'unknown' when the age is, so every red
+    flag only moved the possible level (the child came out Universal)."""
+    monkeypatch.setattr(evaluate, "in_age_band", _old_in_age_band)
+    monkeypatch.setattr(evaluate._Plan, "ages_to_try", lambda self, span: [])  # the whole span at once, as before
+    monkeypatch.setattr(evaluate, "_PLANS", {})
+    rulebook = load_rulebook(name)
+    with pytest.raises(Violation, match="but the level is universal"):
+        run(rulebook, "red-flags-any-age", DISCLOSURE_UNKNOWN_AGE)
+    [result] = check_rulebook(rulebook, examples=40, seed=5, only=["red-flags-any-age"])
+    assert not result.passed
+
+
+# --- (b) rungs of one need counted as several needs -----------------------------------------------
+
+
+def _declare_self_harm_ladder(rules: Path) -> None:
+    path = rules.parent.parent / "descriptors" / "knowsley" / "emotional_behavioural.yaml"
+    for rung in ("self_harm_thoughts", "self_harming", "serious_self_harm_or_attempt"):
+        edit(
+            path,
+            f"  - id: emotional_behavioural.{rung}\n",
+            f"  - id: emotional_behavioural.{rung}\n    need: emotional_behavioural.self_harm\n",
+        )
+
+
+def test_counting_rungs_fails_needs_count_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The engine before issue 10 counted every fired rung; put back, the issue's 14-year-old is
+    counted 'four needs' from one self-harm ladder, and the invariant names the rungs."""
+    rules = copy_rulebook(tmp_path)
+    _declare_self_harm_ladder(rules)
+    rulebook = load_rulebook(rules)
+    run(rulebook, "needs-count-once", FOURTEEN_YEAR_OLD)  # holds with needs counted once
+    monkeypatch.setattr(evaluate, "_top_rungs", lambda fired: {d.id: d for d in fired})
+    with pytest.raises(Violation, match="emotional_behavioural.self_harm"):
+        run(rulebook, "needs-count-once", FOURTEEN_YEAR_OLD)
+
+
+def test_two_rungs_of_one_fact_not_declared_as_one_need_fail_needs_count_once(tmp_path: Path) -> None:
+    """Content defect: self-harm's rungs without `need:` are counted as separate needs by the
+    engine; the invariant reads one fact tested alone by both as one need and catches it."""
+    rules = copy_rulebook(tmp_path)
+    _declare_self_harm_ladder(rules)
+    declared = load_rulebook(rules)
+    (tmp_path / "undeclared").mkdir()
+    undeclared_rules = copy_rulebook(tmp_path / "undeclared")
+    undeclared = load_rulebook(undeclared_rules)
+    if declared.by_id["emotional_behavioural.self_harming"].need == undeclared.by_id["emotional_behavioural.self_harming"].need:
+        pytest.skip("the shipped rulebook already declares the self-harm ladder: this copy has nothing to remove")
+    run(declared, "needs-count-once", FOURTEEN_YEAR_OLD)
+    with pytest.raises(Violation, match="counting rungs of one need"):
+        run(undeclared, "needs-count-once", FOURTEEN_YEAR_OLD)
+
+
+# --- (c) a mitigation lowering a never-mitigable concern ------------------------------------------
+
+
+def test_a_mitigation_naming_a_never_mitigable_concern_is_a_load_error(tmp_path: Path) -> None:
+    """The defect can no longer be written: naming Marac-level domestic abuse is refused at load."""
+    rules = copy_rulebook(tmp_path)
+    edit(
+        rules,
+        "    lowers: [escalation.multiple_needs]\n",
+        "    lowers: [escalation.multiple_needs, escalation.repeated_domestic_abuse]\n",
+    )
+    with pytest.raises(RulebookError) as raised:
+        load_rulebook(rules)
+    message = str(raised.value)
+    assert "may not lower 'escalation.repeated_domestic_abuse'" in message
+    assert "Marac" in message and "Semantics 13" in message
+
+
+DA_FOUR_INCIDENTS = {
+    "household": {
+        "children": [{"id": "c1", "age_months": 96}],
+        "carers": [{"id": "m"}],
+        "home": {"domestic_abuse": {"incidents_12m": 4}},
+        "strengths": {
+            "protective_adult": True,
+            "engages_with_support": True,
+            "supportive_wider_family": True,
+            "trusted_adult_for_child": True,
+            "community_network": True,
+        },
+    }
+}
+
+
+def test_a_mitigation_over_broad_targets_cannot_lower_marac_level_domestic_abuse(tmp_path: Path) -> None:
+    """A mitigation naming whole domains and every escalation it may loads, but Marac-level domestic
+    abuse (four incidents in 12 months) stays Targeted with every strength present (Semantics 13)."""
+    rules = copy_rulebook(tmp_path)
+    edit(
+        rules,
+        "    lowers: [escalation.multiple_needs]\n",
+        "    lowers: [escalation.multiple_needs, escalation.two_parental_risks, family_functioning, ensuring_safety]\n",
+    )
+    rulebook = load_rulebook(rules)
+    without = check.put(DA_FOUR_INCIDENTS, ("household", "strengths"), {})
+    assert Probe(rulebook).levels(DA_FOUR_INCIDENTS)[0]["c1"] == Probe(rulebook).levels(without)[0]["c1"] == Level.targeted
+    run(rulebook, "never-mitigable", DA_FOUR_INCIDENTS)
+
+
+def _outcome_without_the_guard(original: Any) -> Any:
+    """`outcome` as before issue 10: fired never-mitigable concerns do not stop a mitigation."""
+
+    def outcome(fired: Any, escalation_truth: Any, mitigations: Any, rulebook: Any, *, possible: bool) -> Any:
+        fired = [dataclasses.replace(d, never_mitigable=None) for d in fired]
+        escalations = tuple(dataclasses.replace(e, never_mitigable=None) for e in rulebook.escalations)
+        return original(
+            fired, escalation_truth, mitigations, dataclasses.replace(rulebook, escalations=escalations), possible=possible
+        )
+
+    return outcome
+
+
+def test_mitigating_past_a_fired_never_mitigable_concern_fails_never_mitigable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rules = copy_rulebook(tmp_path)
+    edit(rules, "    lowers: [escalation.multiple_needs]\n", "    lowers: [escalation.multiple_needs, family_functioning]\n")
+    rulebook = load_rulebook(rules)
+    document = check.put(DA_FOUR_INCIDENTS, ("household", "home", "domestic_abuse", "incidents_12m"), 2)
+    document = check.put(document, ("household", "carers", 0, "previous_children_removed"), True)
+    document = check.put(document, ("household", "children", 0, "education"), {"send": "sen_support"})
+    document = check.put(document, ("household", "children", 0, "health"), {"missed_appointments_12m": 6})
+    run(rulebook, "never-mitigable", document)
+    # The engine before issue 10: a mitigation lowered the whole level, whatever had fired.
+    monkeypatch.setattr(evaluate, "outcome", _outcome_without_the_guard(evaluate.outcome))
+    monkeypatch.setattr(evaluate, "_lowered", lambda level, fired, applied, mitigation: level.step(-1))
+    [result] = check_rulebook(rulebook, examples=40, seed=5, only=["never-mitigable"])
+    assert not result.passed and result.counterexample is not None
+    assert "which no strength may lower, fired" in result.counterexample.message
+
+
+# --- (d) a mitigation applying to something it does not name --------------------------------------
+
+
+def test_a_mitigation_lowering_what_it_does_not_name_fails_resolving_strength(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before issue 10 a mitigation lowered the whole level by a step; put back, confirming a strength
+    lowers a child below what any declared mitigation allows."""
+    rulebook = load_rulebook("knowsley")
+    [held] = check_rulebook(rulebook, examples=30, seed=5, only=["resolving-strength"])
+    assert held.passed
+    monkeypatch.setattr(evaluate, "_lowered", lambda level, fired, applied, mitigation: level.step(-1))
+    [result] = check_rulebook(rulebook, examples=30, seed=5, only=["resolving-strength"])
+    assert not result.passed and result.counterexample is not None
+    assert "a declared mitigation allows" in result.counterexample.message
