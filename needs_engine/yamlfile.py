@@ -52,6 +52,8 @@ class Located(dict):  # type: ignore[type-arg]
 
     line: int = 0
     key_lines: dict[str, int]
+    item_lines: dict[str, list[int]] = {}  # noqa: RUF012 - each YAML mapping gets its own; JSON ones none
+    """For a key whose value is a list (YAML only): the line of each item, scalars included."""
 
 
 class YAMLProblem(Exception):
@@ -162,10 +164,13 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool =
     mapping = Located()
     mapping.line = node.start_mark.line + 1
     mapping.key_lines = {}
+    mapping.item_lines = {}
     for key_node, value_node in node.value:
         key = key_node.value  # as written: `yes:` is the key 'yes', `1:` the key '1'
         mapping[key] = loader.construct_object(value_node, deep=True)  # type: ignore[no-untyped-call]
         mapping.key_lines[key] = value_node.start_mark.line + 1
+        if isinstance(value_node, yaml.SequenceNode):
+            mapping.item_lines[key] = [item.start_mark.line + 1 for item in value_node.value]
     return mapping
 
 
@@ -500,11 +505,16 @@ def line_of(document: Any, loc: tuple[Any, ...]) -> Optional[int]:
         return _json_line(text, loc)
     line: Optional[int] = None
     current = document
+    item_lines: list[int] = []
     for part in loc:
         if isinstance(current, Located) and str(part) in current:
             line = current.key_lines.get(str(part), line)
+            item_lines = current.item_lines.get(str(part), [])
             current = current[str(part)]
         elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+            if part < len(item_lines):
+                line = item_lines[part]  # a list item, a scalar one included
+            item_lines = []
             current = current[part]
             if isinstance(current, Located):
                 line = current.line

@@ -271,7 +271,7 @@ class _Loader:
         entries = self.read_descriptor_files(rules)
         if rules is None:
             raise RulebookError(self.problems, source=str(self.rules_file))
-        descriptors = self.compile_descriptors(entries, rules)
+        descriptors = self.compile_descriptors(entries, rules, rules_doc)
         needs = self.check_needs(descriptors, entries)
         escalations = tuple(
             e for e in (self.compile_escalation(index, entry, rules_doc) for index, entry in enumerate(rules.escalations)) if e
@@ -346,11 +346,15 @@ class _Loader:
                     )
                 )
             if rules is not None and parsed.domain not in rules.domains:
+                line = line_of(document, ("domain",))
+                close = difflib.get_close_matches(parsed.domain, list(rules.domains), n=1, cutoff=0.6)
                 self.problems.append(
                     Problem(
-                        str(path),
+                        f"{path}:{line}" if line else str(path),
                         f"domain '{parsed.domain}' is not declared in the rules file",
+                        code="reference",
                         expected=", ".join(rules.domains),
+                        suggestion=close[0] if close else None,
                     )
                 )
             for index, entry in enumerate(parsed.descriptors):
@@ -404,7 +408,7 @@ class _Loader:
         return condition
 
     def compile_descriptors(
-        self, entries: list[tuple[str, DescriptorEntry, str, int]], rules: RulesFile
+        self, entries: list[tuple[str, DescriptorEntry, str, int]], rules: RulesFile, rules_doc: Any = None
     ) -> tuple[Descriptor, ...]:
         red_flags = set(rules.red_flags)
         compiled = []
@@ -432,15 +436,23 @@ class _Loader:
             )
         by_id = {d.id: d for d in compiled}
         known_ids = {entry.id for _, entry, _, _ in entries}
-        for flag_id in sorted(red_flags):
+        for index, flag_id in enumerate(rules.red_flags):
+            line = line_of(rules_doc, ("red_flags", index))
+            where = f"{self.rules_file}:{line}" if line else str(self.rules_file)
             if flag_id not in known_ids:
+                close = difflib.get_close_matches(flag_id, sorted(known_ids), n=1, cutoff=0.6)
                 self.problems.append(
-                    Problem(f"{self.rules_file}", f"red flag '{flag_id}' is not a descriptor id", code="reference")
+                    Problem(
+                        where,
+                        f"red flag '{flag_id}' is not a descriptor id",
+                        code="reference",
+                        suggestion=close[0] if close else None,
+                    )
                 )
             elif flag_id in by_id and by_id[flag_id].level is not Level.safeguarding:
                 self.problems.append(
                     Problem(
-                        f"{self.rules_file}",
+                        where,
                         f"red flag '{flag_id}' must be a safeguarding descriptor",
                         found=by_id[flag_id].level.value,
                     )

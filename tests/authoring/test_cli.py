@@ -42,6 +42,54 @@ def test_lint_lists_every_load_error_with_file_line_and_suggestion(tmp_path: Pat
     assert "errors" in text and "does not load" in text
 
 
+def test_lint_locates_red_flag_entries_and_an_undeclared_domain_by_file_and_line(tmp_path: Path) -> None:
+    rules = copy_rulebook(tmp_path)
+    edit(rules, "  - red_flags.unexplained_injury\n", "  - red_flags.unexplained_injury\n  - red_flags.unexplaned_injury\n")
+    edit(rules, "  - red_flags.sexual_abuse\n", "  - red_flags.sexual_abuse\n  - education.persistent_absence\n")
+    descriptors = rules.parent.parent / "descriptors" / "knowsley"
+    housing = descriptors / "housing.yaml"
+    edit(housing, "domain: housing\n", "domain: housng\n")
+    housing.rename(descriptors / "housng.yaml")
+    edit(descriptors / "housng.yaml", "id: housing.", "id: housng.", count=99)
+    lines = rules.read_text(encoding="utf-8").splitlines()
+
+    result = runner.invoke(app, ["rules", "lint", str(rules), "--format", "json"])
+    assert result.exit_code == 2, result.output
+    errors = {f["message"]: f for f in json.loads(result.stdout)["findings"] if f["severity"] == "error"}
+    unknown = errors["red flag 'red_flags.unexplaned_injury' is not a descriptor id"]
+    assert (unknown["file"], unknown["line"]) == (str(rules), lines.index("  - red_flags.unexplaned_injury") + 1)
+    assert unknown["suggestion"] == "red_flags.unexplained_injury"
+    not_safeguarding = errors["red flag 'education.persistent_absence' must be a safeguarding descriptor; found early_help"]
+    assert (not_safeguarding["file"], not_safeguarding["line"]) == (
+        str(rules),
+        lines.index("  - education.persistent_absence") + 1,
+    )
+    [domain] = [f for message, f in errors.items() if message.startswith("domain 'housng' is not declared in the rules file")]
+    housng = descriptors / "housng.yaml"
+    assert (domain["file"], domain["line"]) == (str(housng), housng.read_text().splitlines().index("domain: housng") + 1)
+    assert domain["suggestion"] == "housing" and "expected health, education," in domain["message"]
+
+    text = plain(runner.invoke(app, ["rules", "lint", str(rules)]).stdout)
+    assert "red flag 'red_flags.unexplaned_injury' is not a descriptor id; did you mean 'red_flags.unexplained_injury'?" in text
+    assert "domain 'housng' is not declared in the rules file; expected health," in text
+    assert "did you mean 'housing'?" in text
+
+
+@pytest.mark.parametrize("key", ["yes", "no", "on", "off"])
+def test_lint_names_a_misplaced_yes_key_as_written(tmp_path: Path, key: str) -> None:
+    """YAML 1.1 would read `yes:` as True: the error must say `urgent.yes`, not `urgent.True` or `urgent.1`."""
+    rules = copy_rulebook(tmp_path)
+    edit(rules, "\nurgent:\n", f"\nurgent:\n  {key}: 1\n")
+    line = rules.read_text(encoding="utf-8").splitlines().index(f"  {key}: 1") + 1
+    result = runner.invoke(app, ["rules", "lint", str(rules), "--format", "json"])
+    assert result.exit_code == 2, result.output
+    [error] = [f for f in json.loads(result.stdout)["findings"] if f["severity"] == "error"]
+    assert (error["file"], error["line"], error["message"]) == (str(rules), line, f"urgent.{key}: Extra inputs are not permitted")
+    text = plain(runner.invoke(app, ["rules", "lint", str(rules)]).stdout)
+    assert f"urgent.{key}: Extra inputs are not permitted" in text
+    assert "urgent.True" not in text and "urgent.False" not in text and "urgent.1" not in text
+
+
 def test_check_prints_a_counterexample_for_a_flipped_threshold(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(check, "SHRINK_SECONDS", 5.0)  # pruning still takes it to the facts that matter
     rules = copy_rulebook(tmp_path)

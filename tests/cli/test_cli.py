@@ -108,6 +108,21 @@ def test_bad_input_exits_2_with_one_clear_message(tmp_path: Path, content: str, 
     assert result.stdout == ""
 
 
+@pytest.mark.parametrize("key", ["yes", "no", "on", "off"])
+def test_a_misplaced_yes_key_is_named_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, key: str) -> None:
+    """YAML 1.1 reads an unquoted `yes:` as True: the message must name `household.yes`, in a
+    household and in a child, never `household.True` or `household.1`."""
+    content = f"household:\n  {key}: 1\n  children:\n    - id: c1\n      age_months: 4\n      {key}: 1\n  carers: [{{id: m}}]\n"
+    (tmp_path / "situation.yaml").write_text(content)
+    monkeypatch.chdir(tmp_path)  # a short location, whatever the temp path's length
+    result = run("assess", "situation.yaml")
+    assert result.exit_code == 2, result.output
+    text = plain(result.stderr)
+    assert f"situation.yaml:2: unknown field 'household.{key}'" in text, text
+    assert f"situation.yaml:6: unknown field 'household.children.0.{key}'" in text, text
+    assert "True" not in text and "False" not in text and "household.1" not in text, text
+
+
 def test_missing_file_exits_2(tmp_path: Path) -> None:
     result = run("assess", str(tmp_path / "nope.yaml"))
     assert result.exit_code == 2

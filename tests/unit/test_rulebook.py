@@ -367,16 +367,62 @@ def test_domain_must_be_declared_in_the_rules(book: Callable[..., Path]) -> None
     assert "domain 'housing' is not declared" in str(only(load_problems(root), "housing"))
 
 
+def test_domain_that_is_not_declared_names_the_domain_line_and_the_closest_domain(tmp_path: Path) -> None:
+    text = (
+        "# A domain the rules file does not declare.\n"
+        "domain: educaton\n"
+        "descriptors:\n"
+        "  - {id: educaton.other, level: early_help, text: Other., source: Test source, when: child.harm.left_alone}\n"
+    )
+    root = write_book(tmp_path, descriptors={**base_descriptors(), "educaton": text})
+    problem = only(load_problems(root), "is not declared")
+    assert problem.loc == f"{descriptor_file(root, 'educaton')}:2"
+    assert problem.msg == "domain 'educaton' is not declared in the rules file"
+    assert problem.suggestion == "education"
+    assert problem.expected == "health, education, red_flags"
+
+
 def test_red_flag_that_is_not_a_descriptor(book: Callable[..., Path]) -> None:
-    root = book(edit_rules=lambda r: r["red_flags"].append("red_flags.left_alon"))
-    problem = only(load_problems(root), "red_flags.left_alon'")
+    root = book(edit_rules=lambda r: r["red_flags"].append("red_flags.left_alnoe"))
+    problem = only(load_problems(root), "red_flags.left_alnoe'")
     assert "is not a descriptor id" in problem.msg
+    # The list entry's own line (the second entry, not the first), and the id it was meant to be.
+    assert problem.loc == f"{rules_file(root)}:{line_of_text(rules_file(root), '- red_flags.left_alnoe')}"
+    assert problem.suggestion == "red_flags.left_alone"
 
 
 def test_red_flag_must_be_a_safeguarding_descriptor(book: Callable[..., Path]) -> None:
     root = book(edit_descriptors=lambda d: d["red_flags"][0].update(level="targeted"))
     problem = only(load_problems(root), "must be a safeguarding descriptor")
     assert problem.found == "targeted"
+    assert problem.loc == f"{rules_file(root)}:{line_of_text(rules_file(root), '- red_flags.left_alone')}"
+
+
+def test_each_red_flag_problem_is_reported_at_its_own_list_entry(book: Callable[..., Path]) -> None:
+    root = book(
+        edit_rules=lambda r: r.update(red_flags=["red_flags.left_alone", "health.missed_appointments", "red_flags.nothing"])
+    )
+    problems = load_problems(root)
+    path = rules_file(root)
+    early_help = only(problems, "'health.missed_appointments' must be a safeguarding descriptor")
+    assert early_help.loc == f"{path}:{line_of_text(path, '- health.missed_appointments')}"
+    nothing = only(problems, "'red_flags.nothing' is not a descriptor id")
+    assert nothing.loc == f"{path}:{line_of_text(path, '- red_flags.nothing')}"
+
+
+@pytest.mark.parametrize("key", ["yes", "no", "on", "off", "y", "n", "true", "False", "1"])
+def test_a_misplaced_key_is_reported_as_written_in_a_rules_or_descriptor_file(tmp_path: Path, key: str) -> None:
+    """YAML 1.1 reads an unquoted `yes:` as the boolean True: it must still be named `yes`."""
+    rules = dump(base_rules()).replace("urgent:\n", f"urgent:\n  {key}: 1\n")
+    health = HEALTH_DESCRIPTOR_HEAD + f"    when: child.health.missed_appointments_12m >= 3\n    {key}: 1\n"
+    root = write_book(tmp_path, rules, {**base_descriptors(), "health": health})
+    problems = load_problems(root)
+    in_rules = only(problems, f"urgent.{key}: Extra inputs are not permitted")
+    assert in_rules.loc == f"{rules_file(root)}:{line_of_text(rules_file(root), f'  {key}: 1')}"
+    in_descriptor = only(problems, f"descriptors.0.{key}: Extra inputs are not permitted")
+    assert in_descriptor.loc == f"{descriptor_file(root, 'health')}:8"
+    misread = [f".{other}: " for other in ("True", "False", "1") if other != key]
+    assert not [p for p in problems if any(spelling in p.msg for spelling in misread)], [p.msg for p in problems]
 
 
 def test_mitigation_naming_a_concern_is_rejected(book: Callable[..., Path]) -> None:
