@@ -81,7 +81,7 @@ def test_explanations_over_the_bound_are_503_with_retry_after(client: TestClient
 
 def twenty_children() -> dict[str, Any]:
     children = [
-        {"id": f"c{i}", "age_months": 30 + i * 7, "education": {"attendance_percent": 88}, "health": {"growth": "faltering"}}
+        {"id": f"c{i}", "age_months": 60 + i * 7, "education": {"attendance_percent": 88}, "health": {"growth": "faltering"}}
         for i in range(20)
     ]
     carers = [{"id": "m", "role": "mother", "mental_health": "diagnosed_unstable"}]
