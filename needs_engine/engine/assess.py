@@ -35,6 +35,7 @@ from ..rulebook.load import Descriptor, Rulebook, load_rulebook
 from ..validation import problems_from_validation
 from .evaluate import ChildResult, by_level, counted_by, escalations_by_level, evaluate_child, reads_child
 from .override import apply_override, checked_override
+from .unassessed import unassessed_for
 
 
 def assess(
@@ -66,7 +67,7 @@ def assessment_of(
     """The assessment made from `evaluate_household`'s results, so a caller that needs the results
     too (explain) evaluates each child once. `override` must already be checked."""
     explained: dict[str, FiredDescriptor] = {}
-    children = [_child_assessment(result, book, explained) for result in results]
+    children = [_child_assessment(result, household, book, explained) for result in results]
     computed = max(child.level for child in children)
     possible = max(child.possible_level for child in children)
     any_red_flag = any(child.red_flags for child in children)
@@ -104,7 +105,9 @@ def household_of(situation: Union[Situation, Household, dict[str, Any]]) -> Hous
         raise InputError(problems_from_validation(exc)) from None
 
 
-def _child_assessment(result: ChildResult, book: Rulebook, explained: dict[str, FiredDescriptor]) -> ChildAssessment:
+def _child_assessment(
+    result: ChildResult, household: Household, book: Rulebook, explained: dict[str, FiredDescriptor]
+) -> ChildAssessment:
     known, possible = result.known, result.possible
     fired = by_level(result.fired)
     return ChildAssessment.made(
@@ -133,6 +136,7 @@ def _child_assessment(result: ChildResult, book: Rulebook, explained: dict[str, 
             else None
         ),
         could_fire=sorted(d.id for d in result.unknown if d.level > known.level),
+        unassessed=unassessed_for(result, household, book),
     )
 
 
