@@ -12,7 +12,7 @@ from rich.text import Text
 
 from ..model.assessment import Assessment, ChildAssessment
 from ..rulebook.load import Rulebook
-from .theme import LEVEL_STYLE, group_by_domain, level_badge, provenance, value_words
+from .theme import LEVEL_STYLE, UNASSESSED_HEADING, group_by_domain, level_badge, provenance, unassessed_line, value_words
 
 MAX_QUESTIONS_SHOWN = 12
 
@@ -79,7 +79,7 @@ def _children_table(assessment: Assessment) -> Table:
 
 
 def _child_reasons(child: ChildAssessment, rulebook: Rulebook) -> Panel:
-    parts: list[Text | Table] = []
+    parts: list[Text | Table] = _unassessed(child)
     if not child.fired:
         parts.append(Text("No descriptor fired on the known facts.", style="italic"))
     for domain, descriptors in group_by_domain(child.fired, rulebook):
@@ -102,6 +102,15 @@ def _child_reasons(child: ChildAssessment, rulebook: Rulebook) -> Panel:
         parts.append(Text(f"Mitigation {m.from_level.value} → {m.to_level.value}: {m.text}", style="bold green"))
     title = f"Child {child.child_id} ({child.age}): {child.label}"
     return Panel(Group(*parts), title=title, title_align="left", border_style=LEVEL_STYLE[child.level].split()[-1])
+
+
+def _unassessed(child: ChildAssessment) -> list[Text | Table]:
+    """The recorded concerns that fired nothing, first under the child's level (Semantics 14)."""
+    if not child.unassessed:
+        return []
+    lines: list[Text | Table] = [Text(f"{UNASSESSED_HEADING} ({len(child.unassessed)})", style="bold yellow")]
+    lines += [Text(f"  ! {unassessed_line(item)}", style="yellow") for item in child.unassessed]
+    return lines
 
 
 def _questions(assessment: Assessment, all_questions: bool) -> Panel:
