@@ -104,9 +104,7 @@ def classify(item: Recorded, result: ChildResult, book: Rulebook) -> UnassessedF
     outside = [r for r in readers if in_age_band(_band(r), span) is False]
     if outside:
         bands = "; ".join(f"{r.id} applies to {band_words(_band(r))}" for r in outside)
-        return _made(
-            item, "outside_age_band", f"outside the age band for a child aged {span.words()}: {bands}", [r.id for r in outside]
-        )
+        return _made(item, "outside_age_band", f"{bands}, and this child is {span.words()}", [r.id for r in outside])
     if readers:
         words = f"no descriptor of this rulebook fires on it for this child: {_names([r.id for r in readers])} read it at this value but need more than it"
     else:
