@@ -343,7 +343,7 @@ def _silent_gaps(outcome: gaps.Outcome, book: Rulebook, draft: Draft) -> list[Fi
             gap.message(),
             subject=f"{gap.fact}={gap.value}",
         )
-        for gap in gaps.gaps(outcome, book.not_a_concern)
+        for gap in gaps.gaps(outcome)
     ]
     findings += [
         Finding("warning", "non_monotone_ladder", file, None, inversion.message(), subject=f"{inversion.fact}={inversion.value}")

@@ -30,6 +30,7 @@ from ..model.catalogue import FactSpec, facts_by_root
 from ..model.situation import MAX_AGE_MONTHS, Household
 from ..rulebook.load import Applicable
 from ..rulebook.schema import AgeBand
+from ..rulebook.thresholds import constant_values, dotted_fact
 
 MAX_EXHAUSTIVE = 20_000
 """Candidate households tried one by one before the search switches to sampling."""
@@ -154,28 +155,6 @@ def _compare(node: ast.Compare, reads: _Reads) -> None:
         if isinstance(operand, ast.Call) and isinstance(operand.func, ast.Name) and operand.func.id in _BINDERS:
             binder = _BINDERS[operand.func.id]
             reads.counts[binder].update(int(c) for c in constants if isinstance(c, (int, float)) and not isinstance(c, bool))
-
-
-def constant_values(node: ast.expr) -> list[Any]:
-    if isinstance(node, ast.Constant):
-        return [node.value]
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
-        return [-node.operand.value]
-    if isinstance(node, (ast.List, ast.Tuple)):
-        return [value for item in node.elts for value in constant_values(item)]
-    return []
-
-
-def dotted_fact(node: ast.Attribute) -> Optional[tuple[str, tuple[str, ...]]]:
-    names: list[str] = []
-    current: ast.expr = node
-    while isinstance(current, ast.Attribute):
-        names.append(current.attr)
-        current = current.value
-    if not isinstance(current, ast.Name) or current.id not in facts_by_root():
-        return None
-    path = tuple(reversed(names))
-    return (current.id, path) if path in facts_by_root()[current.id] else None
 
 
 # --- candidate values ----------------------------------------------------------------------------

@@ -50,14 +50,7 @@ def settable(root: str) -> list[FactSpec]:
 
 def best_value(spec: FactSpec) -> Any:
     """The least worrying value: what a family with no concern in this area would have."""
-    if spec.kind == "flag":
-        return spec.direction == "strength" and False
-    if spec.kind in ("ordinal", "choice"):
-        assert spec.choices is not None
-        return list(spec.choices)[0].value
-    if spec.direction == "lower_is_worse":
-        return spec.maximum
-    return spec.minimum
+    return spec.best()
 
 
 def values(spec: FactSpec) -> st.SearchStrategy[Any]:
@@ -237,11 +230,7 @@ def situations(
 
 def worseness(spec: FactSpec, value: Any) -> float:
     """A number that grows as a known value of a concern fact gets more worrying (for ordering and comparing values)."""
-    if spec.kind == "flag":
-        return float(value is True)
-    if spec.choices is not None:
-        return float([member.value for member in spec.choices].index(value))
-    return float(value) if spec.direction == "higher_is_worse" else -float(value)
+    return spec.worseness(value)
 
 
 def is_worse(spec: FactSpec, new: Any, old: Any) -> bool:

@@ -49,6 +49,7 @@ from .evaluate import (
     reads_child,
 )
 from .override import apply_override, checked_override
+from .unassessed import unassessed_for
 
 
 def assess(
@@ -80,7 +81,7 @@ def assessment_of(
     """The assessment made from `evaluate_household`'s results, so a caller that needs the results
     too (explain) evaluates each child once. `override` must already be checked."""
     explained: dict[str, FiredDescriptor] = {}
-    children = [_child_assessment(result, book, explained) for result in results]
+    children = [_child_assessment(result, household, book, explained) for result in results]
     computed = max(child.level for child in children)
     possible = max(child.possible_level for child in children)
     any_red_flag = any(child.red_flags for child in children)
@@ -119,7 +120,9 @@ def household_of(situation: Union[Situation, Household, dict[str, Any]]) -> Hous
         raise InputError(problems_from_validation(exc)) from None
 
 
-def _child_assessment(result: ChildResult, book: Rulebook, explained: dict[str, FiredDescriptor]) -> ChildAssessment:
+def _child_assessment(
+    result: ChildResult, household: Household, book: Rulebook, explained: dict[str, FiredDescriptor]
+) -> ChildAssessment:
     known, possible = result.known, result.possible
     fired = by_level(result.fired)
     return ChildAssessment.made(
@@ -168,6 +171,7 @@ def _child_assessment(result: ChildResult, book: Rulebook, explained: dict[str, 
             )
             for mitigation, strengths, level in if_confirmed(result, book)
         ],
+        unassessed=unassessed_for(result, household, book),
     )
 
 

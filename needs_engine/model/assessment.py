@@ -154,6 +154,28 @@ class IfConfirmed(Out):
     words: str
 
 
+UnassessedReason = Literal["outside_age_band", "not_a_concern", "not_covered", "waiting_on_unknown"]
+
+
+class UnassessedFact(Out):
+    """A fact recorded with a value of concern that fired no descriptor for the child, and why (Semantics 14).
+
+    `reason` is `outside_age_band` (a descriptor reads it at this value, but the child's age is
+    outside its band), `not_a_concern` (the rulebook declares the value no concern, with a reason
+    and a source), `not_covered` (no descriptor of the rulebook acknowledges it for this child) or
+    `waiting_on_unknown` (a descriptor reading it may still fire once other unknown facts are known).
+    """
+
+    subject: str = Field(description="'child:<id>', 'carer:<id>' or 'household'.")
+    fact: str = Field(description="The fact path as conditions name it, e.g. child.extra_familial.sexual_exploitation.")
+    value: FactValueType
+    reason: UnassessedReason
+    words: str = Field(description="The reason in plain words, naming the descriptors and age bands involved.")
+    descriptors: list[str] = Field(
+        default_factory=list, description="The descriptors (or escalations) the reason names: out of age band, or still unknown."
+    )
+
+
 class ChildAssessment(Out):
     child_id: str
     age: str = Field(description="Age in words, e.g. '4 months', 'unborn (20 weeks)', '13 to 15 years', 'unknown'.")
@@ -174,6 +196,10 @@ class ChildAssessment(Out):
     )
     if_confirmed: list[IfConfirmed] = Field(
         default_factory=list, description="Unknown strengths that would lower the level if confirmed; never applied."
+    )
+    unassessed: list[UnassessedFact] = Field(
+        default_factory=list,
+        description="Every fact recorded with a value of concern that fired no descriptor for this child, with the reason.",
     )
 
 

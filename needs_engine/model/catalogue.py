@@ -52,6 +52,9 @@ class FactSpec:
     minimum: Optional[float] = None
     maximum: Optional[float] = None
     integer: bool = False
+    grades: bool = False
+    """A number that is a graded scale (GCP2 1-5): every grade past the best one is defined as a
+    concern by the model itself, whatever thresholds a rulebook draws."""
 
     @property
     def dotted(self) -> str:
@@ -73,6 +76,27 @@ class FactSpec:
         if self.direction == "lower_is_worse":
             return self.minimum
         return None
+
+    def best(self) -> Any:
+        """The least worrying value, as a situation document writes it: what a family with no
+        concern in this area would have (false, the first value, or the safe bound)."""
+        if self.kind == "flag":
+            return self.direction == "strength" and False
+        if self.choices is not None:
+            return list(self.choices)[0].value
+        if self.direction == "lower_is_worse":
+            return self.maximum
+        return self.minimum
+
+    def worseness(self, value: Any) -> float:
+        """A number that grows as a known value of a concern fact gets more worrying (a value as
+        a document writes it, or an enum member)."""
+        if self.kind == "flag":
+            return float(value is True)
+        if self.choices is not None:
+            name = value.value if isinstance(value, Enum) else value
+            return float([member.value for member in self.choices].index(name))
+        return float(value) if self.direction == "higher_is_worse" else -float(value)
 
 
 def _inner_type(annotation: Any) -> Any:
@@ -106,7 +130,8 @@ def _spec(root: str, path: tuple[str, ...], field: FieldInfo, value_type: Any) -
         return FactSpec(kind="choice", choices=value_type, **common)  # type: ignore[arg-type]
     if value_type in (int, float):
         low, high = _bounds(field)
-        return FactSpec(kind="number", minimum=low, maximum=high, integer=value_type is int, **common)  # type: ignore[arg-type]
+        grades = bool(extra.get("grades", False))
+        return FactSpec(kind="number", minimum=low, maximum=high, integer=value_type is int, grades=grades, **common)  # type: ignore[arg-type]
     raise TypeError(f"fact {root}.{'.'.join(path)} has a type the language cannot read: {value_type!r}")
 
 

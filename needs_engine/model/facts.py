@@ -97,6 +97,14 @@ def measure(ask: str, description: str, *, worse: Literal["higher", "lower"], ge
     return _fact(direction, ask, description, ge=ge, le=le)
 
 
+def grade(ask: str, description: str, *, best: int, worst: int) -> Any:
+    """A graded scale written as a number (a GCP2 grade): higher is worse, and every grade past
+    the best is a defined concern, so no rulebook threshold makes a lower grade "no concern"."""
+    field = _fact("higher_is_worse", ask, description, ge=best, le=worst)
+    field.json_schema_extra["grades"] = True
+    return field
+
+
 def strength(ask: str, description: str) -> Any:
     """A protective factor: `true` is better, so it may only ever lower a level."""
     return _fact("strength", ask, description)

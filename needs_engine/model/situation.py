@@ -36,6 +36,7 @@ from .facts import (
     count,
     descriptive,
     flag,
+    grade,
     graded,
     measure,
     strength,
@@ -238,12 +239,11 @@ class Harm(Section):
         "Has the child been left alone or unsupervised in a way that is unsafe for their age?",
         "Left home alone or unsupervised, unsafely for their age.",
     )
-    gcp2_grade: Count = measure(
+    gcp2_grade: Count = grade(
         "What overall grade did the Graded Care Profile 2 give for this child's care (1 best to 5 worst)?",
         "Graded Care Profile 2 overall grade: 1 all needs met, 5 needs not met and the child harmed.",
-        worse="higher",
-        ge=1,
-        le=5,
+        best=1,
+        worst=5,
     )
 
 

@@ -12,9 +12,10 @@ from rich.panel import Panel
 from rich.text import Text
 
 from ..explain.results import ChildExplanation, CounterfactualSearch, Explanation
+from ..model.assessment import UnassessedFact
 from ..rulebook.load import Rulebook
 from .text import check_lines, markdown_safe, terminal_safe
-from .theme import LEVEL_STYLE, also_meets_words, level_badge, provenance
+from .theme import LEVEL_STYLE, UNASSESSED_HEADING, also_meets_words, level_badge, provenance, unassessed_line
 
 
 def render_explanation(explanation: Explanation, rulebook: Rulebook, console: Console) -> None:
@@ -30,12 +31,13 @@ def render_explanation(explanation: Explanation, rulebook: Rulebook, console: Co
         f" · {terminal_safe(assessment.reference)}" if assessment.reference else ""
     )
     console.print(Panel(head, title=Text(title), title_align="left"))
+    unassessed = {child.child_id: child.unassessed for child in assessment.children}
     for child in explanation.children:
-        console.print(_child_panel(child))
+        console.print(_child_panel(child, unassessed.get(child.child_id, [])))
     console.print(Text(provenance(assessment, "Counterfactuals describe other situations; they are not advice."), style="dim"))
 
 
-def _child_panel(child: ChildExplanation) -> Panel:
+def _child_panel(child: ChildExplanation, unassessed: list[UnassessedFact]) -> Panel:
     parts: list[Text] = []
     headline = Text("Level: ", style="bold")
     headline.append_text(level_badge(child.level, child.label))
@@ -44,6 +46,9 @@ def _child_panel(child: ChildExplanation) -> Panel:
         headline.append_text(level_badge(child.possible_level, child.possible_label))
         headline.append(" once unknowns are checked")
     parts.append(headline)
+    if unassessed:
+        parts.append(Text(f"{UNASSESSED_HEADING} ({len(unassessed)})", style="bold yellow"))
+        parts += [Text(f"  ! {unassessed_line(item)}", style="yellow") for item in unassessed]
     parts.append(Text("\nWhy", style="bold underline"))
     if not child.fired:
         parts.append(Text("  No descriptor fired on the known facts.", style="italic"))
@@ -98,9 +103,14 @@ def explanation_markdown(explanation: Explanation, rulebook: Rulebook) -> str:
     out.append(f"- **Rulebook:** {a.rulebook.name} {a.rulebook.version} (`{a.rulebook.content_hash}`)")
     if a.reference:
         out.append(f"- **Reference:** {markdown_safe(a.reference)}")
+    unassessed = {child.child_id: child.unassessed for child in a.children}
     for child in explanation.children:
         name = f"{markdown_safe(child.name)} ({child.child_id})" if child.name else child.child_id
-        out += ["", f"## {name} ({child.age}): {child.label}", "", "### Why", ""]
+        out += ["", f"## {name} ({child.age}): {child.label}", ""]
+        if unassessed.get(child.child_id):
+            out += [f"**{UNASSESSED_HEADING}:**", ""]
+            out += [f"- {unassessed_line(item)}" for item in unassessed[child.child_id]] + [""]
+        out += ["### Why", ""]
         if not child.fired:
             out.append("No descriptor fired on the known facts.")
         for fired in child.fired:

@@ -21,7 +21,7 @@ from ..model.levels import Level
 from ..model.situation import Household
 from ..rulebook.load import Rulebook
 from .text import check_lines, terminal_safe
-from .theme import age_cases_words, also_meets_words, group_by_domain
+from .theme import UNASSESSED_HEADING, age_cases_words, also_meets_words, group_by_domain, unassessed_line
 
 # Colour and a pattern-free border weight per level; the label is always printed beside it.
 _COLOURS = {
@@ -165,6 +165,9 @@ def _child_section(
         f'<section class="child" id="child-{escape(child.child_id)}" style="border-left-color:{ink}">',
         f"<h2>{escape(_child_name(child.child_id, household))} ({escape(child.age)}): {_badge(child.level, child.label)}</h2>",
     ]
+    if child.unassessed:
+        items = "".join(f"<li>{escape(unassessed_line(item))}</li>" for item in child.unassessed)
+        parts.append(f'<div class="unassessed"><h3>{UNASSESSED_HEADING} ({len(child.unassessed)})</h3><ul>{items}</ul></div>')
     parts.append(_reasons(child, explained, rulebook))
     if explained is not None:
         parts.append(_near(explained))

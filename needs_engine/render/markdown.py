@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..model.assessment import Assessment
 from ..rulebook.load import Rulebook
 from .text import check_lines, markdown_safe
-from .theme import age_cases_words, also_meets_words, group_by_domain, value_words
+from .theme import UNASSESSED_HEADING, age_cases_words, also_meets_words, group_by_domain, unassessed_line, value_words
 
 
 def assessment_markdown(assessment: Assessment, rulebook: Rulebook) -> str:
@@ -37,6 +37,9 @@ def assessment_markdown(assessment: Assessment, rulebook: Rulebook) -> str:
         )
     for child in assessment.children:
         out += ["", f"## Child {child.child_id} ({child.age}): {child.label}", ""]
+        if child.unassessed:
+            out += [f"**{UNASSESSED_HEADING} ({len(child.unassessed)}):**", ""]
+            out += [f"- {unassessed_line(item)}" for item in child.unassessed] + [""]
         if not child.fired:
             out.append("No descriptor fired on the known facts.")
         for domain, descriptors in group_by_domain(child.fired, rulebook):

@@ -13,7 +13,17 @@ from rich.text import Text
 from ..model.assessment import Assessment, ChildAssessment
 from ..rulebook.load import Rulebook
 from .text import check_lines, terminal_safe
-from .theme import LEVEL_STYLE, age_cases_words, also_meets_words, group_by_domain, level_badge, provenance, value_words
+from .theme import (
+    LEVEL_STYLE,
+    UNASSESSED_HEADING,
+    age_cases_words,
+    also_meets_words,
+    group_by_domain,
+    level_badge,
+    provenance,
+    unassessed_line,
+    value_words,
+)
 
 MAX_QUESTIONS_SHOWN = 12
 
@@ -87,7 +97,7 @@ def _children_table(assessment: Assessment) -> Table:
 
 
 def _child_reasons(child: ChildAssessment, rulebook: Rulebook) -> Panel:
-    parts: list[Text | Table] = []
+    parts: list[Text | Table] = _unassessed(child)
     if not child.fired:
         parts.append(Text("No descriptor fired on the known facts.", style="italic"))
     for domain, descriptors in group_by_domain(child.fired, rulebook):
@@ -116,6 +126,15 @@ def _child_reasons(child: ChildAssessment, rulebook: Rulebook) -> Panel:
         parts.append(Text(f"Age not known exactly: {age_cases_words(child)}", style="yellow"))
     title = f"Child {child.child_id} ({child.age}): {child.label}"
     return Panel(Group(*parts), title=title, title_align="left", border_style=LEVEL_STYLE[child.level].split()[-1])
+
+
+def _unassessed(child: ChildAssessment) -> list[Text | Table]:
+    """The recorded concerns that fired nothing, first under the child's level (Semantics 14)."""
+    if not child.unassessed:
+        return []
+    lines: list[Text | Table] = [Text(f"{UNASSESSED_HEADING} ({len(child.unassessed)})", style="bold yellow")]
+    lines += [Text(f"  ! {unassessed_line(item)}", style="yellow") for item in child.unassessed]
+    return lines
 
 
 def _questions(assessment: Assessment, all_questions: bool) -> Panel:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ..model.assessment import Assessment, ChildAssessment, FactValueType, FiredDescriptor, LowerRung, RulebookRef
+from ..model.assessment import Assessment, ChildAssessment, FactValueType, FiredDescriptor, LowerRung, RulebookRef, UnassessedFact
 from ..model.levels import Level
 from ..rulebook.load import Rulebook
 
@@ -70,3 +70,19 @@ def age_cases_words(child: ChildAssessment) -> str:
     return "; ".join(f"{case.ages}: {case.level.value}" for case in child.age_cases) + (
         f" (level {child.level.value} is the lowest of these; knowing the age settles it)"
     )
+
+
+UNASSESSED_HEADING = "Recorded but not assessed"
+"""The heading every human format gives a child's unassessed list (Semantics 14: nothing recorded is dropped)."""
+
+REASON_WORDS = {
+    "outside_age_band": "outside the age band",
+    "not_a_concern": "not a concern in this rulebook",
+    "not_covered": "not covered by this rulebook",
+    "waiting_on_unknown": "waiting on unknown facts",
+}
+
+
+def unassessed_line(item: UnassessedFact) -> str:
+    """One unassessed fact as a line: `child.x = medium (child:c1), outside the age band: <words>`."""
+    return f"{item.fact} = {value_words(item.value)} ({item.subject}), {REASON_WORDS[item.reason]}: {item.words}"

@@ -37,6 +37,7 @@ from .schema import (
     RulesFile,
     Urgent,
 )
+from .thresholds import Comparisons, comparisons
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
@@ -172,6 +173,10 @@ class Rulebook:
     """Values the rulebook deliberately does not treat as concerns (read by `needs rules lint`)."""
     needs: dict[str, tuple[Descriptor, ...]] = field(repr=False, default_factory=dict)
     """Every need with more than one rung: its descriptors, lowest rung first (Semantics 12)."""
+    thresholds: Comparisons = field(repr=False, default_factory=dict)
+    """Where the descriptors and escalations draw lines on each number fact (`rulebook/thresholds.py`)."""
+    readers: dict[str, tuple[Union[Descriptor, Escalation], ...]] = field(repr=False, default_factory=dict)
+    """For each fact (siblings' as `child.…`), the descriptors and condition escalations that read it."""
 
     def label(self, level: Level) -> str:
         """The level's label in this rulebook, with its Thrive-style name if it has one."""
@@ -287,6 +292,7 @@ class _Loader:
             raise RulebookError(self.problems, source=str(self.rules_file))
         assert urgent is not None
         by_id = {descriptor.id: descriptor for descriptor in descriptors}
+        readers: list[Union[Descriptor, Escalation]] = [*descriptors, *(e for e in escalations if e.applies is not None)]
         return Rulebook(
             id=rules.id,
             name=rules.name,
@@ -306,6 +312,8 @@ class _Loader:
             by_id=by_id,
             not_a_concern=tuple(rules.not_a_concern),
             needs={need: rungs for need, rungs in needs.items() if len(rungs) > 1},
+            thresholds=comparisons(item.applies.condition.text for item in readers),
+            readers=_readers(readers),
         )
 
     def read_model(self, path: Path, model: type[BaseModel]) -> tuple[Any, Any]:
@@ -600,6 +608,15 @@ class _Loader:
                     expected=expected,
                 )
             )
+
+
+def _readers(items: list[Union[Descriptor, Escalation]]) -> dict[str, tuple[Union[Descriptor, Escalation], ...]]:
+    found: dict[str, list[Union[Descriptor, Escalation]]] = {}
+    for item in items:
+        assert item.applies is not None
+        for fact in sorted(item.applies.condition.facts):
+            found.setdefault(fact, []).append(item)
+    return {fact: tuple(held) for fact, held in found.items()}
 
 
 def _at(descriptor: Descriptor) -> str:

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from needs_engine import shipped_rulebooks
 from needs_engine.authoring import gaps
-from needs_engine.authoring.lint import lint_rulebook
+from needs_engine.authoring.lint import Finding, lint_rulebook
 from needs_engine.cli.app import app
 from needs_engine.errors import RulebookError
 from needs_engine.model.catalogue import facts_by_root
@@ -34,19 +34,67 @@ def _append_not_a_concern(rules: Path, entry: str) -> None:
     edit(rules, "not_a_concern:\n", "not_a_concern:\n" + entry)
 
 
+def _new_gaps(rules: Path, name: str = "knowsley") -> list[Finding]:
+    """The gap findings of an edited copy that the shipped rulebook does not already have."""
+    shipped = {(f.code, f.subject) for f in lint_rulebook(name).findings}
+    return [f for f in lint_rulebook(rules).findings if f.code in GAP_CODES and (f.code, f.subject) not in shipped]
+
+
+OPEN_GAPS = {
+    # Facts the probe still finds unacknowledged at some age in both shipped rulebooks, left for
+    # content work (issue 10 report): each must shrink, never grow. GCP2 grades 2-4 under Knowsley
+    # are being given descriptors on the content branch.
+    "child.development.speech_language",
+    "child.education.attendance_percent",
+    "child.education.missing_education",
+    "child.education.permanently_excluded",
+    "child.education.send",
+    "child.education.send_needs_unmet",
+    "child.education.suspensions_12m",
+    "child.emotional.behaviour",
+    "child.emotional.mental_health",
+    "child.extra_familial.online_harm",
+    "child.harm.gcp2_grade",
+    "child.health.immunisations",
+    "child.health.sexual_health",
+    "child.health.substance_use",
+    "child.health.teenage_pregnancy",
+    "child.identity.bullying",
+    "child.identity.discrimination",
+    "child.identity.self_esteem",
+    "child.relationships.peer_isolation",
+    "child.relationships.private_fostering",
+    "child.relationships.relationship_with_carers",
+    "child.relationships.young_carer",
+    "child.self_care_skills.self_care",
+    "child.youth_offending.antisocial_behaviour",
+    "child.youth_offending.carries_weapon",
+    "child.youth_offending.offending",
+}
+
+
 @pytest.mark.parametrize("name", shipped_rulebooks())
-def test_shipped_rulebooks_acknowledge_every_concern_at_every_age(name: str) -> None:
+def test_shipped_rulebooks_acknowledge_every_concern_at_every_age_but_the_open_ones(name: str) -> None:
     report = lint_rulebook(name)
-    found = [f.message for f in report.findings if f.code in GAP_CODES]
-    assert found == []
-    assert report.probed > 500  # every concern fact, value and age was probed
+    found = {f.subject.split("=")[0] for f in report.findings if f.code in GAP_CODES}
+    assert found <= OPEN_GAPS, sorted(found - OPEN_GAPS)
+    # Exploitation, missing, gangs, self-harm and harmful sexual behaviour are acknowledged at every age.
+    assert not {fact for fact in found if fact.startswith("child.extra_familial.") and fact != "child.extra_familial.online_harm"}
+    assert "child.emotional.self_harm" not in found and "child.emotional.harmful_sexual_behaviour" not in found
+    assert report.probed > 2500  # every concern fact, value and age the rulebook tells apart was probed
+
+
+def test_knowsley_gcp2_grades_2_to_4_are_found() -> None:
+    # The issue's case: a Knowsley child with a GCP2 grade of 2, 3 or 4 fired nothing.
+    found = {f.subject for f in lint_rulebook("knowsley").findings if f.code == "unacknowledged_concern"}
+    assert {"child.harm.gcp2_grade=2", "child.harm.gcp2_grade=3", "child.harm.gcp2_grade=4"} <= found
 
 
 @pytest.mark.parametrize(
     ("descriptor", "subject", "ages"),
     [
-        ("ensuring_safety.fgm_risk", "child.harm.fgm=at_risk", "3 months, 2 y, 8 y, 14 y or 17 y"),
-        ("ensuring_safety.forced_marriage_risk", "child.harm.forced_marriage=at_risk", "8 y, 14 y or 17 y"),
+        ("ensuring_safety.fgm_risk", "child.harm.fgm=at_risk", "0 months, 2 months, 6 months, 1 year"),
+        ("ensuring_safety.forced_marriage_risk", "child.harm.forced_marriage=at_risk", "0 months, 2 months, 6 months, 1 year"),
     ],
 )
 def test_a_removed_descriptor_is_reported_naming_the_fact_value_and_ages(
@@ -58,9 +106,10 @@ def test_a_removed_descriptor_is_reported_naming_the_fact_value_and_ages(
     report = lint_rulebook(rules)
 
     assert report.loaded and report.errors == []
-    [gap] = [f for f in report.findings if f.code in GAP_CODES]
+    [gap] = _new_gaps(rules)
     assert (gap.severity, gap.code, gap.subject) == ("warning", "unacknowledged_concern", subject)
-    assert f"= 'at_risk' fires no descriptor for a child aged {ages}:" in gap.message
+    assert f"= 'at_risk' fires no descriptor for a child aged {ages}" in gap.message
+    assert "(not_covered)" in gap.message
     assert report.exit_code(strict=False) == 0 and report.exit_code(strict=True) == 1
 
 
@@ -70,8 +119,8 @@ def test_the_gap_is_in_lint_json(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["rules", "lint", str(rules), "--format", "json", "--strict"])
     assert result.exit_code == 1, result.output
     report = json.loads(result.stdout)
-    assert report["households_probed"] > 500
-    [gap] = [f for f in report["findings"] if f["code"] == "unacknowledged_concern"]
+    assert report["households_probed"] > 2500
+    [gap] = [f for f in report["findings"] if f["subject"] == "child.harm.fgm=at_risk"]
     assert gap["subject"] == "child.harm.fgm=at_risk" and gap["file"] == str(rules.resolve())
 
 
@@ -83,8 +132,9 @@ def test_a_not_a_concern_entry_silences_a_gap_only_within_its_age_band(tmp_path:
         "  - fact: child.harm.fgm\n    value: at_risk\n    age: {max_months: 100}\n"
         "    reason: A test entry, to show the mechanism.\n    source: A test of the allow-list\n",
     )
-    [gap] = [f for f in lint_rulebook(rules).findings if f.code in GAP_CODES]
-    assert gap.subject == "child.harm.fgm=at_risk" and "aged 14 y or 17 y:" in gap.message
+    [gap] = _new_gaps(rules)
+    assert gap.subject == "child.harm.fgm=at_risk" and "aged 8 years 5 months, 10 years," in gap.message
+    assert "0 months" not in gap.message
 
 
 def test_a_not_a_concern_entry_that_a_descriptor_contradicts_is_reported(tmp_path: Path) -> None:
@@ -93,7 +143,7 @@ def test_a_not_a_concern_entry_that_a_descriptor_contradicts_is_reported(tmp_pat
         rules,
         "  - fact: carer.mental_health\n    value: mild\n    reason: Low mood managed by the GP.\n    source: A test entry\n",
     )
-    [found] = [f for f in lint_rulebook(rules).findings if f.code in GAP_CODES]
+    [found] = _new_gaps(rules)
     assert found.code == "not_a_concern_fires" and found.line is not None
     assert "family_functioning.carer_mental_health_mild fires for it" in found.message
 
@@ -147,9 +197,16 @@ def test_numbers_are_probed_just_past_each_threshold_on_the_worrying_side() -> N
     assert gaps.worse_values(incidents, {(">=", 1), (">", 2), ("<", 3)}) == [1, 3, 365]
 
 
-def test_every_age_range_names_a_child_concern_fact() -> None:
-    child_concerns = {spec.dotted for spec in gaps.concern_facts() if spec.root == "child"}
-    assert set(gaps.OCCURS) <= child_concerns and gaps.UNBORN_ONLY <= child_concerns
+def test_probe_ages_come_from_the_rulebooks_bands_and_the_model() -> None:
+    book = load_rulebook("knowsley")
+    months = [age.months for age in gaps.probe_ages(book)]
+    assert months[0] is None  # an unborn baby
+    assert {0, 36, 48, 132, 156, 192} <= set(months)  # named bands and APPLIES edges
+    descriptor_edges = {d.age.min_months for d in book.descriptors if d.age and d.age.min_months is not None}
+    assert descriptor_edges <= set(months)
+    # A fact that cannot apply at an age is not probed there: no attendance for a 2-year-old.
+    attendance = facts_by_root()["child"][("education", "attendance_percent")]
+    assert not gaps.occurs_at(attendance, gaps.Age("2 years", 24)) and gaps.occurs_at(attendance, gaps.Age("3 years", 36))
 
 
 def test_lint_is_deterministic() -> None:
@@ -162,8 +219,15 @@ def test_a_band_that_stops_short_is_found_just_outside_its_edge(tmp_path: Path) 
     emotional = rules.parent.parent / "descriptors" / "knowsley" / "emotional_behavioural.yaml"
     text = emotional.read_text(encoding="utf-8")
     emotional.write_text(
-        text.replace("age: {min_months: 60, max_months: 228}", "age: {min_months: 66, max_months: 228}"), encoding="utf-8"
+        re.sub(
+            r"age: \{min_months: 0, max_months: 228\}(.*\n    when: child\.emotional\.self_harm)",
+            r"age: {min_months: 66, max_months: 228}\1",
+            text,
+        ),
+        encoding="utf-8",
     )
-    found = {f.subject: f.message for f in lint_rulebook(rules).findings if f.code == "unacknowledged_concern"}
+    found = {f.subject: f.message for f in _new_gaps(rules) if f.code == "unacknowledged_concern"}
     assert set(found) == {f"child.emotional.self_harm={value}" for value in ("thoughts", "self_harming", "serious_or_attempt")}
-    assert "for a child aged 65 months:" in found["child.emotional.self_harm=thoughts"]
+    assert "for a child aged 0 months, 2 months," in found["child.emotional.self_harm=thoughts"]
+    assert "or 5 years: a screener" in found["child.emotional.self_harm=thoughts"]  # the part before 66 months
+    assert "5 years 6 months" not in found["child.emotional.self_harm=thoughts"]

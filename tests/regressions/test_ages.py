@@ -36,15 +36,15 @@ def test_an_age_in_years_a_range_or_a_band_is_accepted_and_decides_a_band_it_lie
 
 @pytest.mark.parametrize("book", BOOKS)
 def test_a_band_outside_a_descriptor_band_decides_it(book: str) -> None:
-    """Semantics 11: an under-1 child lies wholly outside the gang-association descriptors' band
-    (8 and over), so they neither fire nor could fire; a 14-year-old lies wholly inside."""
-    facts = {"extra_familial": {"gang_association": True}}
+    """Semantics 11: an under-1 child lies wholly outside the risky-sexual-behaviour descriptor's
+    band (13 and over), so it neither fires nor could fire, and the recorded concern is listed as
+    unassessed (Semantics 14); a 14-year-old lies wholly inside, and it fires."""
+    facts = {"health": {"sexual_health": "risky_behaviour"}}
     young = assess(household({"age_band": "under_1", **facts}), book).children[0]
     older = assess(household({"age_years": 14, **facts}), book).children[0]
-    gang = [d for d in older.model_dump()["fired"] if "gang" in str(d)]
-    assert gang and older.level >= Level.targeted  # Semantics 13: extra-familial harm at Targeted
-    assert young.level is Level.universal
-    assert "gang" not in str(young.model_dump()["fired"]) and "gang" not in str(young.model_dump()["could_fire"])
+    assert "health.risky_sexual_behaviour" in [d.id for d in older.fired] and older.level >= Level.early_help
+    assert "health.risky_sexual_behaviour" not in [d.id for d in young.fired] + young.could_fire
+    assert [(u.fact, u.reason) for u in young.unassessed] == [("child.health.sexual_health", "outside_age_band")]
 
 
 @pytest.mark.parametrize("book", BOOKS)

@@ -1,0 +1,128 @@
+"""Thresholds: where a rulebook draws its lines on a number, and so which values are of concern.
+
+A number fact (attendance %, missing episodes, a DASH score) is a concern only past the line a
+rulebook draws: 96% attendance is no concern where every descriptor starts below 90%. The
+values on the safe side of a rulebook's least worrying threshold are the rulebook's own
+definition of "no concern"; every value past it is of concern, and if nothing acknowledges it
+the run-time unassessed list (`engine/unassessed.py`) and the lint gap probe
+(`authoring/gaps.py`) both report it. A graded scale (a GCP2 grade) is the exception: the
+model defines every grade past the best as a concern, wherever the rulebook starts.
+
+The comparisons are read once, when the rulebook loads, from the conditions' own text.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any, Optional
+
+from ..language.logic import COMPARISONS
+from ..model.catalogue import FactSpec, facts_by_root
+
+Comparisons = dict[str, frozenset[tuple[str, float]]]
+"""Every number fact a rulebook compares with a constant: `{dotted: {(op, constant)}}`, the fact on the left."""
+
+
+def comparisons(texts: Iterable[str]) -> Comparisons:
+    """The number comparisons in the condition `texts` (siblings' facts as `child.…`)."""
+    found: dict[str, set[tuple[str, float]]] = defaultdict(set)
+    for text in texts:
+        for node in ast.walk(ast.parse(text, mode="eval")):
+            if not isinstance(node, ast.Compare):
+                continue
+            operands = [node.left, *node.comparators]
+            for left, op, right in zip(operands, node.ops, operands[1:], strict=False):
+                symbol = _SYMBOLS.get(type(op))
+                if symbol is None:
+                    continue
+                straight = _fact_and_constants(left, right)
+                flipped = _fact_and_constants(right, left)
+                if straight is not None:
+                    found[straight[0]].update((symbol, c) for c in straight[1])
+                elif flipped is not None:
+                    found[flipped[0]].update((_FLIPPED[symbol], c) for c in flipped[1])
+    return {fact: frozenset(pairs) for fact, pairs in found.items()}
+
+
+_SYMBOLS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
+_FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+
+
+def _fact_and_constants(fact: ast.expr, constant: ast.expr) -> Optional[tuple[str, list[float]]]:
+    if not isinstance(fact, ast.Attribute):
+        return None
+    name = dotted_fact(fact)
+    numbers = [c for c in constant_values(constant) if isinstance(c, (int, float)) and not isinstance(c, bool)]
+    if name is None or not numbers:
+        return None
+    root, path = name
+    return ".".join(("child" if root == "sibling" else root, *path)), numbers
+
+
+def constant_values(node: ast.expr) -> list[Any]:
+    """The constants an operand writes: one, a negative one, or the items of a list."""
+    if isinstance(node, ast.Constant):
+        return [node.value]
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
+        return [-node.operand.value]
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return [value for item in node.elts for value in constant_values(item)]
+    return []
+
+
+def dotted_fact(node: ast.Attribute) -> Optional[tuple[str, tuple[str, ...]]]:
+    """The (root, path) of a fact an attribute chain names, or None if it names no fact."""
+    names: list[str] = []
+    current: ast.expr = node
+    while isinstance(current, ast.Attribute):
+        names.append(current.attr)
+        current = current.value
+    if not isinstance(current, ast.Name) or current.id not in facts_by_root():
+        return None
+    path = tuple(reversed(names))
+    return (current.id, path) if path in facts_by_root()[current.id] else None
+
+
+def of_concern(spec: FactSpec, value: Any, compared: frozenset[tuple[str, float]]) -> bool:
+    """Whether a known value of a concern fact is a value of concern under a rulebook that
+    compares the fact as `compared` says: true for a flag, any grade past the first, and for a
+    number a value worse than the best that some comparison tells apart from the best (any
+    worse value if the rulebook draws no line on it, or the number is a graded scale)."""
+    if spec.kind == "flag":
+        return value is True
+    best = spec.best()
+    if spec.choices is not None:
+        return spec.worseness(value) > spec.worseness(best)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or spec.worseness(value) <= spec.worseness(best):
+        return False
+    if spec.grades or not compared:
+        return True
+    return any(COMPARISONS[op](value, constant) != COMPARISONS[op](best, constant) for op, constant in compared)
+
+
+def worse_values(spec: FactSpec, compared: frozenset[tuple[str, float]] | set[tuple[str, float]]) -> list[Any]:
+    """The values worth probing, least worrying first: every value worse than the best, or for a
+    number its worst bound and the first value past each threshold on the worrying side (every
+    grade of a graded scale). Each is a value of concern (`of_concern`)."""
+    if spec.kind == "flag":
+        return [True]
+    if spec.choices is not None:
+        return [member.value for member in list(spec.choices)[1:]]
+    if spec.grades:
+        assert spec.minimum is not None and spec.maximum is not None
+        return list(range(int(spec.minimum) + 1, int(spec.maximum) + 1))
+    step = 1 if spec.integer else 0.5
+    points = {spec.worst()}
+    for op, constant in compared:
+        # The first value on the worrying side of `fact <op> constant` (for == and != the constant itself).
+        past = {">": constant + step, "<=": constant + step, "<": constant - step, ">=": constant - step}
+        if spec.direction == "higher_is_worse":
+            points.add(constant if op in (">=", "<", "==", "!=") else past[op])
+        else:
+            points.add(constant if op in ("<=", ">", "==", "!=") else past[op])
+    low, high = spec.minimum, spec.maximum
+    kept = {p for p in points if p is not None and (low is None or p >= low) and (high is None or p <= high)}
+    kept = {int(p) if spec.integer else float(p) for p in kept if spec.worseness(p) > spec.worseness(spec.best())}
+    return sorted(kept, key=spec.worseness)
