@@ -2,7 +2,9 @@
 
 from collections import Counter
 
-from needs_engine import Level, load_rulebook
+import pytest
+
+from needs_engine import Level, assess, load_rulebook
 
 
 def test_knowsley_has_enough_cited_descriptors_in_every_domain_and_level() -> None:
@@ -63,3 +65,35 @@ def test_a_risk_of_fgm_or_forced_marriage_is_safeguarding_under_every_rulebook_t
         assert knowsley.level is Level.safeguarding, (fact, [f.id for f in knowsley.children[0].fired])
         for rulebook in shipped_rulebooks():
             assert assess(situation, rulebook).level >= Level.targeted, (fact, rulebook)
+
+
+ALL_STRENGTHS = {
+    "protective_adult": True,
+    "engages_with_support": True,
+    "supportive_wider_family": True,
+    "trusted_adult_for_child": True,
+    "community_network": True,
+    "positive_school_relationship": True,
+}
+
+NEVER_TALKED_DOWN = {
+    "criminal exploitation risk medium": ({"age_months": 170, "extra_familial": {"criminal_exploitation": "medium"}}, {}, {}),
+    "harmful online contact": ({"age_months": 170, "extra_familial": {"online_harm": "harmful_contact"}}, {}, {}),
+    "four missing episodes": ({"age_months": 170, "extra_familial": {"missing_episodes_12m": 4}}, {}, {}),
+    "three domestic-abuse incidents": ({"age_months": 100}, {}, {"domestic_abuse": {"incidents_12m": 3}}),
+    "four domestic-abuse incidents": ({"age_months": 100}, {}, {"domestic_abuse": {"incidents_12m": 4}}),
+    "previous children removed": ({"age_months": 100}, {"previous_children_removed": True}, {}),
+    "a suicide attempt": ({"age_months": 170, "emotional": {"self_harm": "serious_or_attempt"}}, {}, {}),
+}
+
+
+@pytest.mark.parametrize("rulebook", ["knowsley", "st-helens"])
+@pytest.mark.parametrize("case", sorted(NEVER_TALKED_DOWN))
+def test_no_strength_talks_down_a_never_mitigable_concern(rulebook: str, case: str) -> None:
+    child, carer, home = NEVER_TALKED_DOWN[case]
+    situation = {"household": {"children": [{"id": "c1", **child}], "carers": [{"id": "m", **carer}], "home": home}}
+    without = assess(situation, rulebook)
+    assert without.level >= Level.targeted  # each of these is at least Targeted / Level 3 on its own
+    situation["household"]["strengths"] = ALL_STRENGTHS
+    strong = assess(situation, rulebook)
+    assert strong.level is without.level and strong.children[0].mitigation is None
