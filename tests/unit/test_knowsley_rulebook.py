@@ -97,3 +97,21 @@ def test_no_strength_talks_down_a_never_mitigable_concern(rulebook: str, case: s
     situation["household"]["strengths"] = ALL_STRENGTHS
     strong = assess(situation, rulebook)
     assert strong.level is without.level and strong.children[0].mitigation is None
+
+
+@pytest.mark.parametrize("rulebook", ["knowsley", "st-helens"])
+def test_an_injury_to_a_non_mobile_disabled_child_of_any_age_is_a_red_flag(rulebook: str) -> None:
+    child = {"id": "c1", "age_months": 130, "development": {"non_mobile": True}, "harm": {"injury": "explained_minor"}}
+    assessment = assess({"household": {"children": [child], "carers": [{"id": "m"}]}}, rulebook)
+    assert assessment.level is Level.safeguarding
+    assert "red_flags.injury_non_mobile_baby" in {d.id for d in assessment.children[0].fired}
+
+
+@pytest.mark.parametrize("rulebook", ["knowsley", "st-helens"])
+def test_red_flags_fire_without_an_age_and_are_never_asked_of_an_unborn_baby(rulebook: str) -> None:
+    children = [{"id": "c1", "harm": {"disclosure_of_abuse": True}}, {"id": "u", "unborn_weeks": 20}]
+    assessment = assess({"household": {"children": children, "carers": [{"id": "m"}]}}, rulebook)
+    by_id = {c.child_id: c for c in assessment.children}
+    assert by_id["c1"].level is Level.safeguarding
+    # Nothing a red flag reads (other than the household's immediate danger) can describe an unborn baby.
+    assert [d for d in by_id["u"].could_fire if d.startswith("red_flags.")] == ["red_flags.immediate_danger"]
