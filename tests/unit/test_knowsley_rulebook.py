@@ -115,3 +115,24 @@ def test_red_flags_fire_without_an_age_and_are_never_asked_of_an_unborn_baby(rul
     assert by_id["c1"].level is Level.safeguarding
     # Nothing a red flag reads (other than the household's immediate danger) can describe an unborn baby.
     assert [d for d in by_id["u"].could_fire if d.startswith("red_flags.")] == ["red_flags.immediate_danger"]
+
+
+@pytest.mark.parametrize(
+    ("grade", "knowsley", "st_helens"),
+    [
+        (2, Level.universal, Level.universal),
+        (3, Level.early_help, Level.early_help),
+        (4, Level.safeguarding, Level.targeted),
+        (5, Level.safeguarding, Level.safeguarding),
+    ],
+)
+def test_every_gcp2_grade_of_concern_fires_a_descriptor(grade: int, knowsley: Level, st_helens: Level) -> None:
+    situation = {
+        "household": {"children": [{"id": "c1", "age_years": 6, "harm": {"gcp2_grade": grade}}], "carers": [{"id": "m"}]}
+    }
+    for rulebook, level in (("knowsley", knowsley), ("st-helens", st_helens)):
+        assessment = assess(situation, rulebook)
+        fired = {d.id for d in assessment.children[0].fired}
+        assert assessment.level is level, (rulebook, grade)
+        assert any("gcp2_grade" in d or d == "red_flags.serious_neglect" for d in fired), (rulebook, grade, fired)
+    assert load_rulebook("knowsley").needs["basic_care.graded_care"][-1].id == "basic_care.gcp2_grade_4"
