@@ -39,6 +39,7 @@ class Entry:
     floor: bool = False
     count: Optional[DescriptorCount] = None
     lowers_from: tuple[Level, ...] = ()
+    need: Optional[str] = None  # a descriptor's `need:` (None: it stands alone)
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ def _descriptor(item: dict[str, Any], path: str, document: Any, index: int, doma
         condition_line=line_of(document, ("descriptors", index, "when")),
         age=_age(item.get("age")),
         floor=item.get("floor") is True,
+        need=item["need"] if isinstance(item.get("need"), str) else None,
     )
 
 

@@ -10,6 +10,8 @@ the closest valid name); lint adds what a rulebook can get wrong and still load:
   `sources:` does not define;
 - duplicate escalation or mitigation ids (the loader checks descriptor ids across files);
 - descriptors in one domain with the same condition and age band;
+- descriptors in one domain that read the same facts but are not declared one need (`need:`):
+  an undeclared ladder, whose rungs would each count in a count escalation;
 - silent gaps (`gaps.py`): a value of a concern fact that no descriptor acknowledges at an age it
   can occur at, a value that makes a lower level than a less worrying one, and `not_a_concern`
   entries that a descriptor contradicts. These need the rulebook to load.
@@ -125,6 +127,7 @@ def lint_rulebook(name_or_path: Union[str, Path]) -> LintReport:
     findings += _citations(draft)
     findings += _duplicate_rule_ids(draft)
     findings += _same_conditions(draft)
+    findings += _undeclared_ladders(draft)
     ordered = sorted(findings, key=lambda f: (f.file, f.line or 0, f.severity, f.code, f.message))
     return LintReport(str(rules_file), loaded, tuple(ordered), len(searches), probed)
 
@@ -325,6 +328,36 @@ def _same_conditions(draft: Draft) -> list[Finding]:
                     f"band as '{other.id}' ({other.level.value if other.level else '?'}): whenever one fires so does the other, so the lower one never decides a level"
                 )
             findings.append(_finding("warning", "same_condition", entry, text))
+    return findings
+
+
+def _undeclared_ladders(draft: Draft) -> list[Finding]:
+    """Descriptors in one domain reading the same facts are rungs of one need unless declared so.
+
+    Two descriptors on the same fact(s) at different severities are one need (Semantics 12); left
+    undeclared, each fired rung counts as a separate need in every count escalation and each is
+    shown, so the lower rung talks over the higher. Warn for each descriptor whose domain and facts
+    match an earlier one's while the two sit in different needs."""
+    groups: dict[tuple[Any, ...], list[Entry]] = defaultdict(list)
+    for entry in draft.of("descriptor"):
+        if entry.condition is not None:
+            groups[(entry.domain, entry.condition.facts)].append(entry)
+    findings = []
+    for (_, facts), group in groups.items():
+        first = group[0]
+        for entry in group[1:]:
+            if (entry.need or entry.id) == (first.need or first.id):
+                continue
+            findings.append(
+                _finding(
+                    "warning",
+                    "not_a_ladder",
+                    entry,
+                    f"descriptor '{entry.id}' reads the same facts as '{first.id}' ({', '.join(sorted(facts))}) in the "
+                    f"same domain, but the two are not declared one need: give both the same `need: <domain>.<name>` "
+                    f"(rungs in file order, least severe first), or make their conditions say how they differ",
+                )
+            )
     return findings
 
 

@@ -155,7 +155,8 @@ def test_a_worse_value_at_a_lower_level_is_a_non_monotone_ladder(tmp_path: Path)
     text = emotional.read_text(encoding="utf-8")
     emotional.write_text(
         text.replace(
-            "  - id: emotional_behavioural.severe_mental_health\n    level: targeted",
+            # (taken out of its ladder too: a rung below the one before it is a load error)
+            "  - id: emotional_behavioural.severe_mental_health\n    need: emotional_behavioural.mental_health\n    level: targeted",
             "  - id: emotional_behavioural.severe_mental_health\n    level: universal",
         ),
         encoding="utf-8",

@@ -36,7 +36,7 @@ def test_a_broken_copy_reports_load_errors_and_dead_descriptors_in_one_run(tmp_p
         "when: child.education.attendence_percent < 90",
     )
     housing = descriptors / "housing.yaml"
-    at_risk_source = housing.read_text(encoding="utf-8").splitlines(keepends=True)[5]
+    at_risk_source = housing.read_text(encoding="utf-8").splitlines(keepends=True)[6]
     assert at_risk_source.startswith('    source: "Knowsley Early Help Strategy 2017-2020 (early help examples')
     edit(housing, at_risk_source, "")  # housing.at_risk loses its citation
     # In the same file as the missing citation, so lint must look past the file's load error.
@@ -57,19 +57,23 @@ def test_a_broken_copy_reports_load_errors_and_dead_descriptors_in_one_run(tmp_p
     assert len(citation) == 1 and citation[0].file.endswith("housing.yaml") and citation[0].line == 3
     dead = [f for f in report.findings if f.code == "never_fires"]
     assert [f.subject for f in dead] == ["housing.poor_conditions"]
-    assert dead[0].severity == "error" and "exhaustive" in dead[0].message and dead[0].line == 24
+    assert dead[0].severity == "error" and "exhaustive" in dead[0].message and dead[0].line == 28
 
 
 def test_lint_finds_what_loads_but_cannot_be_right(tmp_path: Path) -> None:
     rules = copy_rulebook(tmp_path)
     descriptors = rules.parent.parent / "descriptors" / "knowsley"
-    # An unborn-only descriptor reading school attendance can never fire.
+    # An unborn-only descriptor reading school attendance can never fire (it leaves its ladder, whose
+    # other rungs read antenatal care).
+    edit(descriptors / "health.yaml", "    need: health.antenatal_care\n    level: early_help\n", "    level: early_help\n")
     edit(
         descriptors / "health.yaml",
         "when: child.health.antenatal_care >= 'late_or_missed'",
         "when: child.education.attendance_percent < 90",
     )
     # The same condition and age band at a second level in one domain.
+    # (housing.poor_conditions leaves its ladder, whose other rungs read the conditions, not the status.)
+    edit(descriptors / "housing.yaml", "    need: housing.conditions\n    level: early_help\n", "    level: early_help\n")
     edit(descriptors / "housing.yaml", "when: home.housing.conditions >= 'poor'", "when: home.housing.status >= 'at_risk'")
     edit(
         rules, "source: \"SL-DASH, Marac referral criteria ('potential", "source: \"SL-DAHS, Marac referral criteria ('potential"
@@ -169,5 +173,30 @@ def test_duplicate_descriptor_ids_come_from_the_loader_with_both_places(tmp_path
     )
     report = lint_rulebook(rules)
     [duplicate] = [f for f in report.errors if "duplicate descriptor id" in f.message]
-    assert duplicate.file.endswith("housing.yaml") and duplicate.line == 27
+    assert duplicate.file.endswith("housing.yaml") and duplicate.line == 31
     assert "also at" in duplicate.message and "housing.yaml:3" in duplicate.message
+
+
+@pytest.mark.parametrize("name", shipped_rulebooks())
+def test_every_shipped_rulebook_declares_its_ladders(name: str) -> None:
+    assert [f.message for f in lint_rulebook(name).findings if f.code == "not_a_ladder"] == []
+
+
+def test_two_descriptors_on_one_fact_not_declared_one_need_are_an_undeclared_ladder(tmp_path: Path) -> None:
+    rules = copy_rulebook(tmp_path)
+    descriptors = rules.parent.parent / "descriptors" / "knowsley"
+    # Mental health mild -> diagnosed -> unstable -> crisis is one need; take the crisis rung out of it.
+    edit(
+        descriptors / "family_functioning.yaml",
+        "  - id: family_functioning.carer_mental_health_crisis\n    need: family_functioning.carer_mental_health\n",
+        "  - id: family_functioning.carer_mental_health_crisis\n",
+    )
+
+    report = lint_rulebook(rules)
+
+    assert report.loaded and report.errors == []
+    found = [f for f in report.warnings if f.code == "not_a_ladder"]
+    assert [f.subject for f in found] == ["family_functioning.carer_mental_health_crisis"]
+    assert "family_functioning.carer_mental_health_mild" in found[0].message and "carer.mental_health" in found[0].message
+    assert found[0].file.endswith("family_functioning.yaml") and found[0].line is not None
+    assert report.exit_code(strict=True) == 1

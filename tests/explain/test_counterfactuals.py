@@ -79,8 +79,9 @@ def test_red_flag_counterfactual_is_worded_carefully() -> None:
 
 
 def test_unknown_facts_are_learned_not_changed() -> None:
-    # The strengths that would let the protective-family mitigation apply are unknown here.
-    result = explain(document("baby-domestic-abuse-mental-health.yaml"), "knowsley", child="c2")
+    # Problem debt and a food bank are named by mitigation.single_agency_with_support, and the
+    # strengths that would let it apply (a trusted adult, wider family or community) are unknown.
+    result = explain(document("early-help-workless-debt-food-bank.yaml"), "knowsley", child="c1")
     found = result.children[0].down.found
     learned = [c for item in found for c in item.changes if c.learned]
     assert learned, "expected a counterfactual that finds out an unknown fact"

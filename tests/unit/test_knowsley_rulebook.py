@@ -2,7 +2,9 @@
 
 from collections import Counter
 
-from needs_engine import Level, load_rulebook
+import pytest
+
+from needs_engine import Level, assess, load_rulebook
 
 
 def test_knowsley_has_enough_cited_descriptors_in_every_domain_and_level() -> None:
@@ -63,3 +65,74 @@ def test_a_risk_of_fgm_or_forced_marriage_is_safeguarding_under_every_rulebook_t
         assert knowsley.level is Level.safeguarding, (fact, [f.id for f in knowsley.children[0].fired])
         for rulebook in shipped_rulebooks():
             assert assess(situation, rulebook).level >= Level.targeted, (fact, rulebook)
+
+
+ALL_STRENGTHS = {
+    "protective_adult": True,
+    "engages_with_support": True,
+    "supportive_wider_family": True,
+    "trusted_adult_for_child": True,
+    "community_network": True,
+    "positive_school_relationship": True,
+}
+
+NEVER_TALKED_DOWN = {
+    "criminal exploitation risk medium": ({"age_months": 170, "extra_familial": {"criminal_exploitation": "medium"}}, {}, {}),
+    "harmful online contact": ({"age_months": 170, "extra_familial": {"online_harm": "harmful_contact"}}, {}, {}),
+    "four missing episodes": ({"age_months": 170, "extra_familial": {"missing_episodes_12m": 4}}, {}, {}),
+    "three domestic-abuse incidents": ({"age_months": 100}, {}, {"domestic_abuse": {"incidents_12m": 3}}),
+    "four domestic-abuse incidents": ({"age_months": 100}, {}, {"domestic_abuse": {"incidents_12m": 4}}),
+    "previous children removed": ({"age_months": 100}, {"previous_children_removed": True}, {}),
+    "a suicide attempt": ({"age_months": 170, "emotional": {"self_harm": "serious_or_attempt"}}, {}, {}),
+}
+
+
+@pytest.mark.parametrize("rulebook", ["knowsley", "st-helens"])
+@pytest.mark.parametrize("case", sorted(NEVER_TALKED_DOWN))
+def test_no_strength_talks_down_a_never_mitigable_concern(rulebook: str, case: str) -> None:
+    child, carer, home = NEVER_TALKED_DOWN[case]
+    situation = {"household": {"children": [{"id": "c1", **child}], "carers": [{"id": "m", **carer}], "home": home}}
+    without = assess(situation, rulebook)
+    assert without.level >= Level.targeted  # each of these is at least Targeted / Level 3 on its own
+    situation["household"]["strengths"] = ALL_STRENGTHS
+    strong = assess(situation, rulebook)
+    assert strong.level is without.level and strong.children[0].mitigation is None
+
+
+@pytest.mark.parametrize("rulebook", ["knowsley", "st-helens"])
+def test_an_injury_to_a_non_mobile_disabled_child_of_any_age_is_a_red_flag(rulebook: str) -> None:
+    child = {"id": "c1", "age_months": 130, "development": {"non_mobile": True}, "harm": {"injury": "explained_minor"}}
+    assessment = assess({"household": {"children": [child], "carers": [{"id": "m"}]}}, rulebook)
+    assert assessment.level is Level.safeguarding
+    assert "red_flags.injury_non_mobile_baby" in {d.id for d in assessment.children[0].fired}
+
+
+@pytest.mark.parametrize("rulebook", ["knowsley", "st-helens"])
+def test_red_flags_fire_without_an_age_and_are_never_asked_of_an_unborn_baby(rulebook: str) -> None:
+    children = [{"id": "c1", "harm": {"disclosure_of_abuse": True}}, {"id": "u", "unborn_weeks": 20}]
+    assessment = assess({"household": {"children": children, "carers": [{"id": "m"}]}}, rulebook)
+    by_id = {c.child_id: c for c in assessment.children}
+    assert by_id["c1"].level is Level.safeguarding
+    # Nothing a red flag reads (other than the household's immediate danger) can describe an unborn baby.
+    assert [d for d in by_id["u"].could_fire if d.startswith("red_flags.")] == ["red_flags.immediate_danger"]
+
+
+@pytest.mark.parametrize(
+    ("grade", "knowsley", "st_helens"),
+    [
+        (2, Level.universal, Level.universal),
+        (3, Level.early_help, Level.early_help),
+        (4, Level.safeguarding, Level.targeted),
+        (5, Level.safeguarding, Level.safeguarding),
+    ],
+)
+def test_every_gcp2_grade_of_concern_fires_a_descriptor(grade: int, knowsley: Level, st_helens: Level) -> None:
+    situation = {
+        "household": {"children": [{"id": "c1", "age_years": 6, "harm": {"gcp2_grade": grade}}], "carers": [{"id": "m"}]}
+    }
+    for rulebook, level in (("knowsley", knowsley), ("st-helens", st_helens)):
+        assessment = assess(situation, rulebook)
+        fired = {d.id for d in assessment.children[0].fired}
+        assert assessment.level is level, (rulebook, grade)
+        assert any("gcp2_grade" in d or d == "red_flags.serious_neglect" for d in fired), (rulebook, grade, fired)
+    assert load_rulebook("knowsley").needs["basic_care.graded_care"][-1].id == "basic_care.gcp2_grade_4"

@@ -211,17 +211,40 @@ def test_two_parental_risks_are_child_in_need_and_child_protection_with_a_baby()
     assert baby.level is Level.safeguarding and "escalation.parental_risks_baby" in escalations(baby, "c1")
 
 
-def test_a_strong_family_lowers_level_3_to_level_2_but_never_below_a_domestic_abuse_floor() -> None:
+def test_a_strong_family_lowers_five_domains_of_level_2_needs_to_level_2_but_never_a_domestic_abuse_floor() -> None:
     strengths = {"protective_adult": True, "engages_with_support": True, "supportive_wider_family": True}
-    homeless = household({"age_months": 100}, home={"housing": {"status": "homeless"}})
-    homeless["household"]["strengths"] = strengths
-    assessment = assess(homeless, "st-helens")
+    five_domains = household(
+        {
+            "age_months": 100,
+            "education": {"attendance_percent": 85},
+            "emotional": {"behaviour": "persistent_difficulties"},
+            "identity": {"bullying": "persistent"},
+        },
+        home={"housing": {"status": "at_risk"}, "finances": {"hardship": "severe"}},
+    )
+    assert assess(five_domains, "st-helens").level is Level.targeted
+    five_domains["household"]["strengths"] = strengths
+    assessment = assess(five_domains, "st-helens")
     assert assessment.level is Level.early_help
     assert assessment.children[0].mitigation and assessment.children[0].mitigation.id == "mitigation.protective_engaged_family"
     abuser_has_access = household({"age_months": 100}, home={"domestic_abuse": {"perpetrator_has_access": True}})
     abuser_has_access["household"]["strengths"] = strengths
     floored = assess(abuser_has_access, "st-helens")
     assert floored.level is Level.targeted and floored.children[0].mitigation is None
+
+
+def test_strengths_never_lower_homelessness_or_three_domestic_abuse_incidents() -> None:
+    # Homelessness is the housing authority's duty (Housing Act 1996 Part 7) and the descriptor's
+    # text sends the family to children's social care (s17): no strength gives a family a home.
+    strengths = {"protective_adult": True, "engages_with_support": True, "supportive_wider_family": True}
+    homeless = household({"age_months": 100}, home={"housing": {"status": "homeless"}})
+    homeless["household"]["strengths"] = strengths
+    assessment = assess(homeless, "st-helens")
+    assert assessment.level is Level.targeted and assessment.children[0].mitigation is None
+    three_incidents = household({"age_months": 100}, home={"domestic_abuse": {"incidents_12m": 3}})
+    three_incidents["household"]["strengths"] = strengths
+    assessment = assess(three_incidents, "st-helens")
+    assert assessment.level is Level.targeted and assessment.children[0].mitigation is None
 
 
 def test_on_and_off_engagement_is_level_1_but_level_2_for_a_baby() -> None:
