@@ -115,13 +115,7 @@ def make_record(
                 level=child.level,
                 possible_level=child.possible_level,
                 # Every rung that fired, the folded lower rungs too: a replay must see a rung move.
-                fired=[
-                    rung.id
-                    for rung in sorted(
-                        (rung for fired in child.fired for rung in (fired, *fired.also_meets)),
-                        key=lambda rung: (-rung.level.rank, rung.id),
-                    )
-                ],
+                fired=child.fired_ids(),
             )
             for child in assessment.children
         ],

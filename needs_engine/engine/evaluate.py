@@ -358,7 +358,7 @@ def _top_rungs(fired: Iterable[Descriptor]) -> dict[str, Descriptor]:
     top: dict[str, Descriptor] = {}
     for descriptor in fired:
         held = top.get(descriptor.need)
-        if held is None or descriptor.level > held.level:
+        if held is None or (descriptor.level, descriptor.rung) > (held.level, held.rung):
             top[descriptor.need] = descriptor
     return top
 

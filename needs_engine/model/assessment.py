@@ -202,6 +202,12 @@ class ChildAssessment(Out):
         description="Every fact recorded with a value of concern that fired no descriptor for this child, with the reason.",
     )
 
+    def fired_ids(self) -> list[str]:
+        """Every descriptor that fired, the lower rungs folded into a need too, by level then id
+        (what a decision record keeps and a batch row lists)."""
+        rungs = [rung for fired in self.fired for rung in (fired, *fired.also_meets)]
+        return [rung.id for rung in sorted(rungs, key=lambda rung: (-rung.level.rank, rung.id))]
+
 
 class Question(Out):
     """An unknown fact that could raise a level, worded as a question to ask."""

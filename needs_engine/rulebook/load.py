@@ -11,7 +11,7 @@ import difflib
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional, Union
@@ -114,6 +114,8 @@ class Descriptor:
     line: int
     need: str = ""
     """The need this descriptor is a rung of (its own id when it stands alone)."""
+    rung: int = 0
+    """Its place on the need's ladder, 0 the least severe (rungs of one level are told apart by it)."""
     never_mitigable: Optional[str] = None
     """Why no strength may lower it (Semantics 13), or None when a rules file may name it in a mitigation."""
 
@@ -278,6 +280,9 @@ class _Loader:
             raise RulebookError(self.problems, source=str(self.rules_file))
         descriptors = self.compile_descriptors(entries, rules, rules_doc)
         needs = self.check_needs(descriptors, entries)
+        ranked = {rung.id: replace(rung, rung=index) for rungs in needs.values() for index, rung in enumerate(rungs)}
+        descriptors = tuple(ranked.get(d.id, d) for d in descriptors)
+        needs = {need: tuple(ranked[rung.id] for rung in rungs) for need, rungs in needs.items()}
         escalations = tuple(
             e for e in (self.compile_escalation(index, entry, rules_doc) for index, entry in enumerate(rules.escalations)) if e
         )
@@ -534,8 +539,8 @@ class _Loader:
     def check_needs(
         self, descriptors: tuple[Descriptor, ...], entries: list[tuple[str, DescriptorEntry, str, int]]
     ) -> dict[str, tuple[Descriptor, ...]]:
-        """Group descriptors into needs, rungs in file order, and check each ladder: one domain,
-        levels that never go down a rung, and rungs that read the fact the lowest rung reads."""
+        """Group descriptors into needs, rungs in file order, and check each ladder: levels that
+        never go down a rung within a file, and rungs that read the fact the lowest rung reads."""
         by_id = {d.id: d for d in descriptors}
         needs: dict[str, list[Descriptor]] = {}
         for _, entry, _, _ in entries:
@@ -547,16 +552,16 @@ class _Loader:
             if need in by_id and by_id[need] not in rungs:
                 self.problems.append(Problem(_at(rungs[0]), f"need '{need}' is the id of a descriptor outside the need"))
             domains = sorted({rung.domain for rung in rungs})
-            if len(domains) > 1 or need.split(".")[0] != rungs[0].domain:
+            if need.split(".")[0] not in domains:
                 self.problems.append(
                     Problem(
                         _at(rungs[0]),
-                        f"the rungs of need '{need}' must sit in its domain, '{need.split('.')[0]}'",
+                        f"need '{need}' must be named for the domain of one of its rungs",
                         found=", ".join(domains),
                     )
                 )
             for lower, higher in zip(rungs, rungs[1:], strict=False):
-                if higher.level < lower.level:
+                if higher.file == lower.file and higher.level < lower.level:
                     self.problems.append(
                         Problem(
                             _at(higher),
@@ -565,6 +570,9 @@ class _Loader:
                             code="ladder",
                         )
                     )
+            # A need's rungs may sit in more than one domain (a risk in its own domain, the
+            # occurrence among the red flags): across files they are ranked by level.
+            rungs.sort(key=lambda rung: rung.level.rank)
             first = rungs[0].applies.condition.facts
             for rung in rungs[1:]:
                 if not first & rung.applies.condition.facts:

@@ -48,7 +48,8 @@ class DescriptorEntry(Strict):
     floor: bool = False
     need: Optional[Slug] = None
     """Descriptors sharing a `need` are one need at increasing severity (a ladder, Semantics 12):
-    its rungs in file order, levels never decreasing, counted once in every count escalation."""
+    its rungs in file order, levels never decreasing, counted once in every count escalation
+    (in the domain of its highest fired rung). Rungs may sit in several domains' files."""
     documentation: Optional[str] = None
 
 

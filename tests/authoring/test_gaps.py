@@ -54,7 +54,6 @@ OPEN_GAPS = {
     "child.emotional.behaviour",
     "child.emotional.mental_health",
     "child.extra_familial.online_harm",
-    "child.harm.gcp2_grade",
     "child.health.immunisations",
     "child.health.sexual_health",
     "child.health.substance_use",
@@ -84,10 +83,17 @@ def test_shipped_rulebooks_acknowledge_every_concern_at_every_age_but_the_open_o
     assert report.probed > 2500  # every concern fact, value and age the rulebook tells apart was probed
 
 
-def test_knowsley_gcp2_grades_2_to_4_are_found() -> None:
-    # The case: a Knowsley child with a GCP2 grade of 2, 3 or 4 fired nothing.
-    found = {f.subject for f in lint_rulebook("knowsley").findings if f.code == "unacknowledged_concern"}
-    assert {"child.harm.gcp2_grade=2", "child.harm.gcp2_grade=3", "child.harm.gcp2_grade=4"} <= found
+def test_knowsley_gcp2_grades_2_to_4_are_found(tmp_path: Path) -> None:
+    # The case: a Knowsley child with a GCP2 grade of 2, 3 or 4 fired nothing. The shipped
+    # rulebook now has a descriptor for each; take them out and the probe reports every grade.
+    grades = {"child.harm.gcp2_grade=2", "child.harm.gcp2_grade=3", "child.harm.gcp2_grade=4"}
+    shipped = {f.subject for f in lint_rulebook("knowsley").findings if f.code == "unacknowledged_concern"}
+    assert not grades & shipped
+    rules = copy_rulebook(tmp_path)
+    for grade in (2, 3, 4):
+        _remove_descriptor(rules.parent.parent / "descriptors" / "knowsley" / "basic_care.yaml", f"basic_care.gcp2_grade_{grade}")
+    found = {f.subject for f in lint_rulebook(rules).findings if f.code == "unacknowledged_concern"}
+    assert grades <= found
 
 
 @pytest.mark.parametrize(

@@ -59,7 +59,7 @@ def test_jsonl_rows_match_a_full_assessment_of_each_line(tmp_path: Path) -> None
         assert row["level"] == full.level.value and row["possible_level"] == full.possible_level.value
         assert row["reference"] == full.reference
         assert row["children"] == [
-            {"id": c.child_id, "level": c.level.value, "possible_level": c.possible_level.value, "fired": [f.id for f in c.fired]}
+            {"id": c.child_id, "level": c.level.value, "possible_level": c.possible_level.value, "fired": c.fired_ids()}
             for c in full.children
         ]
 

@@ -67,7 +67,7 @@ def test_a_red_flag_restricted_by_an_age_band_fails_red_flags_any_age(tmp_path: 
     rules = copy_rulebook(tmp_path)
     edit(
         rules.parent.parent / "descriptors" / "knowsley" / "red_flags.yaml",
-        "    age: {min_months: 0}   # born children: these concerns cannot arise before birth\n"
+        "    age: {unborn: exclude}   # cannot apply before birth (see the note above)\n"
         "    when: child.harm.disclosure_of_abuse\n",
         "    age: {min_months: 0, max_months: 215}\n    when: child.harm.disclosure_of_abuse\n",
     )
@@ -108,22 +108,21 @@ def test_bands_evaluated_the_old_way_fail_red_flags_any_age(name: str, monkeypat
 # --- (b) rungs of one need counted as several needs -----------------------------------------------
 
 
-def _declare_self_harm_ladder(rules: Path) -> None:
+SELF_HARM_NEED = "    need: emotional_behavioural.self_harm\n"
+
+
+def _undeclare_self_harm_ladder(rules: Path) -> None:
+    """Take the `need:` lines off the shipped self-harm ladder (the content defect)."""
     path = rules.parent.parent / "descriptors" / "knowsley" / "emotional_behavioural.yaml"
-    for rung in ("self_harm_thoughts", "self_harming", "serious_self_harm_or_attempt"):
-        edit(
-            path,
-            f"  - id: emotional_behavioural.{rung}\n",
-            f"  - id: emotional_behavioural.{rung}\n    need: emotional_behavioural.self_harm\n",
-        )
+    text = path.read_text()
+    assert text.count(SELF_HARM_NEED) >= 3, "the shipped rulebook declares the self-harm ladder"
+    path.write_text(text.replace(SELF_HARM_NEED, ""))
 
 
 def test_counting_rungs_fails_needs_count_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The engine before issue 10 counted every fired rung; put back, the issue's 14-year-old is
     counted 'four needs' from one self-harm ladder, and the invariant names the rungs."""
-    rules = copy_rulebook(tmp_path)
-    _declare_self_harm_ladder(rules)
-    rulebook = load_rulebook(rules)
+    rulebook = load_rulebook("knowsley")
     run(rulebook, "needs-count-once", FOURTEEN_YEAR_OLD)  # holds with needs counted once
     monkeypatch.setattr(evaluate, "_top_rungs", lambda fired: {d.id: d for d in fired})
     with pytest.raises(Violation, match="emotional_behavioural.self_harm"):
@@ -133,14 +132,10 @@ def test_counting_rungs_fails_needs_count_once(tmp_path: Path, monkeypatch: pyte
 def test_two_rungs_of_one_fact_not_declared_as_one_need_fail_needs_count_once(tmp_path: Path) -> None:
     """Content defect: self-harm's rungs without `need:` are counted as separate needs by the
     engine; the invariant reads one fact tested alone by both as one need and catches it."""
-    rules = copy_rulebook(tmp_path)
-    _declare_self_harm_ladder(rules)
-    declared = load_rulebook(rules)
-    (tmp_path / "undeclared").mkdir()
-    undeclared_rules = copy_rulebook(tmp_path / "undeclared")
+    declared = load_rulebook("knowsley")
+    undeclared_rules = copy_rulebook(tmp_path)
+    _undeclare_self_harm_ladder(undeclared_rules)
     undeclared = load_rulebook(undeclared_rules)
-    if declared.by_id["emotional_behavioural.self_harming"].need == undeclared.by_id["emotional_behavioural.self_harming"].need:
-        pytest.skip("the shipped rulebook already declares the self-harm ladder: this copy has nothing to remove")
     run(declared, "needs-count-once", FOURTEEN_YEAR_OLD)
     with pytest.raises(Violation, match="counting rungs of one need"):
         run(undeclared, "needs-count-once", FOURTEEN_YEAR_OLD)
@@ -154,7 +149,7 @@ def test_a_mitigation_naming_a_never_mitigable_concern_is_a_load_error(tmp_path:
     rules = copy_rulebook(tmp_path)
     edit(
         rules,
-        "    lowers: [escalation.multiple_needs]\n",
+        "    lowers: [escalation.multiple_needs, family_functioning.carer_mental_health_unstable]\n",
         "    lowers: [escalation.multiple_needs, escalation.repeated_domestic_abuse]\n",
     )
     with pytest.raises(RulebookError) as raised:
@@ -186,7 +181,7 @@ def test_a_mitigation_over_broad_targets_cannot_lower_marac_level_domestic_abuse
     rules = copy_rulebook(tmp_path)
     edit(
         rules,
-        "    lowers: [escalation.multiple_needs]\n",
+        "    lowers: [escalation.multiple_needs, family_functioning.carer_mental_health_unstable]\n",
         "    lowers: [escalation.multiple_needs, escalation.two_parental_risks, family_functioning, ensuring_safety]\n",
     )
     rulebook = load_rulebook(rules)
@@ -212,7 +207,11 @@ def test_mitigating_past_a_fired_never_mitigable_concern_fails_never_mitigable(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rules = copy_rulebook(tmp_path)
-    edit(rules, "    lowers: [escalation.multiple_needs]\n", "    lowers: [escalation.multiple_needs, family_functioning]\n")
+    edit(
+        rules,
+        "    lowers: [escalation.multiple_needs, family_functioning.carer_mental_health_unstable]\n",
+        "    lowers: [escalation.multiple_needs, family_functioning]\n",
+    )
     rulebook = load_rulebook(rules)
     document = check.put(DA_FOUR_INCIDENTS, ("household", "home", "domestic_abuse", "incidents_12m"), 2)
     document = check.put(document, ("household", "carers", 0, "previous_children_removed"), True)

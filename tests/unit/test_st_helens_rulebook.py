@@ -37,7 +37,7 @@ def household(child: dict[str, Any], *, carer: dict[str, Any] | None = None, hom
 
 def fired(assessment: Assessment, child_id: str) -> set[str]:
     child = next(c for c in assessment.children if c.child_id == child_id)
-    return {d.id for d in child.fired}
+    return set(child.fired_ids())
 
 
 def escalations(assessment: Assessment, child_id: str) -> set[str]:
