@@ -161,8 +161,8 @@ def evaluate_child(
         _evaluate(child, Env(child.at_age(age).with_inapplicable_as_no_concern(), household), rulebook, plan, shared)
         for age in ages
     ]
-    highs = [None if age is None else (stated.high if i + 1 == len(ages) else ages[i + 1] - 1) for i, age in enumerate(ages)]  # type: ignore[operator]
-    possible_ages = [r for age, high, r in zip(ages, highs, results, strict=True) if _within(age, high, span)] or results
+    parts = _parts(ages, stated)
+    possible_ages = [r for part, r in zip(parts, results, strict=True) if _within(part, span)] or results
     lowest = min(possible_ages, key=lambda r: r.known.level.rank)
     highest = max(results, key=lambda r: r.possible.level.rank)
     fired_ids = {d.id for d in lowest.fired}
@@ -171,23 +171,7 @@ def evaluate_child(
         for descriptor in (*result.fired, *result.unknown):
             if descriptor.id not in fired_ids:
                 unknown.setdefault(descriptor.id, descriptor)
-    cases = []
-    for age, high, result in zip(ages, highs, results, strict=True):
-        case = AgeCase(age, high, result.known.level, result.possible.level)
-        previous = cases[-1] if cases else None
-        if (
-            previous
-            and previous.low is not None
-            and age is not None
-            and (previous.level, previous.possible_level)
-            == (
-                case.level,
-                case.possible_level,
-            )
-        ):
-            cases[-1] = AgeCase(previous.low, high, case.level, case.possible_level)
-        else:
-            cases.append(case)
+    cases = _age_cases(parts, results)
     return ChildResult(
         child,
         lowest.env,
@@ -197,15 +181,41 @@ def evaluate_child(
         lowest.mitigations,
         lowest.known,
         highest.possible,
-        tuple(cases),
+        cases,
     )
 
 
-def _within(age: Optional[int], high: Optional[int], span: AgeSpan) -> bool:
-    """Whether the ages from `age` to `high` months (None: unborn) meet `span`."""
-    if age is None or high is None:
+Part = tuple[Optional[int], Optional[int]]
+"""A part of a span of ages: from and to months, inclusive ((None, None): unborn)."""
+
+
+def _parts(ages: list[Optional[int]], stated: AgeSpan) -> list[Part]:
+    """The part of `stated` each age tried stands for: from it to the month before the next."""
+    born = [age for age in ages if age is not None]
+    ends = [following - 1 for following in born[1:]] + [stated.high]
+    return ([(None, None)] if None in ages else []) + list(zip(born, ends, strict=True))  # type: ignore[arg-type]
+
+
+def _within(part: Part, span: AgeSpan) -> bool:
+    """Whether a part of a span of ages meets `span`."""
+    low, high = part
+    if low is None or high is None:
         return span.may_be_unborn
-    return span.may_be_born and age <= span.high and high >= span.low
+    return span.may_be_born and low <= span.high and high >= span.low
+
+
+def _age_cases(parts: list[Part], results: list[ChildResult]) -> tuple[AgeCase, ...]:
+    """The levels over each part, neighbouring born parts with the same levels joined."""
+    cases: list[AgeCase] = []
+    for (low, high), result in zip(parts, results, strict=True):
+        case = AgeCase(low, high, result.known.level, result.possible.level)
+        previous = cases[-1] if cases else None
+        alike = previous is not None and (previous.level, previous.possible_level) == (case.level, case.possible_level)
+        if alike and previous is not None and previous.low is not None and low is not None:
+            cases[-1] = AgeCase(previous.low, high, case.level, case.possible_level)
+        else:
+            cases.append(case)
+    return tuple(cases)
 
 
 def _evaluate(child: Child, env: Env, rulebook: Rulebook, plan: _Plan, shared: dict[str, Any]) -> ChildResult:
