@@ -147,6 +147,13 @@ APPLIES: dict[str, AgeSpan] = {
     # The fact is about a child under 13 (Sexual Offences Act 2003, ss.5-8); an older child's
     # sexual activity is recorded as sexual health.
     "harm.sexual_activity_under_13": AgeSpan(False, True, 0, 155),
+    # A pre-birth assessment is of an unborn baby; homelessness on one's own is defined for
+    # 16- and 17-year-olds (R (G) v Southwark [2009] UKHL 26); a school record from three.
+    "case.pre_birth_assessment_required": UNBORN_ONLY,
+    "relationships.homeless_alone": AgeSpan(False, True, 192, 215),
+    "education.unauthorised_absence_percent": AgeSpan(False, True, 36, MAX_AGE_MONTHS),
+    "education.attendance_falling_despite_support": AgeSpan(False, True, 36, MAX_AGE_MONTHS),
+    "education.elective_home_education": AgeSpan(False, True, 48, MAX_AGE_MONTHS),
 }
 """Child facts (path below `child.`) that cannot describe a child outside the span given.
 Every child fact not listed describes a born child of any age. A recorded value of a fact
@@ -165,6 +172,10 @@ USUAL: dict[str, tuple[int, int]] = {
     "extra_familial.criminal_exploitation": (96, MAX_AGE_MONTHS),
     "extra_familial.drug_debt": (96, MAX_AGE_MONTHS),
     "extra_familial.gang_association": (96, MAX_AGE_MONTHS),
+    "extra_familial.relationship_abuse": (144, MAX_AGE_MONTHS),
+    "emotional.suicidality": (60, MAX_AGE_MONTHS),
+    "emotional.violence_to_carers": (60, MAX_AGE_MONTHS),
+    "harm.breast_ironing": (84, MAX_AGE_MONTHS),
 }
 """Born-child facts (path below `child.`) that are possible but unusual outside the months
 given: a recorded value outside them is assessed as written and listed as a check."""
