@@ -33,7 +33,7 @@ from pydantic import ValidationError
 from ..engine.assess import assess
 from ..engine.evaluate import evaluate_child, household_levels
 from ..language.compile import Condition, Env, Leaf
-from ..model.ages import MAX_AGE_MONTHS, AgeSpan
+from ..model.ages import MAX_AGE_MONTHS, AgeSpan, applies_span
 from ..model.catalogue import FactSpec
 from ..model.levels import Level
 from ..model.situation import AGE_FIELDS, Situation
@@ -498,13 +498,22 @@ def _valid(document: dict[str, Any], index: int) -> Optional[dict[str, Any]]:
 
 
 def _aged_in(data: st.DataObject, band: Any, child: dict[str, Any]) -> dict[str, Any]:
-    """The child, its age replaced by an exact age drawn inside `band`."""
+    """The child, its age replaced by an exact age drawn inside `band`, without the facts that
+    cannot describe a child of that age (they would make the document invalid, Semantics 14)."""
     rest = {key: value for key, value in child.items() if key not in AGE_FIELDS}
     if band.unborn == "only":
-        return rest | {"unborn_weeks": 20}
-    low = band.min_months if band.min_months is not None else 0
-    high = band.max_months if band.max_months is not None else MAX_AGE_MONTHS
-    return rest | {"age_months": data.draw(st.integers(low, high), label="age in band")}
+        aged = rest | {"unborn_weeks": 20}
+    else:
+        low = band.min_months if band.min_months is not None else 0
+        high = band.max_months if band.max_months is not None else MAX_AGE_MONTHS
+        aged = rest | {"age_months": data.draw(st.integers(low, high), label="age in band")}
+    span = child_span({key: aged[key] for key in AGE_FIELDS if key in aged})
+    for section, facts in list(aged.items()):
+        if isinstance(facts, dict):
+            aged[section] = {
+                name: value for name, value in facts.items() if not span.intersect(applies_span(f"{section}.{name}")).empty
+            }
+    return aged
 
 
 def _with_fired(

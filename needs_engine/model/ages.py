@@ -147,6 +147,20 @@ APPLIES: dict[str, AgeSpan] = {
     # The fact is about a child under 13 (Sexual Offences Act 2003, ss.5-8); an older child's
     # sexual activity is recorded as sexual health.
     "harm.sexual_activity_under_13": AgeSpan(False, True, 0, 155),
+    # Sexual health is the sexual activity of a young person of 13 or over: a child under 13
+    # cannot consent to sexual activity in law (Sexual Offences Act 2003, ss.5-8), so a younger
+    # child's is recorded as harm.sexual_activity_under_13, and a baby's as sexual abuse.
+    "health.sexual_health": AgeSpan(False, True, 156, MAX_AGE_MONTHS),
+    # Every value of the fact is a criminal-justice outcome (a caution, a charge, a conviction,
+    # remand), and no child under ten can be guilty of an offence (Children and Young Persons
+    # Act 1933, s.50): a younger child's harmful behaviour is recorded as behaviour.
+    "youth_offending.offending": AgeSpan(False, True, 120, MAX_AGE_MONTHS),
+    # The first routine immunisations are due at 8 weeks (UKHSA, "The complete routine
+    # immunisation schedule"), so no baby under two months can be behind them.
+    "health.immunisations": AgeSpan(False, True, 2, MAX_AGE_MONTHS),
+    # Private fostering is the care of a child under 16 (under 18 if disabled) by someone who is
+    # not a parent or close relative (Children Act 1989, s.66): there is none at 18.
+    "relationships.private_fostering": AgeSpan(False, True, 0, 215),
     # A pre-birth assessment is of an unborn baby; homelessness on one's own is defined for
     # 16- and 17-year-olds (R (G) v Southwark [2009] UKHL 26); a school record from three.
     "case.pre_birth_assessment_required": UNBORN_ONLY,
@@ -161,13 +175,16 @@ outside its span is an input error naming both fields (Semantics 14)."""
 
 USUAL: dict[str, tuple[int, int]] = {
     "health.substance_use": (96, MAX_AGE_MONTHS),
-    "health.sexual_health": (156, MAX_AGE_MONTHS),
     "health.teenage_pregnancy": (144, MAX_AGE_MONTHS),
     "development.speech_language": (12, MAX_AGE_MONTHS),
     "education.attendance_percent": (60, MAX_AGE_MONTHS),
     "emotional.self_harm": (60, MAX_AGE_MONTHS),
     "emotional.harmful_sexual_behaviour": (48, MAX_AGE_MONTHS),
-    "youth_offending.offending": (120, MAX_AGE_MONTHS),
+    "youth_offending.antisocial_behaviour": (96, MAX_AGE_MONTHS),
+    "youth_offending.carries_weapon": (96, MAX_AGE_MONTHS),
+    "relationships.young_carer": (60, MAX_AGE_MONTHS),
+    "identity.bullying": (48, MAX_AGE_MONTHS),
+    "extra_familial.online_harm": (36, MAX_AGE_MONTHS),
     "extra_familial.sexual_exploitation": (96, MAX_AGE_MONTHS),
     "extra_familial.criminal_exploitation": (96, MAX_AGE_MONTHS),
     "extra_familial.drug_debt": (96, MAX_AGE_MONTHS),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from needs_engine import Level, assess
+from needs_engine.errors import InputError
 
 BOOKS = ["knowsley", "st-helens"]
 
@@ -36,15 +37,26 @@ def test_an_age_in_years_a_range_or_a_band_is_accepted_and_decides_a_band_it_lie
 
 @pytest.mark.parametrize("book", BOOKS)
 def test_a_band_outside_a_descriptor_band_decides_it(book: str) -> None:
-    """Semantics 11: an under-1 child lies wholly outside the risky-sexual-behaviour descriptor's
-    band (13 and over), so it neither fires nor could fire, and the recorded concern is listed as
-    unassessed (Semantics 14); a 14-year-old lies wholly inside, and it fires."""
-    facts = {"health": {"sexual_health": "risky_behaviour"}}
+    """Semantics 11: an under-1 child lies wholly outside the peer-isolation descriptor's band (4 and
+    over), so it neither fires nor could fire, and the recorded value is listed as unassessed with
+    the rulebook's reason (Semantics 14: friendships are not expected of a baby); an 8-year-old lies
+    wholly inside, and it fires."""
+    facts = {"relationships": {"peer_isolation": True}}
     young = assess(household({"age_band": "under_1", **facts}), book).children[0]
-    older = assess(household({"age_years": 14, **facts}), book).children[0]
-    assert "health.risky_sexual_behaviour" in [d.id for d in older.fired] and older.level >= Level.early_help
-    assert "health.risky_sexual_behaviour" not in [d.id for d in young.fired] + young.could_fire
-    assert [(u.fact, u.reason) for u in young.unassessed] == [("child.health.sexual_health", "outside_age_band")]
+    older = assess(household({"age_years": 8, **facts}), book).children[0]
+    descriptor = "family_social_relationships.peer_isolation"
+    assert descriptor in [d.id for d in older.fired]
+    assert descriptor not in [d.id for d in young.fired] + young.could_fire
+    assert [(u.fact, u.reason) for u in young.unassessed] == [("child.relationships.peer_isolation", "not_a_concern")]
+
+
+@pytest.mark.parametrize("book", BOOKS)
+def test_a_babys_sexual_health_is_an_input_error_naming_both_fields(book: str) -> None:
+    """Semantics 14: sexual health describes a young person of 13 or over (model/ages.py APPLIES);
+    a younger child's sexual activity is harm.sexual_activity_under_13."""
+    with pytest.raises(InputError) as raised:
+        assess(household({"age_band": "under_1", "health": {"sexual_health": "risky_behaviour"}}), book)
+    assert "health.sexual_health" in str(raised.value) and "age_band" in str(raised.value)
 
 
 @pytest.mark.parametrize("book", BOOKS)

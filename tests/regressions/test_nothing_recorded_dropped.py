@@ -9,6 +9,7 @@ cannot apply to the child is an input error naming both fields.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,8 @@ from needs_engine.cli.app import app
 from needs_engine.engine.evaluate import evaluate_child
 from needs_engine.engine.unassessed import unassessed_for
 from needs_engine.model.situation import Situation
+
+from ..authoring.conftest import copy_rulebook
 
 runner = CliRunner()
 
@@ -90,9 +93,20 @@ def test_the_terminal_and_json_show_the_concern(tmp_path: Path, case: str) -> No
     assert fact in _plain(shown.stdout)
 
 
-def test_a_concern_outside_every_band_is_listed_with_the_band_and_descriptor() -> None:
-    # A 4-month-old's speech delay: every speech descriptor starts at one year.
-    assessment = assess(_family({"age_months": 4, "development": {"speech_language": "some_delay"}}), "knowsley")
+def test_a_concern_outside_every_band_is_listed_with_the_band_and_descriptor(tmp_path: Path) -> None:
+    # A 4-month-old's speech delay where every speech descriptor starts at one year (the shipped
+    # rulebooks' now start at birth, so a copy is narrowed back to show the mechanism).
+    rules = copy_rulebook(tmp_path)
+    health = rules.parent.parent / "descriptors" / "knowsley" / "health.yaml"
+    text = health.read_text(encoding="utf-8")
+    narrowed = re.sub(
+        r"age: \{min_months: 0(, max_months: 228\}\n    when: child\.development\.speech_language)",
+        r"age: {min_months: 12\1",
+        text,
+    )
+    assert narrowed.count("min_months: 12, max_months: 228}\n    when: child.development.speech_language") == 2
+    health.write_text(narrowed, encoding="utf-8")
+    assessment = assess(_family({"age_months": 4, "development": {"speech_language": "some_delay"}}), str(rules))
     [item] = assessment.children[0].unassessed
     assert (item.subject, item.fact, item.value, item.reason) == (
         "child:c1",
