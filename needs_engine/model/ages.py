@@ -164,6 +164,11 @@ APPLIES: dict[str, AgeSpan] = {
     # A pre-birth assessment is of an unborn baby; homelessness on one's own is defined for
     # 16- and 17-year-olds (R (G) v Southwark [2009] UKHL 26); a school record from three.
     "case.pre_birth_assessment_required": UNBORN_ONLY,
+    # An unborn baby can have a child protection plan after a pre-birth conference, be the
+    # subject of planned proceedings, and be referred before birth (pre-birth referrals).
+    "case.current_plan": ANY_AGE,
+    "case.legal_proceedings": ANY_AGE,
+    "case.referrals_12m": ANY_AGE,
     "relationships.homeless_alone": AgeSpan(False, True, 192, 215),
     "education.unauthorised_absence_percent": AgeSpan(False, True, 36, MAX_AGE_MONTHS),
     "education.attendance_falling_despite_support": AgeSpan(False, True, 36, MAX_AGE_MONTHS),
