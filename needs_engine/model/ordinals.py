@@ -236,7 +236,7 @@ ForcedMarriageRisk = ordinal(
     "ForcedMarriageRisk",
     {
         "none": "No known risk of forced marriage.",
-        "at_risk": "Indicators of a possible forced marriage, or honour-based abuse.",
+        "at_risk": "Indicators of a possible forced marriage.",
         "imminent_or_occurred": "A forced marriage is planned, imminent or has taken place.",
     },
 )

@@ -66,7 +66,8 @@ class Health(Section):
     immunisations: Maybe[o.Immunisations] = graded("Are the child's immunisations up to date?", "Routine immunisations.")
     growth: Maybe[o.Growth] = graded("Is the child's growth following the expected centiles?", "Growth and weight.")
     health_needs: Maybe[o.HealthNeeds] = graded(
-        "Are the child's health needs (illness, conditions, dental care) being met?", "Whether health needs are met."
+        "Are the child's health needs (illness, conditions, dental care) being met?",
+        "Whether health needs are met, in general; a carer neglecting the treatment of a known condition is also `harm.medical_needs_neglected`.",
     )
     disability: Maybe[o.Disability] = graded(
         "Does the child have a disability or long-term condition, and what support does it need?",
@@ -282,7 +283,7 @@ class Harm(Section):
     )
     fgm: Maybe[o.FGMRisk] = graded("Is the child at risk of, or has she undergone, FGM?", "Female genital mutilation.")
     forced_marriage: Maybe[o.ForcedMarriageRisk] = graded(
-        "Is the child at risk of forced marriage or honour-based abuse?", "Forced marriage and honour-based abuse."
+        "Is the child at risk of forced marriage?", "Forced marriage (so-called honour-based abuse is `honour_based_abuse`)."
     )
     left_alone: Flag = flag(
         "Has the child been left alone or unsupervised in a way that is unsafe for their age?",
@@ -300,7 +301,7 @@ class Harm(Section):
     )
     fabricated_or_induced_illness: Flag = flag(
         "Is there a concern that an adult is fabricating or inducing illness in the child?",
-        "Fabricated or induced illness (perplexing presentations included).",
+        "Fabricated or induced illness: a concern that a carer is deceiving health professionals about the child's health or harming it (RCPCH 2021); a perplexing presentation with no such concern is health-led and recorded as `health.health_needs`.",
     )
     medical_needs_neglected: Flag = flag(
         "Is treatment, medication or care for a known condition of the child being neglected?",

@@ -704,6 +704,10 @@ def never_mitigable_reason(level: Level, domain: str, text: str, condition: Cond
             passing = [m.value for m in leaf.spec.choices if leaf.passes(m)]
             if passing and set(passing) <= {"serious_or_attempt"}:
                 return NEVER_MITIGABLE["suicide"]
+        if leaf.fact == "child.emotional.suicidality" and leaf.spec.choices is not None:
+            passing = [m.value for m in leaf.spec.choices if leaf.passes(m)]
+            if passing and set(passing) <= {"attempt"}:
+                return NEVER_MITIGABLE["suicide"]
     if domain and RE_SOCIAL_CARE.search(text):
         return NEVER_MITIGABLE["social_care"]
     return None
