@@ -110,8 +110,6 @@ def test_bands_evaluated_the_old_way_fail_red_flags_any_age(name: str, monkeypat
 # --- (b) rungs of one need counted as several needs -----------------------------------------------
 
 
-
-
 CARER_MENTAL_HEALTH_NEED = "    need: family_functioning.carer_mental_health\n"
 
 
