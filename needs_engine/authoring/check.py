@@ -725,7 +725,10 @@ def _resolving_strength(probe: Probe, drawn: tuple[dict[str, Any], Any]) -> bool
 def _strength_explain(probe: Probe, change: str, child_id: str) -> Explain:
     def explain(before: dict[str, Any], after: Optional[dict[str, Any]]) -> Optional[Counterexample]:
         assert after is not None
-        low, high = (levels[child_id] for levels in probe.levels(before))
+        known, possible = probe.levels(before)
+        if child_id not in known:
+            return None  # pruning took the child away: this pair no longer shows the breach
+        low, high = known[child_id], possible[child_id]
         household = Situation.model_validate(after).household
         child = next(c for c in household.children if c.id == child_id)
         result = evaluate_child(child, household, probe.rulebook)

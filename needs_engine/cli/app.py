@@ -213,13 +213,20 @@ def _emit(result, book, output: OutputFormat, all_questions: bool) -> None:  # t
 
 
 @app.command()
-def schema() -> None:
+def schema(
+    assessment: Annotated[
+        bool,
+        typer.Option("--assessment", help="The JSON Schema of an assessment (what `assess --format json` prints) instead."),
+    ] = False,
+) -> None:
     """Print the JSON Schema of a situation (every fact, its values and their definitions)."""
 
     def run() -> None:
+        from ..model.assessment import Assessment
         from ..model.situation import Situation
 
-        sys.stdout.write(json.dumps(Situation.model_json_schema(), indent=2, sort_keys=True) + "\n")
+        model = Assessment if assessment else Situation
+        sys.stdout.write(json.dumps(model.model_json_schema(), indent=2, sort_keys=True) + "\n")
 
     guarded(run, hint="needs schema --help")
 

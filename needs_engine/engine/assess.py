@@ -35,6 +35,7 @@ from ..model.assessment import (
 )
 from ..model.levels import Level
 from ..model.situation import Child, Household, Situation
+from ..rulebook.census import census_mapping
 from ..rulebook.load import Descriptor, Rulebook, load_rulebook
 from ..validation import problems_from_validation
 from .checks import checks_for
@@ -172,6 +173,7 @@ def _child_assessment(
             for mitigation, strengths, level in if_confirmed(result, book)
         ],
         unassessed=unassessed_for(result, household, book),
+        cin_factors=census_mapping().matches(result.env),
     )
 
 

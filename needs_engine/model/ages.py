@@ -161,6 +161,18 @@ APPLIES: dict[str, AgeSpan] = {
     # Private fostering is the care of a child under 16 (under 18 if disabled) by someone who is
     # not a parent or close relative (Children Act 1989, s.66): there is none at 18.
     "relationships.private_fostering": AgeSpan(False, True, 0, 215),
+    # A pre-birth assessment is of an unborn baby; homelessness on one's own is defined for
+    # 16- and 17-year-olds (R (G) v Southwark [2009] UKHL 26); a school record from three.
+    "case.pre_birth_assessment_required": UNBORN_ONLY,
+    # An unborn baby can have a child protection plan after a pre-birth conference, be the
+    # subject of planned proceedings, and be referred before birth (pre-birth referrals).
+    "case.current_plan": ANY_AGE,
+    "case.legal_proceedings": ANY_AGE,
+    "case.referrals_12m": ANY_AGE,
+    "relationships.homeless_alone": AgeSpan(False, True, 192, 215),
+    "education.unauthorised_absence_percent": AgeSpan(False, True, 36, MAX_AGE_MONTHS),
+    "education.attendance_falling_despite_support": AgeSpan(False, True, 36, MAX_AGE_MONTHS),
+    "education.elective_home_education": AgeSpan(False, True, 48, MAX_AGE_MONTHS),
 }
 """Child facts (path below `child.`) that cannot describe a child outside the span given.
 Every child fact not listed describes a born child of any age. A recorded value of a fact
@@ -182,6 +194,10 @@ USUAL: dict[str, tuple[int, int]] = {
     "extra_familial.criminal_exploitation": (96, MAX_AGE_MONTHS),
     "extra_familial.drug_debt": (96, MAX_AGE_MONTHS),
     "extra_familial.gang_association": (96, MAX_AGE_MONTHS),
+    "extra_familial.relationship_abuse": (144, MAX_AGE_MONTHS),
+    "emotional.suicidality": (60, MAX_AGE_MONTHS),
+    "emotional.violence_to_carers": (60, MAX_AGE_MONTHS),
+    "harm.breast_ironing": (84, MAX_AGE_MONTHS),
 }
 """Born-child facts (path below `child.`) that are possible but unusual outside the months
 given: a recorded value outside them is assessed as written and listed as a check."""

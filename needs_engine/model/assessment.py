@@ -201,6 +201,16 @@ class ChildAssessment(Out):
         default_factory=list,
         description="Every fact recorded with a value of concern that fired no descriptor for this child, with the reason.",
     )
+    cin_factors: list[str] = Field(
+        default_factory=list,
+        description=(
+            "The DfE Children in Need census 'factors identified at the end of assessment' codes (e.g. '3B', '18C') "
+            "that the recorded facts match, in census code order, to pre-fill a census return. National, not per "
+            "rulebook (census/cin-factors.yaml). Only facts that are known count: an unknown fact matches no code, "
+            "codes the model cannot record are never given, and '21' (no factors) is never given, so a practitioner "
+            "reviews and completes the list."
+        ),
+    )
 
     def fired_ids(self) -> list[str]:
         """Every descriptor that fired, the lower rungs folded into a need too, by level then id

@@ -236,7 +236,7 @@ ForcedMarriageRisk = ordinal(
     "ForcedMarriageRisk",
     {
         "none": "No known risk of forced marriage.",
-        "at_risk": "Indicators of a possible forced marriage, or honour-based abuse.",
+        "at_risk": "Indicators of a possible forced marriage.",
         "imminent_or_occurred": "A forced marriage is planned, imminent or has taken place.",
     },
 )
@@ -362,5 +362,150 @@ WiderFamilyRisk = ordinal(
         "none": "No concern about wider family or regular visitors.",
         "some_concern": "Wider family or visitors whose behaviour causes some concern (e.g. drinking, conflict).",
         "poses_risk": "A relative or visitor with access to the children is known to pose a risk to them.",
+    },
+)
+
+
+# --- case status and history (issue 12) -------------------------------------------------------
+
+CurrentPlan = ordinal(
+    "CurrentPlan",
+    {
+        "none": "No open plan for the child.",
+        "early_help_plan": "An open early help plan with a lead professional.",
+        "child_in_need_plan": "An open Child in Need plan (section 17) with a social worker.",
+        "child_protection_plan": "An open child protection plan (section 47 conference).",
+    },
+)
+
+PreviousPlan = ordinal(
+    "PreviousPlan",
+    {
+        "none": "The child has never had a child protection plan.",
+        "more_than_two_years_ago": "A child protection plan that ended more than two years ago.",
+        "within_two_years": "A child protection plan that ended within the last two years.",
+    },
+)
+
+LookedAfter = ordinal(
+    "LookedAfter",
+    {
+        "never": "Never looked after by a local authority.",
+        "previously": "Looked after in the past (in care, or accommodated under section 20), now at home.",
+        "currently": "Looked after by a local authority now.",
+    },
+)
+
+LegalStatus = ordinal(
+    "LegalStatus",
+    {
+        "none": "No court proceedings or orders about the child.",
+        "private_law_dispute": "A court dispute between the adults about where the child lives or whom they see.",
+        "pre_proceedings": "The local authority has started the pre-proceedings process (Public Law Outline letter).",
+        "care_proceedings_or_order": "Care or supervision proceedings are under way, or such an order is in force.",
+    },
+)
+
+PhysicalHealthAdult = ordinal(
+    "PhysicalHealthAdult",
+    {
+        "none": "No physical illness or disability that affects daily life.",
+        "managed": "A physical illness or disability that is managed and does not affect the care of the children.",
+        "affects_care": "A physical illness or disability that at times limits the care the adult can give.",
+        "severely_affects_care": "A physical illness or disability that stops the adult meeting the children's needs without help.",
+    },
+)
+
+OtherMemberConcern = ordinal(
+    "OtherMemberConcern",
+    {
+        "none": "No concern about anyone else in the household in this respect.",
+        "some_impact": "Another household member has this difficulty, with some impact on family life.",
+        "affects_children": "Another household member's difficulty affects the children's care, safety or wellbeing.",
+    },
+)
+
+PersonPosingRisk = ordinal(
+    "PersonPosingRisk",
+    {
+        "none": "No one else in the household is known to pose a risk to children.",
+        "concern": "Another household member's behaviour towards children causes concern.",
+        "known_risk_to_children": "Another household member has been convicted of, or is known to pose a risk of, offences against children.",
+    },
+)
+
+# --- harm categories and qualifiers (issue 12) ------------------------------------------------
+
+EmotionalAbuse = ordinal(
+    "EmotionalAbuse",
+    {
+        "none": "No concern about how the child is spoken to or treated emotionally.",
+        "some_concern": "At times the child is criticised, rejected or frightened in a way that affects them.",
+        "persistent": "Persistent emotional ill-treatment: the child is made to feel worthless, unloved or in danger.",
+    },
+)
+
+HonourBasedAbuse = ordinal(
+    "HonourBasedAbuse",
+    {
+        "none": "No concern of abuse to protect a family's or community's 'honour'.",
+        "at_risk": "The child is at risk of abuse to protect a family's or community's 'honour'.",
+        "occurred": "The child has suffered abuse to protect a family's or community's 'honour'.",
+    },
+)
+
+BreastIroning = ordinal(
+    "BreastIroning",
+    {
+        "none": "No concern of breast ironing or flattening.",
+        "at_risk": "The child is at risk of breast ironing or flattening.",
+        "suspected_or_confirmed": "Breast ironing or flattening is suspected, disclosed or confirmed.",
+    },
+)
+
+ChildOnChild = ordinal(
+    "ChildOnChild",
+    {
+        "none": "No concern of abuse between children.",
+        "single_incident": "One incident of physical, sexual or emotional abuse between children.",
+        "repeated_or_serious": "Repeated abuse between children, or one serious incident.",
+    },
+)
+
+ChildToParentViolence = ordinal(
+    "ChildToParentViolence",
+    {
+        "none": "No violence or abuse by the child towards the adults at home.",
+        "occasional": "Occasional aggression or violence by the child towards a parent or carer.",
+        "frequent_or_serious": "Frequent violence by the child towards a parent or carer, or violence that causes injury or fear.",
+    },
+)
+
+RelationshipAbuse = ordinal(
+    "RelationshipAbuse",
+    {
+        "none": "No concern about abuse in the young person's own relationships.",
+        "concern": "Controlling or abusive behaviour in the young person's own relationship.",
+        "serious": "Violence, sexual abuse or coercive control in the young person's own relationship.",
+    },
+)
+
+Suicidality = ordinal(
+    "Suicidality",
+    {
+        "none": "No known suicidal thoughts.",
+        "thoughts": "Has spoken of wanting to die or of suicidal thoughts, without a plan.",
+        "plan": "Has a plan, or has taken steps towards ending their life.",
+        "attempt": "Has attempted suicide.",
+    },
+)
+
+Weight = ordinal(
+    "Weight",
+    {
+        "healthy": "A healthy weight for height and age.",
+        "overweight": "Overweight for height and age (above the 91st BMI centile).",
+        "obese": "Obese for height and age (above the 98th BMI centile).",
+        "severely_obese": "Severely obese (well above the 98th BMI centile), with health effects or unmet health needs.",
     },
 )

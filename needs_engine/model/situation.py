@@ -66,7 +66,8 @@ class Health(Section):
     immunisations: Maybe[o.Immunisations] = graded("Are the child's immunisations up to date?", "Routine immunisations.")
     growth: Maybe[o.Growth] = graded("Is the child's growth following the expected centiles?", "Growth and weight.")
     health_needs: Maybe[o.HealthNeeds] = graded(
-        "Are the child's health needs (illness, conditions, dental care) being met?", "Whether health needs are met."
+        "Are the child's health needs (illness, conditions, dental care) being met?",
+        "Whether health needs are met, in general; a carer neglecting the treatment of a known condition is also `harm.medical_needs_neglected`.",
     )
     disability: Maybe[o.Disability] = graded(
         "Does the child have a disability or long-term condition, and what support does it need?",
@@ -85,6 +86,15 @@ class Health(Section):
     prenatal_substance_exposure: Flag = flag(
         "For an unborn child: is the baby being exposed to alcohol or drugs in pregnancy?",
         "Alcohol or drug use in pregnancy.",
+    )
+    injury_or_ae_attendances_12m: Count = count(
+        "How many injuries has the child been seen with, or A&E visits made, in the last 12 months?",
+        "Injuries seen by a professional, or emergency department attendances, in the last 12 months; frequent or repeated ones are a concern in themselves.",
+        le=100,
+    )
+    weight: Maybe[o.Weight] = graded(
+        "Is the child a healthy weight for their height and age?",
+        "Weight for height and age (obesity is a Knowsley priority, seeds/003).",
     )
 
 
@@ -139,6 +149,21 @@ class Education(Section):
         "Is an eligible funded early-years place not being taken up?",
         "Funded early-education place (e.g. the two-year-old offer) not taken up.",
     )
+    unauthorised_absence_percent: Percent = measure(
+        "What share of school sessions this year has the child missed without permission, as a percentage?",
+        "Unauthorised absence this academic year, as a percentage of sessions.",
+        worse="higher",
+        ge=0,
+        le=100,
+    )
+    attendance_falling_despite_support: Flag = flag(
+        "Is the child's attendance still falling although the school and family have had support to improve it?",
+        "Attendance falling despite support (an attendance plan or early help).",
+    )
+    elective_home_education: Flag = flag(
+        "Is the child educated at home by choice of the parents (elective home education)?",
+        "Elective home education: a parent's right, not a concern on its own (DfE, Elective home education guidance, 2019).",
+    )
 
 
 class Emotional(Section):
@@ -157,6 +182,27 @@ class Emotional(Section):
     harmful_sexual_behaviour: Flag = flag(
         "Has the child shown sexual behaviour that is harmful to themselves or others?",
         "Harmful sexual behaviour shown by the child.",
+    )
+    suicidality: Maybe[o.Suicidality] = graded(
+        "Has the child spoken of suicide, made a plan or attempted it?",
+        "Suicidal thoughts, a plan or an attempt (self-harm is its own fact).",
+    )
+    self_harm_episodes_12m: Count = count(
+        "How many times has the child self-harmed in the last 12 months?",
+        "Self-harm episodes in the last 12 months: one episode, or repeated self-harm.",
+        le=365,
+    )
+    mental_health_crisis: Flag = flag(
+        "Is the child in an acute mental-health crisis now (needing an urgent crisis or CAMHS response)?",
+        "An acute mental-health crisis: psychosis, an emergency admission or an urgent crisis-team response.",
+    )
+    harms_other_children: Maybe[o.ChildOnChild] = graded(
+        "Has the child physically, sexually or emotionally abused another child?",
+        "Child-on-child abuse by this child (harmful sexual behaviour is also its own fact).",
+    )
+    violence_to_carers: Maybe[o.ChildToParentViolence] = graded(
+        "Is the child violent or abusive towards a parent or carer?",
+        "Child-to-parent violence and abuse.",
     )
 
 
@@ -187,6 +233,10 @@ class Relationships(Section):
     peer_isolation: Flag = flag("Is the child isolated from friends of their own age?", "Few or no friendships with peers.")
     bereavement: Flag = flag(
         "Has the child lost a parent, carer or sibling recently?", "Recent bereavement of a close family member."
+    )
+    homeless_alone: Flag = flag(
+        "Is this 16- or 17-year-old homeless, without their family?",
+        "A 16- or 17-year-old homeless on their own (the Southwark judgment: assess as a child in need).",
     )
 
 
@@ -233,7 +283,7 @@ class Harm(Section):
     )
     fgm: Maybe[o.FGMRisk] = graded("Is the child at risk of, or has she undergone, FGM?", "Female genital mutilation.")
     forced_marriage: Maybe[o.ForcedMarriageRisk] = graded(
-        "Is the child at risk of forced marriage or honour-based abuse?", "Forced marriage and honour-based abuse."
+        "Is the child at risk of forced marriage?", "Forced marriage (so-called honour-based abuse is `honour_based_abuse`)."
     )
     left_alone: Flag = flag(
         "Has the child been left alone or unsupervised in a way that is unsafe for their age?",
@@ -244,6 +294,38 @@ class Harm(Section):
         "Graded Care Profile 2 overall grade: 1 all needs met, 5 needs not met and the child harmed.",
         best=1,
         worst=5,
+    )
+    emotional_abuse: Maybe[o.EmotionalAbuse] = graded(
+        "Is there a concern that the child is emotionally abused (criticised, rejected, frightened or made to feel worthless)?",
+        "Emotional abuse by an adult.",
+    )
+    fabricated_or_induced_illness: Flag = flag(
+        "Is there a concern that an adult is fabricating or inducing illness in the child?",
+        "Fabricated or induced illness: a concern that a carer is deceiving health professionals about the child's health or harming it (RCPCH 2021); a perplexing presentation with no such concern is health-led and recorded as `health.health_needs`.",
+    )
+    medical_needs_neglected: Flag = flag(
+        "Is treatment, medication or care for a known condition of the child being neglected?",
+        "Neglect of a known medical need; the general state of the child's health care is `health.health_needs`.",
+    )
+    faith_or_belief_abuse: Flag = flag(
+        "Is the child at risk of abuse linked to faith or belief (for example an accusation of witchcraft or spirit possession)?",
+        "Abuse linked to faith or belief.",
+    )
+    honour_based_abuse: Maybe[o.HonourBasedAbuse] = graded(
+        "Is the child at risk of, or have they suffered, so-called honour-based abuse?",
+        "So-called honour-based abuse (forced marriage is its own fact).",
+    )
+    breast_ironing: Maybe[o.BreastIroning] = graded(
+        "Is the child at risk of breast ironing or flattening, or has it happened?",
+        "Breast ironing or flattening.",
+    )
+    abused_by_another_child: Maybe[o.ChildOnChild] = graded(
+        "Has another child physically, sexually or emotionally abused this child?",
+        "Child-on-child abuse, this child harmed.",
+    )
+    abandoned_or_thrown_out: Flag = flag(
+        "Has the child been abandoned, or has a young person been told to leave home?",
+        "Abandonment, or a young person thrown out of home.",
     )
 
 
@@ -271,6 +353,14 @@ class ExtraFamilialHarm(Section):
     trafficking_or_modern_slavery: Flag = flag(
         "Is there any indication that the child has been trafficked or is in modern slavery?",
         "Trafficking or modern slavery.",
+    )
+    missing_whereabouts_unknown: Flag = flag(
+        "When the child went missing, were their whereabouts unknown or were they away overnight?",
+        "At least one missing episode with whereabouts unknown, or overnight.",
+    )
+    relationship_abuse: Maybe[o.RelationshipAbuse] = graded(
+        "Is the young person experiencing abuse in their own relationship?",
+        "Teenage relationship abuse.",
     )
 
 
@@ -331,6 +421,49 @@ def _inapplicable(span: AgeSpan) -> tuple[tuple[str, str], ...]:
             if span.intersect(fact_span).empty:
                 found.append((section, name))
     return tuple(found)
+
+
+class CaseHistory(Section):
+    """The child's case status and history with children's services."""
+
+    current_plan: Maybe[o.CurrentPlan] = graded(
+        "Does the child have an open plan now (early help, Child in Need or child protection)?",
+        "The plan open for the child now.",
+    )
+    previous_cp_plan: Maybe[o.PreviousPlan] = graded(
+        "Has the child had a child protection plan before, and when did it end?",
+        "A previous child protection plan, and how recently it ended.",
+    )
+    looked_after: Maybe[o.LookedAfter] = graded(
+        "Is the child looked after by the local authority now, or were they before?",
+        "Looked after now or in the past.",
+    )
+    referrals_12m: Count = count(
+        "How many times has the child been referred to Children's Social Care in the last 12 months?",
+        "Previous referrals to Children's Social Care in the last 12 months (a re-referral is itself a concern).",
+        le=50,
+    )
+    early_help_ended_without_improvement: Flag = flag(
+        "Did an early help plan end without the needs improving?",
+        "An early help plan that closed without improvement (a reason to step up).",
+    )
+    legal_proceedings: Maybe[o.LegalStatus] = graded(
+        "Are there court proceedings or orders about the child (private law, pre-proceedings, care proceedings)?",
+        "Legal orders or proceedings about the child.",
+    )
+    pre_birth_assessment_required: Flag = flag(
+        "For an unborn baby: has a pre-birth assessment by Children's Social Care been asked for or required?",
+        "A pre-birth assessment required (for example after previous removals or current concerns).",
+    )
+
+
+class ChildStatus(Section):
+    """The child's immigration and care status."""
+
+    unaccompanied_asylum_seeking: Flag = flag(
+        "Is the child an unaccompanied asylum-seeking child (in the UK without a parent or carer)?",
+        "An unaccompanied asylum-seeking child: looked after by the local authority (Children Act 1989, s20).",
+    )
 
 
 AGE_YEARS_PATTERN = r"^\s*(\d{1,2})\s*(?:-|–|to)\s*(\d{1,2})\s*$"
@@ -402,6 +535,8 @@ CHILD_SECTIONS = (
     "self_care_skills",
     "harm",
     "extra_familial",
+    "case",
+    "status",
 )
 
 
@@ -437,6 +572,8 @@ class Child(BaseModel):
     self_care_skills: SelfCareSkills = Field(default_factory=SelfCareSkills)
     harm: Harm = Field(default_factory=Harm)
     extra_familial: ExtraFamilialHarm = Field(default_factory=ExtraFamilialHarm)
+    case: CaseHistory = Field(default_factory=CaseHistory)
+    status: ChildStatus = Field(default_factory=ChildStatus)
 
     @model_validator(mode="after")
     def _one_age_and_facts_that_can_apply(self) -> Child:
@@ -597,6 +734,10 @@ class Carer(BaseModel):
         "Has this carer had children removed from their care, or subject to a child protection plan?",
         "Previous children removed or subject to child protection.",
     )
+    physical_health: Maybe[o.PhysicalHealthAdult] = graded(
+        "Does this carer have a physical illness or disability, and does it affect the care they can give?",
+        "A carer's physical illness or disability.",
+    )
     parenting: Parenting = Field(default_factory=Parenting)
 
 
@@ -664,6 +805,31 @@ class Community(Section):
     )
 
 
+class OtherMembers(Section):
+    """Household members who are not carers: an adult sibling, a lodger, a grandparent who does not care for the children."""
+
+    mental_health: Maybe[o.OtherMemberConcern] = graded(
+        "Does anyone else in the household (not a carer) have mental health difficulties that affect family life?",
+        "Mental health of a household member who is not a carer.",
+    )
+    learning_disability: Maybe[o.OtherMemberConcern] = graded(
+        "Does anyone else in the household (not a carer) have a learning disability that affects family life?",
+        "Learning disability of a household member who is not a carer.",
+    )
+    physical_illness_or_disability: Maybe[o.OtherMemberConcern] = graded(
+        "Does anyone else in the household (not a carer) have a physical illness or disability that affects family life?",
+        "Physical illness or disability of a household member who is not a carer.",
+    )
+    substance_misuse: Maybe[o.OtherMemberConcern] = graded(
+        "Does anyone else in the household (not a carer) misuse alcohol or drugs in a way that affects family life?",
+        "Alcohol or drug misuse by a household member who is not a carer.",
+    )
+    poses_risk_to_children: Maybe[o.PersonPosingRisk] = graded(
+        "Does anyone else in the household (not a carer) pose a risk to children, for example a conviction for offences against children?",
+        "A household member who is not a carer and poses a risk to children (relatives and visitors: `home.wider_family_risk`).",
+    )
+
+
 class Home(Section):
     """The household's shared circumstances: family functioning, housing, money, community."""
 
@@ -681,6 +847,12 @@ class Home(Section):
     housing: Housing = Field(default_factory=Housing)
     finances: Finances = Field(default_factory=Finances)
     community: Community = Field(default_factory=Community)
+    used_for_crime: Flag = flag(
+        "Is the home being used by others for drug dealing or other crime (cuckooing)?",
+        "The home used by others for crime: cuckooing.",
+    )
+    asylum_seeking: Flag = flag("Is the family seeking asylum?", "An asylum-seeking family.")
+    others: OtherMembers = Field(default_factory=OtherMembers)
 
 
 class Strengths(Section):

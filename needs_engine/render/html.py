@@ -21,7 +21,7 @@ from ..model.levels import Level
 from ..model.situation import Household
 from ..rulebook.load import Rulebook
 from .text import check_lines, terminal_safe
-from .theme import UNASSESSED_HEADING, age_cases_words, also_meets_words, group_by_domain, unassessed_line
+from .theme import UNASSESSED_HEADING, age_cases_words, also_meets_words, cin_factors_line, group_by_domain, unassessed_line
 
 # Colour and a pattern-free border weight per level; the label is always printed beside it.
 _COLOURS = {
@@ -211,6 +211,9 @@ def _reasons(child: ChildAssessment, explained: Optional[ChildExplanation], rule
     out += [f'<p class="note">Not applied: {escape(confirm.words)}</p>' for confirm in child.if_confirmed]
     if child.age_cases:
         out.append(f'<p class="note">Age not known exactly: {escape(age_cases_words(child))}</p>')
+    census = cin_factors_line(child.cin_factors)
+    if census:
+        out.append(f'<p class="note">{escape(census)}</p>')
     return "\n".join(out)
 
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 from ..model.assessment import Assessment
 from ..rulebook.load import Rulebook
 from .text import check_lines, markdown_safe
-from .theme import UNASSESSED_HEADING, age_cases_words, also_meets_words, group_by_domain, unassessed_line, value_words
+from .theme import (
+    UNASSESSED_HEADING,
+    age_cases_words,
+    also_meets_words,
+    cin_factors_line,
+    group_by_domain,
+    unassessed_line,
+    value_words,
+)
 
 
 def assessment_markdown(assessment: Assessment, rulebook: Rulebook) -> str:
@@ -58,6 +66,9 @@ def assessment_markdown(assessment: Assessment, rulebook: Rulebook) -> str:
         out += [f"- Not applied: {confirm.words}." for confirm in child.if_confirmed]
         if child.age_cases:
             out.append(f"- Age not known exactly: {age_cases_words(child)}.")
+        census = cin_factors_line(child.cin_factors)
+        if census:
+            out.append(f"- {census}")
     out += ["", f"## Information gaps ({len(assessment.questions)})", ""]
     if not assessment.questions:
         out.append("No unknown fact could raise the level.")

@@ -18,6 +18,7 @@ from .theme import (
     UNASSESSED_HEADING,
     age_cases_words,
     also_meets_words,
+    cin_factors_line,
     group_by_domain,
     level_badge,
     provenance,
@@ -124,6 +125,9 @@ def _child_reasons(child: ChildAssessment, rulebook: Rulebook) -> Panel:
         parts.append(Text(f"Not applied: {confirm.words}", style="green"))
     if child.age_cases:
         parts.append(Text(f"Age not known exactly: {age_cases_words(child)}", style="yellow"))
+    census = cin_factors_line(child.cin_factors)
+    if census:
+        parts.append(Text(census, style="dim"))
     title = f"Child {child.child_id} ({child.age}): {child.label}"
     return Panel(Group(*parts), title=title, title_align="left", border_style=LEVEL_STYLE[child.level].split()[-1])
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 from ..model.assessment import Assessment, ChildAssessment, FactValueType, FiredDescriptor, LowerRung, RulebookRef, UnassessedFact
 from ..model.levels import Level
@@ -74,6 +74,13 @@ def age_cases_words(child: ChildAssessment) -> str:
 
 UNASSESSED_HEADING = "Recorded but not assessed"
 """The heading every human format gives a child's unassessed list (Semantics 14: nothing recorded is dropped)."""
+
+
+def cin_factors_line(codes: list[str]) -> Optional[str]:
+    """The child's DfE CIN census factor codes as every human format shows them; None when no code
+    matched (which is not code 21, "no factors identified")."""
+    return f"DfE CIN census factors: {', '.join(codes)}" if codes else None
+
 
 REASON_WORDS = {
     "outside_age_band": "outside the age band",

@@ -697,9 +697,16 @@ def never_mitigable_reason(level: Level, domain: str, text: str, condition: Cond
                 return NEVER_MITIGABLE["marac"]
         if leaf.fact == "carer.previous_children_removed" and leaf.passes(True):
             return NEVER_MITIGABLE["previous_removal"]
+        if leaf.fact == "child.case.previous_cp_plan" and leaf.spec.choices is not None:
+            if any(leaf.passes(m) for m in list(leaf.spec.choices)[1:]):
+                return NEVER_MITIGABLE["previous_removal"]
         if leaf.fact == "child.emotional.self_harm" and leaf.spec.choices is not None:
             passing = [m.value for m in leaf.spec.choices if leaf.passes(m)]
             if passing and set(passing) <= {"serious_or_attempt"}:
+                return NEVER_MITIGABLE["suicide"]
+        if leaf.fact == "child.emotional.suicidality" and leaf.spec.choices is not None:
+            passing = [m.value for m in leaf.spec.choices if leaf.passes(m)]
+            if passing and set(passing) <= {"attempt"}:
                 return NEVER_MITIGABLE["suicide"]
     if domain and RE_SOCIAL_CARE.search(text):
         return NEVER_MITIGABLE["social_care"]

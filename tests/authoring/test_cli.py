@@ -98,6 +98,11 @@ def test_check_prints_a_counterexample_for_a_flipped_threshold(tmp_path: Path, m
         "when: child.education.attendance_percent < 90",
         "when: child.education.attendance_percent >= 90",
     )
+    edit(  # the unauthorised-absence rung reads the attendance figure too (issue 12): flip it alike
+        rules.parent.parent / "descriptors" / "knowsley" / "education.yaml",
+        "or child.education.attendance_percent < 90",
+        "or child.education.attendance_percent >= 90",
+    )
     result = runner.invoke(app, ["rules", "check", str(rules), "--invariant", "worsening", "--seed", "3"])
     assert result.exit_code == 1, result.output
     text = plain(result.stdout)

@@ -208,7 +208,13 @@ def test_a_band_that_stops_short_is_found_just_outside_its_edge(tmp_path: Path) 
         encoding="utf-8",
     )
     found = {f.subject: f.message for f in _new_gaps(rules) if f.code == "unacknowledged_concern"}
-    assert set(found) == {f"child.emotional.self_harm={value}" for value in ("thoughts", "self_harming", "serious_or_attempt")}
+    # Since issue 12 the self-harm rungs narrowed here also read suicidal thoughts and the count of episodes.
+    assert set(found) == {
+        f"child.emotional.self_harm={value}" for value in ("thoughts", "self_harming", "serious_or_attempt")
+    } | {
+        "child.emotional.suicidality=thoughts",
+        *(f"child.emotional.self_harm_episodes_12m={n}" for n in (1, 2, 365)),
+    }
     assert "for a child aged 0 months, 2 months," in found["child.emotional.self_harm=thoughts"]
     assert "or 5 years: a screener" in found["child.emotional.self_harm=thoughts"]  # the part before 66 months
     assert "5 years 6 months" not in found["child.emotional.self_harm=thoughts"]

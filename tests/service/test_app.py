@@ -31,14 +31,15 @@ def client() -> TestClient:
 
 
 def test_record_true_adds_a_decision_record_and_input_only_when_asked(client: TestClient) -> None:
-    from needs_engine import Situation
+    from needs_engine import Assessment, Situation
 
     plain = client.post("/assess", json={"situation": CASE, "record": True}).json()
     record = plain.pop("record")
     assert plain == client.post("/assess", json={"situation": CASE}).json()
     assert record["input_hash"] == input_hash(Situation.model_validate(CASE)) and record["input"] is None
     assert record["level"] == plain["level"] and record["rulebook"] == plain["rulebook"]
-    assert [c["fired"] for c in record["children"]] == [[f["id"] for f in c["fired"]] for c in plain["children"]]
+    # A record keeps every fired rung, the lower rungs folded into a need too (ChildAssessment.fired_ids).
+    assert [c["fired"] for c in record["children"]] == [c.fired_ids() for c in Assessment.model_validate(plain).children]
     kept = client.post("/assess", json={"situation": CASE, "record": True, "include_input": True}).json()["record"]
     assert kept["input"]["household"]["children"][0]["id"] == CASE["household"]["children"][0]["id"]
     refused = client.post("/assess", json={"situation": CASE, "include_input": True})

@@ -1,0 +1,165 @@
+"""The DfE Children in Need census "factors identified at the end of assessment", mapped to facts.
+
+The mapping is national, not per rulebook: one data file, `census/cin-factors.yaml`, lists every
+census code with its DfE description and either a `when:` condition in the rule language or a
+`not_applicable:` reason. It is read and compiled once; a problem in it is reported with file and
+line, like a rulebook's. A child's `cin_factors` are the codes whose condition is true on the
+recorded facts: unknown is no match (Semantics 3).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+
+from ..errors import ConditionError, Problem, RulebookError
+from ..language.compile import Condition, Env, compile_condition
+from ..yamlfile import YAMLProblem, line_of, read_file
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+CENSUS_FILE_NAME = "cin-factors.yaml"
+
+Code = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,2}[A-F]?$")]
+
+
+class _Entry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: Code
+    description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3)]
+    when: Optional[str] = None
+    not_applicable: Optional[Annotated[str, StringConstraints(strip_whitespace=True, min_length=10)]] = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> _Entry:
+        if (self.when is None) == (self.not_applicable is None):
+            raise ValueError("give exactly one of `when:` (the facts that match) or `not_applicable:` (why none do)")
+        return self
+
+
+class _File(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    codes: list[_Entry] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class CensusFactor:
+    """One census code: mapped (`condition`) or not applicable (`not_applicable`, the reason)."""
+
+    code: str
+    description: str
+    condition: Optional[Condition]
+    not_applicable: Optional[str]
+    line: int
+
+    @property
+    def kind(self) -> Literal["mapped", "not_applicable"]:
+        return "mapped" if self.condition is not None else "not_applicable"
+
+
+@dataclass(frozen=True)
+class CensusMapping:
+    path: Path
+    factors: tuple[CensusFactor, ...]
+
+    @property
+    def codes(self) -> list[str]:
+        return [factor.code for factor in self.factors]
+
+    def matches(self, env: Env) -> list[str]:
+        """The codes whose condition is true on the child's known facts, in census code order."""
+        return sort_codes(f.code for f in self.factors if f.condition is not None and f.condition.fast(env) is True)
+
+
+def code_key(code: str) -> tuple[int, str]:
+    """Census order: by number, then letter ('2A' < '10A' < '20' < '21' < '22A')."""
+    digits = code.rstrip("ABCDEF")
+    return int(digits), code[len(digits) :]
+
+
+def sort_codes(codes: object) -> list[str]:
+    return sorted(codes, key=code_key)  # type: ignore[call-overload]
+
+
+def census_file() -> Path:
+    """The shipped mapping: inside the installed package, or the source checkout."""
+    for root in (PACKAGE_DIR / "_content", PACKAGE_DIR.parent):
+        path = root / "census" / CENSUS_FILE_NAME
+        if path.is_file():
+            return path
+    return PACKAGE_DIR.parent / "census" / CENSUS_FILE_NAME
+
+
+@lru_cache(maxsize=4)
+def _load_cached(path: Path) -> CensusMapping:
+    return load_census(path)
+
+
+def census_mapping() -> CensusMapping:
+    """The shipped mapping, read and compiled once."""
+    return _load_cached(census_file())
+
+
+def load_census(path: Path) -> CensusMapping:
+    """Read and compile a census mapping; raise RulebookError with every problem, by file:line."""
+    problems: list[Problem] = []
+    try:
+        document = read_file(path)
+    except YAMLProblem as exc:
+        raise RulebookError([exc.problem], source=str(path)) from None
+    try:
+        parsed = _File.model_validate(document)
+    except ValidationError as exc:
+        for error in exc.errors():
+            loc = tuple(error["loc"])
+            line = line_of(document, loc)
+            dotted = ".".join(str(part) for part in loc)
+            problems.append(
+                Problem(
+                    f"{path}:{line}" if line else str(path),
+                    f"{dotted}: {error['msg']}" if dotted else error["msg"],
+                    code=error["type"],
+                )
+            )
+        raise RulebookError(problems, source=str(path)) from None
+    factors: list[CensusFactor] = []
+    seen: dict[str, int] = {}
+    for index, entry in enumerate(parsed.codes):
+        line = line_of(document, ("codes", index)) or 0
+        where = f"{path}:{line}" if line else str(path)
+        if entry.code in seen:
+            problems.append(
+                Problem(where, f"code {entry.code} is listed twice", found=f"also on line {seen[entry.code]}", code="duplicate")
+            )
+            continue
+        seen[entry.code] = line
+        condition: Optional[Condition] = None
+        if entry.when is not None:
+            when_line = line_of(document, ("codes", index, "when")) or line
+            try:
+                condition = compile_condition(entry.when)
+            except ConditionError as exc:
+                problems.append(
+                    Problem(
+                        f"{path}:{when_line}",
+                        f"{entry.code}: {exc}",
+                        code="condition",
+                        expected=exc.expected,
+                        suggestion=exc.suggestion,
+                    )
+                )
+                continue
+            if "household.consent" in condition.facts or "child.age_months" in condition.facts:
+                problems.append(
+                    Problem(f"{path}:{when_line}", f"{entry.code}: a census factor reads what happened, not consent or age")
+                )
+                continue
+        factors.append(CensusFactor(entry.code, entry.description, condition, entry.not_applicable, line))
+    if problems:
+        raise RulebookError(problems, source=str(path))
+    return CensusMapping(path, tuple(sorted(factors, key=lambda f: code_key(f.code))))
