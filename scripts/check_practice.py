@@ -27,8 +27,10 @@ def main() -> int:
     files = Counter((p.file, p.kind) for p in probes)
     for (name, kind), count in sorted(files.items()):
         print(f"{name:40} {kind:15} {count:4}")
-    print(f"{sum(p.kind == 'probe' for p in probes)} probes, {sum(p.kind != 'probe' for p in probes)} worked examples, "
-          f"{len({p.publisher for p in probes})} publishers")
+    print(
+        f"{sum(p.kind == 'probe' for p in probes)} probes, {sum(p.kind != 'probe' for p in probes)} worked examples, "
+        f"{len({p.publisher for p in probes})} publishers"
+    )
     return 0
 
 

@@ -113,6 +113,14 @@ class LoadedProbe(BaseModel):
     indicator: str
 
 
+def default_folder() -> Path:
+    """`tests/practice` of the working directory, else of the source checkout the package runs from."""
+    here = Path("tests/practice")
+    if here.is_dir():
+        return here
+    return Path(__file__).resolve().parents[2] / "tests" / "practice"
+
+
 def read_practice(folder: Path) -> list[LoadedProbe]:
     """Every probe and worked example under `folder`, validated, or one InputError naming them all."""
     problems: list[Problem] = []

@@ -1,4 +1,4 @@
-"""`needs rules lint` and `needs rules check`: tools for the policy lead who writes a rulebook.
+"""`needs rules lint`, `check` and `agreement`: tools for the policy lead who writes a rulebook.
 
 lint reads the rulebook and reports everything wrong with it at once; check searches it with
 generated households for breaches of the engine's invariants. Both accept a shipped rulebook
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -106,4 +107,44 @@ def rules_check(
         return 0 if passed else 1
 
     code = guarded(run, hint="needs rules check --help")
+    raise typer.Exit(code=code)
+
+
+@rules_app.command("agreement")
+def rules_agreement(
+    folder: Annotated[
+        Optional[Path],
+        typer.Argument(metavar="[FOLDER]", help="A folder of practice files [default: tests/practice of this checkout]."),
+    ] = None,
+    rulebook: Annotated[
+        Optional[list[str]],
+        typer.Option("--rulebook", "-r", help="A rulebook to score (repeatable) [default: every shipped one]."),
+    ] = None,
+    misses: Annotated[bool, typer.Option("--misses", help="List every agreed line a rulebook does not match.")] = False,
+    output: FormatOption = RichOrJson.rich,
+) -> None:
+    """Score rulebooks against published thresholds: exact and within-one agreement on response tiers, and the safety figure.
+
+    Exit 0 when no rulebook places a line its publishers agree is child protection below its own
+    child-protection level, 1 when one does, 2 when a practice file or rulebook does not load.
+    """
+
+    def run() -> int:
+        from ..authoring.agreement import measure
+        from ..authoring.practice import default_folder, read_practice
+        from ..rulebook.load import load_rulebook, shipped_rulebooks
+
+        probes = read_practice(folder or default_folder())
+        reports = [measure(probes, load_rulebook(name)) for name in rulebook or shipped_rulebooks()]
+        if output is RichOrJson.json:
+            sys.stdout.write(json.dumps([report.to_json() for report in reports], indent=2) + "\n")
+        else:
+            from rich.console import Console
+
+            from ..render.authoring import render_agreement
+
+            render_agreement(reports, Console(), misses=misses)
+        return 1 if any(report.safety for report in reports) else 0
+
+    code = guarded(run, hint="needs rules agreement --help")
     raise typer.Exit(code=code)

@@ -84,3 +84,49 @@ def _counterexample(found: Counterexample, console: Console) -> None:
 def _yaml(document: dict[str, Any]) -> str:
     text = yaml.safe_dump({"household": document["household"]}, sort_keys=False, width=100)
     return "\n".join("  " + line for line in text.splitlines())
+
+
+def render_agreement(reports: list[Any], console: Console, *, misses: bool) -> None:
+    """Per rulebook: the agreement figures, then (with `misses`) every agreed line it misses."""
+    from ..authoring.agreement import Agreement
+
+    for report in reports:
+        assert isinstance(report, Agreement)
+        probes = sum(row.probe.kind == "probe" for row in report.rows)
+        examples = len(report.rows) - probes
+        console.print(Text(f"needs rules agreement: {report.rulebook}", style="bold"))
+        console.print(
+            Text(
+                f"  {probes} probes and {examples} worked examples from {report.publishers} publishers; "
+                f"{len(report.agreed)} on lines where publishers agree, {len(report.rows) - len(report.agreed)} where they differ"
+            )
+        )
+        console.print(
+            Text(f"  exact on agreed tiers:  {report.exact} of {len(report.agreed)} ({report.share(report.exact):.1f} %)")
+        )
+        console.print(
+            Text(
+                f"  within one tier:        {report.within_one} of {len(report.agreed)} ({report.share(report.within_one):.1f} %)"
+            )
+        )
+        style = "bold red" if report.safety else "green"
+        console.print(
+            Text(f"  safety (agreed child protection placed below its child-protection level): {len(report.safety)}", style=style)
+        )
+        console.print(Text(f"  statutory lines placed below its Child in Need level: {len(report.statutory_under)}"))
+        if not misses:
+            continue
+        table = Table(show_header=True, box=None, padding=(0, 1))
+        for column in ("probe", "engine", "publishers", "says"):
+            table.add_column(column, overflow="fold")
+        for row in report.agreed:
+            if row.exact:
+                continue
+            flag = " SAFETY" if row.safety else ""
+            table.add_row(
+                row.probe.id,
+                f"{row.tier.value} ({row.level.value}){flag}",
+                "/".join(sorted(t.value for t in row.agreed)),
+                row.probe.says,
+            )
+        console.print(table)
