@@ -44,6 +44,8 @@ class Scored:
     publishers: tuple[tuple[str, frozenset[Tier]], ...]
     safety: bool
     statutory_under: bool
+    deciding: tuple[str, ...] = ()
+    """The fired descriptors, red flags and escalations at the child's level: what to look at on a miss."""
 
     @property
     def exact(self) -> bool:
@@ -78,6 +80,7 @@ class Scored:
             "direction": self.direction,
             "safety": self.safety,
             "statutory_under": self.statutory_under,
+            "deciding": list(self.deciding),
         }
 
 
@@ -133,6 +136,17 @@ class Agreement:
         }
 
 
+def by_rule(report: Agreement) -> list[tuple[str, list[Scored]]]:
+    """Agreed lines a rulebook misses, grouped by the rule that decided them, most misses first:
+    where recalibration should look, and the publishers' tiers to weigh."""
+    groups: dict[str, list[Scored]] = defaultdict(list)
+    for row in report.agreed:
+        if not row.exact:
+            for rule in row.deciding or ("(nothing fired)",):
+                groups[rule].append(row)
+    return sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
+
+
 def line_tiers(probes: Iterable[LoadedProbe]) -> dict[str, tuple[tuple[str, frozenset[Tier]], ...]]:
     """For each indicator, every publisher that states it and the tiers that publisher gave."""
     lines: dict[str, list[tuple[str, frozenset[Tier]]]] = defaultdict(list)
@@ -151,20 +165,21 @@ def agreed_tiers(views: Iterable[tuple[str, frozenset[Tier]]]) -> frozenset[Tier
 
 
 def score(
-    results: Iterable[tuple[LoadedProbe, Level, Tier]],
+    results: Iterable[tuple[LoadedProbe, Level, Tier, tuple[str, ...]]],
     *,
     rulebook: str,
     protection_level: Level,
     statutory_level: Level,
     lines: dict[str, tuple[tuple[str, frozenset[Tier]], ...]],
 ) -> Agreement:
-    """Score assessed probes: each (probe, the rulebook's level, its tier) against its line's publishers.
+    """Score assessed probes: each (probe, the rulebook's level, its tier, the deciding rule ids)
+    against its line's publishers.
 
     `protection_level` and `statutory_level` are the levels child protection and Child in Need
     map to in the rulebook, so the safety figure speaks of the rulebook's own response.
     """
     rows: list[Scored] = []
-    for probe, level, tier in results:
+    for probe, level, tier, deciding in results:
         views = lines[probe.indicator]
         agreed = agreed_tiers(views)
         rows.append(
@@ -176,6 +191,7 @@ def score(
                 publishers=views,
                 safety=bool(agreed) and agreed <= _PROTECTION and level < protection_level,
                 statutory_under=bool(agreed) and agreed <= _STATUTORY and level < statutory_level,
+                deciding=deciding,
             )
         )
     by_tier: dict[str, dict[str, int]] = {}
@@ -196,11 +212,13 @@ def measure(probes: list[LoadedProbe], book: Any) -> Agreement:
     """Assess every probe under `book` and score it (the engine's own assessment, nothing else)."""
     from ..engine.assess import assess
 
-    results: list[tuple[LoadedProbe, Level, Tier]] = []
+    results: list[tuple[LoadedProbe, Level, Tier, tuple[str, ...]]] = []
     for probe in probes:
         assessment = assess(probe.situation, book)
         child = next(child for child in assessment.children if child.child_id == probe.child)
-        results.append((probe, child.level, child.tier))
+        deciding = [fired.id for fired in child.fired if fired.level == child.level]
+        deciding += [applied.id for applied in child.escalations if applied.to == child.level]
+        results.append((probe, child.level, child.tier, tuple(deciding)))
     return score(
         results,
         rulebook=book.id,

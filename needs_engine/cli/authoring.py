@@ -121,6 +121,9 @@ def rules_agreement(
         typer.Option("--rulebook", "-r", help="A rulebook to score (repeatable) [default: every shipped one]."),
     ] = None,
     misses: Annotated[bool, typer.Option("--misses", help="List every agreed line a rulebook does not match.")] = False,
+    by_rule: Annotated[
+        bool, typer.Option("--by-rule", help="Group the missed lines by the descriptor or escalation that decided them.")
+    ] = False,
     output: FormatOption = RichOrJson.rich,
 ) -> None:
     """Score rulebooks against published thresholds: exact and within-one agreement on response tiers, and the safety figure.
@@ -143,7 +146,7 @@ def rules_agreement(
 
             from ..render.authoring import render_agreement
 
-            render_agreement(reports, Console(), misses=misses)
+            render_agreement(reports, Console(), misses=misses, by_rule=by_rule)
         return 1 if any(report.safety for report in reports) else 0
 
     code = guarded(run, hint="needs rules agreement --help")

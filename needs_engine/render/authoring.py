@@ -86,9 +86,11 @@ def _yaml(document: dict[str, Any]) -> str:
     return "\n".join("  " + line for line in text.splitlines())
 
 
-def render_agreement(reports: list[Any], console: Console, *, misses: bool) -> None:
-    """Per rulebook: the agreement figures, then (with `misses`) every agreed line it misses."""
+def render_agreement(reports: list[Any], console: Console, *, misses: bool, by_rule: bool = False) -> None:
+    """Per rulebook: the agreement figures, then (with `misses`) every agreed line it misses, or
+    (with `by_rule`) those lines grouped by the rule that decided them."""
     from ..authoring.agreement import Agreement
+    from ..authoring.agreement import by_rule as grouped
 
     for report in reports:
         assert isinstance(report, Agreement)
@@ -114,6 +116,13 @@ def render_agreement(reports: list[Any], console: Console, *, misses: bool) -> N
             Text(f"  safety (agreed child protection placed below its child-protection level): {len(report.safety)}", style=style)
         )
         console.print(Text(f"  statutory lines placed below its Child in Need level: {len(report.statutory_under)}"))
+        if by_rule:
+            for rule, rows in grouped(report):
+                console.print(Text(f"  {rule}: {len(rows)} missed", style="bold"))
+                for row in rows:
+                    flag = " SAFETY" if row.safety else ""
+                    wanted = "/".join(sorted(t.value for t in row.agreed))
+                    console.print(Text(f"    {row.tier.value} not {wanted}{flag}  {row.probe.id}: {row.probe.says}"))
         if not misses:
             continue
         table = Table(show_header=True, box=None, padding=(0, 1))

@@ -73,7 +73,7 @@ def test_publishers_agree_when_their_tiers_overlap_and_disagree_when_they_do_not
 def test_a_protection_line_placed_below_the_protection_level_is_a_safety_miss_and_only_then() -> None:
     a = probe("a.growth", "A", GROWTH, {Tier.child_protection})
     b = probe("b.growth", "B", GROWTH_OLDER, {Tier.child_protection, Tier.emergency})
-    report = scored([(a, Level.targeted, Tier.child_in_need), (b, Level.safeguarding, Tier.child_protection)], [a, b])
+    report = scored([(a, Level.targeted, Tier.child_in_need, ()), (b, Level.safeguarding, Tier.child_protection, ())], [a, b])
     assert [row.probe.id for row in report.safety] == ["a.growth"]
     assert report.exact == 1 and report.within_one == 2
     assert report.rows[0].direction == "below"
@@ -82,7 +82,7 @@ def test_a_protection_line_placed_below_the_protection_level_is_a_safety_miss_an
 def test_a_line_publishers_disagree_on_is_never_scored_as_a_miss_or_a_safety_figure() -> None:
     a = probe("a.growth", "A", GROWTH, {Tier.child_protection})
     b = probe("b.growth", "B", GROWTH, {Tier.multi_agency})
-    report = scored([(a, Level.early_help, Tier.multi_agency), (b, Level.early_help, Tier.multi_agency)], [a, b])
+    report = scored([(a, Level.early_help, Tier.multi_agency, ()), (b, Level.early_help, Tier.multi_agency, ())], [a, b])
     assert report.agreed == () and report.safety == ()
     assert report.to_json()["disagreed"] == 2
     assert {row.direction for row in report.rows} == {"disagreed"}
@@ -90,7 +90,7 @@ def test_a_line_publishers_disagree_on_is_never_scored_as_a_miss_or_a_safety_fig
 
 def test_statutory_lines_below_the_child_in_need_level_are_counted_apart_from_safety() -> None:
     a = probe("a.absence", "A", ABSENCE, {Tier.child_in_need})
-    report = scored([(a, Level.early_help, Tier.multi_agency)], [a])
+    report = scored([(a, Level.early_help, Tier.multi_agency, ())], [a])
     assert len(report.statutory_under) == 1 and report.safety == ()
     assert report.share(report.exact) == 0.0 and report.within_one == 1
 
