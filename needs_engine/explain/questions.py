@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import Union
 
 from ..engine.evaluate import ChildResult, outcome
@@ -193,8 +192,8 @@ def _question(item: _Pending) -> Question:
         descriptors=sorted(item.rules),
         group=RED_FLAGS if item.red_flag else None,
         prompted_by=[
-            FactValue.made(subject=r.subject, fact=r.spec.dotted, value=r.value.value if isinstance(r.value, Enum) else r.value)
-            for _, r in sorted(item.prompted_by.items())
+            FactValue.made(subject=concern.subject, fact=concern.spec.dotted, value=concern.shown)
+            for _, concern in sorted(item.prompted_by.items())
         ],
     )
 
