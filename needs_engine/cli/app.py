@@ -149,7 +149,10 @@ def assess(
     second_person: Annotated[
         Optional[str], typer.Option("--second-person", help="Who agreed a downward override (required to lower).")
     ] = None,
-    all_questions: Annotated[bool, typer.Option("--all-questions", help="Show every question, not the first dozen.")] = False,
+    full: Annotated[
+        bool, typer.Option("--full", help="The detailed view: every reason with its facts, every escalation and more questions.")
+    ] = False,
+    all_questions: Annotated[bool, typer.Option("--all-questions", help="Show every question, not only the first few.")] = False,
     record: Annotated[
         Optional[Path], typer.Option("--record", help="Also save a decision record (JSON) in this directory.", file_okay=False)
     ] = None,
@@ -157,7 +160,11 @@ def assess(
         bool, typer.Option("--include-input", help="Keep the situation itself in the record (it may hold names).")
     ] = False,
 ) -> None:
-    """Assess one household and show its level, the reasons, the gaps and what to do next."""
+    """Assess one household and show its level, the reasons, the gaps and what to do next.
+
+    The terminal view fits one screen: the level and what to do now, each child's top reasons,
+    the red-flag checklist and the five questions that matter most. --full shows everything.
+    """
     hint = "needs assess --help"
 
     def run() -> None:
@@ -186,12 +193,12 @@ def assess(
             sys.stderr.write(
                 f"decision record: {write_record(make_record(situation, result, include_input=include_input), record)}\n"
             )
-        _emit(result, book, output, all_questions)
+        _emit(result, book, output, all_questions, full=full)
 
     guarded(run, hint=hint)
 
 
-def _emit(result, book, output: OutputFormat, all_questions: bool) -> None:  # type: ignore[no-untyped-def]
+def _emit(result, book, output: OutputFormat, all_questions: bool, *, full: bool = False) -> None:  # type: ignore[no-untyped-def]
     if output is OutputFormat.json:
         from .output import write_json
 
@@ -207,9 +214,14 @@ def _emit(result, book, output: OutputFormat, all_questions: bool) -> None:  # t
     else:
         from rich.console import Console
 
-        from ..render.terminal import render_assessment
+        if full:
+            from ..render.terminal import render_assessment
 
-        render_assessment(result, book, Console(), all_questions=all_questions)
+            render_assessment(result, book, Console(), all_questions=all_questions)
+        else:
+            from ..render.summary import render_summary
+
+            render_summary(result, book, Console(), all_questions=all_questions)
 
 
 @app.command()

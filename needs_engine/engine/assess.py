@@ -50,7 +50,7 @@ from .evaluate import (
     reads_child,
 )
 from .override import apply_override, checked_override
-from .unassessed import unassessed_for
+from .unassessed import Recorded, recorded_concerns, unassessed_for
 
 
 def assess(
@@ -82,7 +82,12 @@ def assessment_of(
     """The assessment made from `evaluate_household`'s results, so a caller that needs the results
     too (explain) evaluates each child once. `override` must already be checked."""
     explained: dict[str, FiredDescriptor] = {}
-    children = [_child_assessment(result, household, book, explained) for result in results]
+    # What each child has recorded of concern: listed when it fired nothing, and what questions point to.
+    recorded = [recorded_concerns(result, household, book) for result in results]
+    children = [
+        _child_assessment(result, household, book, explained, concerns)
+        for result, concerns in zip(results, recorded, strict=True)
+    ]
     computed = max(child.level for child in children)
     possible = max(child.possible_level for child in children)
     any_red_flag = any(child.red_flags for child in children)
@@ -98,7 +103,7 @@ def assessment_of(
         possible_level=possible,
         possible_label=book.label(possible),
         children=children,
-        questions=questions_for(results, book),
+        questions=questions_for(results, book, recorded),
         checks=checks_for(household),
         consent=_consent(household, final, book),
         response=_response(results, final, book),
@@ -122,7 +127,7 @@ def household_of(situation: Union[Situation, Household, dict[str, Any]]) -> Hous
 
 
 def _child_assessment(
-    result: ChildResult, household: Household, book: Rulebook, explained: dict[str, FiredDescriptor]
+    result: ChildResult, household: Household, book: Rulebook, explained: dict[str, FiredDescriptor], recorded: list[Recorded]
 ) -> ChildAssessment:
     known, possible = result.known, result.possible
     fired = by_level(result.fired)
@@ -172,7 +177,7 @@ def _child_assessment(
             )
             for mitigation, strengths, level in if_confirmed(result, book)
         ],
-        unassessed=unassessed_for(result, household, book),
+        unassessed=unassessed_for(result, household, book, recorded),
         cin_factors=census_mapping().matches(result.env),
     )
 

@@ -70,9 +70,13 @@ def recorded_concerns(result: ChildResult, household: Household, book: Rulebook)
     return found
 
 
-def unassessed_for(result: ChildResult, household: Household, book: Rulebook) -> list[UnassessedFact]:
-    """The recorded concerns that fired nothing for the child of `result`, each with its reason."""
-    recorded = recorded_concerns(result, household, book)
+def unassessed_for(
+    result: ChildResult, household: Household, book: Rulebook, recorded: Optional[list[Recorded]] = None
+) -> list[UnassessedFact]:
+    """The recorded concerns that fired nothing for the child of `result`, each with its reason
+    (`recorded`: the child's `recorded_concerns`, when the caller has them already)."""
+    if recorded is None:
+        recorded = recorded_concerns(result, household, book)
     if not recorded:
         return []
     read = _Reads(result, book)

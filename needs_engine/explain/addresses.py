@@ -21,7 +21,7 @@ from pydantic import BaseModel
 
 from ..errors import InputError, Problem
 from ..language.compile import FactRead
-from ..model.catalogue import FactSpec, facts_by_root
+from ..model.catalogue import FactSpec, facts_by_root, spec_of
 from ..model.situation import Household
 
 
@@ -34,8 +34,7 @@ class Address:
 
     @property
     def spec(self) -> FactSpec:
-        root, *path = self.dotted.split(".")
-        return facts_by_root()[root][tuple(path)]
+        return spec_of(self.dotted)
 
     @property
     def path(self) -> str:

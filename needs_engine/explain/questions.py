@@ -3,20 +3,42 @@
 For each descriptor or escalation that is unknown for a child, the engine asks what level the
 child would reach if that one rule fired (its "potential"). Each unknown fact the rule read
 inherits the highest potential of the rules that read it; only facts whose potential is above
-the child's current level become questions (Semantics 7). Within a level, questions that could
-fire a red flag come first, then those that feed more rules.
+the child's current level become questions (Semantics 7). A fact is asked once for whoever it
+is about: a household fact once for every child it could raise, a carer's fact once per carer.
+
+The order is the order a screener should ask in:
+
+1. consequence: the highest level an answer could give;
+2. the red-flag screens (questions that could fire a red flag), immediate danger first, as one
+   checklist at the top (`group: red_flags`): one answer settles Safeguarding alone;
+3. what the recorded facts point to (`prompted_by`): an unknown rule that also tests a recorded
+   concern, which the recorded value meets (the rule is partly met), comes before one that only
+   shares its part of the model with a recorded concern (a domestic-abuse history points to the
+   incident count and the DASH score), which comes before an unprompted question;
+4. then the question that could raise more children, then the one that feeds more rules.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Union
 
 from ..engine.evaluate import ChildResult, outcome
+from ..engine.unassessed import Recorded
 from ..language.compile import FactRead
-from ..model.assessment import Question
-from ..model.catalogue import facts_by_root
+from ..model.assessment import FactValue, Question
+from ..model.catalogue import FactSpec, facts_by_root
 from ..model.levels import Level
-from ..rulebook.load import Rulebook
+from ..rulebook.load import Descriptor, Escalation, Rulebook
+
+RED_FLAGS = "red_flags"
+"""The `group` of a question that could fire a red flag: asked together, as one checklist, first."""
+
+CO_READ, SAME_SECTION, UNPROMPTED = 2, 1, 0
+"""How strongly the recorded facts point to a question (see the module docstring)."""
+
+Rule = Union[Descriptor, Escalation]
 
 
 @dataclass
@@ -25,32 +47,90 @@ class _Pending:
     level: Level = Level.universal
     children: set[str] = field(default_factory=set)
     rules: set[str] = field(default_factory=set)
+    pointed: int = UNPROMPTED
+    red_flag: bool = False
+    prompted_by: dict[tuple[str, str], Recorded] = field(default_factory=dict)
 
 
-def questions_for(results: list[ChildResult], book: Rulebook) -> list[Question]:
-    """Every question for the household, merged across children."""
+class _Pointers:
+    """What one child's recorded concerns point to: the partly met rules and the shared sections."""
+
+    def __init__(self, recorded: list[Recorded]) -> None:
+        self.recorded = bool(recorded)
+        self.by_fact: dict[str, list[Recorded]] = {}
+        self.by_section: dict[tuple[str, str, tuple[str, ...]], list[Recorded]] = {}
+        for item in recorded:
+            self.by_fact.setdefault(item.spec.dotted, []).append(item)
+            if len(item.spec.path) > 1:
+                self.by_section.setdefault(_section(item.subject, item.spec), []).append(item)
+        self.met: dict[str, list[Recorded]] = {}
+
+    def partly_met(self, rule: Rule) -> list[Recorded]:
+        """The recorded concerns that pass one of the tests of `rule` (its own facts, not a sibling's)."""
+        found = self.met.get(rule.id)
+        if found is None:
+            leaves = rule.applies.condition.leaves if rule.applies is not None else ()
+            found = self.met[rule.id] = [
+                item
+                for leaf in leaves
+                if leaf.spec.root != "sibling"
+                for item in self.by_fact.get(leaf.fact, ())
+                if leaf.passes(item.value)
+            ]
+        return found
+
+    def same_section(self, read: FactRead) -> list[Recorded]:
+        """The recorded concerns about the same person in the same part of the model as `read`."""
+        if len(read.spec.path) < 2:
+            return []
+        return self.by_section.get(_section(read.subject, read.spec), [])
+
+
+def _section(subject: str, spec: FactSpec) -> tuple[str, str, tuple[str, ...]]:
+    root = "home" if spec.root == "household" else spec.root
+    return subject, root, spec.path[:-1]
+
+
+def questions_for(results: list[ChildResult], book: Rulebook, recorded: Sequence[list[Recorded]]) -> list[Question]:
+    """Every question for the household, merged across children, in the order to ask them;
+    `recorded` holds each child's `recorded_concerns`, in the order of `results`."""
     pending: dict[tuple[str, str], _Pending] = {}
 
-    def note(reads: tuple[FactRead, ...], potential: Level, child_id: str, rule_id: str) -> None:
+    def note(reads: Iterable[FactRead], potential: Level, child_id: str, rule: Rule, pointers: _Pointers) -> None:
+        partners = pointers.partly_met(rule) if pointers.recorded else ()
         for read in reads:
             if read.value is not None:
                 continue
-            key = (read.subject, read.spec.dotted)
-            item = pending.setdefault(key, _Pending(read))
-            item.level = max(item.level, potential)
+            fact = read.spec.dotted
+            item = pending.get((read.subject, fact))
+            if item is None:
+                item = pending[(read.subject, fact)] = _Pending(read)
+            if potential > item.level:
+                item.level = potential
             item.children.add(child_id)
-            item.rules.add(rule_id)
+            item.rules.add(rule.id)
+            if pointers.recorded:
+                for strength, found in ((CO_READ, partners), (SAME_SECTION, pointers.same_section(read))):
+                    for concern in found:
+                        if concern.spec.dotted != fact:
+                            item.pointed = max(item.pointed, strength)
+                            item.prompted_by[(concern.subject, concern.spec.dotted)] = concern
 
-    for result in results:
+    def note_age(age: FactRead, potential: Level, child_id: str, rule_ids: list[str]) -> None:
+        item = pending.setdefault((age.subject, age.spec.dotted), _Pending(age))
+        item.level = max(item.level, potential)
+        item.children.add(child_id)
+        item.rules.update(rule_ids)
+
+    for result, concerns in zip(results, recorded, strict=True):
+        pointers = _Pointers(concerns)
         current = result.known.level
         if result.age_cases:
             # Age is one unknown (Semantics 11): knowing it could give the level of the worst age case.
             potential = max(case.level for case in result.age_cases)
             if potential > current:
                 age = FactRead(f"child:{result.child.id}", facts_by_root()["child"][("age_months",)], None)
-                banded = [d.id for d in result.unknown if d.age is not None] or ["age"]
-                for rule in banded:
-                    note((age,), potential, result.child.id, rule)
+                note_age(age, potential, result.child.id, [d.id for d in result.unknown if d.age is not None] or ["age"])
         # Count escalations met only in the worst case: every unknown descriptor they could count
         # is a step towards them, even if no single one gets there alone.
         count_targets = [e for e in result.possible.escalations if e.count is not None and e not in result.known.escalations]
@@ -68,44 +148,54 @@ def questions_for(results: list[ChildResult], book: Rulebook) -> list[Question]:
                 if escalation.count is not None and descriptor.level >= escalation.count.min_level:
                     potential = max(potential, min(escalation.to, result.possible.level))
             if potential > current:
-                note(descriptor.applies.trace(result.env)[1], potential, result.child.id, descriptor.id)
+                note(descriptor.applies.trace(result.env)[1], potential, result.child.id, descriptor, pointers)
         for escalation in book.escalations:
             if escalation.applies is None or result.escalation_truth.get(escalation.id) is not None:
                 continue
             forced = {**result.escalation_truth, escalation.id: True}
             potential = outcome(result.fired, forced, result.mitigations, book, possible=False).level
             if potential > current:
-                note(escalation.applies.trace(result.env)[1], potential, result.child.id, escalation.id)
+                note(escalation.applies.trace(result.env)[1], potential, result.child.id, escalation, pointers)
+    return [_question(item) for item in _in_order(list(pending.values()), book)]
 
-    questions = [
-        Question.made(
-            ask=item.read.spec.ask,
-            fact=item.read.spec.dotted,
-            subject=item.read.subject,
-            could_raise_to=item.level,
-            children=sorted(item.children),
-            descriptors=sorted(item.rules),
-        )
-        for item in pending.values()
-    ]
-    if not questions:
-        return questions
-    red_flags = _red_flag_ids(book)
+
+def _in_order(items: list[_Pending], book: Rulebook) -> list[_Pending]:
+    """Most consequential first; see the module docstring for the order and why."""
     urgent = book.urgent_condition.facts
+    red_flags = _red_flag_ids(book)
+    for item in items:
+        item.red_flag = not red_flags.isdisjoint(item.rules)
 
-    def consequence(question: Question) -> tuple[int, bool, bool, int, str, str]:
-        # Immediate danger first, then red flags: one answer to them settles Safeguarding alone.
-        touches_red_flag = any(rule in red_flags for rule in question.descriptors)
+    def rank(item: _Pending) -> tuple[int, bool, bool, int, int, int, str, str]:
+        fact = item.read.spec.dotted
         return (
-            -question.could_raise_to.rank,
-            question.fact not in urgent,
-            not touches_red_flag,
-            -len(question.descriptors),
-            question.fact,
-            question.subject,
+            -item.level.rank,
+            not item.red_flag,
+            fact not in urgent,
+            -item.pointed,
+            -len(item.children),
+            -len(item.rules),
+            fact,
+            item.read.subject,
         )
 
-    return sorted(questions, key=consequence)
+    return sorted(items, key=rank)
+
+
+def _question(item: _Pending) -> Question:
+    return Question.made(
+        ask=item.read.spec.ask,
+        fact=item.read.spec.dotted,
+        subject=item.read.subject,
+        could_raise_to=item.level,
+        children=sorted(item.children),
+        descriptors=sorted(item.rules),
+        group=RED_FLAGS if item.red_flag else None,
+        prompted_by=[
+            FactValue.made(subject=concern.subject, fact=concern.spec.dotted, value=concern.shown)
+            for _, concern in sorted(item.prompted_by.items())
+        ],
+    )
 
 
 _RED_FLAGS: dict[int, tuple[Rulebook, frozenset[str]]] = {}

@@ -34,6 +34,9 @@ _RENAMED = {
     "gcp2_grade": "Graded Care Profile 2 grade",
     "dash_score": "DASH score",
     "send": "special educational needs",
+    "fgm": "FGM",
+    "non_mobile": "not yet mobile",
+    "honour_based_abuse": "honour-based abuse",
 }
 
 

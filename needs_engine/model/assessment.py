@@ -220,14 +220,33 @@ class ChildAssessment(Out):
 
 
 class Question(Out):
-    """An unknown fact that could raise a level, worded as a question to ask."""
+    """An unknown fact that could raise a level, worded as a question to ask.
+
+    A fact is asked once for whoever it is about: a household fact once, for every child in
+    `children`; a carer's fact once per carer; a child's fact once per child.
+    """
 
     ask: str
     fact: str
     subject: str
     could_raise_to: Level
-    children: list[str]
-    descriptors: list[str]
+    children: list[str] = Field(description="The children whose level the answer could raise.")
+    descriptors: list[str] = Field(description="The descriptors and escalations the answer could make fire.")
+    group: Optional[Literal["red_flags"]] = Field(
+        default=None,
+        description=(
+            "'red_flags' for a red-flag screen (the answer could fire a red flag, which is Safeguarding on its own): "
+            "these come first and are asked together as one checklist; null for any other question."
+        ),
+    )
+    prompted_by: list[FactValue] = Field(
+        default_factory=list,
+        description=(
+            "Recorded concerns that point to this question, and so rank it earlier among questions of the same "
+            "consequence: a concern that an unknown rule reading this fact also tests, or a concern about the same "
+            "person in the same part of the situation (a domestic-abuse history points to the incident count)."
+        ),
+    )
 
 
 class ConsentNote(Out):

@@ -95,8 +95,15 @@ class FactSpec:
             return float(value is True)
         if self.choices is not None:
             name = value.value if isinstance(value, Enum) else value
-            return float([member.value for member in self.choices].index(name))
+            return _ranks(self.choices)[name]
         return float(value) if self.direction == "higher_is_worse" else -float(value)
+
+
+@cache
+def _ranks(choices: type[Enum]) -> dict[Any, float]:
+    """Each value of a scale by its place, least worrying first (looked up for every recorded fact
+    of every child, so built once per scale)."""
+    return {member.value: float(place) for place, member in enumerate(choices)}
 
 
 def _inner_type(annotation: Any) -> Any:
@@ -183,6 +190,12 @@ def sections_by_root() -> dict[str, dict[tuple[str, ...], list[str]]]:
                 below.setdefault(path[:depth], set()).add(path[depth])
         result[root] = {key: sorted(names) for key, names in below.items()}
     return result
+
+
+def spec_of(dotted: str) -> FactSpec:
+    """The fact a dotted path names (`home.domestic_abuse.history`); KeyError for no such fact."""
+    root, *path = dotted.split(".")
+    return facts_by_root()[root][tuple(path)]
 
 
 def all_facts() -> list[FactSpec]:

@@ -281,7 +281,9 @@ class Harm(Section):
         "Is a child under 13 known to be sexually active?",
         "Sexual activity by a child under 13, who cannot consent in law.",
     )
-    fgm: Maybe[o.FGMRisk] = graded("Is the child at risk of, or has she undergone, FGM?", "Female genital mutilation.")
+    fgm: Maybe[o.FGMRisk] = graded(
+        "Is the child at risk of female genital mutilation (FGM), or has the child undergone it?", "Female genital mutilation."
+    )
     forced_marriage: Maybe[o.ForcedMarriageRisk] = graded(
         "Is the child at risk of forced marriage?", "Forced marriage (so-called honour-based abuse is `honour_based_abuse`)."
     )

@@ -19,9 +19,11 @@ from .theme import (
     age_cases_words,
     also_meets_words,
     cin_factors_line,
+    counted,
     group_by_domain,
     level_badge,
     provenance,
+    rise_words,
     unassessed_line,
     value_words,
 )
@@ -72,10 +74,11 @@ def _headline(assessment: Assessment) -> Panel:
     line.append_text(level_badge(assessment.level, assessment.label))
     if assessment.override and assessment.override.direction != "same":
         line.append(f"  (computed: {assessment.computed_level.value}; overridden {assessment.override.direction})")
-    if assessment.possible_level > assessment.computed_level:
-        line.append("\nCould be as high as: ")
+    rise = rise_words(assessment)
+    if rise is not None:
+        line.append("\nCould rise to: ")
         line.append_text(level_badge(assessment.possible_level, assessment.possible_label))
-        line.append(f"  once {len(assessment.questions)} unknown fact(s) are checked")
+        line.append(f"  {rise}")
     title = f"needs-engine · {assessment.rulebook.name}" + (
         f" · {terminal_safe(assessment.reference)}" if assessment.reference else ""
     )
@@ -153,7 +156,8 @@ def _questions(assessment: Assessment, all_questions: bool) -> Panel:
     rest = len(assessment.questions) - len(shown)
     footer = Text(f"… and {rest} more (use --all-questions, or --format json)", style="dim") if rest else Text("")
     return Panel(
-        Group(table, footer), title=f"Information gaps: {len(assessment.questions)} question(s) to ask, most consequential first"
+        Group(table, footer),
+        title=f"Information gaps: {counted(len(assessment.questions), 'question')} to ask, red-flag screens and most consequential first",
     )
 
 

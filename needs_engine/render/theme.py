@@ -27,6 +27,45 @@ def level_badge(level: Level, label: str) -> Text:
     return Text(f" {label} ", style=LEVEL_STYLE[level])
 
 
+def short_label(label: str) -> str:
+    """A level's label without its parenthesis ("Targeted Early Help", "Level 3 Child in Need"),
+    for a line that names several levels; the full label heads the block it is in."""
+    return label.split(" (", 1)[0]
+
+
+def counted(number: int, noun: str) -> str:
+    """`number` and `noun`, the noun plural unless there is one: "1 question", "2 questions"."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def subject_words(subject: str) -> str:
+    """Whom a question is about, as short as a line allows: "c1", "carer m", "household"."""
+    kind, _, who = subject.partition(":")
+    return who if kind == "child" else f"carer {who}" if kind == "carer" else "household"
+
+
+def rise_words(assessment: Assessment) -> Optional[str]:
+    """What "could rise to" means for this family, or None when nothing unknown could raise it.
+
+    "Could be as high as Safeguarding" alone says the same of almost every family (an unknown red
+    flag is Safeguarding on its own); this says how many unknown facts could raise the family
+    level, how many of them are red-flag screens, and the most consequential question besides."""
+    if assessment.possible_level <= assessment.computed_level:
+        return None
+    raising = [q for q in assessment.questions if q.could_raise_to > assessment.computed_level]
+    if not raising:
+        return "once the unknown facts are checked"
+    screens = [q for q in raising if q.group == "red_flags"]
+    others = [q for q in raising if q.group != "red_flags"]
+    words = f"{counted(len(raising), 'unknown fact')} could raise the family level"
+    if screens:
+        words += f", {len(screens)} of them red-flag screens" if others else ", all of them red-flag screens"
+    if others:
+        top = others[0]
+        words += f"; {'beyond those, ' if screens else ''}the most consequential: {top.ask} ({subject_words(top.subject)})"
+    return words
+
+
 def rulebook_stamp(rulebook: RulebookRef) -> str:
     """Which rulebook, version and content decided: enough to reproduce a level, short enough for one line."""
     return f"{rulebook.id} {rulebook.version} ({rulebook.content_hash[:19]}…)"
@@ -90,6 +129,11 @@ REASON_WORDS = {
 }
 
 
+def unassessed_brief(item: UnassessedFact) -> str:
+    """One unassessed fact and the kind of reason, without the reason's words: `child.x = medium (child:c1), outside the age band`."""
+    return f"{item.fact} = {value_words(item.value)} ({item.subject}), {REASON_WORDS[item.reason]}"
+
+
 def unassessed_line(item: UnassessedFact) -> str:
     """One unassessed fact as a line: `child.x = medium (child:c1), outside the age band: <words>`."""
-    return f"{item.fact} = {value_words(item.value)} ({item.subject}), {REASON_WORDS[item.reason]}: {item.words}"
+    return f"{unassessed_brief(item)}: {item.words}"

@@ -26,8 +26,8 @@ def plain(text: str) -> str:
     return " ".join(text.split())
 
 
-def test_assess_prints_levels_reasons_gaps_and_response() -> None:
-    result = run("assess", str(BABY))
+def test_assess_full_prints_levels_reasons_gaps_and_response() -> None:
+    result = run("assess", str(BABY), "--full")
     assert result.exit_code == 0, result.output
     for phrase in (
         "Family level",
@@ -39,6 +39,22 @@ def test_assess_prints_levels_reasons_gaps_and_response() -> None:
         "MASH",
     ):
         assert phrase in result.output
+
+
+def test_assess_by_default_prints_the_level_what_to_do_and_each_child() -> None:
+    """The default view is the one-screen summary (issue 14); tests/cli/test_one_screen.py holds its contents."""
+    result = run("assess", str(BABY))
+    assert result.exit_code == 0, result.output
+    text = plain(result.output)
+    for phrase in (
+        "Family level: Safeguarding (Getting Risk Support)",
+        "What to do now:",
+        "MASH",
+        "c1, 3 months:",
+        "c2, 6 years",
+    ):
+        assert phrase in text
+    assert "because" not in text  # the facts behind each reason are in --full
 
 
 def test_assess_json_is_the_assessment_and_nothing_else() -> None:
