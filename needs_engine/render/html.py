@@ -19,6 +19,7 @@ from ..model.assessment import Assessment, ChildAssessment
 from ..model.catalogue import facts_by_root
 from ..model.levels import Level
 from ..model.situation import Household
+from ..plural import plural
 from ..rulebook.load import Rulebook
 from .text import check_lines, terminal_safe
 from .theme import UNASSESSED_HEADING, age_cases_words, also_meets_words, cin_factors_line, group_by_domain, unassessed_line
@@ -79,7 +80,7 @@ def report_html(
         f'<p class="family">Family level: {_badge(assessment.level, assessment.label)}'
         + (
             f' &nbsp; <span class="small">could be as high as {_badge(assessment.possible_level, assessment.possible_label)}'
-            f" once {len(assessment.questions)} unknown fact(s) are checked</span>"
+            f" once {plural(len(assessment.questions), 'unknown fact is', 'unknown facts are')} checked</span>"
             if assessment.possible_level > assessment.computed_level
             else ""
         )
@@ -254,7 +255,7 @@ def _questions(assessment: Assessment, rulebook: Rulebook, household: Optional[H
         for q in assessment.questions
     )
     return (
-        f'<h2 id="questions">Information gaps: {len(assessment.questions)} question(s), most consequential first</h2>'
+        f'<h2 id="questions">Information gaps: {plural(len(assessment.questions), "question")}, most consequential first</h2>'
         f"<table><thead><tr><th>Could raise to</th><th>About</th><th>Question</th></tr></thead><tbody>{rows}</tbody></table>"
     )
 

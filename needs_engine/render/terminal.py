@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..model.assessment import Assessment, ChildAssessment
+from ..plural import plural
 from ..rulebook.load import Rulebook
 from .text import check_lines, terminal_safe
 from .theme import (
@@ -75,7 +76,7 @@ def _headline(assessment: Assessment) -> Panel:
     if assessment.possible_level > assessment.computed_level:
         line.append("\nCould be as high as: ")
         line.append_text(level_badge(assessment.possible_level, assessment.possible_label))
-        line.append(f"  once {len(assessment.questions)} unknown fact(s) are checked")
+        line.append(f"  once {plural(len(assessment.questions), 'unknown fact is', 'unknown facts are')} checked")
     title = f"needs-engine · {assessment.rulebook.name}" + (
         f" · {terminal_safe(assessment.reference)}" if assessment.reference else ""
     )
@@ -153,7 +154,8 @@ def _questions(assessment: Assessment, all_questions: bool) -> Panel:
     rest = len(assessment.questions) - len(shown)
     footer = Text(f"… and {rest} more (use --all-questions, or --format json)", style="dim") if rest else Text("")
     return Panel(
-        Group(table, footer), title=f"Information gaps: {len(assessment.questions)} question(s) to ask, most consequential first"
+        Group(table, footer),
+        title=f"Information gaps: {plural(len(assessment.questions), 'question')} to ask, most consequential first",
     )
 
 
