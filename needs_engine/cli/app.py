@@ -231,12 +231,12 @@ def assess(
             sys.stderr.write(
                 f"decision record: {write_record(make_record(situation, result, include_input=include_input), record)}\n"
             )
-        _emit(result, book, output, all_questions)
+        _emit(result, book, output, all_questions, situation)
 
     guarded(run, hint=hint)
 
 
-def _emit(result, book, output: OutputFormat, all_questions: bool) -> None:  # type: ignore[no-untyped-def]
+def _emit(result, book, output: OutputFormat, all_questions: bool, situation) -> None:  # type: ignore[no-untyped-def]
     if output is OutputFormat.json:
         from .output import write_json
 
@@ -246,9 +246,9 @@ def _emit(result, book, output: OutputFormat, all_questions: bool) -> None:  # t
 
         sys.stdout.write(assessment_markdown(result, book))
     elif output is OutputFormat.html:
-        from ..render.html import report_html
+        from ..render.html import record_html
 
-        sys.stdout.write(report_html(result, book))
+        sys.stdout.write(record_html(result, book, situation))
     else:
         from rich.console import Console
 
