@@ -163,7 +163,7 @@ def guarded(action: Callable[[], T], *, hint: str) -> T:
     except (typer.Exit, typer.Abort, KeyboardInterrupt):
         raise
     except OSError as exc:
-        # The machine, not the input: a full disk, an unwritable output (see README). Files the
+        # The machine, not the input: a full disk, an unwritable output (see docs/usage.md). Files the
         # engine writes are named where they are written; an unnamed one is standard output.
         where = exc.filename if exc.filename is not None else "standard output"
         if exc.filename is None:
