@@ -11,6 +11,7 @@ Used by `render_html_png.py` and `print_html_pdf.py` beside it, and by tests/ren
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -33,8 +34,19 @@ def find_browser() -> Optional[str]:
     return None
 
 
+def _profile_parent() -> Optional[str]:
+    """Where the throwaway profile goes: the temporary directory, unless its path is long.
+
+    Chromium keeps a Unix socket under its temporary directory (and runs with TMPDIR set to the
+    profile, below), and a socket's path is limited to about 107 bytes: under a long TMPDIR the
+    browser aborts ("Socket path too long") before it prints anything. /tmp is short.
+    """
+    base = tempfile.gettempdir()
+    return "/tmp" if len(base) > 48 and os.path.isdir("/tmp") else None
+
+
 def _run(browser: str, page: Path, *action: str) -> None:
-    with tempfile.TemporaryDirectory(prefix="needs-chromium-") as profile:
+    with tempfile.TemporaryDirectory(prefix="needs-chromium-", dir=_profile_parent()) as profile:
         command = [
             browser,
             "--headless",
@@ -48,7 +60,8 @@ def _run(browser: str, page: Path, *action: str) -> None:
             *action,
             page.resolve().as_uri(),
         ]
-        subprocess.run(command, check=True, capture_output=True, timeout=120)
+        environment = {**os.environ, "TMPDIR": profile}
+        subprocess.run(command, check=True, capture_output=True, timeout=120, env=environment)
 
 
 def screenshot(browser: str, page: Path, out: Path, *, width: int, height: int) -> None:
