@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Optional
 
 from .engine.assess import age_words, assess
 from .model.assessment import Assessment
-from .model.catalogue import facts_by_root
 from .model.levels import LEVELS, Level
 from .model.situation import Household
+from .plural import plural
 from .rulebook.load import Rulebook
 from .scenarios import Scenario
 
@@ -69,41 +69,31 @@ def known_fact_lines(household: Household) -> list[str]:
     known measure; facts known to be fine are counted, not listed.
     """
     from .explain.words import fact_name, subject_name, value_text
+    from .model.catalogue import known_facts
 
-    lines = []
-    groups = [(f"child:{c.id}", "child", c) for c in household.children]
-    groups += [(f"carer:{c.id}", "carer", c) for c in household.carers]
-    groups += [("household", "home", household.home), ("household", "strengths", household.strengths)]
-    groups += [("household", "household", household)]
+    notes: dict[tuple[str, str], list[str]] = {}
+    owners: dict[tuple[str, str], Any] = {}
     quiet = 0
-    for subject, root, owner in groups:
-        notes = []
-        for path, spec in facts_by_root()[root].items():
-            if spec.direction == "none" or path == ("unborn",):
-                continue
-            value = owner
-            for name in path:
-                value = getattr(value, name)
-            if value is None:
-                continue
-            notable = (
-                (spec.kind == "flag" and value is True)
-                or (spec.kind == "ordinal" and value.rank > 0)
-                or (spec.kind == "number" and (value > 0 or spec.direction == "lower_is_worse"))
-            )
-            if notable:
-                name = fact_name(spec).removeprefix("strength ").strip("'")
-                notes.append(f"{name}: {value_text(spec, value)}")
-            else:
-                quiet += 1
-        if notes:
-            who = subject_name(subject, household)
-            if root == "child":
-                who = f"{who}, {age_words(owner)}"
-            if root == "strengths":
-                who = "strengths"
-            lines.append(f"{who}: " + "; ".join(notes))
-    lines.append(f"({quiet} other known facts are no concern; anything not mentioned is unknown.)")
+    for known in known_facts(household):
+        spec, value = known.spec, known.value
+        if spec.direction == "none":
+            continue
+        if spec.notable(value):
+            name = fact_name(spec).removeprefix("strength ").strip("'")
+            notes.setdefault((known.subject, known.root), []).append(f"{name}: {value_text(spec, value)}")
+            owners[(known.subject, known.root)] = known.owner
+        else:
+            quiet += 1
+    lines = []
+    for (subject, root), said in notes.items():
+        who = subject_name(subject, household)
+        if root == "child":
+            who = f"{who}, {age_words(owners[(subject, root)])}"
+        if root == "strengths":
+            who = "strengths"
+        lines.append(f"{who}: " + "; ".join(said))
+    others = plural(quiet, "other known fact is", "other known facts are")
+    lines.append(f"({others} no concern; anything not mentioned is unknown.)")
     return lines
 
 

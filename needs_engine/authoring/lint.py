@@ -29,6 +29,7 @@ from typing import Any, Literal, Optional, Union
 
 from ..errors import Problem, RulebookError
 from ..model.levels import Level
+from ..plural import plural
 from ..rulebook.load import Rulebook, load_rulebook, locate
 from ..yamlfile import line_of
 from . import gaps
@@ -212,9 +213,9 @@ def _escalations(draft: Draft, searches: dict[Entry, Search]) -> list[Finding]:
                     "error",
                     "never_applies",
                     entry,
-                    f"escalation '{entry.id}' can never apply: it needs {rule.min_count} descriptors at "
-                    f"{rule.min_level.value} or above in {rule.min_domains} domains, and only {len(counted)} "
-                    f"that can fire exist, in {len(domains)} domains",
+                    f"escalation '{entry.id}' can never apply: it needs {plural(rule.min_count, 'descriptor')} at "
+                    f"{rule.min_level.value} or above in {plural(rule.min_domains, 'domain')}, and only {len(counted)} "
+                    f"that can fire {'exists' if len(counted) == 1 else 'exist'}, in {plural(len(domains), 'domain')}",
                 )
             )
         elif entry.level is not None and entry.level <= rule.min_level:

@@ -12,6 +12,7 @@ import codecs
 import csv
 import hashlib
 import os
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import BinaryIO, NamedTuple, Optional, Union
 
 from ..errors import InputError, Problem
+from ..yamlfile import STDIN
 from .columns import Columns
 
 MAX_RECORD_BYTES = 1_000_000
@@ -38,6 +40,17 @@ def format_of(path: Path, given: Optional[str], *, what: str) -> InputFormat:
     if given:
         return InputFormat(given)
     found = _SUFFIXES.get(path.suffix.lower())
+    if found is None and str(path) == STDIN:
+        raise InputError(
+            [
+                Problem(
+                    "--input-format",
+                    "standard input has no file name to tell the format from",
+                    code="format",
+                    expected="--input-format jsonl or --input-format csv",
+                )
+            ]
+        )
     if found is None:
         raise InputError(
             [
@@ -80,11 +93,19 @@ class InputStream:
         self.kind = kind
         from ..yamlfile import YAMLProblem, open_regular
 
-        try:
-            self._file: BinaryIO = open_regular(path)  # a FIFO or /dev/zero is refused, not read for ever
-            self.size = os.fstat(self._file.fileno()).st_size
-        except YAMLProblem as exc:
-            raise InputError([exc.problem]) from None
+        # `-`: a caseload piped in. Each record is bounded (MAX_RECORD_BYTES) and the stream is read
+        # once, front to back, so nothing needs its size; a resume reads the same prefix again from
+        # the new pipe and checks its hash, as for a file.
+        self.from_stdin = str(path) == STDIN
+        if self.from_stdin:
+            self._file: BinaryIO = sys.stdin.buffer
+            self.size = 0
+        else:
+            try:
+                self._file = open_regular(path)  # a FIFO or /dev/zero is refused, not read for ever
+                self.size = os.fstat(self._file.fileno()).st_size
+            except YAMLProblem as exc:
+                raise InputError([exc.problem]) from None
         self._hash = hashlib.sha256()
         self.offset = 0
         self.next_line = 1
@@ -93,7 +114,8 @@ class InputStream:
             self.columns = self._read_header()
 
     def close(self) -> None:
-        self._file.close()
+        if not self.from_stdin:  # standard input belongs to the process, not to the batch
+            self._file.close()
 
     def position(self) -> Position:
         return Position(self.offset, self.next_line, self._hash.hexdigest())

@@ -126,7 +126,7 @@ def _run_locked(job: BatchJob, progress: Optional[Progress]) -> Summary:
     book = load_rulebook(job.rulebook)
     stream = InputStream(job.input, job.input_format)
     identity = Identity(
-        input=str(job.input.resolve()),
+        input="-" if stream.from_stdin else str(job.input.resolve()),
         input_format=job.input_format.value,
         output_format=job.output_format.value,
         rulebook=book.id,

@@ -21,10 +21,12 @@ from ..model.levels import Level
 
 app = typer.Typer(
     name="needs",
-    help="Place each child, and the family, on the Continuum of Need, and explain why.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    # typer's own shell completion: `needs --install-completion` (bash, zsh, fish, PowerShell).
+    add_completion=True,
+    # `-h` as well as `--help`, on every command: click hands the names down to each subcommand.
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 rules_app = typer.Typer(
     help="Look at, lint and check a rulebook; see which descriptors the scenarios exercise.", no_args_is_help=True
@@ -34,11 +36,54 @@ app.add_typer(rules_app, name="rules")
 T = TypeVar("T")
 
 
+def _print_version(wanted: bool) -> None:
+    """`needs --version`: which engine made an assessment is recorded in it; this says which is installed."""
+    if wanted:
+        from .._version import __version__
+
+        typer.echo(f"needs-engine {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _needs(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Place each child, and the family, on the Continuum of Need, and explain why."""
+
+
 class OutputFormat(str, Enum):
     rich = "rich"
     json = "json"
     markdown = "markdown"
     html = "html"
+
+
+SituationFile = Annotated[
+    Path, typer.Argument(metavar="FILE", help="A situation in YAML or JSON; - reads it from standard input.", show_default=False)
+]
+"""The situation argument of every command that reads one: one wording, and `-` everywhere."""
+
+
+def stdin_once(**arguments: Path) -> None:
+    """Refuse `-` for more than one of a command's files: standard input can be read only once, and
+    the second reader would see an empty file and report that instead of the real mistake."""
+    from ..errors import InputError, Problem
+    from ..yamlfile import STDIN
+
+    named = [name for name, path in arguments.items() if str(path) == STDIN]
+    if len(named) > 1:
+        raise InputError(
+            [
+                Problem(
+                    " and ".join(named),
+                    "standard input (-) can be read only once",
+                    expected="a file name for all but one of them",
+                )
+            ]
+        )
 
 
 RulebookOption = Annotated[
@@ -118,7 +163,7 @@ def guarded(action: Callable[[], T], *, hint: str) -> T:
     except (typer.Exit, typer.Abort, KeyboardInterrupt):
         raise
     except OSError as exc:
-        # The machine, not the input: a full disk, an unwritable output (see README). Files the
+        # The machine, not the input: a full disk, an unwritable output (see docs/usage.md). Files the
         # engine writes are named where they are written; an unnamed one is standard output.
         where = exc.filename if exc.filename is not None else "standard output"
         if exc.filename is None:
@@ -136,7 +181,7 @@ def guarded(action: Callable[[], T], *, hint: str) -> T:
 
 @app.command()
 def assess(
-    file: Annotated[Path, typer.Argument(help="A situation in YAML or JSON.", show_default=False)],
+    file: SituationFile,
     rulebook: RulebookOption = "knowsley",
     output: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="rich (terminal), json, markdown or html.")
@@ -193,12 +238,12 @@ def assess(
             sys.stderr.write(
                 f"decision record: {write_record(make_record(situation, result, include_input=include_input), record)}\n"
             )
-        _emit(result, book, output, all_questions, full=full)
+        _emit(result, book, output, all_questions, situation, full=full)
 
     guarded(run, hint=hint)
 
 
-def _emit(result, book, output: OutputFormat, all_questions: bool, *, full: bool = False) -> None:  # type: ignore[no-untyped-def]
+def _emit(result, book, output: OutputFormat, all_questions: bool, situation, *, full: bool = False) -> None:  # type: ignore[no-untyped-def]
     if output is OutputFormat.json:
         from .output import write_json
 
@@ -208,9 +253,9 @@ def _emit(result, book, output: OutputFormat, all_questions: bool, *, full: bool
 
         sys.stdout.write(assessment_markdown(result, book))
     elif output is OutputFormat.html:
-        from ..render.html import report_html
+        from ..render.html import record_html
 
-        sys.stdout.write(report_html(result, book))
+        sys.stdout.write(record_html(result, book, situation))
     else:
         from rich.console import Console
 
@@ -256,6 +301,7 @@ def rules_list(
         from rich.table import Table
         from rich.text import Text
 
+        from ..plural import plural
         from ..render.theme import level_badge
         from ..rulebook.load import load_rulebook
 
@@ -277,7 +323,7 @@ def rules_list(
                 ]
             )
         chosen = [d for d in book.descriptors if (level is None or d.level is level) and (domain is None or d.domain == domain)]
-        table = Table(title=f"{book.name} {book.version}: {len(chosen)} of {len(book.descriptors)} descriptors")
+        table = Table(title=f"{book.name} {book.version}: {len(chosen)} of {plural(len(book.descriptors), 'descriptor')}")
         table.add_column("id", no_wrap=True)
         table.add_column("level", no_wrap=True)
         table.add_column("text", overflow="fold")

@@ -14,6 +14,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..plural import plural
 from .app import guarded, rules_app
 from .output import FormatOption, RichOrJson
 
@@ -102,7 +103,9 @@ def rules_check(
 
             from ..render.authoring import render_check
 
-            header = f"needs rules check: {book.name} {book.version} (seed {run_seed}, {count} households per invariant)"
+            header = (
+                f"needs rules check: {book.name} {book.version} (seed {run_seed}, {plural(count, 'household')} per invariant)"
+            )
             render_check(results, header, Console())
         return 0 if passed else 1
 

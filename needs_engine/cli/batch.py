@@ -8,13 +8,19 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..plural import plural
 from .app import RulebookOption, app, guarded
 
 
 @app.command()
 def batch(
     input_file: Annotated[
-        Path, typer.Argument(metavar="INPUT", help="Households as JSON Lines (.jsonl) or CSV (.csv).", show_default=False)
+        Path,
+        typer.Argument(
+            metavar="INPUT",
+            help="Households as JSON Lines (.jsonl) or CSV (.csv); - reads standard input (with --input-format).",
+            show_default=False,
+        ),
     ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write one row per input line (.jsonl or .csv).")],
     rulebook: RulebookOption = "knowsley",
@@ -82,12 +88,16 @@ def _with_progress(job, run_batch):  # type: ignore[no-untyped-def]
         TimeRemainingColumn(),
     )
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("batch", total=max(job.input.stat().st_size, 1), rows=0, rate=0.0)
+        from ..yamlfile import STDIN
+
+        piped = str(job.input) == STDIN  # a pipe's length is not known until it ends: the bar only pulses
+        task = bar.add_task("batch", total=None if piped else max(job.input.stat().st_size, 1), rows=0, rate=0.0)
         start = bar.get_time()
 
         def update(done: int, total: int, rows: int) -> None:
             elapsed = bar.get_time() - start
-            bar.update(task, completed=done, total=max(total, 1), rows=rows, rate=rows / elapsed if elapsed > 0 else 0.0)
+            size = None if piped else max(total, 1)
+            bar.update(task, completed=done, total=size, rows=rows, rate=rows / elapsed if elapsed > 0 else 0.0)
 
         return run_batch(job, update)
 
@@ -99,8 +109,8 @@ def _print_summary(summary, out: Path) -> None:  # type: ignore[no-untyped-def]
     levels = ", ".join(f"{level} {count:,}" for level, count in summary.counts.items()) or "none"
     resumed = f" (resumed after {summary.resumed_from:,})" if summary.resumed_from else ""
     console.print(
-        f"{summary.rows:,} rows in {out}{resumed}: {summary.rows - summary.errors:,} assessed ({levels}), "
-        f"{summary.errors:,} error row{'' if summary.errors == 1 else 's'}; {summary.rows_this_run:,} this run in {summary.seconds:.1f}s "
+        f"{plural(summary.rows, 'row')} in {out}{resumed}: {summary.rows - summary.errors:,} assessed ({levels}), "
+        f"{plural(summary.errors, 'error row')}; {summary.rows_this_run:,} this run in {summary.seconds:.1f}s "
         f"({summary.rate:,.0f} rows/s)",
         highlight=False,
         soft_wrap=True,

@@ -20,7 +20,9 @@ if TYPE_CHECKING:
 
 @app.command()
 def compare(
-    file: Annotated[Path, typer.Argument(help="A situation, or a scenario file, in YAML or JSON.", show_default=False)],
+    file: Annotated[
+        Path, typer.Argument(help="A situation, or a scenario file, in YAML or JSON; - reads standard input.", show_default=False)
+    ],
     rulebook: Annotated[
         Optional[list[str]],
         typer.Option("--rulebook", "-r", help="A rulebook id or path; repeat for several. Default: every shipped rulebook."),

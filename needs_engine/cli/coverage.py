@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ..plural import plural
 from .app import RulebookOption, guarded, rules_app
 from .output import FormatOption, RichOrJson, emit
 
@@ -55,7 +56,7 @@ def coverage_renderables(result: Coverage) -> list[RenderableType]:
     from ..model.levels import LEVELS
 
     head = Text(
-        f"{result.scenarios} scenarios ({result.scenarios_naming_rulebook} with an expectation for {result.rulebook}) exercise\n"
+        f"{plural(result.scenarios, 'scenario')} ({result.scenarios_naming_rulebook} with an expectation for {result.rulebook}) exercise\n"
         f"descriptors {_tally(result.descriptors)}, escalations {_tally(result.escalations)}, "
         f"mitigations {_tally(result.mitigations)}"
     )

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from .app import OutputFormat, RulebookOption, app, guarded
+from .app import OutputFormat, RulebookOption, SituationFile, app, guarded
 from .output import FormatOption, RichOrJson, write_json
 
 ExplainFormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="rich (terminal), json, markdown or html.")]
@@ -16,7 +15,7 @@ ExplainFormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", hel
 
 @app.command()
 def explain(
-    file: Annotated[Path, typer.Argument(help="A situation in YAML or JSON.", show_default=False)],
+    file: SituationFile,
     child: Annotated[Optional[str], typer.Option("--child", help="Explain only the child with this id.")] = None,
     rulebook: RulebookOption = "knowsley",
     output: ExplainFormatOption = OutputFormat.rich,
@@ -56,7 +55,7 @@ def explain(
 
 @app.command("what-if")
 def what_if(
-    file: Annotated[Path, typer.Argument(help="A situation in YAML or JSON.", show_default=False)],
+    file: SituationFile,
     changes: Annotated[
         list[str],
         typer.Option(

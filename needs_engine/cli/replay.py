@@ -9,7 +9,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from .app import app, guarded
+from ..plural import plural
+from .app import app, guarded, stdin_once
 from .output import write_json
 
 
@@ -20,9 +21,18 @@ class ReplayFormat(str, Enum):
 
 @app.command()
 def replay(
-    record: Annotated[Path, typer.Argument(help="A decision record written by 'needs assess --record'.", show_default=False)],
+    record: Annotated[
+        Path,
+        typer.Argument(help="A decision record written by 'needs assess --record'; - reads standard input.", show_default=False),
+    ],
     input_file: Annotated[
-        Path, typer.Option("--input", "-i", help="The situation (YAML or JSON) the record was made from.", show_default=False)
+        Path,
+        typer.Option(
+            "--input",
+            "-i",
+            help="The situation (YAML or JSON) the record was made from; - reads standard input.",
+            show_default=False,
+        ),
     ],
     rulebook: Annotated[
         Optional[str],
@@ -38,6 +48,7 @@ def replay(
         from ..records import replay as replay_record
         from ..render.theme import rulebook_stamp
 
+        stdin_once(RECORD=record, **{"--input": input_file})
         report = replay_record(read_record(record), read_situation(input_file), rulebook)
         if output is ReplayFormat.json:
             write_json(report)
@@ -46,7 +57,7 @@ def replay(
             if report.identical:
                 sys.stdout.write(f"identical: the decision in {record} replays the same under {used}\n")
             else:
-                sys.stdout.write(f"{len(report.differences)} difference(s) replaying {record} under {used}:\n")
+                sys.stdout.write(f"{plural(len(report.differences), 'difference')} replaying {record} under {used}:\n")
                 sys.stdout.writelines(f"  - {difference.message}\n" for difference in report.differences)
             if report.recorded_engine_version != report.engine_version:
                 sys.stdout.write(

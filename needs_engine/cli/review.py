@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .app import RulebookOption, app, guarded
+from .app import RulebookOption, app, guarded, stdin_once
 from .output import FormatOption, RichOrJson, emit
 
 if TYPE_CHECKING:
@@ -19,8 +19,12 @@ if TYPE_CHECKING:
 
 @app.command()
 def review(
-    before: Annotated[Path, typer.Argument(help="The family at the earlier date: a situation or a scenario file.")],
-    after: Annotated[Path, typer.Argument(help="The family at the later date: a situation or a scenario file.")],
+    before: Annotated[
+        Path, typer.Argument(help="The family at the earlier date: a situation or a scenario file; - reads standard input.")
+    ],
+    after: Annotated[
+        Path, typer.Argument(help="The family at the later date: a situation or a scenario file; - reads standard input.")
+    ],
     rulebook: RulebookOption = "knowsley",
     output: FormatOption = RichOrJson.rich,
 ) -> None:
@@ -30,6 +34,7 @@ def review(
         from ..review import read_situation_or_scenario
         from ..review import review as review_family
 
+        stdin_once(BEFORE=before, AFTER=after)
         result = review_family(read_situation_or_scenario(before), read_situation_or_scenario(after), rulebook)
         emit(result, output, review_renderables)
 

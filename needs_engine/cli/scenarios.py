@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..plural import plural
 from .app import app, guarded
 
 scenarios_app = typer.Typer(help="List, read and run the scenario library.", no_args_is_help=True)
@@ -31,7 +32,7 @@ def scenarios_list(folder: FolderOption = Path("scenarios")) -> None:
         from ..scenarios import load_scenarios
 
         scenarios = load_scenarios(folder)
-        table = Table(title=f"{len(scenarios)} scenarios in {folder}")
+        table = Table(title=f"{plural(len(scenarios), 'scenario')} in {folder}")
         table.add_column("name", overflow="fold")
         table.add_column("title", overflow="fold")
         table.add_column("expected family level", no_wrap=True, min_width=24)
@@ -102,9 +103,11 @@ def scenarios_run(folder: FolderOption = Path("scenarios"), rulebook: ScenarioRu
                 console.print(escape(failure_message(r)), style="red")
         failed = sum(not r.ok for r in results)
         not_run = len(scenarios) - len({r.scenario for r in results})
-        skipped = f"; {not_run} scenario(s) expect nothing of this rulebook, not run" if not_run else ""
+        skipped = (
+            f"; {plural(not_run, 'scenario expects', 'scenarios expect')} nothing of this rulebook, not run" if not_run else ""
+        )
         console.print(
-            f"{len(results) - failed} passed, {failed} failed: {len(results)} runs of {len(scenarios)} scenarios{skipped}"
+            f"{len(results) - failed} passed, {failed} failed: {plural(len(results), 'run')} of {plural(len(scenarios), 'scenario')}{skipped}"
         )
         return failed
 

@@ -30,6 +30,7 @@ from ..language.parse import parse
 from ..model.catalogue import FactSpec
 from ..model.levels import Level
 from ..model.situation import Household
+from ..plural import plural
 from ..rulebook.load import Rulebook
 from .addresses import Address, apply_changes, plain_value
 from .results import Counterfactual, CounterfactualSearch, FactChange, NearMiss
@@ -323,7 +324,7 @@ def _note(
         )
     if not found:
         limit = " (the search stopped at its size limit)" if stopped else ""
-        parts.append(f"None found within {max_changes} changes{limit}.")
+        parts.append(f"None found within {plural(max_changes, 'change')}{limit}.")
     return " ".join(parts) or None
 
 

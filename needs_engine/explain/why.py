@@ -15,6 +15,7 @@ from ..errors import InputError, Problem
 from ..language.compile import FactRead
 from ..model.assessment import LowerRung
 from ..model.situation import Household, Situation
+from ..plural import plural
 from ..rulebook.load import Escalation, Rulebook, load_rulebook
 from .addresses import Address, plain_value
 from .counterfactual import BUDGET, MAX_CHANGES, near_misses, search
@@ -125,7 +126,7 @@ def _escalation(escalation: Escalation, result: ChildResult, household: Househol
         domains = sorted({book.by_id[i].domain for i in counted})
         rule = escalation.count
         words = (
-            f"{len(counted)} needs at {book.levels[rule.min_level].label} or above in {len(domains)} domains "
+            f"{plural(len(counted), 'need')} at {book.levels[rule.min_level].label} or above in {plural(len(domains), 'domain')} "
             f"({', '.join(book.domains[d].label if d in book.domains else d for d in domains)}); "
             f"the rule needs {rule.min_count} in {rule.min_domains}, so at least {label}."
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import types
 import typing
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
 from functools import cache
@@ -87,6 +88,18 @@ class FactSpec:
         if self.direction == "lower_is_worse":
             return self.maximum
         return self.minimum
+
+    def notable(self, value: Any) -> bool:
+        """A known value worth reading out: a yes, a graded value past the scale's first, a
+        measure above nothing (or any measure where lower is worse); "no" and the first grade are
+        known to be fine. A strength that is yes is notable too."""
+        if self.kind == "flag":
+            return value is True
+        if self.kind == "ordinal":
+            return bool(value.rank > 0)
+        if self.kind == "number":
+            return bool(value > 0 or self.direction == "lower_is_worse")
+        return False
 
     def worseness(self, value: Any) -> float:
         """A number that grows as a known value of a concern fact gets more worrying (a value as
@@ -201,3 +214,39 @@ def spec_of(dotted: str) -> FactSpec:
 def all_facts() -> list[FactSpec]:
     """Every fact once, by its canonical root (siblings are children)."""
     return [spec for root, facts in facts_by_root().items() if root != "sibling" for spec in facts.values()]
+
+
+@dataclass(frozen=True)
+class KnownFact:
+    """A fact a household records a value for, and whose it is."""
+
+    subject: str
+    """'child:<id>', 'carer:<id>' or 'household' (the home and strengths are the household's)."""
+    root: str
+    """Where the fact's path starts: child, carer, home, strengths or household."""
+    owner: BaseModel
+    """The child, carer, home, strengths or household the value was read from."""
+    spec: FactSpec
+    value: Any
+
+
+def known_facts(household: Household) -> Iterator[KnownFact]:
+    """Every fact with a known value: each child, each carer, then the home, strengths and the
+    household's own facts, each in the model's order.
+
+    One walk serves whatever reads a household's facts back to a person (a quiz's summary, a
+    case record's list of the facts recorded), so they list the same facts in the same order.
+    """
+    owners: list[tuple[str, str, BaseModel]] = [(f"child:{c.id}", "child", c) for c in household.children]
+    owners += [(f"carer:{c.id}", "carer", c) for c in household.carers]
+    owners += [("household", "home", household.home), ("household", "strengths", household.strengths)]
+    owners += [("household", "household", household)]
+    for subject, root, owner in owners:
+        for path, spec in facts_by_root()[root].items():
+            if path == ("unborn",):  # derived from the age, not recorded
+                continue
+            value: Any = owner
+            for name in path:
+                value = getattr(value, name)
+            if value is not None:
+                yield KnownFact(subject, root, owner, spec, value)

@@ -12,6 +12,7 @@ from rich.text import Text
 
 from ..authoring.check import Counterexample, InvariantResult
 from ..authoring.lint import LintReport
+from ..plural import plural
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow"}
 
@@ -38,8 +39,8 @@ def render_lint(report: LintReport, console: Console) -> None:
             table.add_row(Text(finding.severity, style=SEVERITY_STYLE[finding.severity]), str(finding.line or ""), Text(message))
         console.print(table)
     loaded = "loads" if report.loaded else "does not load"
-    summary = f"{len(report.errors)} errors, {len(report.warnings)} warnings; the rulebook {loaded}; "
-    summary += f"{report.searched} conditions searched for a household that satisfies them"
+    summary = f"{plural(len(report.errors), 'error')}, {plural(len(report.warnings), 'warning')}; the rulebook {loaded}; "
+    summary += f"{plural(report.searched, 'condition')} searched for a household that satisfies them"
     style = "bold red" if report.errors or not report.loaded else "yellow" if report.warnings else "green"
     console.print(Text(summary, style=style))
 
@@ -51,7 +52,7 @@ def render_check(results: list[InvariantResult], header: str, console: Console) 
         if result.passed:
             console.print(
                 Text("  held   ", style="green"),
-                Text(f"{result.text} ({result.examples} situations, {result.seconds:.1f} s)"),
+                Text(f"{result.text} ({plural(result.examples, 'situation')}, {result.seconds:.1f} s)"),
             )
         elif result.crash is not None:
             console.print(Text("  CRASH  ", style="bold red"), Text(f"{result.text}: {result.crash}"))
@@ -63,7 +64,9 @@ def render_check(results: list[InvariantResult], header: str, console: Console) 
             assert result.counterexample is not None
             _counterexample(result.counterexample, console)
     held = sum(1 for result in results if result.passed)
-    console.print(Text(f"{held} of {len(results)} invariants held", style="green" if held == len(results) else "bold red"))
+    console.print(
+        Text(f"{held} of {plural(len(results), 'invariant')} held", style="green" if held == len(results) else "bold red")
+    )
 
 
 def _counterexample(found: Counterexample, console: Console) -> None:

@@ -13,6 +13,7 @@ from rich.text import Text
 
 from ..explain.results import ChildExplanation, CounterfactualSearch, Explanation
 from ..model.assessment import UnassessedFact
+from ..plural import plural
 from ..rulebook.load import Rulebook
 from .text import check_lines, markdown_safe, terminal_safe
 from .theme import LEVEL_STYLE, UNASSESSED_HEADING, also_meets_words, level_badge, provenance, unassessed_line
@@ -90,7 +91,9 @@ def _search_lines(heading: str, result: CounterfactualSearch) -> list[Text]:
     for item in result.found:
         lines.append(Text(f"  • {item.sentence}"))
     if result.more:
-        lines.append(Text(f"  … and {result.more} more of {result.changes_needed} change(s) (see --format json)", style="dim"))
+        lines.append(
+            Text(f"  … and {result.more} more of {plural(result.changes_needed, 'change')} (see --format json)", style="dim")
+        )
     return lines
 
 

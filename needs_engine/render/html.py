@@ -1,64 +1,135 @@
-"""One self-contained HTML page for a case record: an assessment, and its explanation if given.
+"""HTML pages from Jinja2 templates: the case record (`assess --format html`) and the full report
+(`explain --format html`).
 
-No scripts, fonts, images or anything else from the network: the CSS is inline and the page
-prints cleanly (@media print). Levels are shown as text labels as well as colour, so the page
-reads the same in black and white. Every piece of text is escaped. The page carries the
-reference, the date, the rulebook id, version and content hash and the engine version, so it can
-be attached to a case record; names appear only where the screener gave them.
+The case record is what a screener attaches to a case: it prints on one or two A4 pages (the
+decision and response, the reasons per child, checks, the questions that matter most, the facts
+recorded, the decision record's input hash, and a box for the screener's name, role and
+judgement). The report is the long form, with near misses and counterfactuals.
+
+Both are self-contained: inline CSS, no scripts, fonts, images or anything else from the network,
+and `@page` / `@media print` rules for A4. Levels are shown as text labels as well as colour, so
+the page reads the same in black and white. Every value is escaped (autoescape) and stripped of
+control characters; names appear only where the screener gave them.
+
+The layout lives in `templates/`, not in Python strings, so an authority can put its own header
+on every page: a folder named by NEEDS_HTML_TEMPLATES holding `header.html.j2` is searched before
+the shipped templates (docs/html-report.md). This module only prepares what the templates show.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html
-from typing import Optional
+import os
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Optional
 
-from ..explain.results import ChildExplanation, CounterfactualSearch, Explanation
-from ..explain.words import fact_sentence, subject_name
-from ..model.assessment import Assessment, ChildAssessment
-from ..model.catalogue import facts_by_root
+from ..errors import InputError, Problem
+from ..explain.results import ChildExplanation, Explanation
+from ..explain.words import fact_name, fact_sentence, subject_name, value_text
+from ..model.assessment import Assessment, ChildAssessment, FiredDescriptor, UnassessedFact
+from ..model.catalogue import facts_by_root, known_facts
 from ..model.levels import Level
-from ..model.situation import Household
+from ..model.situation import Household, Situation
+from ..plural import plural
 from ..rulebook.load import Rulebook
 from .text import check_lines, terminal_safe
 from .theme import UNASSESSED_HEADING, age_cases_words, also_meets_words, cin_factors_line, group_by_domain, unassessed_line
 
-# Colour and a pattern-free border weight per level; the label is always printed beside it.
-_COLOURS = {
-    Level.universal: ("#1b5e20", "#e8f5e9"),
-    Level.early_help: ("#6d5300", "#fff8e1"),
-    Level.targeted: ("#8a3c00", "#fff0e0"),
-    Level.safeguarding: ("#8e0000", "#ffebee"),
+if TYPE_CHECKING:
+    import jinja2
+
+TEMPLATES = Path(__file__).with_name("templates")
+"""The shipped templates (package data)."""
+
+TEMPLATES_ENV = "NEEDS_HTML_TEMPLATES"
+"""An authority's folder of templates, searched first: its `header.html.j2` replaces the shipped header."""
+
+QUESTIONS_ON_RECORD = 5
+"""The case record lists this many questions, the most consequential first (the report lists all)."""
+
+# Ink and paper per level; the label and rank ("3/4") are always printed beside the colour.
+COLOURS = {
+    Level.universal.value: ("#1b5e20", "#e8f5e9"),
+    Level.early_help.value: ("#6d5300", "#fff8e1"),
+    Level.targeted.value: ("#8a3c00", "#fff0e0"),
+    Level.safeguarding.value: ("#8e0000", "#ffebee"),
 }
 
-_CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#1a1a1a;margin:0;background:#f4f4f4;line-height:1.45}
-main{max-width:60rem;margin:0 auto;background:#fff;padding:1.5rem 2rem 2rem}
-h1{font-size:1.5rem;margin:.2rem 0 .6rem}h2{font-size:1.2rem;margin:1.6rem 0 .5rem;border-bottom:2px solid #ddd;padding-bottom:.2rem}
-h3{font-size:1rem;margin:1rem 0 .3rem}
-.meta{display:grid;grid-template-columns:max-content 1fr;gap:.1rem 1rem;font-size:.85rem;color:#444;margin:.4rem 0 1rem}
-.meta dt{font-weight:600}.meta dd{margin:0;word-break:break-all}
-.level{display:inline-block;padding:.1rem .55rem;border-radius:.3rem;font-weight:700;border:2px solid;white-space:nowrap}
-.level::before{content:attr(data-rank);font-size:.75em;margin-right:.35em;opacity:.85}
-.family{font-size:1.25rem;margin:.4rem 0 1rem}
-table{border-collapse:collapse;width:100%;font-size:.92rem}th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #ddd;vertical-align:top}
-th{background:#f0f0f0}.nowrap{white-space:nowrap}td .level{white-space:normal}
-.family .small{display:block;margin-top:.3rem}
-.child{border:1px solid #ccc;border-left-width:8px;border-radius:.3rem;padding:.4rem 1rem .8rem;margin:1rem 0;break-inside:avoid-page}
-ul{margin:.2rem 0 .4rem;padding-left:1.3rem}li{margin:.15rem 0}
-.because{color:#444;font-size:.88rem}.id{color:#666;font-size:.8rem;font-family:ui-monospace,Consolas,monospace}
-.flag{font-weight:700;color:#8e0000;border:1px solid #8e0000;padding:0 .3rem;border-radius:.2rem;font-size:.8rem}
-.banner{border:3px solid #8e0000;background:#ffebee;padding:.6rem 1rem;margin:1rem 0;font-weight:600}
-.note{font-style:italic;color:#444}.small{font-size:.8rem;color:#555}
-footer{margin-top:2rem;font-size:.8rem;color:#555;border-top:1px solid #ddd;padding-top:.5rem}
-@media print{body{background:#fff}main{max-width:none;padding:0}.child{break-inside:avoid}
-.level,.flag,.banner{-webkit-print-color-adjust:exact;print-color-adjust:exact}a{color:inherit;text-decoration:none}}
-"""
+
+@dataclass(frozen=True)
+class Reason:
+    """One fired descriptor, at the highest rung of its need, in words."""
+
+    level: Level
+    label: str
+    text: str
+    id: str
+    red_flag: bool
+    because: str
+    also: Optional[str]
 
 
-def escape(text: str) -> str:
-    """HTML-escaped, without control characters (free text may hold escape sequences)."""
-    return html.escape(terminal_safe(text))
+@dataclass(frozen=True)
+class EscalationView:
+    """An escalation the child's level rose by: to which level, and the rule in words."""
+
+    to: Level
+    label: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ChildView:
+    """What a page shows of one child."""
+
+    id: str
+    who: str
+    age: str
+    assessment: ChildAssessment
+    groups: list[tuple[str, list[Reason]]]
+    escalations: list[tuple[EscalationView, str]]
+    notes: list[str]
+    unassessed: list[str]
+    explained: Optional[ChildExplanation] = None
+
+
+@dataclass(frozen=True)
+class FactGroup:
+    """The known facts of one person, the home, the strengths or the household."""
+
+    who: str
+    notable: list[tuple[str, str]] = field(default_factory=list)
+    """(fact, value) for the values worth reading out (FactSpec.notable), in the model's order."""
+    fine: list[str] = field(default_factory=list)
+    """The facts known to be at their no-concern value ("no", the first grade), by name."""
+
+
+def record_html(assessment: Assessment, rulebook: Rulebook, situation: Situation, *, generated: Optional[dt.date] = None) -> str:
+    """The case record: one or two A4 pages to attach to the case (`needs assess --format html`)."""
+    from ..records import input_hash
+
+    household = situation.household
+    children = [_child_view(child, rulebook, household) for child in assessment.children]
+    shared = _shared_reasons(children) if len(children) > 1 else []
+    shared_ids = {reason.id for _, reasons in shared for reason in reasons}
+    shared_unassessed = _shared_unassessed(assessment.children) if len(children) > 1 else []
+    for child in children:
+        _drop_shared(child, shared_ids, set(shared_unassessed))
+    return _render(
+        "record.html.j2",
+        assessment,
+        rulebook,
+        generated,
+        household=household,
+        input_hash=input_hash(situation),
+        children=children,
+        shared=shared,
+        shared_unassessed=shared_unassessed,
+        questions=assessment.questions[:QUESTIONS_ON_RECORD],
+        facts=_fact_groups(household),
+    )
 
 
 def report_html(
@@ -69,152 +140,154 @@ def report_html(
     household: Optional[Household] = None,
     generated: Optional[dt.date] = None,
 ) -> str:
-    """The whole page as a string."""
-    day = (generated or dt.datetime.now(dt.UTC).date()).isoformat()
-    title = f"Level of need: {assessment.label}" + (f" — {assessment.reference}" if assessment.reference else "")
-    body = [
-        *(f'<div class="banner">{escape(line)}</div>' for line in check_lines(assessment.checks)),
-        f"<h1>{escape(title)}</h1>",
-        _meta(assessment, day),
-        f'<p class="family">Family level: {_badge(assessment.level, assessment.label)}'
-        + (
-            f' &nbsp; <span class="small">could be as high as {_badge(assessment.possible_level, assessment.possible_label)}'
-            f" once {len(assessment.questions)} unknown fact(s) are checked</span>"
-            if assessment.possible_level > assessment.computed_level
-            else ""
-        )
-        + "</p>",
-        *_banners(assessment),
-        _children_table(assessment, household),
-    ]
+    """The full report: every reason, near misses and counterfactuals (`needs explain --format html`)."""
     explained = {c.child_id: c for c in explanation.children} if explanation else {}
-    for child in assessment.children:
-        body.append(_child_section(child, explained.get(child.child_id), rulebook, household))
-    body += [_questions(assessment, rulebook, household), _response(assessment), _footer(assessment)]
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(title)}</title><style>{_CSS}</style></head>\n<body><main>\n"
-        + "\n".join(body)
-        + "\n</main></body></html>\n"
+    children = [_child_view(c, rulebook, household, explained.get(c.child_id)) for c in assessment.children]
+    return _render(
+        "report.html.j2", assessment, rulebook, generated, household=household, children=children, questions=assessment.questions
     )
 
 
-def _badge(level: Level, label: str) -> str:
-    ink, paper = _COLOURS[level]
-    return (
-        f'<span class="level" data-rank="{level.rank + 1}/4" style="color:{ink};background:{paper};border-color:{ink}">'
-        f"{escape(label)}</span>"
-    )
+def _render(template: str, assessment: Assessment, rulebook: Rulebook, generated: Optional[dt.date], **context: Any) -> str:
+    import jinja2
 
-
-def _meta(assessment: Assessment, day: str) -> str:
-    rows = [
-        ("Reference", assessment.reference or "not given"),
-        ("Date", day),
-        ("Rulebook", f"{assessment.rulebook.name} ({assessment.rulebook.id} {assessment.rulebook.version})"),
-        ("Content hash", assessment.rulebook.content_hash),
-        ("Engine", f"needs-engine {assessment.engine_version}"),
-    ]
-    return '<dl class="meta">' + "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in rows) + "</dl>"
-
-
-def _banners(assessment: Assessment) -> list[str]:
-    out = []
-    if assessment.response.urgent:
-        actions = "".join(f"<li>{escape(a)}</li>" for a in assessment.response.urgent_actions)
-        out.append(
-            f'<div class="banner">IMMEDIATE DANGER. {escape(assessment.response.urgent_summary or "")}<ul>{actions}</ul></div>'
+    day = (generated or dt.datetime.now(dt.UTC).date()).isoformat()
+    folder = os.environ.get(TEMPLATES_ENV) or None
+    try:
+        page = _environment(folder).get_template(template)
+        return page.render(
+            assessment=assessment,
+            rulebook=assessment.rulebook,
+            levels=rulebook.levels,
+            generated=day,
+            checks=check_lines(assessment.checks),
+            gap=_gap(assessment, context.get("household")),
+            **context,
         )
-    if assessment.override:
-        o = assessment.override
-        kind = "DOWNWARD OVERRIDE" if o.flagged else "Override"
-        out.append(
-            f'<div class="banner">{kind}: computed level {escape(o.computed_level.value)}, final level {escape(o.final_level.value)}. '
-            f"Reason: {escape(o.reason)}. By: {escape(o.by or 'not given')}; agreed by: {escape(o.second_person or 'none')}.</div>"
-        )
-    return out
+    except jinja2.TemplateSyntaxError as exc:
+        where = f"{exc.filename or exc.name}:{exc.lineno}"
+        raise InputError([Problem(where, f"template error: {exc.message}", code="template")]) from None
+    except jinja2.TemplateError as exc:
+        raise InputError(
+            [Problem(_template_line(exc) or folder or str(TEMPLATES), f"template error: {exc}", code="template")]
+        ) from None
 
 
-def _child_name(child_id: str, household: Optional[Household]) -> str:
-    if household is not None:
-        person = next((c for c in household.children if c.id == child_id), None)
-        if person is not None and person.name:
-            return f"{person.name} ({child_id})"
-    return child_id
+def _template_line(exc: BaseException) -> Optional[str]:
+    """`file:line` of the template that failed while rendering (Jinja puts template frames in the
+    traceback), so an authority's mistake is reported where it is, as a rule file's would be."""
+    found = None
+    frame = exc.__traceback__
+    while frame is not None:
+        name = frame.tb_frame.f_code.co_filename
+        if name.endswith((".j2", ".css")):
+            found = f"{name}:{frame.tb_lineno}"
+        frame = frame.tb_next
+    return found
 
 
-def _children_table(assessment: Assessment, household: Optional[Household]) -> str:
-    rows = "".join(
-        f'<tr><td>{escape(_child_name(c.child_id, household))}</td><td class="nowrap">{escape(c.age)}</td>'
-        f"<td>{_badge(c.level, c.label)}</td>"
-        f"<td>{_badge(c.possible_level, c.possible_label)}</td><td>{escape(', '.join(c.red_flags) or '-')}</td></tr>"
-        for c in assessment.children
-    )
-    return (
-        '<h2 id="children">Children</h2><table><thead><tr><th>Child</th><th>Age</th><th>Level</th><th>Possible level</th>'
-        f'<th class="nowrap">Red flags</th></tr></thead><tbody>{rows}</tbody></table>'
-    )
+@cache
+def _environment(folder: Optional[str]) -> jinja2.Environment:
+    """The templates, an authority's folder first: autoescaped, strict about undefined names, and
+    every value stripped of control characters before it is escaped."""
+    import jinja2
 
-
-def _child_section(
-    child: ChildAssessment, explained: Optional[ChildExplanation], rulebook: Rulebook, household: Optional[Household]
-) -> str:
-    ink, _ = _COLOURS[child.level]
-    parts = [
-        f'<section class="child" id="child-{escape(child.child_id)}" style="border-left-color:{ink}">',
-        f"<h2>{escape(_child_name(child.child_id, household))} ({escape(child.age)}): {_badge(child.level, child.label)}</h2>",
-    ]
-    if child.unassessed:
-        items = "".join(f"<li>{escape(unassessed_line(item))}</li>" for item in child.unassessed)
-        parts.append(f'<div class="unassessed"><h3>{UNASSESSED_HEADING} ({len(child.unassessed)})</h3><ul>{items}</ul></div>')
-    parts.append(_reasons(child, explained, rulebook))
-    if explained is not None:
-        parts.append(_near(explained))
-        parts.append(_search("What would lower the level", explained.down))
-        parts.append(_search("What would raise the level", explained.up))
-    parts.append("</section>")
-    return "\n".join(parts)
-
-
-def _reasons(child: ChildAssessment, explained: Optional[ChildExplanation], rulebook: Rulebook) -> str:
-    if not child.fired:
-        return '<p class="note">No descriptor fired on the known facts.</p>'
-    words = {f.id: [w.words for w in f.because] for f in explained.fired} if explained else {}
-    out = ["<h3>Why</h3>"]
-    for domain, descriptors in group_by_domain(child.fired, rulebook):
-        items = []
-        for d in descriptors:
-            because = words.get(d.id) or [_plain_fact(f.subject, f.fact, f.value) for f in d.facts]
-            flag = ' <span class="flag">RED FLAG</span>' if d.red_flag else ""
-            also = f'<div class="because">also meets: {escape(also_meets_words(d.also_meets))}</div>' if d.also_meets else ""
-            items.append(
-                f'<li>{_badge(d.level, rulebook.levels[d.level].label)} {escape(d.text)}{flag} <span class="id">{escape(d.id)}</span>'
-                f'<div class="because">because {escape("; ".join(because))}</div>{also}</li>'
+    search = [str(TEMPLATES)]
+    if folder is not None:
+        if not Path(folder).is_dir():
+            raise InputError(
+                [Problem(TEMPLATES_ENV, f"{folder} is not a folder", expected="a folder holding header.html.j2", code="template")]
             )
-        out.append(f"<p><strong>{escape(domain)}</strong></p><ul>{''.join(items)}</ul>")
-    escalations = explained.escalations if explained else None
+        search.insert(0, folder)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(search),
+        autoescape=True,
+        extensions=["jinja2.ext.do"],
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        finalize=_without_control_characters,
+    )
+    env.globals.update(colours=COLOURS, plural=plural, subject_name=subject_name, UNASSESSED_HEADING=UNASSESSED_HEADING)
+    return env
+
+
+def _without_control_characters(value: Any) -> Any:
+    """Free text as the page may show it (a reference or a name may hold escape sequences).
+    Markup is already page text: what a macro made from values that passed through here."""
+    from markupsafe import Markup
+
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return terminal_safe(value)
+    return value
+
+
+@dataclass(frozen=True)
+class Gap:
+    """What "could be higher" means: how many unknown facts could raise the level, and the first to ask."""
+
+    count: int
+    ask: str
+    about: str
+
+
+def _gap(assessment: Assessment, household: Optional[Household]) -> Optional[Gap]:
+    if assessment.possible_level <= assessment.computed_level or not assessment.questions:
+        return None
+    first = assessment.questions[0]
+    return Gap(len(assessment.questions), first.ask, subject_name(first.subject, household))
+
+
+def _child_view(
+    child: ChildAssessment, rulebook: Rulebook, household: Optional[Household], explained: Optional[ChildExplanation] = None
+) -> ChildView:
+    words = {f.id: [w.words for w in f.because] for f in explained.fired} if explained else {}
+    groups = [
+        (domain, [_reason(d, rulebook, words.get(d.id)) for d in descriptors])
+        for domain, descriptors in group_by_domain(child.fired, rulebook)
+    ]
+    reasons = {x.id: x.words for x in explained.escalations} if explained else {}
+    fired = {d.id for d in child.fired}
+    escalations = []
     for e in child.escalations:
-        reason = next((x.words for x in escalations if x.id == e.id), None) if escalations else None
-        if reason and e.because and e.because[0] in {d.id for d in child.fired}:
-            reason += " Counted: " + ", ".join(e.because) + "."
-        out.append(
-            f"<p>Escalation to {_badge(e.to, rulebook.levels[e.to].label)}: {escape(e.text)}"
-            f'<br><span class="because">because {escape(reason or ", ".join(e.because))}</span></p>'
-        )
-    if child.mitigation:
-        m = child.mitigation
-        out.append(
-            f"<p>Mitigation: {escape(m.text)} ({_badge(m.from_level, rulebook.levels[m.from_level].label)} → "
-            f"{_badge(m.to_level, rulebook.levels[m.to_level].label)})</p>"
-        )
-    out += [f'<p class="note">Not applied: {escape(confirm.words)}</p>' for confirm in child.if_confirmed]
+        because = reasons.get(e.id)
+        if because and e.because and e.because[0] in fired:
+            because += " Counted: " + ", ".join(e.because) + "."
+        escalations.append((EscalationView(e.to, rulebook.levels[e.to].label, e.text), because or _counted(e.because, rulebook)))
+    notes = [f"Not applied: {confirm.words}" for confirm in child.if_confirmed]
     if child.age_cases:
-        out.append(f'<p class="note">Age not known exactly: {escape(age_cases_words(child))}</p>')
+        notes.append(f"Age not known exactly: {age_cases_words(child)}")
     census = cin_factors_line(child.cin_factors)
     if census:
-        out.append(f'<p class="note">{escape(census)}</p>')
-    return "\n".join(out)
+        notes.append(census)
+    return ChildView(
+        id=child.child_id,
+        who=subject_name(f"child:{child.child_id}", household),
+        age=child.age,
+        assessment=child,
+        groups=groups,
+        escalations=escalations,
+        notes=notes,
+        unassessed=[unassessed_line(item) for item in child.unassessed],
+        explained=explained,
+    )
+
+
+def _counted(because: list[str], rulebook: Rulebook) -> str:
+    """What an escalation counted, short: "6 needs in 4 domains" for a count of descriptors (the
+    needs themselves are the reasons listed above it), else the facts that met its condition as
+    the assessment records them."""
+    counted = [rulebook.by_id[i] for i in because if i in rulebook.by_id]
+    if not counted or len(counted) != len(because):
+        return ", ".join(because)
+    domains = {d.domain for d in counted}
+    return f"it counted {plural(len(counted), 'need')} in {plural(len(domains), 'domain')}"
+
+
+def _reason(d: FiredDescriptor, rulebook: Rulebook, explained: Optional[list[str]]) -> Reason:
+    because = explained or [_plain_fact(f.subject, f.fact, f.value) for f in d.facts]
+    also = also_meets_words(d.also_meets) if d.also_meets else None
+    return Reason(d.level, rulebook.levels[d.level].label, d.text, d.id, d.red_flag, "; ".join(because), also)
 
 
 def _plain_fact(subject: str, fact: str, value: object) -> str:
@@ -223,57 +296,75 @@ def _plain_fact(subject: str, fact: str, value: object) -> str:
     return fact_sentence(subject, spec, value) if spec is not None else f"{fact} = {value} ({subject})"
 
 
-def _near(explained: ChildExplanation) -> str:
-    if not explained.nearly_fired:
-        return ""
-    items = "".join(
-        f"<li>{_badge(m.level, m.label)} {escape(m.text)} — if {escape(m.change.words)}"
-        f"{'' if m.level_after == explained.level else ' the level would be ' + escape(m.level_after.value.replace('_', ' '))}</li>"
-        for m in explained.nearly_fired
-    )
-    return f"<h3>Nearly fired (one change away)</h3><ul>{items}</ul>"
+def _shared_reasons(children: list[ChildView]) -> list[tuple[str, list[Reason]]]:
+    """The reasons every child has, from household or carer facts alone: shown once, for all.
+
+    A descriptor counts as shared only when it fired for every child with the very same words
+    (the same facts), so nothing about one child is presented as being about all of them.
+    """
+    per_child = [{r.id: r for _, reasons in c.groups for r in reasons} for c in children]
+    first = children[0]
+    shared = []
+    for domain, reasons in first.groups:
+        common = [r for r in reasons if all(other.get(r.id) == r for other in per_child[1:]) and _about_the_household(r, first)]
+        if common:
+            shared.append((domain, common))
+    return shared
 
 
-def _search(heading: str, result: CounterfactualSearch) -> str:
-    out = [f"<h3>{escape(heading)}</h3>"]
-    if result.note:
-        out.append(f'<p class="note">{escape(result.note)}</p>')
-    if result.found:
-        out.append("<ul>" + "".join(f"<li>{escape(c.sentence)}</li>" for c in result.found) + "</ul>")
-    if result.more:
-        out.append(f'<p class="small">… and {result.more} more of the same size.</p>')
-    return "\n".join(out)
+def _about_the_household(reason: Reason, child: ChildView) -> bool:
+    fired = next(d for d in child.assessment.fired if d.id == reason.id)
+    return bool(fired.facts) and all(not f.subject.startswith("child:") for f in fired.facts)
 
 
-def _questions(assessment: Assessment, rulebook: Rulebook, household: Optional[Household]) -> str:
-    if not assessment.questions:
-        return '<h2 id="questions">Information gaps</h2><p>No unknown fact could raise the level.</p>'
-    rows = "".join(
-        f"<tr><td>{escape(rulebook.levels[q.could_raise_to].label)}</td><td>{escape(subject_name(q.subject, household))}</td>"
-        f"<td>{escape(q.ask)}</td></tr>"
-        for q in assessment.questions
-    )
-    return (
-        f'<h2 id="questions">Information gaps: {len(assessment.questions)} question(s), most consequential first</h2>'
-        f"<table><thead><tr><th>Could raise to</th><th>About</th><th>Question</th></tr></thead><tbody>{rows}</tbody></table>"
-    )
+def _shared_unassessed(children: list[ChildAssessment]) -> list[str]:
+    """Unassessed household or carer facts listed for every child, with the same reason: shown once."""
+
+    def lines(child: ChildAssessment) -> list[str]:
+        return [unassessed_line(item) for item in child.unassessed if _household_fact(item)]
+
+    first = lines(children[0])
+    return [line for line in first if all(line in lines(other) for other in children[1:])]
 
 
-def _response(assessment: Assessment) -> str:
-    r = assessment.response
-    actions = "".join(f"<li>{escape(a)}</li>" for a in r.actions)
-    consent = assessment.consent
-    return (
-        f'<h2 id="response">What to do next: {_badge(r.level, r.label)}</h2>'
-        f"<p>{escape(r.summary)}</p><ul>{actions}</ul>"
-        f"<p><strong>Consent ({escape(consent.status.replace('_', ' '))}):</strong> {escape(consent.guidance)}</p>"
-    )
+def _household_fact(item: UnassessedFact) -> bool:
+    return not item.subject.startswith("child:")
 
 
-def _footer(assessment: Assessment) -> str:
-    return (
-        "<footer>Produced by needs-engine, decision support for the Continuum of Need: it informs professional "
-        "judgement and never replaces it. Counterfactuals describe other situations, not advice. "
-        f"Rulebook {escape(assessment.rulebook.id)} {escape(assessment.rulebook.version)}, "
-        f"{escape(assessment.rulebook.content_hash)}.</footer>"
+def _drop_shared(child: ChildView, shared_ids: set[str], shared_unassessed: set[str]) -> None:
+    """Leave in the child's block only what is not already shown for every child."""
+    child.groups[:] = [
+        (domain, kept) for domain, reasons in child.groups if (kept := [r for r in reasons if r.id not in shared_ids])
+    ]
+    child.unassessed[:] = [line for line in child.unassessed if line not in shared_unassessed]
+
+
+def _fact_groups(household: Household) -> list[FactGroup]:
+    """Every known fact, grouped by whose it is; what the page lists as "the facts recorded"."""
+    groups: dict[tuple[str, str], FactGroup] = {}
+    for known in known_facts(household):
+        if known.spec.path in _SHOWN_ELSEWHERE.get(known.root, ()):
+            continue
+        key = (known.subject, known.root)
+        if key not in groups:
+            groups[key] = FactGroup(_owner_words(known.subject, known.root, household, known.owner))
+        name = fact_name(known.spec).removeprefix("strength ").strip("'")
+        if known.spec.notable(known.value) or known.spec.kind == "choice":
+            groups[key].notable.append((name, value_text(known.spec, known.value).strip("'")))
+        else:
+            groups[key].fine.append(name)
+    return list(groups.values())
+
+
+_SHOWN_ELSEWHERE = {"child": {("age_months",), ("unborn_weeks",)}, "carer": {("role",)}}
+"""Facts the page already shows beside the person (a child's age, a carer's role)."""
+
+
+def _owner_words(subject: str, root: str, household: Household, owner: Any) -> str:
+    if root == "child":
+        from ..engine.assess import age_words
+
+        return f"{subject_name(subject, household)}, {age_words(owner)}"
+    return {"home": "The home", "strengths": "Strengths", "household": "The household"}.get(root) or subject_name(
+        subject, household
     )

@@ -26,13 +26,13 @@ from ..explain.questions import RED_FLAGS
 from ..explain.words import fact_name
 from ..model.assessment import AppliedEscalation, Assessment, ChildAssessment, FiredDescriptor, Question, UnassessedFact
 from ..model.catalogue import spec_of
+from ..plural import plural
 from ..rulebook.load import Rulebook
 from .text import check_lines, terminal_safe
 from .theme import (
     LEVEL_STYLE,
     UNASSESSED_HEADING,
     age_cases_words,
-    counted,
     level_badge,
     provenance,
     rise_words,
@@ -88,7 +88,7 @@ class _View:
         self.head = self._head()
         self.actions = [_item("  • ", Text(action), console) for action in assessment.response.actions]
         self.more_actions = {
-            n: Text(f"  … and {counted(n, 'more action')}: --full", style="dim") for n in range(1, len(self.actions) + 1)
+            n: Text(f"  … and {plural(n, 'more action')}: --full", style="dim") for n in range(1, len(self.actions) + 1)
         }
         consent = Text(f"Consent ({assessment.consent.status.replace('_', ' ')}): ", style="bold")
         consent.append(assessment.consent.guidance)
@@ -225,8 +225,8 @@ class _View:
             return None
         domains = {self.book.by_id[i].domain for i in reason.because if i in self.book.by_id}
         return (
-            f"{counted(len(reason.because), 'need')} at {short_label(self.book.label(rule.min_level))} or above "
-            f"in {counted(len(domains), 'domain')} (this rulebook's line: {rule.min_count} in {rule.min_domains})"
+            f"{plural(len(reason.because), 'need')} at {short_label(self.book.label(rule.min_level))} or above "
+            f"in {plural(len(domains), 'domain')} (this rulebook's line: {rule.min_count} in {rule.min_domains})"
         )
 
     def _questions(self, all_questions: bool) -> list[RenderableType]:
@@ -250,7 +250,7 @@ class _View:
             parts.append(_item(f"  {number}. ", _question_words(row), self.console))
         rest = len(rows) - len(shown)
         if rest:
-            parts.append(Text(f"  … and {counted(rest, 'more question')}: --all-questions, or --format json", style="dim"))
+            parts.append(Text(f"  … and {plural(rest, 'more question')}: --all-questions, or --format json", style="dim"))
         return parts
 
     def _footer(self) -> Text:

@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..model.assessment import Assessment, ChildAssessment
+from ..plural import plural
 from ..rulebook.load import Rulebook
 from .text import check_lines, terminal_safe
 from .theme import (
@@ -19,7 +20,6 @@ from .theme import (
     age_cases_words,
     also_meets_words,
     cin_factors_line,
-    counted,
     group_by_domain,
     level_badge,
     provenance,
@@ -157,7 +157,7 @@ def _questions(assessment: Assessment, all_questions: bool) -> Panel:
     footer = Text(f"… and {rest} more (use --all-questions, or --format json)", style="dim") if rest else Text("")
     return Panel(
         Group(table, footer),
-        title=f"Information gaps: {counted(len(assessment.questions), 'question')} to ask, red-flag screens and most consequential first",
+        title=f"Information gaps: {plural(len(assessment.questions), 'question')} to ask, red-flag screens and most consequential first",
     )
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Optional
 
 from ..model.assessment import Assessment, ChildAssessment, FactValueType, FiredDescriptor, LowerRung, RulebookRef, UnassessedFact
 from ..model.levels import Level
+from ..plural import plural
 from ..rulebook.load import Rulebook
 
 if TYPE_CHECKING:
@@ -33,11 +34,6 @@ def short_label(label: str) -> str:
     return label.split(" (", 1)[0]
 
 
-def counted(number: int, noun: str) -> str:
-    """`number` and `noun`, the noun plural unless there is one: "1 question", "2 questions"."""
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
-
-
 def subject_words(subject: str) -> str:
     """Whom a question is about, as short as a line allows: "c1", "carer m", "household"."""
     kind, _, who = subject.partition(":")
@@ -57,7 +53,7 @@ def rise_words(assessment: Assessment) -> Optional[str]:
         return "once the unknown facts are checked"
     screens = [q for q in raising if q.group == "red_flags"]
     others = [q for q in raising if q.group != "red_flags"]
-    words = f"{counted(len(raising), 'unknown fact')} could raise the family level"
+    words = f"{plural(len(raising), 'unknown fact')} could raise the family level"
     if screens:
         words += f", {len(screens)} of them red-flag screens" if others else ", all of them red-flag screens"
     if others:

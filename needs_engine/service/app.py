@@ -29,6 +29,7 @@ from ..errors import InputError, Problem
 from ..model.assessment import Assessment, Override
 from ..model.levels import Level
 from ..model.situation import Situation
+from ..plural import plural
 from ..records import DecisionRecord, make_record
 from ..rulebook.load import Rulebook, load_rulebook, shipped_rulebooks
 
@@ -182,7 +183,7 @@ async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse
     return problem(
         422,
         "Invalid request",
-        f"{len(errors)} problem(s) in: {fields}",
+        f"{plural(len(errors), 'problem')} in: {fields}",
         kind="urn:needs-engine:problem:invalid-input",
         errors=errors,
     )

@@ -107,7 +107,7 @@ def test_the_search_is_bounded_and_reports_its_work() -> None:
     doc = document("teenager-criminal-exploitation-county-lines.yaml")
     start = time.perf_counter()
     result = explain(doc, "knowsley", budget=50)
-    assert time.perf_counter() - start < 30  # a hang guard, not a speed budget (see README for figures)
+    assert time.perf_counter() - start < 30  # a hang guard, not a speed budget (see docs/speed.md for figures)
     for child in result.children:
         for search in (child.down, child.up):
             assert search.combinations_tried <= 50
