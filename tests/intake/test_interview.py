@@ -16,7 +16,7 @@ from needs_engine import assess, load_rulebook
 from needs_engine.cli.app import app
 from needs_engine.inputs import read_situation
 from needs_engine.intake.answers import carer_ids, read_age
-from needs_engine.intake.checklist import UNKNOWN_CELL, Grid
+from needs_engine.intake.checklist import UNKNOWN_CELL, Grid, build_grid
 from needs_engine.intake.interview import DONT_KNOW, SKIP, STOP, Interview, continue_document
 from needs_engine.model.situation import Consent
 
@@ -238,3 +238,26 @@ def test_ages_are_read_in_every_form_a_front_door_uses() -> None:
 def test_carer_ids_follow_the_examples() -> None:
     assert carer_ids(["mother", "father"]) == ["m", "f"]
     assert carer_ids(["mother", "mother", None, "grandparent"]) == ["m", "m2", "a1", "a2"]
+
+
+def test_the_red_flag_grid_moves_over_cells_that_cannot_apply_and_y_means_the_red_flag() -> None:
+    grid = build_grid(KNOWSLEY, [{"id": "c1", "unborn_weeks": 20}, {"id": "c2", "age_years": 6}], {})
+    subjects = [subject for subject, _heading in grid.columns]
+    assert subjects == ["household", "child:c2"]  # nothing on the grid can describe an unborn baby
+    assert grid.cursor == (0, 0) and grid.rows[0].spec.dotted == "household.immediate_danger"
+    injury = next(r for r, row in enumerate(grid.rows) if row.spec.dotted == "child.harm.injury")
+    assert grid.rows[injury].options[grid.rows[injury].yes][0] == "unexplained_or_suspicious"
+    grid.no()  # immediate danger: no; the household column has nothing more, so on to c2's first cell
+    assert grid.cursor == (1, 1)
+    grid.cursor = (injury, 1)
+    grid.cycle()
+    grid.cycle()
+    assert grid.cell_text(injury, 1) == "Explained minor"
+    grid.cycle()
+    grid.cycle()
+    assert grid.cell_text(injury, 1) == "?"  # round to don't know
+    grid.yes()
+    answers = {(subject, spec.dotted): value for subject, spec, value in grid.answers()}
+    assert answers[("household", "household.immediate_danger")] is False
+    assert answers[("child:c2", "child.harm.injury")] == "unexplained_or_suspicious"
+    assert list(answers.values()).count("unknown") == len(answers) - 2
