@@ -82,6 +82,8 @@ class Interview:
             return self.assessment()
         if continuing:
             self.prompts.say(self.status(self.assessment()))
+            if not self.consent_if_unknown():
+                return self.assessment()
         if not self.red_flags():
             return self.assessment()
         self.ranked_questions()
@@ -117,13 +119,22 @@ class Interview:
         household["carers"] = [
             {"id": carer_id, "role": role or DONT_KNOW} for carer_id, role in zip(carer_ids(roles), roles, strict=True)
         ]
-        if not stopped:
-            consent = self.prompts.choose(CONSENT_QUESTION, _options(Consent))
-            stopped = consent is STOP
-            if consent is not STOP and consent is not SKIP:
-                household["consent"] = consent
         self.save()
-        return not stopped
+        return not stopped and self.consent_if_unknown()
+
+    def consent_if_unknown(self) -> bool:
+        """Ask for consent unless the file has it. It never changes a level, so the engine never
+        asks it, but the response depends on it (Early Help needs it). False if stopped."""
+        household = self.document["household"]
+        if household.get("consent") is not None and not is_unknown_word(household["consent"]):
+            return True
+        consent = self.prompts.choose(CONSENT_QUESTION, _options(Consent))
+        if consent is STOP:
+            return False
+        if consent is not SKIP:
+            household["consent"] = consent
+            self.save()
+        return True
 
     def red_flags(self) -> bool:
         """Every red flag on one screen (in groups of children as wide as the terminal). False if stopped."""
@@ -245,16 +256,14 @@ class Interview:
         return head + "\n  " + "; ".join(parts)
 
     def closing(self, result: Assessment) -> str:
-        """What the interview leaves behind: settled, or the unknowns still open and why."""
-        if result.possible_level == result.level:
+        """What the interview leaves behind: every child settled, or the unknowns still open."""
+        if not result.questions:
             return f"Every child's level is settled: no unknown fact can change it.\n{self.status(result)}"
-        open_ = [q for q in result.questions if (q.subject, q.fact) in self.asked]
+        first = result.questions[0]
         return (
-            f"No question left that has not been asked. {len(open_)} fact(s) answered "
-            f"don't know or skipped could still raise the level; the most consequential: "
-            f"{self.who(open_[0].subject, result)}: {open_[0].ask}\n{self.status(result)}"
-            if open_
-            else self.status(result)
+            f"No question left that has not been asked. {len(result.questions)} fact(s) answered "
+            f"don't know or skipped could still raise a level; the most consequential: "
+            f"{self.who(first.subject, result)}: {first.ask}\n{self.status(result)}"
         )
 
     def save(self) -> None:

@@ -40,6 +40,7 @@ class ScriptedPrompts:
         self.roles = iter(referral.roles)
         self.questions: list[tuple[str, str]] = []
         self.grids: list[Grid] = []
+        self.messages: list[str] = []
         self.initial: list[list[list[Optional[int]]]] = []
         """Each grid's cells as the interview showed them, before this screener answered."""
 
@@ -71,6 +72,7 @@ class ScriptedPrompts:
         return read(str(value))
 
     def choose(self, message: str, options: list[tuple[Any, str, str]], *, help: str = "") -> Any:
+        self.messages.append(message)
         if "related to the children" in message:
             return next(self.roles)
         if "consented" in message:
@@ -150,7 +152,8 @@ def test_a_scripted_interview_writes_a_case_that_assesses_as_the_scenario_expect
     # The interview ended on its own: no question it had not put could still change a level.
     result = session.assessment()
     assert all((q.subject, q.fact) in session.asked for q in result.questions)
-    assert any("settled" in said or "could still raise" in said for said in prompts.said[-1:])
+    closing = "Every child's level is settled" if not result.questions else "No question left that has not been asked"
+    assert prompts.said[-1].startswith(closing)
 
 
 def test_questions_come_in_the_engines_order_and_each_only_once(tmp_path: Path) -> None:
@@ -177,7 +180,7 @@ def test_dont_know_to_everything_writes_a_valid_file_of_unknowns(tmp_path: Path)
     text = session.path.read_text()
     assert text.count(": unknown") >= len(prompts.questions) + sum(len(g.rows) for g in prompts.grids)
     assert "consent: unknown" in text and "role: unknown" in text
-    assert "answered don't know or skipped could still raise the level" in prompts.said[-1]
+    assert "answered don't know or skipped could still raise a level" in prompts.said[-1]
 
 
 def test_skipping_writes_nothing_and_stopping_keeps_what_was_answered(tmp_path: Path) -> None:
@@ -212,6 +215,16 @@ def test_continue_takes_up_a_saved_case_and_keeps_its_answers(tmp_path: Path) ->
     assert prefilled >= 3
     assert levels(first.path)[0] == referral.expected["knowsley"]["level"]
     assert read_situation(first.path).household.consent is Consent.given
+    assert sum("consented" in message for message in prompts.messages) == 0  # the file had it
+
+
+def test_continue_asks_for_consent_when_the_file_does_not_have_it(tmp_path: Path) -> None:
+    path = tmp_path / "form.yaml"
+    path.write_text(CliRunner().invoke(app, ["template"], env={"COLUMNS": "100"}).stdout)
+    referral = Referral(ages=[], roles=[], consent="refused", known={}, expected={})
+    prompts = ScriptedPrompts(referral)
+    Interview(path, KNOWSLEY, prompts, document=continue_document(path)).run(continuing=True)
+    assert read_situation(path).household.consent is Consent.refused
 
 
 def test_needs_new_without_a_terminal_says_so_and_exits_2(tmp_path: Path) -> None:
@@ -261,3 +274,16 @@ def test_the_red_flag_grid_moves_over_cells_that_cannot_apply_and_y_means_the_re
     assert answers[("household", "household.immediate_danger")] is False
     assert answers[("child:c2", "child.harm.injury")] == "unexplained_or_suspicious"
     assert list(answers.values()).count("unknown") == len(answers) - 2
+
+
+def test_the_interview_says_settled_only_when_every_child_is(tmp_path: Path) -> None:
+    """A red flag settles the family at Safeguarding, but not a sibling: the closing must not
+    say every level is settled while the sibling could still rise."""
+    flagged = Referral(
+        ages=["6", "9"], roles=["mother"], consent="given", known={("child:c1", "child.harm.left_alone"): True}, expected={}
+    )
+    session, prompts = interview(tmp_path, flagged)
+    result = session.assessment()
+    assert result.level.value == "safeguarding" and result.possible_level == result.level
+    assert any(child.possible_level > child.level for child in result.children)
+    assert prompts.said[-1].startswith("No question left that has not been asked")
