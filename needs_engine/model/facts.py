@@ -54,8 +54,10 @@ class _SaysUnknown:
 
     def __get_pydantic_json_schema__(self, core: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
         schema = handler(core)
-        branches = list(schema.pop("anyOf", None) or [dict(schema)])
-        if "anyOf" not in schema:
+        if "anyOf" in schema:  # Optional[...]: the value's type, or null
+            branches = list(schema.pop("anyOf"))
+        else:  # one value type: it becomes a branch; what describes the field stays outside
+            branches = [{key: value for key, value in schema.items() if key not in _FIELD_KEYWORDS}]
             schema = {key: value for key, value in schema.items() if key in _FIELD_KEYWORDS}
         if UNKNOWN_SCHEMA not in branches:
             branches.append(UNKNOWN_SCHEMA)
