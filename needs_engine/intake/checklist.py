@@ -202,7 +202,7 @@ def _row_label(spec: FactSpec) -> str:
 
 LABEL_WIDTH = 32
 CELL_WIDTH = 16
-KEYS = "y yes · n no · ? don't know · space other values · arrows move · Enter done"
+KEYS = "y yes · n no · ? don't know · space other values · tab or arrows move · Enter done"
 
 
 def columns_that_fit(width: Optional[int] = None) -> int:
