@@ -7,8 +7,11 @@ numbered from 0: `household.reference`, `household.consent`,
 `household.strengths.protective_adult`. A spreadsheet holds up to as many children and carers
 as it has numbered columns for; a child (or carer) whose cells are all empty is absent, and a
 child given facts but no id gets `c1`, `c2`, ... (carers `a1`, `a2`, ...) by its number.
-An empty cell is unknown or absent, never "no concern". Cells stay text: the model reads
-`yes`/`no`/`true`/`false`/`1`/`0`, numbers and ordinal values from text.
+An empty cell is unknown or absent, never "no concern". A cell is read by its column's type:
+a yes/no fact from `yes`/`no`/`true`/`false`/`1`/`0` (any case), a number fact from a decimal
+number; anything else stays text (ordinal values, `unknown`, and a cell that is not of its
+column's type, which the model then refuses naming the column). A situation document itself
+is typed, as the published schema says: this reading is the spreadsheet's, not the model's.
 
 The header is checked before any row is read: an unknown, misspelt or repeated column is a bad
 input (exit 2) naming the column, so a misspelt fact can never be silently dropped.
@@ -17,6 +20,7 @@ input (exit 2) naming the column, so a misspelt fact can never be silently dropp
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Optional, Union
@@ -90,6 +94,30 @@ def _suggest(name: str) -> Optional[str]:
     return close[0] if close else None
 
 
+_FLAG_WORDS = {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}
+_WHOLE = re.compile(r"[+-]?[0-9]+")
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+
+
+def typed_cell(path: Path, text: str) -> Any:
+    """A cell's text as the value its column's fact takes: True/False for a yes/no fact, a number
+    for a number fact, the text itself otherwise (or when it is not of the column's type)."""
+    part, leaf = (path[1], tuple(path[3:])) if path[1] in ("children", "carers") else (path[1], tuple(path[2:]))
+    root = {"children": "child", "carers": "carer"}.get(str(part), str(part))
+    if root not in ("child", "carer", "home", "strengths"):
+        root, leaf = "household", tuple(path[1:])
+    spec = facts_by_root()[root].get(leaf)  # type: ignore[arg-type]
+    if spec is None:  # an id, a name, a reference, or an age in years or a band: text
+        return text
+    if spec.kind == "flag":
+        return _FLAG_WORDS.get(text.lower(), text)
+    if spec.kind == "number" and _WHOLE.fullmatch(text):
+        return int(text)
+    if spec.kind == "number" and _DECIMAL.fullmatch(text):
+        return float(text)
+    return text
+
+
 @dataclass(frozen=True)
 class Columns:
     """A checked CSV header: the document path of every column."""
@@ -147,7 +175,7 @@ class Columns:
                 target, leaf = household, path[1:]
             for part in leaf[:-1]:
                 target = target.setdefault(part, {})
-            target[leaf[-1]] = value  # type: ignore[index]
+            target[leaf[-1]] = typed_cell(path, value)  # type: ignore[index]
         positions: dict[str, list[int]] = {}
         for key, prefix in (("children", "c"), ("carers", "a")):
             items = numbered[key]

@@ -269,12 +269,20 @@ def _emit(result, book, output: OutputFormat, all_questions: bool, situation, *,
             render_summary(result, book, Console(), all_questions=all_questions)
 
 
+class SchemaFormat(str, Enum):
+    json = "json"
+    markdown = "markdown"
+
+
 @app.command()
 def schema(
     assessment: Annotated[
         bool,
         typer.Option("--assessment", help="The JSON Schema of an assessment (what `assess --format json` prints) instead."),
     ] = False,
+    output: Annotated[
+        SchemaFormat, typer.Option("--format", "-f", help="json (a JSON Schema) or markdown (every fact in words).")
+    ] = SchemaFormat.json,
 ) -> None:
     """Print the JSON Schema of a situation (every fact, its values and their definitions)."""
 
@@ -282,6 +290,14 @@ def schema(
         from ..model.assessment import Assessment
         from ..model.situation import Situation
 
+        if output is SchemaFormat.markdown:
+            from ..errors import InputError, Problem
+            from ..render.facts import facts_markdown
+
+            if assessment:
+                raise InputError([Problem("--format", "markdown lists a situation's facts", expected="json with --assessment")])
+            sys.stdout.write(facts_markdown())
+            return
         model = Assessment if assessment else Situation
         sys.stdout.write(json.dumps(model.model_json_schema(), indent=2, sort_keys=True) + "\n")
 
@@ -389,6 +405,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "coverage",
     "authoring",
     "batch",
+    "intake",
 )
 
 

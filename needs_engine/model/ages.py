@@ -15,14 +15,15 @@ engine's spans and the lint gap probe alike.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
 from typing import Optional
+
+from .facts import Choices, define
 
 MAX_AGE_MONTHS = 228
 """19 years: the 0-19 population the seed strategies serve."""
 
 
-class AgeBandName(str, Enum):
+class AgeBandName(Choices):
     """A named age band, for when the exact age is not known. Months are inclusive."""
 
     unborn = "unborn"
@@ -55,6 +56,19 @@ BAND_WORDS: dict[AgeBandName, str] = {
     AgeBandName.secondary_school_age: "secondary school age (11 to 16)",
     AgeBandName.sixteen_seventeen: "16 or 17",
 }
+
+define(
+    AgeBandName,
+    {
+        "unborn": "An unborn baby.",
+        "under_1": "Born, and under one year old (0 to 11 months).",
+        "under_5": "Under five (0 to 59 months).",
+        "primary_school_age": "Of primary school age: Reception to Year 6, 4 to 11 years (48 to 143 months).",
+        "secondary_school_age": "Of secondary school age: Year 7 to Year 11, 11 to 16 years (132 to 203 months).",
+        "16_17": "Sixteen or seventeen (192 to 215 months).",
+    },
+    {band.value: BAND_WORDS[band][:1].upper() + BAND_WORDS[band][1:] for band in AgeBandName},
+)
 
 
 @dataclass(frozen=True)

@@ -9,22 +9,67 @@ with the opposite reading: present is better.
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 from typing import Annotated, Any, Literal, Optional, TypeVar
 
-from pydantic import BeforeValidator, ConfigDict, Field
+from pydantic import BeforeValidator, ConfigDict, Field, GetJsonSchemaHandler, StrictBool, StrictFloat, StrictInt
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 Direction = Literal["true_is_worse", "higher_is_worse", "lower_is_worse", "strength", "none"]
 """Which way a fact gets worse. `none` marks descriptive facts such as age or role."""
 
 UNKNOWN = "unknown"
 
+UNKNOWN_PATTERN = r"^[ \t\r\n]*[Uu][Nn][Kk][Nn][Oo][Ww][Nn][ \t\r\n]*$"
+"""How `unknown` may be written: any case, with spaces or line breaks around it. One pattern for
+the engine and for the published JSON Schema, so the two accept exactly the same words (a
+Python-only reading such as `str.strip().lower()` also took Unicode spaces and the Kelvin sign)."""
+
+_UNKNOWN = re.compile(UNKNOWN_PATTERN)
+
+
+def is_unknown_word(value: Any) -> bool:
+    """Whether `value` is the word `unknown`, as a document may write it."""
+    return isinstance(value, str) and _UNKNOWN.match(value) is not None
+
 
 def _unknown_to_none(value: Any) -> Any:
-    return None if isinstance(value, str) and value.strip().lower() == UNKNOWN else value
+    return None if is_unknown_word(value) else value
 
 
-Unknownable = BeforeValidator(_unknown_to_none)
+UNKNOWN_SCHEMA: dict[str, Any] = {
+    "type": "string",
+    "pattern": UNKNOWN_PATTERN,
+    "title": "Unknown",
+    "description": "Not known yet. Never read as 'no concern'; the same as leaving the fact out or writing null.",
+    "examples": [UNKNOWN],
+}
+
+
+class _SaysUnknown:
+    """The JSON Schema half of `Unknownable`: adds `unknown` to the values a fact's schema allows,
+    beside null, because the validator accepts it there."""
+
+    def __get_pydantic_json_schema__(self, core: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        schema = handler(core)
+        if "anyOf" in schema:  # Optional[...]: the value's type, or null
+            branches = list(schema.pop("anyOf"))
+        else:  # one value type: it becomes a branch; what describes the field stays outside
+            branches = [{key: value for key, value in schema.items() if key not in _FIELD_KEYWORDS}]
+            schema = {key: value for key, value in schema.items() if key in _FIELD_KEYWORDS}
+        if UNKNOWN_SCHEMA not in branches:
+            branches.append(UNKNOWN_SCHEMA)
+        return {**schema, "anyOf": branches}
+
+
+_FIELD_KEYWORDS = ("title", "description", "default")
+"""Keywords that describe the field rather than one of its values: they stay outside the anyOf."""
+
+
+Unknownable = (BeforeValidator(_unknown_to_none), _SaysUnknown())
+"""`unknown` reads as None, and the schema says so (use as `Annotated[T, *Unknownable]`)."""
 
 
 def _not_a_yes_no(value: Any) -> Any:
@@ -38,15 +83,34 @@ def _not_a_yes_no(value: Any) -> Any:
 NotYesNo = BeforeValidator(_not_a_yes_no)
 
 
-class Ordinal(str, Enum):
-    """An ordered set of values, least worrying first, each with a plain-language definition.
+def _whole_number(value: Any) -> Any:
+    """`5.0` is the whole number 5, as JSON Schema's `integer` counts it; `5.5` stays a fraction
+    and is refused."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
-    Built with `ordinal()`; `rank` is the position, so conditions compare by rank.
+
+WholeNumber = BeforeValidator(_whole_number)
+
+
+def plain_label(value: str) -> str:
+    """A value as a form shows it: `diagnosed_unstable` is "Diagnosed unstable"."""
+    words = value.replace("_", " ")
+    return words[:1].upper() + words[1:]
+
+
+class Choices(str, Enum):
+    """A closed set of values, each with a plain label and a definition.
+
+    The definitions are the situation's vocabulary: the published JSON Schema gives every value
+    its label (`title`) and definition (`description`), so a form built from the schema shows a
+    screener the same words the docs and the engine's explanations use.
     """
 
     @property
-    def rank(self) -> int:
-        return type(self)._ranks[self]  # type: ignore[attr-defined]
+    def label(self) -> str:
+        return getattr(type(self), "_labels", {}).get(self.value) or plain_label(self.value)
 
     @property
     def definition(self) -> str:
@@ -55,6 +119,37 @@ class Ordinal(str, Enum):
     @classmethod
     def definitions(cls) -> dict[str, str]:
         return dict(cls._definitions)  # type: ignore[attr-defined]
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        schema = handler(core)
+        schema["oneOf"] = [{"const": member.value, "title": member.label, "description": member.definition} for member in cls]
+        return schema
+
+
+C = TypeVar("C", bound=type[Choices])
+
+
+def define(choices: C, definitions: dict[str, str], labels: Optional[dict[str, str]] = None) -> C:
+    """Give every value of `choices` its definition (and, where the value's own words would not
+    do, a label). A value left undefined, or a definition of no value, fails at import."""
+    values = [member.value for member in choices]
+    if sorted(values) != sorted(definitions) or not set(labels or {}) <= set(values):
+        raise TypeError(f"{choices.__name__}: define exactly its values {values}, not {sorted(definitions)}")
+    choices._definitions = dict(definitions)  # type: ignore[attr-defined]
+    choices._labels = dict(labels or {})  # type: ignore[attr-defined]
+    return choices
+
+
+class Ordinal(Choices):
+    """An ordered set of values, least worrying first, each with a plain-language definition.
+
+    Built with `ordinal()`; `rank` is the position, so conditions compare by rank.
+    """
+
+    @property
+    def rank(self) -> int:
+        return type(self)._ranks[self]  # type: ignore[attr-defined]
 
 
 def ordinal(name: str, definitions: dict[str, str]) -> type[Ordinal]:
@@ -115,14 +210,42 @@ def descriptive(ask: str, description: str, **constraints: Any) -> Any:
     return _fact("none", ask, description, **constraints)
 
 
-Flag = Annotated[Optional[bool], Unknownable]
-Count = Annotated[Optional[int], Unknownable, NotYesNo]
-Percent = Annotated[Optional[float], Unknownable, NotYesNo]
+# A document's facts are typed (the published schema is the contract, and it names one type per
+# fact): a yes/no is a boolean, a number is a number. Text such as "yes" or "84" is read by the CSV
+# reader, which knows each column's type (batch/columns.py), not guessed at here: pydantic's lax
+# reading would also take "5_0" as fifty and "on" as yes, which no schema could promise.
+# Before-validators run last-first: a yes/no in a number is refused before `unknown` is read.
+Flag = Annotated[Optional[StrictBool], *Unknownable]
+Count = Annotated[Optional[StrictInt], *Unknownable, NotYesNo, WholeNumber]
+Percent = Annotated[Optional[StrictFloat], *Unknownable, NotYesNo]
 
-SECTION_CONFIG = ConfigDict(extra="forbid", frozen=True, use_enum_values=False, validate_default=False)
+_TITLE_WORDS = {
+    "fgm": "FGM",
+    "send": "SEND",
+    "neet": "NEET",
+    "gcp2": "GCP2",
+    "dash": "DASH",
+    "gp": "GP",
+    "ae": "A&E",
+    "12m": "in the last 12 months",
+    "percent": "(%)",
+    "cp": "child protection",
+    "id": "Id",
+}
+
+
+def field_title(name: str, _info: Any = None) -> str:
+    """A field's plain label for forms and the facts list: `incidents_12m` is "Incidents in the
+    last 12 months", `gcp2_grade` "GCP2 grade"."""
+    return plain_label(" ".join(_TITLE_WORDS.get(word, word) for word in name.split("_")))
+
+
+SECTION_CONFIG = ConfigDict(
+    extra="forbid", frozen=True, use_enum_values=False, validate_default=False, field_title_generator=field_title
+)
 """Every section of the situation rejects unknown keys: a misspelt field must never vanish."""
 
 
 T = TypeVar("T")
-Maybe = Annotated[Optional[T], Unknownable]
+Maybe = Annotated[Optional[T], *Unknownable]
 """Any fact that may be unknown: `Maybe[SomeOrdinal]`."""

@@ -28,12 +28,15 @@ from .ages import (
 )
 from .facts import (
     SECTION_CONFIG,
+    UNKNOWN_SCHEMA,
+    Choices,
     Count,
     Flag,
     Maybe,
     Percent,
     _unknown_to_none,
     count,
+    define,
     descriptive,
     flag,
     grade,
@@ -42,7 +45,14 @@ from .facts import (
     strength,
 )
 
-Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")]
+_IDENTIFIER = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$"
+Identifier = Annotated[
+    str,
+    StringConstraints(pattern=_IDENTIFIER),
+    # The engine's patterns end at the end of the text; Python's `$` (which jsonschema uses) would
+    # also end before a final line break, so the published pattern refuses one outright.
+    WithJsonSchema({"type": "string", "pattern": _IDENTIFIER[:-1] + r"(?!\n)$", "examples": ["c1", "m"]}),
+]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 
 
@@ -468,40 +478,62 @@ class ChildStatus(Section):
     )
 
 
-AGE_YEARS_PATTERN = r"^\s*(\d{1,2})\s*(?:-|–|to)\s*(\d{1,2})\s*$"
+MAX_YEARS = MAX_AGE_MONTHS // 12
+
+_EDGE = "[ \\t\\r\\n]*"  # around the whole text; it takes a final line break, so `$` reads alike in Python and JSON Schema
+_SEPARATOR = "[ \\t]*(?:-|–|to)[ \\t]*"
+AGE_YEARS_TEXT = re.compile(f"^{_EDGE}(?:([0-9]+)|([0-9]{{1,2}}){_SEPARATOR}([0-9]{{1,2}})){_EDGE}$")
+"""How an age in years may be written as text: `14` (leading zeros allowed) or a range `13-15`
+(also `13–15`, `13 to 15`), with spaces around."""
+
+
+def _years_text_pattern() -> str:
+    """The texts `AGE_YEARS_TEXT` reads that are also in range (0 to MAX_YEARS, the younger age
+    first), as one pattern for the published schema: a JSON Schema cannot compare two numbers
+    in a string, so the valid ranges are listed."""
+
+    def written(years: int) -> str:
+        return f"0?{years}" if years < 10 else str(years)
+
+    single = f"0*(?:{'|'.join(str(years) for years in range(MAX_YEARS, -1, -1))})"  # longest first
+    ranges = "|".join(
+        f"{written(low)}{_SEPARATOR}(?:{'|'.join(written(high) for high in range(MAX_YEARS, low - 1, -1))})"
+        for low in range(MAX_YEARS, -1, -1)
+    )
+    return f"^{_EDGE}(?:{single}|{ranges}){_EDGE}$"
 
 
 def _age_years(value: Any) -> Any:
-    """`14`, `"14"`, or a range `"13-15"` (also `13–15`, `13 to 15`), as a (low, high) pair of years."""
+    """`14`, `"14"`, or a range `"13-15"` (also `13–15`, `13 to 15`), as a (low, high) pair of years.
+
+    A tuple is the form the model holds (a situation dumped and read again); a document writes a
+    number or text, as the published schema says."""
     value = _unknown_to_none(value)
     if value is None:
         return None
     if isinstance(value, bool):
         raise ValueError("expected a whole number of years or a range such as 13-15, not true/false")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     if isinstance(value, int):
         return (value, value)
     if isinstance(value, str):
-        text = value.strip()
-        if text.isdigit():
-            return (int(text), int(text))
-        found = re.match(AGE_YEARS_PATTERN, text)
+        found = AGE_YEARS_TEXT.match(value)
+        if found and found.group(1) is not None:
+            return (int(found.group(1)), int(found.group(1)))
         if found:
-            low, high = int(found.group(1)), int(found.group(2))
+            low, high = int(found.group(2)), int(found.group(3))
             if low > high:
-                raise ValueError(f"the range {text!r} runs backwards; write the younger age first, e.g. {high}-{low}")
+                raise ValueError(f"the range {value.strip()!r} runs backwards; write the younger age first, e.g. {high}-{low}")
             return (low, high)
-    if (
-        isinstance(value, (tuple, list))
-        and len(value) == 2
-        and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
-    ):
+    if isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
         return (value[0], value[1])
     raise ValueError("expected a whole number of years (e.g. 14) or a range of years (e.g. 13-15)")
 
 
 def _years_in_range(value: Optional[tuple[int, int]]) -> Optional[tuple[int, int]]:
-    if value is not None and not (0 <= value[0] <= value[1] <= MAX_AGE_MONTHS // 12):
-        raise ValueError(f"years must be from 0 to {MAX_AGE_MONTHS // 12}")
+    if value is not None and not (0 <= value[0] <= value[1] <= MAX_YEARS):
+        raise ValueError(f"years must be from 0 to {MAX_YEARS}")
     return value
 
 
@@ -512,10 +544,22 @@ AgeYears = Annotated[
     WithJsonSchema(
         {
             "anyOf": [
-                {"type": "integer", "minimum": 0, "maximum": MAX_AGE_MONTHS // 12},
-                {"type": "string", "pattern": r"^\s*\d{1,2}\s*(-|–|to)\s*\d{1,2}\s*$"},
-                {"type": "string", "const": "unknown"},
+                {
+                    "type": "integer",
+                    "minimum": 0,
+                    "maximum": MAX_YEARS,
+                    "title": "Years",
+                    "description": "A whole number of years.",
+                },
+                {
+                    "type": "string",
+                    "pattern": _years_text_pattern(),
+                    "title": "Years, or a range of years",
+                    "description": "Whole years as text ('14') or a range, younger age first ('13-15', '13 to 15').",
+                    "examples": ["14", "13-15"],
+                },
                 {"type": "null"},
+                UNKNOWN_SCHEMA,
             ]
         }
     ),
@@ -672,7 +716,9 @@ class Child(BaseModel):
 # --- parenting capacity and the adults -------------------------------------------------------
 
 
-class CarerRole(str, Enum):
+class CarerRole(Choices):
+    """How an adult who cares for the children is related to them."""
+
     mother = "mother"
     father = "father"
     step_parent = "step_parent"
@@ -682,6 +728,23 @@ class CarerRole(str, Enum):
     other_relative = "other_relative"
     family_friend = "family_friend"
     other = "other"
+
+
+define(
+    CarerRole,
+    {
+        "mother": "The children's mother (birth or adoptive).",
+        "father": "The children's father (birth or adoptive).",
+        "step_parent": "A parent's spouse or civil partner who cares for the children.",
+        "mothers_partner": "The mother's partner, not the children's parent.",
+        "fathers_partner": "The father's partner, not the children's parent.",
+        "grandparent": "A grandparent who cares for the children.",
+        "other_relative": "Another relative (aunt, uncle, adult sibling, cousin) who cares for the children.",
+        "family_friend": "A friend of the family who cares for the children.",
+        "other": "Any other adult who cares for the children.",
+    },
+    {"mothers_partner": "Mother's partner", "fathers_partner": "Father's partner", "step_parent": "Step-parent"},
+)
 
 
 class Parenting(Section):
@@ -879,10 +942,22 @@ class Strengths(Section):
     )
 
 
-class Consent(str, Enum):
+class Consent(Choices):
+    """Whether the family has agreed to early help and information sharing."""
+
     given = "given"
     refused = "refused"
     not_sought = "not_sought"
+
+
+define(
+    Consent,
+    {
+        "given": "The family has agreed to an Early Help Assessment and to information being shared.",
+        "refused": "The family has been asked and has said no.",
+        "not_sought": "The family has not been asked yet.",
+    },
+)
 
 
 class Household(BaseModel):
@@ -923,7 +998,15 @@ class Household(BaseModel):
 
 
 class Situation(BaseModel):
-    """The input document: `household:` at the top level."""
+    """The input document: `household:` at the top level.
+
+    Every fact may be `unknown`, null or left out, and none of these means "no concern". Rules
+    across fields, which the engine checks and a JSON Schema cannot state: a child gives at most
+    one of age_months, age_years, age_band or unborn_weeks; child ids are unique, and so are carer
+    ids; a range of years gives the younger age first; and a fact recorded as a concern must be
+    able to describe the child at their age (a fact that cannot describe an unborn baby, such as a
+    disclosure or a school attendance, is refused for one).
+    """
 
     model_config = SECTION_CONFIG
 

@@ -17,6 +17,8 @@ from typer.testing import CliRunner
 from needs_engine import assess, load_rulebook
 from needs_engine.batch.columns import Columns
 from needs_engine.cli.app import app
+from needs_engine.errors import InputError
+from needs_engine.inputs import situation_from_document
 from needs_engine.yamlfile import read_file
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -121,7 +123,7 @@ def test_csv_empty_cells_are_unknown_and_absent_children_are_left_out(tmp_path: 
     assert document == {
         "household": {
             "reference": "R1",
-            "children": [{"id": "c2", "age_months": "40"}],
+            "children": [{"id": "c2", "age_months": 40}],  # a number column's cell is read as a number
             "carers": [{"id": "a1", "role": "mother"}],
         }
     }
@@ -234,3 +236,31 @@ def test_resume_refuses_a_changed_input(big_input: Path, tmp_path: Path) -> None
     result = runner.invoke(app, ["batch", str(copy), "--out", str(out), "--resume"])
     assert result.exit_code == 2
     assert "differ" in " ".join(result.output.split())
+
+
+def test_csv_cells_are_read_by_their_columns_type() -> None:
+    columns = Columns.from_header(
+        [
+            "household.children.0.harm.left_alone",
+            "household.children.0.education.attendance_percent",
+            "household.children.0.age_years",
+            "household.carers.0.mental_health",
+            "household.home.domestic_abuse.incidents_12m",
+            "household.strengths.protective_adult",
+            "household.immediate_danger",
+        ],
+        where="x.csv",
+    )
+    document, _ = columns.document(["Yes", "84.5", "14", "mild", "2", "0", "unknown"])
+    child = document["household"]["children"][0]
+    assert child["harm"] == {"left_alone": True} and child["education"] == {"attendance_percent": 84.5}
+    assert child["age_years"] == "14"  # an age in years may be a range: text, read by the model
+    assert document["household"]["carers"][0]["mental_health"] == "mild"
+    assert document["household"]["home"] == {"domestic_abuse": {"incidents_12m": 2}}
+    assert document["household"]["strengths"] == {"protective_adult": False}
+    assert document["household"]["immediate_danger"] == "unknown"
+    # A cell not of its column's type stays text, and the model refuses it naming the field.
+    bad, _ = columns.document(["sometimes", "lots", "", "", "", "", ""])
+    with pytest.raises(InputError) as caught:
+        situation_from_document(bad, where="x.csv")
+    assert "left_alone" in str(caught.value) and "attendance_percent" in str(caught.value)
