@@ -211,7 +211,19 @@ def score(
 def measure(probes: list[LoadedProbe], book: Any) -> Agreement:
     """Assess every probe under `book` and score it (the engine's own assessment, nothing else)."""
     from ..engine.assess import assess
+    from ..errors import InputError, Problem
 
+    if not hasattr(book, "level_for"):
+        raise InputError(
+            [
+                Problem(
+                    book.path,
+                    f"rulebook '{book.id}' maps no response tiers to its levels, and agreement is scored on tiers",
+                    code="tiers",
+                    expected="a rulebook whose levels list the tiers they cover (levels.<level>.tiers)",
+                )
+            ]
+        )
     results: list[tuple[LoadedProbe, Level, Tier, tuple[str, ...]]] = []
     for probe in probes:
         assessment = assess(probe.situation, book)
