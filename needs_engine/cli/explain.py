@@ -22,8 +22,17 @@ def explain(
     max_changes: Annotated[
         int, typer.Option("--max-changes", min=1, max=4, help="Largest set of fact changes the counterfactual search tries.")
     ] = 3,
+    target: Annotated[
+        Optional[str],
+        typer.Option(
+            "--target",
+            help="Also find the smallest fact changes that would bring each child to this level, up or down "
+            "(a level id such as safeguarding, or the rulebook's label).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Explain each child's level: the facts behind it, near misses, and what would move it down or up."""
+    """Explain each child's level: the facts behind it, near misses, and what would move it down, up or to --target."""
 
     def run() -> None:
         from ..explain.why import explain as explain_situation
@@ -32,7 +41,7 @@ def explain(
 
         situation = read_situation(file)
         book = load_rulebook(rulebook)
-        result = explain_situation(situation, book, child=child, max_changes=max_changes)
+        result = explain_situation(situation, book, child=child, max_changes=max_changes, target=target)
         if output is OutputFormat.json:
             write_json(result)
         elif output is OutputFormat.markdown:

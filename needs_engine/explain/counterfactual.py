@@ -273,8 +273,60 @@ def search(
             stopped_at_limit=False,
             note=f"{book.levels[level].label} is already the {end} level.",
         )
+    found = smallest_changes(
+        result, household, book, direction, target, exact=False, max_changes=max_changes, budget=budget, listed=listed
+    )
+    return CounterfactualSearch(
+        direction=direction,
+        target=target,
+        found=found.sets,
+        more=found.more,
+        changes_needed=found.size,
+        max_changes=max_changes,
+        combinations_tried=found.tried,
+        stopped_at_limit=found.stopped,
+        note=_note(result, book, direction, found.size is not None, max_changes, found.stopped),
+    )
+
+
+@dataclass(frozen=True)
+class Found:
+    """What one bounded search found: the first `listed` of the smallest sets, and how many more."""
+
+    sets: list[Counterfactual]
+    more: int
+    size: Optional[int]
+    tried: int
+    stopped: bool
+
+
+def smallest_changes(
+    result: ChildResult,
+    household: Household,
+    book: Rulebook,
+    direction: Direction,
+    target: Level,
+    *,
+    exact: bool,
+    max_changes: int = MAX_CHANGES,
+    budget: int = BUDGET,
+    listed: int = LISTED,
+) -> Found:
+    """The smallest sets of fact changes that move the child `direction`, towards `target`.
+
+    With `exact`, a set counts only if it lands on `target` itself (what "what would make this
+    Safeguarding?" asks); without it, any move in `direction` counts and those landing on
+    `target` are listed first (the one-step search).
+    """
+    level = result.known.level
     probe = Probe(result, household, book)
     options = _options(relevant_addresses(result, book, direction, target), household, direction, book)
+
+    def wanted(reached: Level) -> bool:
+        if exact:
+            return reached == target
+        return (reached < level) if direction == "down" else (reached > level)
+
     found: list[tuple[dict[Address, Any], Level]] = []
     stopped = False
     size = 0
@@ -288,44 +340,44 @@ def search(
                     break
                 changes = {o.address: v for o, v in zip(combo, values, strict=True)}
                 reached = probe.level(changes)
-                if (reached < level) if direction == "down" else (reached > level):
+                if wanted(reached):
                     found.append((changes, reached))
                     break
             if stopped:
                 break
         if found or stopped:
             break
-    # One step exactly first, then sets that change only known facts, then by subject and fact.
+    # On the target first, then sets that change only known facts, then by subject and fact.
     chosen = sorted(found, key=lambda f: (f[1] != target, sum(a.get(household) is None for a in f[0]), sorted(f[0])))
-    note = _note(result, book, direction, found, max_changes, stopped)
-    return CounterfactualSearch(
-        direction=direction,
-        target=target,
-        found=[_counterfactual(c, household, result, reached, book) for c, reached in chosen[:listed]],
+    return Found(
+        sets=[_counterfactual(c, household, result, reached, book) for c, reached in chosen[:listed]],
         more=max(0, len(chosen) - listed),
-        changes_needed=size if found else None,
-        max_changes=max_changes,
-        combinations_tried=probe.evaluated,
-        stopped_at_limit=stopped,
-        note=note,
+        size=size if found else None,
+        tried=probe.evaluated,
+        stopped=stopped,
     )
 
 
 def _note(
-    result: ChildResult, book: Rulebook, direction: Direction, found: list, max_changes: int, stopped: bool
-) -> Optional[str]:  # type: ignore[type-arg]
-    parts = []
-    flags = [d.id for d in result.fired if d.red_flag]
-    if direction == "down" and flags:
-        parts.append(
-            f"A red flag ({', '.join(sorted(flags))}) forces Safeguarding: no strength or mitigation can lower it. "
-            "Any change below alters the red-flag facts themselves, which describes a different situation; "
-            "it is not a way to reduce the concern."
-        )
+    result: ChildResult, book: Rulebook, direction: Direction, found: bool, max_changes: int, stopped: bool
+) -> Optional[str]:
+    parts = [red_flag_note(result)] if direction == "down" else []
     if not found:
         limit = " (the search stopped at its size limit)" if stopped else ""
         parts.append(f"None found within {plural(max_changes, 'change')}{limit}.")
-    return " ".join(parts) or None
+    return " ".join(p for p in parts if p) or None
+
+
+def red_flag_note(result: ChildResult) -> Optional[str]:
+    """What any search downwards must say first when a red flag fired: nothing lowers it."""
+    flags = [d.id for d in result.fired if d.red_flag]
+    if not flags:
+        return None
+    return (
+        f"A red flag ({', '.join(sorted(flags))}) forces Safeguarding: no strength or mitigation can lower it. "
+        "Any change below alters the red-flag facts themselves, which describes a different situation; "
+        "it is not a way to reduce the concern."
+    )
 
 
 def fact_change(address: Address, before: Any, after: Any, household: Household) -> FactChange:

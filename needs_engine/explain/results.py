@@ -68,7 +68,7 @@ class FactChange(Out):
 
 
 class Counterfactual(Out):
-    """A smallest set of fact changes that moves one child's level one step."""
+    """A smallest set of fact changes that moves one child's level (one step, or to a level asked for)."""
 
     changes: list[FactChange]
     from_level: Level
@@ -84,6 +84,32 @@ class CounterfactualSearch(Out):
     found: list[Counterfactual]
     more: int = Field(default=0, description="How many further sets of the same size were found but not listed.")
     changes_needed: Optional[int] = Field(description="The size of the smallest sets found; null when none was found.")
+    max_changes: int
+    combinations_tried: int
+    stopped_at_limit: bool = Field(description="True when the search hit its size limit before finishing.")
+    note: Optional[str] = None
+
+
+class TargetSearch(Out):
+    """The result of one bounded search for the changes that bring one child to a chosen level.
+
+    "What would make this Safeguarding?": every set listed lands on `target` exactly (not beyond
+    it), and the sets are the smallest the search found, up or down, however many steps away.
+    """
+
+    child_id: str
+    target: Level
+    target_label: str
+    from_level: Level
+    from_label: str
+    direction: Optional[Literal["down", "up"]] = Field(
+        description="Which way the target lies; null when the child is there already."
+    )
+    found: list[Counterfactual]
+    more: int = Field(default=0, description="How many further sets of the same size were found but not listed.")
+    changes_needed: Optional[int] = Field(
+        description="The size of the smallest sets found; null when none was found (or none is needed)."
+    )
     max_changes: int
     combinations_tried: int
     stopped_at_limit: bool = Field(description="True when the search hit its size limit before finishing.")
@@ -116,6 +142,10 @@ class ChildExplanation(Out):
     nearly_fired: list[NearMiss]
     down: CounterfactualSearch
     up: CounterfactualSearch
+    target: Optional[TargetSearch] = Field(
+        default=None,
+        description="The changes that would bring the child to the level asked for (`--target`); null when none was asked.",
+    )
 
 
 class Explanation(Out):

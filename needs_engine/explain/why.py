@@ -11,9 +11,9 @@ from typing import Any, Optional, Union
 
 from ..engine.assess import age_words, assessment_of, evaluate_household, household_of
 from ..engine.evaluate import ChildResult, by_level, counted_by, escalations_by_level, folded_rungs
-from ..errors import InputError, Problem
 from ..language.compile import FactRead
 from ..model.assessment import LowerRung
+from ..model.levels import Level
 from ..model.situation import Household, Situation
 from ..plural import plural
 from ..rulebook.load import Escalation, Rulebook, load_rulebook
@@ -27,6 +27,7 @@ from .results import (
     FiredReason,
     MitigationReason,
 )
+from .target import check_child, search_to, target_level
 from .words import definition, fact_sentence
 
 
@@ -37,16 +38,20 @@ def explain(
     child: Optional[str] = None,
     max_changes: int = MAX_CHANGES,
     budget: int = BUDGET,
+    target: Union[Level, str, None] = None,
 ) -> Explanation:
-    """Explain the assessment of a household, for every child or for the child with id `child`."""
+    """Explain the assessment of a household, for every child or for the child with id `child`.
+
+    With `target` (a level, or a word the rulebook names one by), each child also carries the
+    smallest changes that would bring it to that level (`ChildExplanation.target`).
+    """
     household = household_of(situation)
     book = rulebook if isinstance(rulebook, Rulebook) else load_rulebook(rulebook)
-    ids = sorted(c.id for c in household.children)
-    if child is not None and child not in ids:
-        raise InputError([Problem("--child", f"no child with id '{child}'", expected=", ".join(ids))])
+    check_child(household, child)
+    wanted = target_level(target, book) if isinstance(target, str) else target
     results = evaluate_household(household, book)
     children = [
-        explain_child(result, household, book, max_changes=max_changes, budget=budget)
+        explain_child(result, household, book, max_changes=max_changes, budget=budget, target=wanted)
         for result in results
         if child is None or result.child.id == child
     ]
@@ -54,7 +59,13 @@ def explain(
 
 
 def explain_child(
-    result: ChildResult, household: Household, book: Rulebook, *, max_changes: int = MAX_CHANGES, budget: int = BUDGET
+    result: ChildResult,
+    household: Household,
+    book: Rulebook,
+    *,
+    max_changes: int = MAX_CHANGES,
+    budget: int = BUDGET,
+    target: Optional[Level] = None,
 ) -> ChildExplanation:
     """Everything about one child's level, in words, with near misses and counterfactuals."""
     known, possible = result.known, result.possible
@@ -98,6 +109,7 @@ def explain_child(
         nearly_fired=near_misses(result, household, book),
         down=search(result, household, book, "down", max_changes=max_changes, budget=budget),
         up=search(result, household, book, "up", max_changes=max_changes, budget=budget),
+        target=None if target is None else search_to(result, household, book, target, max_changes=max_changes, budget=budget),
     )
 
 

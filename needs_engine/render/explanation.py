@@ -7,11 +7,13 @@ smallest changes that would move the level down or up.
 
 from __future__ import annotations
 
+from typing import Union
+
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.text import Text
 
-from ..explain.results import ChildExplanation, CounterfactualSearch, Explanation
+from ..explain.results import ChildExplanation, CounterfactualSearch, Explanation, TargetSearch
 from ..model.assessment import UnassessedFact
 from ..plural import plural
 from ..rulebook.load import Rulebook
@@ -77,6 +79,8 @@ def _child_panel(child: ChildExplanation, unassessed: list[UnassessedFact]) -> P
         for miss in child.nearly_fired:
             effect = f"→ {miss.level_after.value}" if miss.level_after != child.level else "(level unchanged)"
             parts.append(Text(f"  • [{miss.label}] {miss.text}  if {miss.change.words} {effect}"))
+    if child.target is not None:
+        parts += _search_lines(f"What would make it {child.target.target_label}", child.target)
     parts += _search_lines("What would lower it", child.down)
     parts += _search_lines("What would raise it", child.up)
     who = f"{terminal_safe(child.name)} ({child.child_id})" if child.name else child.child_id
@@ -84,7 +88,7 @@ def _child_panel(child: ChildExplanation, unassessed: list[UnassessedFact]) -> P
     return Panel(Group(*parts), title=Text(title), title_align="left", border_style=LEVEL_STYLE[child.level].split()[-1])
 
 
-def _search_lines(heading: str, result: CounterfactualSearch) -> list[Text]:
+def _search_lines(heading: str, result: Union[CounterfactualSearch, TargetSearch]) -> list[Text]:
     lines = [Text(f"\n{heading}", style="bold underline")]
     if result.note:
         lines.append(Text(f"  {result.note}", style="italic"))
@@ -134,7 +138,13 @@ def explanation_markdown(explanation: Explanation, rulebook: Rulebook) -> str:
                 + (f" → {m.level_after.value}" if m.level_after != child.level else " (level unchanged)")
                 for m in child.nearly_fired
             ]
-        for heading, result in (("What would lower it", child.down), ("What would raise it", child.up)):
+        searches: list[tuple[str, Union[CounterfactualSearch, TargetSearch]]] = [
+            ("What would lower it", child.down),
+            ("What would raise it", child.up),
+        ]
+        if child.target is not None:
+            searches.insert(0, (f"What would make it {child.target.target_label}", child.target))
+        for heading, result in searches:
             out += ["", f"### {heading}", ""]
             if result.note:
                 out.append(f"_{result.note}_")
