@@ -111,7 +111,7 @@ def record_html(assessment: Assessment, rulebook: Rulebook, situation: Situation
     from ..records import input_hash
 
     household = situation.household
-    children = [_child_view(child, rulebook, household) for child in assessment.children]
+    children = [child_view(child, rulebook, household) for child in assessment.children]
     shared = _shared_reasons(children) if len(children) > 1 else []
     shared_ids = {reason.id for _, reasons in shared for reason in reasons}
     shared_unassessed = _shared_unassessed(assessment.children) if len(children) > 1 else []
@@ -142,7 +142,7 @@ def report_html(
 ) -> str:
     """The full report: every reason, near misses and counterfactuals (`needs explain --format html`)."""
     explained = {c.child_id: c for c in explanation.children} if explanation else {}
-    children = [_child_view(c, rulebook, household, explained.get(c.child_id)) for c in assessment.children]
+    children = [child_view(c, rulebook, household, explained.get(c.child_id)) for c in assessment.children]
     return _render(
         "report.html.j2", assessment, rulebook, generated, household=household, children=children, questions=assessment.questions
     )
@@ -188,10 +188,7 @@ def _template_line(exc: BaseException) -> Optional[str]:
 
 @cache
 def _environment(folder: Optional[str]) -> jinja2.Environment:
-    """The templates, an authority's folder first: autoescaped, strict about undefined names, and
-    every value stripped of control characters before it is escaped."""
-    import jinja2
-
+    """The record's templates, an authority's folder first."""
     search = [str(TEMPLATES)]
     if folder is not None:
         if not Path(folder).is_dir():
@@ -199,6 +196,14 @@ def _environment(folder: Optional[str]) -> jinja2.Environment:
                 [Problem(TEMPLATES_ENV, f"{folder} is not a folder", expected="a folder holding header.html.j2", code="template")]
             )
         search.insert(0, folder)
+    return template_environment(search)
+
+
+def template_environment(search: list[str]) -> jinja2.Environment:
+    """Templates from the `search` folders, in order: autoescaped, strict about undefined names,
+    every value stripped of control characters, and the level colours and helpers every page uses."""
+    import jinja2
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(search),
         autoescape=True,
@@ -206,13 +211,13 @@ def _environment(folder: Optional[str]) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
-        finalize=_without_control_characters,
+        finalize=without_control_characters,
     )
     env.globals.update(colours=COLOURS, plural=plural, subject_name=subject_name, UNASSESSED_HEADING=UNASSESSED_HEADING)
     return env
 
 
-def _without_control_characters(value: Any) -> Any:
+def without_control_characters(value: Any) -> Any:
     """Free text as the page may show it (a reference or a name may hold escape sequences).
     Markup is already page text: what a macro made from values that passed through here."""
     from markupsafe import Markup
@@ -238,7 +243,7 @@ def _gap(assessment: Assessment, household: Optional[Household]) -> Optional[Gap
     return Gap(len(assessment.questions), first.ask, subject_name(first.subject, household))
 
 
-def _child_view(
+def child_view(
     child: ChildAssessment, rulebook: Rulebook, household: Optional[Household], explained: Optional[ChildExplanation] = None
 ) -> ChildView:
     words = {f.id: [w.words for w in f.because] for f in explained.fired} if explained else {}

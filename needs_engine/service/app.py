@@ -469,6 +469,10 @@ def _add_routes(api: FastAPI) -> None:
 
     add_explanation_routes(api)
 
+    from .explorer import router as explorer
+
+    api.include_router(explorer)
+
     @api.get("/rulebooks", response_model=list[RulebookInfo], tags=["rulebooks"])
     def rulebooks() -> list[RulebookInfo]:
         """The shipped rulebooks: id, name, version, content hash and level labels."""
