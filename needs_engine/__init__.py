@@ -33,6 +33,21 @@ Errors: ``InputError`` (a situation or override that cannot be assessed as given
 ``RulebookError`` (a rulebook that does not load) are both ``NeedsError``; each carries
 ``problems``, a list of ``Problem(loc, msg, code, found, expected, suggestion)``.
 
+Explain, what-if, compare and review (the CLI's `explain`, `what-if`, `compare` and `review`;
+each returns the model its `--format json` prints)::
+
+    from needs_engine import compare, explain, review, what_if
+
+    explain(situation, rulebook, child="c1")                      # Explanation: why, near misses, counterfactuals
+    what_if(situation, {"children.c1.education.attendance_percent": 97}, rulebook)   # WhatIf: before and after
+    compare(situation, ["knowsley", "st-helens"])                 # Comparison: side by side, and what differs
+    review(earlier, later, rulebook)                              # Review: step up, step down or stay, and why
+
+Each takes a situation as a mapping, a ``Situation`` or a ``Household`` and a rulebook as a
+``Rulebook`` or an id or path; a bad situation, change or child id raises ``InputError``.
+``needs_engine.explain``, ``.compare`` and ``.review`` are these functions; their modules are
+imported by their full names (``from needs_engine.compare import Comparison``).
+
 Decision records::
 
     from needs_engine import make_record, replay, Situation
@@ -45,19 +60,27 @@ Decision records::
 """
 
 from ._version import __version__
+from .compare import Comparison
 from .engine.assess import assess
 from .errors import InputError, NeedsError, Problem, RulebookError
+from .explain.results import Explanation
+from .explain.whatif import WhatIf
+from .explain.why import explain
+from .functions import compare, review, what_if
 from .model.assessment import Assessment, ChildAssessment, FiredDescriptor, Override, Question
 from .model.levels import Level
 from .model.situation import Situation
 from .records import DecisionRecord, Difference, ReplayReport, input_hash, make_record, read_record, replay, write_record
+from .review import Review
 from .rulebook.load import Rulebook, load_rulebook, shipped_rulebooks
 
 __all__ = [
     "Assessment",
     "ChildAssessment",
+    "Comparison",
     "DecisionRecord",
     "Difference",
+    "Explanation",
     "FiredDescriptor",
     "InputError",
     "Level",
@@ -66,16 +89,22 @@ __all__ = [
     "Problem",
     "Question",
     "ReplayReport",
+    "Review",
     "Rulebook",
     "RulebookError",
     "Situation",
+    "WhatIf",
     "__version__",
     "assess",
+    "compare",
+    "explain",
     "input_hash",
     "load_rulebook",
     "make_record",
     "read_record",
     "replay",
+    "review",
     "shipped_rulebooks",
+    "what_if",
     "write_record",
 ]

@@ -17,7 +17,7 @@ import threading
 from dataclasses import replace
 from typing import Annotated, Optional
 
-from fastapi import FastAPI
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import Field, StringConstraints
 from starlette.exceptions import HTTPException
@@ -50,7 +50,7 @@ class ExplainRequest(_Wire):
     """What to explain, under which rulebook, for which child, and how far to search."""
 
     situation: Situation
-    rulebook: RulebookId = Field(default="knowsley", description="A shipped rulebook id (see GET /rulebooks).")
+    rulebook: RulebookId = Field(default="knowsley", description="A shipped rulebook id (see GET /v1/rulebooks).")
     child: Optional[Identifier] = Field(default=None, description="Explain only the child with this id (default: every child).")
     max_changes: int = Field(
         default=MAX_CHANGES,
@@ -69,7 +69,7 @@ class CompareRequest(_Wire):
         default=None,
         min_length=1,
         max_length=MAX_RULEBOOKS,
-        description="Shipped rulebook ids, each once (see GET /rulebooks); default every shipped rulebook.",
+        description="Shipped rulebook ids, each once (see GET /v1/rulebooks); default every shipped rulebook.",
     )
 
 
@@ -91,8 +91,14 @@ def _rulebooks(ids: list[str]) -> list[Rulebook]:
     return books
 
 
-def add_explanation_routes(api: FastAPI) -> None:
-    @api.post("/explain", response_model=Explanation, tags=["explain"])
+def add_explanation_routes(api: APIRouter) -> None:
+    @api.post(
+        "/explain",
+        response_model=Explanation,
+        tags=["explain"],
+        operation_id="explain",
+        summary="Explain each child's level",
+    )
     def explain_household(request: ExplainRequest) -> JSONResponse:
         """Why each child is at their level, near misses and counterfactuals: `needs explain --format json`."""
         from ..explain.why import explain
@@ -119,7 +125,13 @@ def add_explanation_routes(api: FastAPI) -> None:
             _EXPLAINING.release()
         return JSONResponse(result.model_dump(mode="json"))
 
-    @api.post("/compare", response_model=Comparison, tags=["compare"])
+    @api.post(
+        "/compare",
+        response_model=Comparison,
+        tags=["compare"],
+        operation_id="compare",
+        summary="Compare rulebooks on one household",
+    )
     def compare_household(request: CompareRequest) -> JSONResponse:
         """One situation under several shipped rulebooks, side by side: `needs compare --format json`."""
         from ..compare import compare

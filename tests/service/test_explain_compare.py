@@ -103,7 +103,10 @@ def test_compare_names_each_unknown_or_repeated_rulebook(client: TestClient) -> 
 
 def test_openapi_describes_both_with_their_real_models(client: TestClient) -> None:
     document = client.get("/openapi.json").json()
-    for path, request, response in (("/explain", "ExplainRequest", "Explanation"), ("/compare", "CompareRequest", "Comparison")):
+    for path, request, response in (
+        ("/v1/explain", "ExplainRequest", "Explanation"),
+        ("/v1/compare", "CompareRequest", "Comparison"),
+    ):
         operation = document["paths"][path]["post"]
         assert operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/" + request)
         assert operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/" + response)
