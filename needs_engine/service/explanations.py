@@ -41,9 +41,10 @@ RETRY_AFTER_SECONDS = 2
 _EXPLAINING = threading.BoundedSemaphore(MAX_CONCURRENT_EXPLANATIONS)
 
 
-def search_budget(children: int) -> int:
-    """Each counterfactual search's share of the request's budget (two searches per child)."""
-    return max(MIN_SEARCH_BUDGET, min(BUDGET, REQUEST_BUDGET // (2 * max(children, 1))))
+def search_budget(children: int, *, searches: int = 2) -> int:
+    """Each counterfactual search's share of the request's budget (`searches` per child: down and up,
+    and one more when a target is asked for)."""
+    return max(MIN_SEARCH_BUDGET, min(BUDGET, REQUEST_BUDGET // (searches * max(children, 1))))
 
 
 class ExplainRequest(_Wire):
@@ -58,6 +59,13 @@ class ExplainRequest(_Wire):
         le=MAX_CHANGES,
         description=f"Largest set of fact changes the counterfactual search tries; the request stops after "
         f"{REQUEST_BUDGET:,} combinations in all.",
+    )
+    target: Optional[str] = Field(
+        default=None,
+        max_length=40,
+        description="Also find, for each child, the smallest sets of fact changes that bring it to this level, "
+        "up or down: a level id (`safeguarding`), the rulebook's label, or 1-4 (`needs explain --target`).",
+        examples=["safeguarding"],
     )
 
 
@@ -117,10 +125,11 @@ def add_explanation_routes(api: APIRouter) -> None:
                 book,
                 child=request.child,
                 max_changes=request.max_changes,
-                budget=search_budget(children),
+                budget=search_budget(children, searches=2 if request.target is None else 3),
+                target=request.target,
             )
         except InputError as error:
-            raise in_request_terms(error, {"--child": "child"}) from None
+            raise in_request_terms(error, {"--child": "child", "--target": "target"}) from None
         finally:
             _EXPLAINING.release()
         return JSONResponse(result.model_dump(mode="json"))
