@@ -300,7 +300,10 @@ def test_strengths_never_lower_a_child_with_a_never_mitigable_concern(rulebook) 
 
 def test_a_need_counts_once_in_every_count_escalation(rulebook) -> None:
     """Semantics 12: a count escalation counts needs, one per ladder at its highest fired rung."""
-    branches = search(rulebook, "needs-count-once")
+    # Hypothesis tries its simplest cases first, and in those a top rung seldom brings a lower one
+    # with it (many ladders are exclusive bands): in 30 cases the branch ran in 13 to 29 (Knowsley),
+    # in 60 in 38 to 53, and in 150 in 122. 60 keeps the half-the-cases bar meaningful and steady.
+    branches = search(rulebook, "needs-count-once", examples=60)
     assert_branch_ran_in_most(branches, "two rungs of one need fired")
 
 
