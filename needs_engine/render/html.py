@@ -35,7 +35,14 @@ from ..model.situation import Household, Situation
 from ..plural import plural
 from ..rulebook.load import Rulebook
 from .text import check_lines, terminal_safe
-from .theme import UNASSESSED_HEADING, age_cases_words, also_meets_words, cin_factors_line, group_by_domain, unassessed_line
+from .theme import (
+    UNASSESSED_HEADING,
+    age_cases_words,
+    also_meets_words,
+    cin_factors_line,
+    group_by_domain,
+    unassessed_line,
+)
 
 if TYPE_CHECKING:
     import jinja2

@@ -14,7 +14,7 @@ from needs_engine.cli.app import app
 from needs_engine.model.levels import Level
 
 from ..cli.test_cli import plain
-from .conftest import copy_rulebook, edit
+from .conftest import copy_rulebook, descriptor_file, edit
 
 runner = CliRunner()
 
@@ -29,9 +29,9 @@ def test_lint_json_for_the_shipped_rulebook() -> None:
 
 def test_lint_lists_every_load_error_with_file_line_and_suggestion(tmp_path: Path) -> None:
     rules = copy_rulebook(tmp_path)
-    education = rules.parent.parent / "descriptors" / "knowsley" / "education.yaml"
+    education = descriptor_file(rules, "education.persistent_absence")
     edit(education, "when: child.education.attendance_percent < 90", "when: child.education.attendence_percent < 90")
-    edit(education, "when: child.education.send >= 'ehcp'", "when: child.education.send >= 'echp'")
+    edit(descriptor_file(rules, "education.ehcp"), "when: child.education.send >= 'ehcp'", "when: child.education.send >= 'echp'")
     result = runner.invoke(app, ["rules", "lint", str(rules)])
     assert result.exit_code == 2, result.output
     text = plain(result.stdout)
@@ -47,10 +47,10 @@ def test_lint_locates_red_flag_entries_and_an_undeclared_domain_by_file_and_line
     edit(rules, "  - red_flags.unexplained_injury\n", "  - red_flags.unexplained_injury\n  - red_flags.unexplaned_injury\n")
     edit(rules, "  - red_flags.sexual_abuse\n", "  - red_flags.sexual_abuse\n  - education.persistent_absence\n")
     descriptors = rules.parent.parent / "descriptors" / "knowsley"
-    housing = descriptors / "housing.yaml"
-    edit(housing, "domain: housing\n", "domain: housng\n")
-    housing.rename(descriptors / "housng.yaml")
-    edit(descriptors / "housng.yaml", "id: housing.", "id: housng.", count=99)
+    identity = descriptors / "identity.yaml"
+    edit(identity, "domain: identity\n", "domain: identty\n")
+    identity.rename(descriptors / "identty.yaml")
+    edit(descriptors / "identty.yaml", "id: identity.", "id: identty.", count=99)
     lines = rules.read_text(encoding="utf-8").splitlines()
 
     result = runner.invoke(app, ["rules", "lint", str(rules), "--format", "json"])
@@ -64,15 +64,15 @@ def test_lint_locates_red_flag_entries_and_an_undeclared_domain_by_file_and_line
         str(rules),
         lines.index("  - education.persistent_absence") + 1,
     )
-    [domain] = [f for message, f in errors.items() if message.startswith("domain 'housng' is not declared in the rules file")]
-    housng = descriptors / "housng.yaml"
-    assert (domain["file"], domain["line"]) == (str(housng), housng.read_text().splitlines().index("domain: housng") + 1)
-    assert domain["suggestion"] == "housing" and "expected health, education," in domain["message"]
+    [domain] = [f for message, f in errors.items() if message.startswith("domain 'identty' is not declared in the rules file")]
+    identty = descriptors / "identty.yaml"
+    assert (domain["file"], domain["line"]) == (str(identty), identty.read_text().splitlines().index("domain: identty") + 1)
+    assert domain["suggestion"] == "identity" and "expected health, education," in domain["message"]
 
     text = plain(runner.invoke(app, ["rules", "lint", str(rules)]).stdout)
     assert "red flag 'red_flags.unexplaned_injury' is not a descriptor id; did you mean 'red_flags.unexplained_injury'?" in text
-    assert "domain 'housng' is not declared in the rules file; expected health," in text
-    assert "did you mean 'housing'?" in text
+    assert "domain 'identty' is not declared in the rules file; expected health," in text
+    assert "did you mean 'identity'?" in text
 
 
 @pytest.mark.parametrize("key", ["yes", "no", "on", "off"])

@@ -17,7 +17,7 @@ from needs_engine.errors import RulebookError
 from needs_engine.model.catalogue import facts_by_root
 from needs_engine.rulebook.load import load_rulebook
 
-from .conftest import copy_rulebook, edit
+from .conftest import copy_rulebook, descriptor_file, edit
 
 GAP_CODES = {"unacknowledged_concern", "non_monotone_ladder", "not_a_concern_fires"}
 
@@ -31,6 +31,9 @@ def _remove_descriptor(path: Path, descriptor_id: str) -> None:
 
 
 def _append_not_a_concern(rules: Path, entry: str) -> None:
+    """Add an entry to the rules file's own `not_a_concern:` (the shipped ones add none to the library's)."""
+    if "\nnot_a_concern:\n" not in rules.read_text(encoding="utf-8"):
+        edit(rules, "\nconsent:\n", "\nnot_a_concern:\nconsent:\n")
     edit(rules, "not_a_concern:\n", "not_a_concern:\n" + entry)
 
 
@@ -130,16 +133,19 @@ def test_a_not_a_concern_entry_that_a_descriptor_contradicts_is_reported(tmp_pat
 
 def test_a_worse_value_at_a_lower_level_is_a_non_monotone_ladder(tmp_path: Path) -> None:
     rules = copy_rulebook(tmp_path)
-    emotional = rules.parent.parent / "descriptors" / "knowsley" / "emotional_behavioural.yaml"
+    emotional = descriptor_file(rules, "emotional_behavioural.moderate_mental_health")
     edit(emotional, "when: child.emotional.mental_health >= 'moderate'", "when: child.emotional.mental_health == 'moderate'")
-    text = emotional.read_text(encoding="utf-8")
-    emotional.write_text(
-        text.replace(
-            # (taken out of its ladder too: a rung below the one before it is a load error)
-            "  - id: emotional_behavioural.severe_mental_health\n    need: emotional_behavioural.mental_health\n    level: targeted",
-            "  - id: emotional_behavioural.severe_mental_health\n    level: universal",
-        ),
-        encoding="utf-8",
+    # Knowsley keeps the severe rung at Targeted with an override: put it at Universal instead, and
+    # take it out of its ladder too (a rung below the one before it is a load error).
+    edit(
+        descriptor_file(rules, "emotional_behavioural.severe_mental_health"),
+        "  - id: emotional_behavioural.severe_mental_health\n    need: emotional_behavioural.mental_health\n",
+        "  - id: emotional_behavioural.severe_mental_health\n",
+    )
+    edit(
+        rules,
+        "  - descriptor: emotional_behavioural.severe_mental_health\n    level: targeted\n",
+        "  - descriptor: emotional_behavioural.severe_mental_health\n    level: universal\n",
     )
     inversions = [f for f in lint_rulebook(rules).findings if f.code == "non_monotone_ladder"]
     assert [f.subject for f in inversions] == ["child.emotional.mental_health=severe"]
@@ -197,16 +203,19 @@ def test_lint_is_deterministic() -> None:
 
 def test_a_band_that_stops_short_is_found_just_outside_its_edge(tmp_path: Path) -> None:
     rules = copy_rulebook(tmp_path)
-    emotional = rules.parent.parent / "descriptors" / "knowsley" / "emotional_behavioural.yaml"
-    text = emotional.read_text(encoding="utf-8")
-    emotional.write_text(
-        re.sub(
-            r"age: \{min_months: 0, max_months: 228\}(.*\n    when: child\.emotional\.self_harm)",
-            r"age: {min_months: 66, max_months: 228}\1",
-            text,
-        ),
-        encoding="utf-8",
-    )
+    # The self-harm rungs are in the library and in Knowsley's own file: narrow them in both.
+    for emotional in (
+        rules.parent.parent / "descriptors" / folder / "emotional_behavioural.yaml" for folder in ("england", "knowsley")
+    ):
+        text = emotional.read_text(encoding="utf-8")
+        emotional.write_text(
+            re.sub(
+                r"age: \{min_months: 0, max_months: 228\}(.*\n    when: child\.emotional\.self_harm)",
+                r"age: {min_months: 66, max_months: 228}\1",
+                text,
+            ),
+            encoding="utf-8",
+        )
     found = {f.subject: f.message for f in _new_gaps(rules) if f.code == "unacknowledged_concern"}
     # Since issue 12 the self-harm rungs narrowed here also read suicidal thoughts and the count of episodes.
     assert set(found) == {

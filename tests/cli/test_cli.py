@@ -31,7 +31,7 @@ def test_assess_full_prints_levels_reasons_gaps_and_response() -> None:
     assert result.exit_code == 0, result.output
     for phrase in (
         "Family level",
-        "Safeguarding (Getting Risk Support)",
+        "Safeguarding (Getting Needs/Risk Support)",
         "Family history and functioning",
         "because",
         "Escalation",

@@ -23,7 +23,7 @@ from needs_engine.errors import RulebookError
 from needs_engine.model.ages import AgeSpan
 from needs_engine.rulebook.schema import AgeBand
 
-from ..authoring.conftest import copy_rulebook, edit
+from ..authoring.conftest import copy_rulebook, descriptor_file, edit
 
 DISCLOSURE_UNKNOWN_AGE = {
     "household": {"children": [{"id": "c1", "harm": {"disclosure_of_abuse": True}}], "carers": [{"id": "m"}]}
@@ -66,7 +66,7 @@ def test_a_red_flag_restricted_by_an_age_band_fails_red_flags_any_age(tmp_path: 
     child with a disclosure is not Safeguarding (Semantics 11: red flags carry no age restriction)."""
     rules = copy_rulebook(tmp_path)
     edit(
-        rules.parent.parent / "descriptors" / "knowsley" / "red_flags.yaml",
+        descriptor_file(rules, "red_flags.disclosure_of_abuse"),
         "    age: {unborn: exclude}   # cannot apply before birth (see the note above)\n"
         "    when: child.harm.disclosure_of_abuse\n",
         "    age: {min_months: 0, max_months: 215}\n    when: child.harm.disclosure_of_abuse\n",
@@ -116,7 +116,7 @@ CARER_MENTAL_HEALTH_NEED = "    need: family_functioning.carer_mental_health\n"
 def _undeclare_carer_mental_health_ladder(rules: Path) -> None:
     """Take the `need:` lines off the shipped ladder of a carer's mental health (the content
     defect): each of its rungs tests that one fact alone, as the invariant reads a ladder."""
-    path = rules.parent.parent / "descriptors" / "knowsley" / "family_functioning.yaml"
+    path = descriptor_file(rules, "family_functioning.carer_mental_health_mild")
     text = path.read_text()
     assert text.count(CARER_MENTAL_HEALTH_NEED) >= 3, "the shipped rulebook declares the ladder"
     path.write_text(text.replace(CARER_MENTAL_HEALTH_NEED, ""))

@@ -23,7 +23,7 @@ from needs_engine.engine.evaluate import evaluate_child
 from needs_engine.engine.unassessed import unassessed_for
 from needs_engine.model.situation import Situation
 
-from ..authoring.conftest import copy_rulebook
+from ..authoring.conftest import copy_rulebook, descriptor_file
 
 runner = CliRunner()
 
@@ -101,7 +101,7 @@ def test_a_concern_outside_every_band_is_listed_with_the_band_and_descriptor(tmp
     # A 4-month-old's speech delay where every speech descriptor starts at one year (the shipped
     # rulebooks' now start at birth, so a copy is narrowed back to show the mechanism).
     rules = copy_rulebook(tmp_path)
-    health = rules.parent.parent / "descriptors" / "knowsley" / "health.yaml"
+    health = descriptor_file(rules, "health.speech_some_delay")
     text = health.read_text(encoding="utf-8")
     narrowed = re.sub(
         r"age: \{min_months: 0(, max_months: 228\}\n    when: child\.development\.speech_language)",

@@ -65,7 +65,12 @@ def test_rulebooks_and_descriptors(client: TestClient) -> None:
         "safeguarding",
     ]
     descriptors = client.get("/rulebooks/knowsley/descriptors").json()
-    assert len(descriptors) == len(book.descriptors) and set(descriptors[0]) == {"id", "level", "domain", "text", "source"}
+    assert len(descriptors) == len(book.descriptors)
+    assert set(descriptors[0]) == {"id", "level", "tier", "domain", "text", "source", "origin"}
+    by_id = {d["id"]: d for d in descriptors}
+    missed = book.by_id["health.missed_appointments"]
+    assert (by_id[missed.id]["tier"], by_id[missed.id]["origin"]) == (missed.tier.value, "overridden")
+    assert [lv["tiers"] for lv in listed["levels"]][1:3] == [["multi_agency"], ["multi_agency"]] and listed["library"]
     for unknown in ("/rulebooks/nowhere/descriptors", "/rulebooks/..%2F..%2Frules/descriptors"):
         response = client.get(unknown)
         assert response.status_code == 404 and response.headers["content-type"] == "application/problem+json"
