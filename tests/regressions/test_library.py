@@ -125,37 +125,42 @@ def test_a_one_page_rulebook_extending_the_library_places_every_descriptor_by_it
         common_tier = descriptor.origin.common.tier  # type: ignore[union-attr]
         assert descriptor.level is book.level_for(common_tier) and descriptor.tier in book.tiers_of(descriptor.level)
     # The library's single-agency descriptor is Universal in St Helens and Early Help in Newtown.
-    missed = "health.missed_appointments"
-    assert library.by_id[missed].tier is book.by_id[missed].tier is Tier.single_agency
-    assert (library.by_id[missed].level, book.by_id[missed].level) == (Level.universal, Level.early_help)
-    assessment = assess(household({"health": {"missed_appointments_12m": 3}}), book)
+    # (Peer isolation: single-agency in the library, descriptors/england/family_social_relationships.yaml;
+    # missed appointments, used here before the recalibration, is now multi-agency.)
+    isolated = "family_social_relationships.peer_isolation"
+    assert library.by_id[isolated].tier is book.by_id[isolated].tier is Tier.single_agency
+    assert (library.by_id[isolated].level, book.by_id[isolated].level) == (Level.universal, Level.early_help)
+    assessment = assess(household({"relationships": {"peer_isolation": True}}), book)
     assert (assessment.level, assessment.tier) == (Level.early_help, Tier.single_agency)
-    assert [(d.id, d.tier, d.origin) for d in assessment.children[0].fired] == [(missed, Tier.single_agency, "common")]
+    assert [(d.id, d.tier, d.origin) for d in assessment.children[0].fired] == [(isolated, Tier.single_agency, "common")]
 
 
 def test_an_override_changes_the_level_and_shows_as_overridden(tmp_path: Path) -> None:
     rules = copy_rulebook(tmp_path, "st-helens")
+    isolated = "family_social_relationships.peer_isolation"  # single-agency in the library
     append_override(
         rules,
-        "  - descriptor: health.missed_appointments\n    level: early_help\n"
-        "    source: St Helens Descriptions of Need, Health\n    reason: Three missed appointments need services together here.\n",
+        f"  - descriptor: {isolated}\n    level: early_help\n"
+        "    source: St Helens Descriptions of Need, Family and social relationships\n"
+        "    reason: Isolation from peers needs services together here.\n",
     )
     book = load_rulebook(rules)
-    missed = book.by_id["health.missed_appointments"]
-    assert (missed.level, missed.tier, missed.origin.kind) == (Level.early_help, Tier.multi_agency, "overridden")
+    descriptor = book.by_id[isolated]
+    assert (descriptor.level, descriptor.tier, descriptor.origin.kind) == (Level.early_help, Tier.multi_agency, "overridden")
     assert book.origin_counts()["overridden"] == 1
-    assessment = assess(household({"health": {"missed_appointments_12m": 3}}), book)
+    assessment = assess(household({"relationships": {"peer_isolation": True}}), book)
     assert assessment.level is Level.early_help and assessment.children[0].fired[0].origin == "overridden"
-    assert assess(household({"health": {"missed_appointments_12m": 3}}), "st-helens").level is Level.universal
+    assert assess(household({"relationships": {"peer_isolation": True}}), "st-helens").level is Level.universal
 
-    shown = wide.invoke(app, ["rules", "show", str(rules), "--explain-origin", "health.missed_appointments"])
+    shown = wide.invoke(app, ["rules", "show", str(rules), "--explain-origin", isolated])
     assert shown.exit_code == 0, shown.output
     text = plain(shown.stdout)
-    assert "health.missed_appointments in st-helens: overridden" in text
+    assert f"{isolated} in st-helens: overridden" in text
     assert "tier single_agency, which is universal (Level 1 Universal) here" in text
     assert "changes level: level: universal -> early_help" in text
-    assert "source: St Helens Descriptions of Need, Health" in text and "reason: Three missed appointments" in text
-    assert f"({rules}:{line_of(rules, '  - descriptor: health.missed_appointments')})" in text
+    assert "source: St Helens Descriptions of Need, Family and social relationships" in text
+    assert "reason: Isolation from peers" in text
+    assert f"({rules}:{line_of(rules, f'  - descriptor: {isolated}')})" in text
 
 
 def test_an_override_of_a_tier_moves_the_level_to_the_lowest_covering_it(tmp_path: Path) -> None:
@@ -209,12 +214,14 @@ def test_an_excluded_descriptor_is_gone_and_counted(tmp_path: Path) -> None:
 
 def test_a_local_descriptor_may_not_reuse_a_common_id(tmp_path: Path) -> None:
     rules = copy_rulebook(tmp_path)
+    # Knowsley has no descriptors of its own now (every one is common or overridden), so the
+    # author starts a local file for the domain.
     health = rules.parent.parent / "descriptors" / "knowsley" / "health.yaml"
-    edit(
-        health,
-        "descriptors:\n",
+    health.write_text(
+        "domain: health\n"
         "descriptors:\n  - id: health.growth_below_expected\n    level: targeted\n    text: A copy of the common one.\n"
         "    source: A test\n    when: child.health.growth >= 'below_expected'\n",
+        encoding="utf-8",
     )
     [problem] = problems_of(rules)
     assert problem.loc == f"{health}:{line_of(health, '    when: child.health.growth >= ' + repr('below_expected'))}"
@@ -281,21 +288,21 @@ def test_tiers_never_go_down_a_ladder_within_a_file(tmp_path: Path) -> None:
 
 def test_a_common_descriptor_states_a_tier_never_a_level(tmp_path: Path) -> None:
     rules = copy_rulebook(tmp_path, "st-helens")
-    library = descriptor_file(rules, "housing.overcrowded")
-    edit(library, "  - id: housing.overcrowded\n    tier: single_agency\n", "  - id: housing.overcrowded\n    level: universal\n")
+    isolated = "family_social_relationships.peer_isolation"
+    library = descriptor_file(rules, isolated)
+    edit(library, f"  - id: {isolated}\n    tier: single_agency\n", f"  - id: {isolated}\n    level: universal\n")
     assert any("a common descriptor states `tier:`" in p.msg or "tier: Field required" in p.msg for p in problems_of(rules))
 
 
 def test_editing_the_library_reloads_every_rulebook_built_on_it(tmp_path: Path) -> None:
     rules = copy_rulebook(tmp_path, "st-helens")
     before = load_rulebook(rules)
-    library = descriptor_file(rules, "housing.overcrowded")
-    edit(
-        library, "  - id: housing.overcrowded\n    tier: single_agency\n", "  - id: housing.overcrowded\n    tier: multi_agency\n"
-    )
+    isolated = "family_social_relationships.peer_isolation"
+    library = descriptor_file(rules, isolated)
+    edit(library, f"  - id: {isolated}\n    tier: single_agency\n", f"  - id: {isolated}\n    tier: multi_agency\n")
     after = load_rulebook(rules)
-    assert before.by_id["housing.overcrowded"].level is Level.universal
-    assert after.by_id["housing.overcrowded"].level is Level.early_help
+    assert before.by_id[isolated].level is Level.universal
+    assert after.by_id[isolated].level is Level.early_help
     assert after.content_hash != before.content_hash
 
 
@@ -323,19 +330,34 @@ def test_a_child_with_nothing_fired_is_universal_and_the_highest_of_what_fired_c
 
 
 def test_an_escalation_carries_its_tier_into_the_child_tier() -> None:
-    document = household({}, domestic_abuse={"incidents_12m": 3})
-    st_helens = assess(document, "st-helens")
-    [escalation] = [e for e in st_helens.children[0].escalations if e.id == "escalation.repeated_domestic_abuse"]
-    assert escalation.tier is Tier.child_in_need and st_helens.children[0].tier is Tier.child_in_need
-    knowsley = assess(document, "knowsley")
-    assert (knowsley.level, knowsley.tier) == (Level.targeted, Tier.multi_agency)
+    # Three single-agency needs in three domains: each descriptor is Universal in St Helens, and
+    # escalation.several_needs (multi-agency, to Level 2: SH-EHS-2019, 'What does it mean?', low
+    # needs that would benefit from services working together) raises the child. The child's tier
+    # is the escalation's, above every fired descriptor's. Knowsley has no escalation over
+    # Universal needs (its escalation.multiple_needs counts Early Help needs), so the child stays
+    # single-agency there: both Knowsley levels below Targeted cover single-agency help (seeds/000).
+    # (Before the recalibration this used three domestic-abuse incidents, which now fire a
+    # child-protection descriptor of their own, so no longer isolate the escalation.)
+    child = {
+        "relationships": {"peer_isolation": True},
+        "health": {"immunisations": "partly_behind"},
+        "education": {"send": "sen_support"},
+    }
+    st_helens = assess(household(child), "st-helens")
+    [escalation] = [e for e in st_helens.children[0].escalations if e.id == "escalation.several_needs"]
+    assert {d.tier for d in st_helens.children[0].fired} == {Tier.single_agency}
+    assert escalation.tier is Tier.multi_agency and st_helens.children[0].tier is Tier.multi_agency
+    assert (st_helens.level, st_helens.tier) == (Level.early_help, Tier.multi_agency)
+    knowsley = assess(household(child), "knowsley")
+    assert knowsley.children[0].escalations == []
+    assert (knowsley.level, knowsley.tier) == (Level.universal, Tier.single_agency)
 
 
 def test_a_downward_override_gives_the_family_a_tier_of_the_level_it_now_has() -> None:
     document = household({}, domestic_abuse={"incidents_12m": 3})
     override = {"level": "early_help", "reason": "A test of the family tier.", "by": "SW", "second_person": "TM"}
     assessment = assess(document, "st-helens", override=override)
-    assert assessment.children[0].tier is Tier.child_in_need  # the child's computed level stands
+    assert assessment.children[0].tier is Tier.child_protection  # the child's computed level stands (escalation above)
     assert (assessment.level, assessment.tier) == (Level.early_help, Tier.multi_agency)
 
 
@@ -368,14 +390,25 @@ def test_rules_show_counts_where_a_rulebooks_descriptors_come_from() -> None:
     assert "targeted Targeted Early Help (Getting More Help): multi_agency" in text
 
 
-def test_explain_origin_of_a_common_and_a_local_descriptor() -> None:
-    common = plain(runner.invoke(app, ["rules", "show", "st-helens", "--explain-origin", "housing.overcrowded"]).stdout)
-    assert "housing.overcrowded in st-helens: common" in common
+def test_explain_origin_of_a_common_and_a_local_descriptor(tmp_path: Path) -> None:
+    isolated = "family_social_relationships.peer_isolation"
+    common = plain(wide.invoke(app, ["rules", "show", "st-helens", "--explain-origin", isolated]).stdout)
+    assert f"{isolated} in st-helens: common" in common
     assert "tier single_agency, which is universal (Level 1 Universal) here, the lowest level covering it" in common
-    local = plain(runner.invoke(app, ["rules", "show", "knowsley", "--explain-origin", "red_flags.serious_neglect"]).stdout)
-    assert "red_flags.serious_neglect in knowsley: local" in local and "no common entry has this id" in local
+    # No shipped rulebook has a local descriptor now; a copy of Knowsley gets a local red flag.
+    rules = copy_rulebook(tmp_path)
+    (rules.parent.parent / "descriptors" / "knowsley" / "red_flags.yaml").write_text(
+        "domain: red_flags\ndescriptors:\n  - id: red_flags.local_test_flag\n    level: safeguarding\n"
+        "    text: A local red flag of this test.\n    source: A test\n    when: child.harm.disclosure_of_abuse\n",
+        encoding="utf-8",
+    )
+    edit(rules, "red_flags:\n", "red_flags:\n  - red_flags.local_test_flag\n")
+    local = plain(wide.invoke(app, ["rules", "show", str(rules), "--explain-origin", "red_flags.local_test_flag"]).stdout)
+    assert "red_flags.local_test_flag in knowsley: local" in local and "no common entry has this id" in local
     assert "tier child_protection" in local  # a red flag, whatever its level alone would report
     unknown = runner.invoke(app, ["rules", "show", "knowsley", "--explain-origin", "housing.overcrowdd"])
     assert unknown.exit_code == 2 and "did you mean 'housing.overcrowded'?" in plain(unknown.output)
-    listed = plain(runner.invoke(app, ["rules", "list", "-r", "knowsley", "--domain", "red_flags"]).stdout)
+    listed = plain(wide.invoke(app, ["rules", "list", "-r", str(rules), "--domain", "red_flags"]).stdout)
     assert "local" in listed and "common" in listed
+    shipped = plain(wide.invoke(app, ["rules", "list", "-r", "knowsley", "--domain", "education"]).stdout)
+    assert "overridden" in shipped and "common" in shipped  # education.ehcp is Knowsley's one override
