@@ -41,6 +41,7 @@ from .theme import (
     also_meets_words,
     cin_factors_line,
     group_by_domain,
+    tier_words,
     unassessed_line,
 )
 
@@ -220,7 +221,9 @@ def template_environment(search: list[str]) -> jinja2.Environment:
         lstrip_blocks=True,
         finalize=without_control_characters,
     )
-    env.globals.update(colours=COLOURS, plural=plural, subject_name=subject_name, UNASSESSED_HEADING=UNASSESSED_HEADING)
+    env.globals.update(
+        colours=COLOURS, tier_words=tier_words, plural=plural, subject_name=subject_name, UNASSESSED_HEADING=UNASSESSED_HEADING
+    )
     return env
 
 

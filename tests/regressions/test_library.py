@@ -372,8 +372,44 @@ def test_tiers_are_in_the_json_the_text_view_and_the_decision_record(tmp_path: P
     assert record["tier"] == "multi_agency" and [c["tier"] for c in record["children"]] == ["multi_agency", "multi_agency"]
     text = plain(runner.invoke(app, ["assess", str(example), "-r", "st-helens"]).stdout)
     assert "Family level: Level 2 Early Help — Multi-agency early help" in text
+    # Both children share the family's tier, so their headings do not repeat it (see the next test).
+    assert "c1, 10 years 4 months: Level 2 Early Help · " in text
     markdown = runner.invoke(app, ["assess", str(example), "-r", "knowsley", "--format", "markdown"]).stdout
     assert "(`targeted`) — Multi-agency early help" in markdown
+
+
+def test_a_child_whose_tier_differs_from_the_familys_shows_it_in_the_one_screen_view(tmp_path: Path) -> None:
+    # c1 disclosed abuse (a red flag: child protection, WT2023 chapter 3, s47); c2, a sibling, has
+    # only few friendships (the library's single-agency peer-isolation descriptor), which is Level 1
+    # Universal in St Helens (its Level 1 covers single-agency help, rules/st-helens.yaml).
+    document = household({"harm": {"disclosure_of_abuse": True}})
+    document["household"]["children"].append({"id": "c2", "age_months": 100, "relationships": {"peer_isolation": True}})
+    situation = tmp_path / "siblings.json"
+    situation.write_text(json.dumps(document), encoding="utf-8")
+    shown = wide.invoke(app, ["assess", str(situation), "-r", "st-helens"])
+    assert shown.exit_code == 0, shown.output
+    text = plain(shown.stdout)
+    assert "Family level: Level 4 Child Protection — Child protection (s47)" in text
+    assert "c2, 8 years 4 months: Level 1 Universal — Early help from one agency" in text
+    assert "c1, 6 years 3 months: Level 4 Child Protection ·" in text or "c1, 6 years 3 months: Level 4 Child Protection " in text
+    assert "c1, 6 years 3 months: Level 4 Child Protection — " not in text
+
+
+def test_the_html_record_shows_the_tier_beside_each_level(tmp_path: Path) -> None:
+    # A disclosure of abuse is a red flag: child protection in every scheme (WT2023 chapter 3, s47),
+    # Level 4 Child Protection in St Helens (seeds/004, Level 4) and Safeguarding in Knowsley (seeds/000).
+    situation = tmp_path / "disclosure.json"
+    situation.write_text(json.dumps(household({"harm": {"disclosure_of_abuse": True}})), encoding="utf-8")
+    for name, label in (("st-helens", "Level 4 Child Protection"), ("knowsley", "Safeguarding (Getting Needs/Risk Support)")):
+        shown = runner.invoke(app, ["assess", str(situation), "-r", name, "--format", "html"])
+        assert shown.exit_code == 0, shown.output
+        page = shown.stdout
+        family = page[page.index('<p class="family">') :]
+        family = family[: family.index("</p>")]
+        assert f">{label}</span>" in family and '<span class="tier"> — Child protection (s47)</span>' in family
+        child = page[page.index('<section class="child"') :]
+        child = child[: child.index("</h2>")]
+        assert f">{label}</span>" in child and '<span class="tier"> — Child protection (s47)</span>' in child
 
 
 # --- where descriptors come from --------------------------------------------------------------------
