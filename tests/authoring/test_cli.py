@@ -46,7 +46,7 @@ def test_lint_locates_red_flag_entries_and_an_undeclared_domain_by_file_and_line
     rules = copy_rulebook(tmp_path)
     edit(rules, "  - red_flags.unexplained_injury\n", "  - red_flags.unexplained_injury\n  - red_flags.unexplaned_injury\n")
     edit(rules, "  - red_flags.sexual_abuse\n", "  - red_flags.sexual_abuse\n  - education.persistent_absence\n")
-    descriptors = rules.parent.parent / "descriptors" / "knowsley"
+    descriptors = rules.parent.parent / "descriptors" / "england"
     identity = descriptors / "identity.yaml"
     edit(identity, "domain: identity\n", "domain: identty\n")
     identity.rename(descriptors / "identty.yaml")
@@ -93,15 +93,13 @@ def test_lint_names_a_misplaced_yes_key_as_written(tmp_path: Path, key: str) -> 
 def test_check_prints_a_counterexample_for_a_flipped_threshold(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(check, "SHRINK_SECONDS", 5.0)  # pruning still takes it to the facts that matter
     rules = copy_rulebook(tmp_path)
+    # The severe-absence threshold (child protection in the library, so rarely masked by another
+    # need in a random household). The persistent-absence one at 90 %, flipped here before the
+    # library, is now often masked: random households carry more early-help needs than before.
     edit(
-        rules.parent.parent / "descriptors" / "knowsley" / "education.yaml",
-        "when: child.education.attendance_percent < 90",
-        "when: child.education.attendance_percent >= 90",
-    )
-    edit(  # the unauthorised-absence rung reads the attendance figure too (issue 12): flip it alike
-        rules.parent.parent / "descriptors" / "knowsley" / "education.yaml",
-        "or child.education.attendance_percent < 90",
-        "or child.education.attendance_percent >= 90",
+        rules.parent.parent / "descriptors" / "england" / "education.yaml",
+        "when: child.education.attendance_percent < 50 or",
+        "when: child.education.attendance_percent >= 50 or",
     )
     result = runner.invoke(app, ["rules", "check", str(rules), "--invariant", "worsening", "--seed", "3"])
     assert result.exit_code == 1, result.output
@@ -110,7 +108,7 @@ def test_check_prints_a_counterexample_for_a_flipped_threshold(tmp_path: Path, m
     # How far shrinking gets depends on the machine's load; the fact and a drop in level do not.
     changed = re.search(r"changed: household\.children\[(\w+)\]\.education\.attendance_percent: ([\d.]+) -> ([\d.]+)", text)
     assert changed is not None, text
-    assert float(changed.group(3)) < float(changed.group(2)) <= 90
+    assert float(changed.group(3)) < float(changed.group(2)) <= 50
     dropped = re.search(rf"child {changed.group(1)}: level (\w+) -> (\w+)", text)
     assert dropped is not None and Level(dropped.group(2)).rank < Level(dropped.group(1)).rank, text
     assert "before: household:" in text and "after: household:" in text
@@ -135,7 +133,7 @@ def test_check_json_reports_each_invariant_and_exit_2_when_the_rulebook_does_not
 def test_brackets_in_descriptor_text_and_conditions_are_shown_as_written(tmp_path: Path) -> None:
     """rich reads '[/]' as markup: an author's text or condition holding it crashed lint, list and show."""
     rules = copy_rulebook(tmp_path)
-    education = rules.parent.parent / "descriptors" / "knowsley" / "education.yaml"
+    education = rules.parent.parent / "descriptors" / "england" / "education.yaml"
     edit(
         education,
         "when: child.education.attendance_percent < 90",
