@@ -271,20 +271,34 @@ def _citations(draft: Draft) -> list[Finding]:
     return findings
 
 
+def _strings(value: object) -> list[str]:
+    """Every string in a parsed YAML value (keys of mappings included), depth first."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for key, item in value.items() for text in (*_strings(key), *_strings(item))]
+    if isinstance(value, (list, tuple)):
+        return [text for item in value for text in _strings(item)]
+    return []
+
+
 def _unused_sources(rules_file: Path, draft: Draft) -> list[Finding]:
     """A key in the rules file's own `sources:` that nothing cites: a document the rulebook claims
-    to rest on and does not (the library's keys are shared by every rulebook, so only the file's own)."""
-    own = draft.rules_document.get("sources") if isinstance(draft.rules_document, dict) else None
+    to rest on and does not (the library's keys are shared by every rulebook, so only the file's own).
+    A citation is a value of the rulebook (a level's, an escalation's or an override's `source:`,
+    for instance) or of a descriptor; a mention in a YAML comment is not one."""
+    document = draft.rules_document if isinstance(draft.rules_document, dict) else None
+    own = document.get("sources") if document is not None else None
     if not isinstance(own, dict):
         return []
     lines = rules_file.read_text(encoding="utf-8").splitlines()
-    cited = " ".join(str(entry.source) for entry in draft.entries)
+    rest = {key: value for key, value in document.items() if key != "sources"}
+    cited = " ".join([*(str(entry.source) for entry in draft.entries), *_strings(rest)])
     findings = []
     for key in own:
         word = re.compile(rf"(?<![A-Za-z0-9-]){re.escape(str(key))}(?![A-Za-z0-9-])")
         declared = [number for number, line in enumerate(lines, 1) if line.lstrip().startswith(f"{key}:")]
-        elsewhere = [line for number, line in enumerate(lines, 1) if word.search(line) and number not in declared]
-        if elsewhere or word.search(cited):
+        if word.search(cited):
             continue
         findings.append(
             Finding(

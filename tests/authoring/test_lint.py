@@ -209,3 +209,57 @@ def test_two_descriptors_on_one_fact_not_declared_one_need_are_an_undeclared_lad
     assert "family_functioning.carer_mental_health_mild" in found[0].message and "carer.mental_health" in found[0].message
     assert found[0].file.endswith("family_functioning.yaml") and found[0].line is not None
     assert report.exit_code(strict=True) == 1
+
+
+@pytest.mark.parametrize("name", shipped_rulebooks())
+def test_a_shipped_rulebook_cites_every_source_it_declares(name: str) -> None:
+    assert [f.subject for f in lint_rulebook(name).findings if f.code == "unused_source"] == []
+
+
+def test_a_declared_source_that_nothing_cites_is_an_unused_source_warning(tmp_path: Path) -> None:
+    rules = copy_rulebook(tmp_path)
+    edit(rules, "\nsources:\n", "\nsources:\n  TEST-UNCITED: A document no descriptor or rule of this copy cites\n")
+    report = lint_rulebook(rules)
+    [unused] = [f for f in report.findings if f.code == "unused_source"]
+    assert (unused.severity, unused.subject, unused.file) == ("warning", "TEST-UNCITED", str(rules))
+    assert (
+        unused.line
+        == rules.read_text(encoding="utf-8")
+        .splitlines()
+        .index("  TEST-UNCITED: A document no descriptor or rule of this copy cites")
+        + 1
+    )
+    assert "source 'TEST-UNCITED' is declared in `sources:` but nothing in the rulebook cites it" in unused.message
+    assert report.exit_code(strict=False) == 0 and report.exit_code(strict=True) == 1
+
+
+def test_a_source_mentioned_only_in_a_comment_is_still_unused(tmp_path: Path) -> None:
+    rules = copy_rulebook(tmp_path)
+    edit(rules, "\nsources:\n", "\n# TEST-UNCITED is named here, in a comment only.\nsources:\n  TEST-UNCITED: A document\n")
+    assert [f.subject for f in lint_rulebook(rules).findings if f.code == "unused_source"] == ["TEST-UNCITED"]
+
+
+def test_a_declared_source_cited_by_a_level_an_override_or_a_descriptor_is_not_reported(tmp_path: Path) -> None:
+    rules = copy_rulebook(tmp_path)
+    edit(
+        rules,
+        "\nsources:\n",
+        "\nsources:\n  TEST-BY-LEVEL: A document a level cites\n  TEST-BY-OVERRIDE: A document an override cites\n"
+        "  TEST-BY-DESCRIPTOR: A document a library descriptor cites\n",
+    )
+    edit(
+        rules,
+        "(Targeted Early Help / Getting More Help); KN-EHS-2017",
+        "(Targeted Early Help / Getting More Help); TEST-BY-LEVEL; KN-EHS-2017",
+    )
+    edit(rules, "'eg. Education Health and Care Plan')\"", "'eg. Education Health and Care Plan'); TEST-BY-OVERRIDE\"")
+    library = descriptor_file(rules, "family_social_relationships.peer_isolation")
+    edit(
+        library,
+        "source: \"LIV-LON, Level 1 'Good relationships with peers'",
+        "source: \"TEST-BY-DESCRIPTOR; LIV-LON, Level 1 'Good relationships with peers'",
+    )
+    assert [f for f in lint_rulebook(rules).findings if f.code == "unused_source"] == []
+    # Take one citation away again and only that source is reported.
+    edit(rules, '; TEST-BY-OVERRIDE"', '"')
+    assert [f.subject for f in lint_rulebook(rules).findings if f.code == "unused_source"] == ["TEST-BY-OVERRIDE"]
