@@ -55,11 +55,10 @@ def test_st_helens_has_cited_descriptors_in_every_domain_at_every_level(book) ->
     empty = {(domain, level) for domain in book.domains for level in Level if not cells[(domain, level)]}
     # Since the common library, a domain's descriptors sit where their tiers map, so a domain whose
     # facts jump a tier leaves a level empty. Each gap below is such a jump (judgement, read from
-    # descriptors/england): employment has no single-agency line (worklessness alone is multi-agency
-    # there); self-care has 'some gaps' (single agency) then 'significant gaps' (child in
-    # need, s17(10)); guidance and boundaries go from 'inconsistent' (multi-agency) to 'failing'
+    # descriptors/england): self-care has 'some gaps' (single agency) then 'significant gaps' (child
+    # in need, s17(10)); guidance and boundaries go from 'inconsistent' (multi-agency) to 'failing'
     # (child protection). A new gap fails this test, so it is looked at, not let through.
-    jumps = {("employment", Level.universal), ("self_care_skills", Level.early_help), ("guidance_boundaries", Level.targeted)}
+    jumps = {("self_care_skills", Level.early_help), ("guidance_boundaries", Level.targeted)}
     assert empty == {(domain, Level.safeguarding) for domain in NO_LEVEL_4} | jumps
     for descriptor in book.descriptors:
         assert descriptor.text and descriptor.source, descriptor.id
