@@ -6,6 +6,8 @@ does not load; both collect every problem found before raising, so an author see
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -38,6 +40,12 @@ class Problem:
         if self.suggestion is not None:
             parts.append(f"did you mean '{self.suggestion}'?")
         return "; ".join(parts)
+
+
+def unknown_name(loc: str, msg: str, name: str, known: Iterable[str], *, expected: Optional[str] = None) -> Problem:
+    """A problem for `name`, which names nothing in `known`, suggesting the closest name that does."""
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return Problem(loc, msg, code="reference", expected=expected, suggestion=close[0] if close else None)
 
 
 class NeedsError(Exception):

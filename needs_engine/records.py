@@ -2,8 +2,8 @@
 
 A record holds the sha256 of the validated situation (its canonical JSON), the rulebook's id,
 version and content hash, the engine version, the UTC time, the computed and final levels of
-the family and of each child, the descriptors that fired for each child and any override with
-its reasons. The situation itself is kept only when asked (`include_input`), because it may hold
+the family and of each child, their response tiers, the descriptors that fired for each child and
+any override with its reasons. The situation itself is kept only when asked (`include_input`), because it may hold
 personal details; the hash is enough to prove, later, that a given file is the one assessed.
 
 `replay` re-assesses the situation under the current (or another) rulebook and lists every
@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC, datetime
+from enum import Enum
 from pathlib import Path
 from typing import Any, Literal, Optional, Union
 
@@ -27,6 +28,7 @@ from .model.assessment import Assessment, Override, OverrideRecord, RulebookRef
 from .model.glossary import describe
 from .model.levels import Level
 from .model.situation import Situation
+from .model.tiers import Tier
 
 RECORD_FORMAT = 1
 
@@ -42,6 +44,9 @@ class ChildDecision(_Frozen):
     level: Level = Field(description="The level the rules gave this child (overrides apply to the family level).")
     possible_level: Level
     fired: list[str] = Field(description="Ids of the descriptors that fired, by level then id.")
+    tier: Optional[Tier] = Field(
+        default=None, description="The child's response tier (ChildAssessment.tier); absent from records made before tiers."
+    )
 
 
 class DecisionRecord(_Frozen):
@@ -59,6 +64,10 @@ class DecisionRecord(_Frozen):
     possible_level: Level
     children: list[ChildDecision]
     override: Optional[OverrideRecord] = None
+    tier: Optional[Tier] = Field(
+        default=None,
+        description="The family's response tier (Assessment.tier); absent from records made before tiers.",
+    )
 
     @model_validator(mode="after")
     def _each_child_once(self) -> DecisionRecord:
@@ -117,10 +126,12 @@ def make_record(
                 possible_level=child.possible_level,
                 # Every rung that fired, the folded lower rungs too: a replay must see a rung move.
                 fired=child.fired_ids(),
+                tier=child.tier,
             )
             for child in assessment.children
         ],
         override=assessment.override,
+        tier=assessment.tier,
     )
 
 
@@ -181,12 +192,14 @@ class Difference(_Frozen):
         "rulebook_version",
         "rulebook_hash",
         "family_level",
+        "family_tier",
         "computed_level",
         "possible_level",
         "child_added",
         "child_removed",
         "child_level",
         "child_possible_level",
+        "child_tier",
         "descriptor_now_fires",
         "descriptor_no_longer_fires",
         "override",
@@ -279,7 +292,7 @@ def _recorded_override(record: DecisionRecord) -> Optional[Override]:
 def _changed(kind: Any, was: Any, now: Any, message: str, child_id: Optional[str] = None) -> list[Difference]:
     if was == now:
         return []
-    shown = [value.value if isinstance(value, Level) else value for value in (was, now)]
+    shown = [value.value if isinstance(value, Enum) else value for value in (was, now)]
     return [Difference(kind=kind, child_id=child_id, was=shown[0], now=shown[1], message=f"{message}: {shown[0]} → {shown[1]}")]
 
 
@@ -296,6 +309,7 @@ def _level_differences(was: DecisionRecord, now: DecisionRecord) -> list[Differe
         *_changed("family_level", was.level, now.level, "family level"),
         *_changed("computed_level", was.computed_level, now.computed_level, "computed family level"),
         *_changed("possible_level", was.possible_level, now.possible_level, "possible family level"),
+        *_tier_changed("family_tier", was.tier, now.tier, "family tier"),
     ]
     old_children = {child.child_id: child for child in was.children}
     new_children = {child.child_id: child for child in now.children}
@@ -310,8 +324,16 @@ def _level_differences(was: DecisionRecord, now: DecisionRecord) -> list[Differe
         found += _changed(
             "child_possible_level", old.possible_level, new.possible_level, f"child {child_id} possible level", child_id
         )
+        found += _tier_changed("child_tier", old.tier, new.tier, f"child {child_id} tier", child_id)
         found += _fired_differences(child_id, old.fired, new.fired)
     return found
+
+
+def _tier_changed(
+    kind: Any, was: Optional[Tier], now: Optional[Tier], message: str, child_id: Optional[str] = None
+) -> list[Difference]:
+    """A tier that moved (a recalibration can move one without a level); a record made before tiers has none to compare."""
+    return [] if was is None else _changed(kind, was, now, message, child_id)
 
 
 def _fired_differences(child_id: str, was: list[str], now: list[str]) -> list[Difference]:

@@ -63,12 +63,24 @@ class ChildReview(Out):
     response: Optional[str] = Field(default=None, description="The rulebook's response summary at the new level.")
 
 
+class StepDownGuidance(Out):
+    """How a case leaves a higher level, from the rulebook (`step_down:`), given when the family steps down."""
+
+    summary: str
+    actions: list[str]
+    source: str
+
+
 class FamilyReview(Out):
     before: LevelAt
     after: LevelAt
     movement: Movement
     steps: int
     response: Response
+    step_down: Optional[StepDownGuidance] = Field(
+        default=None,
+        description="The rulebook's step-down guidance, when the family's level has fallen and the rulebook gives it.",
+    )
 
 
 class Review(Out):
@@ -125,9 +137,17 @@ def review(before: Situation, after: Situation, rulebook: Union[Rulebook, str] =
                 summary=entry.response.summary,
                 actions=list(entry.response.actions),
             ),
+            step_down=_step_down(book) if steps < 0 else None,
         ),
         children=children,
     )
+
+
+def _step_down(book: Rulebook) -> Optional[StepDownGuidance]:
+    guidance = book.step_down
+    if guidance is None:
+        return None
+    return StepDownGuidance(summary=guidance.summary, actions=list(guidance.actions), source=guidance.source)
 
 
 def same_family_warnings(before: Household, after: Household) -> list[str]:

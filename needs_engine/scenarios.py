@@ -13,9 +13,15 @@ A scenario file is YAML a policy lead can read:
         level: targeted                 # the family level
         children: {c1: targeted}        # optional: level per child id
         why: one line of rationale
+        source: seeds/004, case study 'Pregnancy and a toddler'   # what the level rests on
       st-helens:
         level: targeted
         why: ...
+        source: "LON-PREBIRTH, 1.1 and 1.3"
+
+Every expectation cites a `source`: a seed section, a public document (the one the deciding
+descriptor or escalation cites, by its source key and section), or "judgement: <the reason>"
+where the level rests on a practitioner's call rather than a document.
 
 Scenarios live in `scenarios/`; they run as tests, feed `needs scenarios`, the trainer's quiz and
 `needs rules coverage`.
@@ -45,6 +51,13 @@ class Expectation(BaseModel):
     level: Level = Field(description="The expected family level.")
     children: dict[str, Level] = Field(default_factory=dict, description="Expected level per child id (optional).")
     why: str = Field(min_length=3, description="One line of rationale a trainer can read out.")
+    source: str = Field(
+        min_length=3,
+        description=(
+            "What the expected level rests on: a seed section, a public document (by its source key and section, "
+            "as the deciding descriptor or escalation cites it), or 'judgement: <the reason>'."
+        ),
+    )
 
 
 class ScenarioFile(BaseModel):

@@ -26,6 +26,7 @@ def main() -> int:
     parser.add_argument("--only-misses", action="store_true", help="Only rules whose tier is not the one most publishers give.")
     args = parser.parse_args()
     book = load_rulebook(args.rulebook)
+    escalations = {escalation.id: escalation for escalation in book.escalations}
     decided: dict[str, list[tuple[str, frozenset]]] = defaultdict(list)
     tier_of: dict[str, str] = {}
     for probe in read_practice(default_folder()):
@@ -34,11 +35,11 @@ def main() -> int:
         for fired in child.fired:
             if fired.level == child.level:
                 decided[fired.id].append((probe.id, probe.tiers))
-                tier_of[fired.id] = fired.tier.value
+                tier_of[fired.id] = book.by_id[fired.id].tier.value
         for applied in child.escalations:
             if applied.to == child.level:
                 decided[applied.id].append((probe.id, probe.tiers))
-                tier_of[applied.id] = getattr(applied, "tier", None) and applied.tier.value or "?"
+                tier_of[applied.id] = escalations[applied.id].tier.value
     for rule, rows in sorted(decided.items()):
         counts = {tier.value: sum(tier in tiers for _, tiers in rows) for tier in TIERS}
         best = max(counts.values())

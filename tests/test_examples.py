@@ -1,4 +1,8 @@
-"""Every shipped example assesses to the level written beside it in examples/expected.yaml."""
+"""Every shipped example assesses to the level written beside it in examples/expected.yaml.
+
+Each entry is read as a scenario expectation (needs_engine.scenarios.Expectation): a level, the
+children's levels, why, and the source the level rests on, with no other keys.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,11 @@ import yaml
 
 from needs_engine import assess, load_rulebook
 from needs_engine.inputs import read_situation
+from needs_engine.scenarios import Expectation
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-EXPECTED = yaml.safe_load((EXAMPLES / "expected.yaml").read_text())
+RAW = yaml.safe_load((EXAMPLES / "expected.yaml").read_text())
+EXPECTED = {name: Expectation.model_validate(entry) for name, entry in RAW.items()}
 
 
 def test_every_example_file_has_an_expectation_and_vice_versa() -> None:
@@ -21,7 +27,20 @@ def test_every_example_file_has_an_expectation_and_vice_versa() -> None:
 
 
 def test_examples_span_all_four_levels() -> None:
-    assert {entry["level"] for entry in EXPECTED.values()} == {"universal", "early_help", "targeted", "safeguarding"}
+    assert {entry.level.value for entry in EXPECTED.values()} == {"universal", "early_help", "targeted", "safeguarding"}
+
+
+def test_every_expectation_cites_a_source_and_names_every_child() -> None:
+    for name, entry in RAW.items():
+        assert set(entry) == {"level", "children", "why", "source"}, name
+        assert len(entry["source"].strip()) >= 3, name
+
+
+def test_an_entry_without_a_source_is_rejected() -> None:
+    entry = dict(RAW["universal-two-parents-school-age.yaml"])
+    del entry["source"]
+    with pytest.raises(ValueError, match="source"):
+        Expectation.model_validate(entry)
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
@@ -29,7 +48,9 @@ def test_example_gets_its_expected_levels(name: str) -> None:
     expected = EXPECTED[name]
     assessment = assess(read_situation(EXAMPLES / name), load_rulebook("knowsley"))
     got_children = {child.child_id: child.level.value for child in assessment.children}
-    assert (assessment.level.value, got_children) == (expected["level"], expected["children"]), (
-        f"Example '{name}': {expected['why']}\nfired: { {c.child_id: [f.id for f in c.fired] for c in assessment.children} }"
+    want_children = {child_id: level.value for child_id, level in expected.children.items()}
+    assert (assessment.level.value, got_children) == (expected.level.value, want_children), (
+        f"Example '{name}': {expected.why} (source: {expected.source})\n"
+        f"fired: { {c.child_id: [f.id for f in c.fired] for c in assessment.children} }"
     )
     assert assessment.level <= assessment.possible_level

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from needs_engine.errors import InputError
 from needs_engine.model.levels import Level
@@ -36,7 +37,9 @@ def test_library_spans_every_level_under_every_rulebook_it_names() -> None:
 
 def _wrong(name: str, level: Level, **children: Level) -> str:
     """The failure message for scenario `name` given a deliberately wrong Knowsley expectation."""
-    expectation = Expectation(level=level, children=children, why="a deliberately wrong expectation")
+    expectation = Expectation(
+        level=level, children=children, why="a deliberately wrong expectation", source="judgement: a test of the message"
+    )
     wrong = LIBRARY[name].model_copy(update={"expected": {"knowsley": expectation}})
     result = check_scenario(wrong, load_rulebook("knowsley"))
     assert not result.ok
@@ -68,6 +71,26 @@ def test_an_expectation_for_a_child_the_situation_lacks_is_bad_input(tmp_path: P
     (tmp_path / "bad.yaml").write_text(text)
     with pytest.raises(InputError, match="no child 'c9' in the situation"):
         run_scenarios([load_scenario(tmp_path / "bad.yaml")])
+
+
+def test_every_expectation_cites_a_source() -> None:
+    """A seed section, a public document (by source key and section) or 'judgement: <the reason>'."""
+    for name, scenario in LIBRARY.items():
+        for rid, expectation in scenario.expected.items():
+            assert len(expectation.source.strip()) >= 3, f"{name} [{rid}]: no source"
+            if expectation.source.startswith("judgement"):
+                assert expectation.source.startswith("judgement: ") and len(expectation.source) > len("judgement: ") + 3, (
+                    f"{name} [{rid}]: a judgement says its reason"
+                )
+
+
+def test_an_expectation_without_a_source_is_bad_input(tmp_path: Path) -> None:
+    document = yaml.safe_load((SCENARIOS / "differ-family-made-homeless.yaml").read_text())
+    del document["expected"]["knowsley"]["source"]
+    (tmp_path / "unsourced.yaml").write_text(yaml.safe_dump(document, sort_keys=False))
+    with pytest.raises(InputError) as raised:
+        load_scenario(tmp_path / "unsourced.yaml")
+    assert any("expected.knowsley.source" in str(problem) for problem in raised.value.problems), raised.value.problems
 
 
 def test_the_default_folder_is_the_shipped_library_away_from_a_checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

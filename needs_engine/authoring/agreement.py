@@ -227,10 +227,18 @@ def measure(probes: list[LoadedProbe], book: Any) -> Agreement:
     results: list[tuple[LoadedProbe, Level, Tier, tuple[str, ...]]] = []
     for probe in probes:
         assessment = assess(probe.situation, book)
-        child = next(child for child in assessment.children if child.child_id == probe.child)
-        deciding = [fired.id for fired in child.fired if fired.level == child.level]
-        deciding += [applied.id for applied in child.escalations if applied.to == child.level]
-        results.append((probe, child.level, child.tier, tuple(deciding)))
+        # A single line is about one child; a worked example's level is the case's, the family's.
+        if probe.kind == "probe":
+            children = [child for child in assessment.children if child.child_id == probe.child]
+        else:
+            children = list(assessment.children)
+        level = max(child.level for child in children)
+        tier = max(child.tier for child in children)
+        deciding = [fired.id for child in children if child.level == level for fired in child.fired if fired.level == level]
+        deciding += [
+            applied.id for child in children if child.level == level for applied in child.escalations if applied.to == level
+        ]
+        results.append((probe, level, tier, tuple(dict.fromkeys(deciding))))
     return score(
         results,
         rulebook=book.id,

@@ -5,11 +5,15 @@ error. But it refuses the whole rulebook when one entry is bad, and an author fi
 fact name should still hear, in the same run, that another descriptor can never fire. So lint
 reads the same files again here, keeping each entry whose own parts (id, level, age band,
 condition) are sound and skipping the rest silently (the loader has already reported them).
+
+A rulebook that extends a library is read merged, as the loader merges it (`rulebook/library.py`):
+the library's descriptors (their level from the rules file's tier mapping), less `exclude`, with
+`overrides:` applied, then its own; the library's `sources:` beside its own.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Optional
 
@@ -17,7 +21,10 @@ from pydantic import ValidationError
 
 from ..errors import ConditionError
 from ..language.compile import Condition, compile_condition
-from ..model.levels import Level
+from ..model.levels import LEVELS, Level
+from ..model.tiers import Tier
+from ..rulebook.library import LIBRARY_FILE, descriptor_files, find_library
+from ..rulebook.load import content_roots
 from ..rulebook.schema import AgeBand, DescriptorCount
 from ..yamlfile import YAMLProblem, line_of, read_file
 
@@ -59,29 +66,93 @@ class Draft:
 def read_draft(rules_file: Path, descriptors_dir: Path) -> Draft:
     """Read every entry that can be read on its own; never raises for bad content."""
     rules = _read(rules_file)
+    rules = rules if isinstance(rules, dict) else {}
+    library = _library(rules_file, rules)
+    placed = _tier_levels(rules)
     entries: list[Entry] = []
-    for path in sorted(descriptors_dir.glob("*.yaml")) if descriptors_dir.is_dir() else []:
+    if library is not None:
+        common = _descriptors(descriptor_files(library), placed)
+        entries += _overlaid(common, rules, rules_file, placed)
+    entries += _descriptors(descriptor_files(descriptors_dir), placed)
+    for kind, key in (("escalation", "escalations"), ("mitigation", "mitigations")):
+        items = rules.get(key)
+        for index, item in enumerate(items if isinstance(items, list) else []):
+            if isinstance(item, dict) and isinstance(item.get("id"), str):
+                entries.append(_rule(kind, key, item, rules_file, rules, index))
+    sources = {**_sources(_read(library / LIBRARY_FILE) if library else None), **_sources(rules)}
+    flags = rules.get("red_flags")
+    return Draft(
+        rules_file=rules_file,
+        rules_document=rules,
+        sources=sources,
+        red_flags=frozenset(str(f) for f in flags) if isinstance(flags, list) else frozenset(),
+        entries=tuple(entries),
+    )
+
+
+def _library(rules_file: Path, rules: dict[str, Any]) -> Optional[Path]:
+    extends = rules.get("extends")
+    return find_library(rules_file, extends, content_roots()) if isinstance(extends, str) else None
+
+
+def _sources(document: Any) -> dict[str, str]:
+    sources = document.get("sources") if isinstance(document, dict) else None
+    return {str(k): str(v) for k, v in sources.items()} if isinstance(sources, dict) else {}
+
+
+def _tier_levels(rules: dict[str, Any]) -> dict[Tier, Level]:
+    """The lowest level covering each tier, as far as the rules file's `tiers:` can be read."""
+    found: dict[Tier, Level] = {}
+    levels = rules.get("levels")
+    for level in reversed(LEVELS):
+        entry = levels.get(level.value) if isinstance(levels, dict) else None
+        tiers = entry.get("tiers") if isinstance(entry, dict) else None
+        for tier in tiers if isinstance(tiers, list) else []:
+            if tier in Tier._value2member_map_:
+                found[Tier(tier)] = level
+    return found
+
+
+def _descriptors(paths: list[Path], placed: dict[Tier, Level]) -> list[Entry]:
+    entries = []
+    for path in paths:
         document = _read(path)
         domain = document.get("domain") if isinstance(document, dict) else None
         items = document.get("descriptors") if isinstance(document, dict) else None
         for index, item in enumerate(items if isinstance(items, list) else []):
             if isinstance(item, dict) and isinstance(item.get("id"), str):
-                entries.append(_descriptor(item, str(path), document, index, domain))
-    if isinstance(rules, dict):
-        for kind, key in (("escalation", "escalations"), ("mitigation", "mitigations")):
-            items = rules.get(key)
-            for index, item in enumerate(items if isinstance(items, list) else []):
-                if isinstance(item, dict) and isinstance(item.get("id"), str):
-                    entries.append(_rule(kind, key, item, rules_file, rules, index))
-    sources = rules.get("sources") if isinstance(rules, dict) else None
-    flags = rules.get("red_flags") if isinstance(rules, dict) else None
-    return Draft(
-        rules_file=rules_file,
-        rules_document=rules,
-        sources={str(k): str(v) for k, v in sources.items()} if isinstance(sources, dict) else {},
-        red_flags=frozenset(str(f) for f in flags) if isinstance(flags, list) else frozenset(),
-        entries=tuple(entries),
-    )
+                entries.append(_descriptor(item, str(path), document, index, domain, placed))
+    return entries
+
+
+def _overlaid(common: list[Entry], rules: dict[str, Any], rules_file: Path, placed: dict[Tier, Level]) -> list[Entry]:
+    """The library's entries less those the rules file excludes, with its overrides applied."""
+    excluded = rules.get("exclude")
+    dropped = {item.get("descriptor") for item in excluded if isinstance(item, dict)} if isinstance(excluded, list) else set()
+    changes: dict[str, tuple[int, dict[str, Any]]] = {}
+    overrides = rules.get("overrides")
+    for index, item in enumerate(overrides if isinstance(overrides, list) else []):
+        if isinstance(item, dict) and isinstance(item.get("descriptor"), str):
+            changes.setdefault(item["descriptor"], (index, item))
+    kept = []
+    for entry in common:
+        if entry.id in dropped:
+            continue
+        if entry.id in changes:
+            index, item = changes[entry.id]
+            level = _level(item.get("level")) or _tier_level(item.get("tier"), placed)
+            entry = replace(entry, level=level or entry.level)
+            if "when" in item:
+                entry = replace(
+                    entry,
+                    condition=_condition(item["when"]),
+                    condition_line=line_of(rules, ("overrides", index, "when")),
+                    file=str(rules_file),
+                )
+            if "age" in item:
+                entry = replace(entry, age=_age(item["age"]))
+        kept.append(entry)
+    return kept
 
 
 def _read(path: Path) -> Any:
@@ -91,14 +162,14 @@ def _read(path: Path) -> Any:
         return None
 
 
-def _descriptor(item: dict[str, Any], path: str, document: Any, index: int, domain: Any) -> Entry:
+def _descriptor(item: dict[str, Any], path: str, document: Any, index: int, domain: Any, placed: dict[Tier, Level]) -> Entry:
     return Entry(
         kind="descriptor",
         id=item["id"],
         file=path,
         line=line_of(document, ("descriptors", index)),
         source=item.get("source"),
-        level=_level(item.get("level")),
+        level=_level(item.get("level")) or _tier_level(item.get("tier"), placed),
         domain=domain if isinstance(domain, str) else None,
         condition=_condition(item.get("when")),
         condition_line=line_of(document, ("descriptors", index, "when")),
@@ -134,6 +205,14 @@ def _rule(kind: str, key: str, item: dict[str, Any], rules_file: Path, document:
 def _level(value: Any) -> Optional[Level]:
     try:
         return Level(value)
+    except ValueError:
+        return None
+
+
+def _tier_level(value: Any, placed: dict[Tier, Level]) -> Optional[Level]:
+    """The level a descriptor of tier `value` sits at (None when either cannot be read)."""
+    try:
+        return placed.get(Tier(value))
     except ValueError:
         return None
 

@@ -31,7 +31,6 @@ from ..errors import Problem, RulebookError
 from ..model.levels import Level
 from ..plural import plural
 from ..rulebook.load import Rulebook, load_rulebook, locate
-from ..yamlfile import line_of
 from . import gaps
 from .draft import Draft, Entry, read_draft
 from .satisfy import Search, satisfying_household
@@ -126,6 +125,7 @@ def lint_rulebook(name_or_path: Union[str, Path]) -> LintReport:
     findings += _escalations(draft, searches)
     findings += _mitigations(draft, searches)
     findings += _citations(draft)
+    findings += _unused_sources(rules_file, draft)
     findings += _duplicate_rule_ids(draft)
     findings += _same_conditions(draft)
     findings += _undeclared_ladders(draft)
@@ -271,6 +271,48 @@ def _citations(draft: Draft) -> list[Finding]:
     return findings
 
 
+def _strings(value: object) -> list[str]:
+    """Every string in a parsed YAML value (keys of mappings included), depth first."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for key, item in value.items() for text in (*_strings(key), *_strings(item))]
+    if isinstance(value, (list, tuple)):
+        return [text for item in value for text in _strings(item)]
+    return []
+
+
+def _unused_sources(rules_file: Path, draft: Draft) -> list[Finding]:
+    """A key in the rules file's own `sources:` that nothing cites: a document the rulebook claims
+    to rest on and does not (the library's keys are shared by every rulebook, so only the file's own).
+    A citation is a value of the rulebook (a level's, an escalation's or an override's `source:`,
+    for instance) or of a descriptor; a mention in a YAML comment is not one."""
+    document = draft.rules_document if isinstance(draft.rules_document, dict) else None
+    own = document.get("sources") if document is not None else None
+    if not isinstance(own, dict):
+        return []
+    lines = rules_file.read_text(encoding="utf-8").splitlines()
+    rest = {key: value for key, value in document.items() if key != "sources"}
+    cited = " ".join([*(str(entry.source) for entry in draft.entries), *_strings(rest)])
+    findings = []
+    for key in own:
+        word = re.compile(rf"(?<![A-Za-z0-9-]){re.escape(str(key))}(?![A-Za-z0-9-])")
+        declared = [number for number, line in enumerate(lines, 1) if line.lstrip().startswith(f"{key}:")]
+        if word.search(cited):
+            continue
+        findings.append(
+            Finding(
+                "warning",
+                "unused_source",
+                str(rules_file),
+                declared[0] if declared else None,
+                f"source '{key}' is declared in `sources:` but nothing in the rulebook cites it: cite it where it is the source, or remove it",
+                subject=str(key),
+            )
+        )
+    return findings
+
+
 def _unknown_keys(draft: Draft, entry: Entry, text: str) -> list[Finding]:
     """Each `;`-separated part of a citation may open with a key; a key must be in `sources:`."""
     findings = []
@@ -386,13 +428,13 @@ def _silent_gaps(outcome: gaps.Outcome, book: Rulebook, draft: Draft) -> list[Fi
     entries = list(book.not_a_concern)
     for contradiction in gaps.contradictions(outcome, book.not_a_concern):
         entry = contradiction.entry
-        index = entries.index(entry)
+        written = _LOC.match(book.not_a_concern_at[entries.index(entry)])
         findings.append(
             Finding(
                 "warning",
                 "not_a_concern_fires",
-                file,
-                line_of(draft.rules_document, ("not_a_concern", index)),
+                written["file"] if written else file,
+                int(written["line"]) if written else None,
                 f"not_a_concern lists {entry.fact} = {gaps.shown(entry.value)}, but "
                 f"{', '.join(contradiction.fired)} fires for it at {', '.join(contradiction.ages)}: "
                 f"remove the entry, narrow its age band, or change the descriptor",

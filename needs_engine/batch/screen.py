@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from ..engine.evaluate import ChildScreening, screen_household
 from ..model.levels import Level
 from ..model.situation import Situation
+from ..model.tiers import Tier
 from ..rulebook.load import Rulebook
 from ..validation import problems_from_validation
 from ..yamlfile import YAMLProblem, parse_bytes
@@ -39,6 +40,11 @@ class Row:
     @property
     def possible_level(self) -> Optional[Level]:
         return max((c.possible_level for c in self.children), default=None)
+
+    @property
+    def tier(self) -> Optional[Tier]:
+        """The family's tier: the highest child tier (a batch applies no override, so it lies in the family level)."""
+        return max((c.tier for c in self.children), default=None)
 
 
 def screen_record(record: Record, rulebook: Rulebook, columns: Optional[Columns]) -> Row:

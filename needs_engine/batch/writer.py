@@ -5,13 +5,14 @@ exactly the bytes an uninterrupted one would have written.
 
 JSON Lines, a result:
     {"line": 2, "reference": "CASE-1", "status": "ok", "level": "targeted", "possible_level": "safeguarding",
-     "children": [{"id": "c1", "level": "targeted", "possible_level": "safeguarding", "fired": ["..."]}]}
+     "tier": "multi_agency", "children": [{"id": "c1", "level": "targeted", "possible_level": "safeguarding",
+     "tier": "multi_agency", "fired": ["..."]}]}
 and an error:
     {"line": 3, "reference": null, "status": "error", "error": "household.children.0.age_months: ...",
      "field": "household.children.0.age_months"}
 
 CSV: the columns in `CSV_COLUMNS`; per-child values read `c1=targeted; c2=early_help`, fired
-ids `c1: id id; c2: id`.
+ids `c1: id id; c2: id`. `tier` and `child_tiers` (the response tiers) come last.
 """
 
 from __future__ import annotations
@@ -43,7 +44,10 @@ CSV_COLUMNS = (
     "fired",
     "error",
     "field",
+    "tier",
+    "child_tiers",
 )
+"""Columns are only ever added at the end, so a reader that goes by position keeps working."""
 
 
 def output_format_of(path: Path, given: Optional[str]) -> OutputFormat:
@@ -60,9 +64,9 @@ def row_text(row: Row, kind: OutputFormat) -> str:
     if kind is OutputFormat.jsonl:
         return json.dumps(_row_document(row), ensure_ascii=True, separators=(", ", ": ")) + "\n"
     if row.error is not None:
-        return _csv_line([str(row.line), row.reference or "", "error", "", "", "", "", "", row.error, row.field or ""])
-    level, possible = row.level, row.possible_level
-    assert level is not None and possible is not None
+        return _csv_line([str(row.line), row.reference or "", "error", "", "", "", "", "", row.error, row.field or "", "", ""])
+    level, possible, tier = row.level, row.possible_level, row.tier
+    assert level is not None and possible is not None and tier is not None
     return _csv_line(
         [
             str(row.line),
@@ -75,6 +79,8 @@ def row_text(row: Row, kind: OutputFormat) -> str:
             "; ".join(f"{c.child_id}: {' '.join(c.fired)}" for c in row.children if c.fired),
             "",
             "",
+            tier.value,
+            "; ".join(f"{c.child_id}={c.tier.value}" for c in row.children),
         ]
     )
 
@@ -82,16 +88,23 @@ def row_text(row: Row, kind: OutputFormat) -> str:
 def _row_document(row: Row) -> dict[str, object]:
     if row.error is not None:
         return {"line": row.line, "reference": row.reference, "status": "error", "error": row.error, "field": row.field}
-    level, possible = row.level, row.possible_level
-    assert level is not None and possible is not None
+    level, possible, tier = row.level, row.possible_level, row.tier
+    assert level is not None and possible is not None and tier is not None
     return {
         "line": row.line,
         "reference": row.reference,
         "status": "ok",
         "level": level.value,
         "possible_level": possible.value,
+        "tier": tier.value,
         "children": [
-            {"id": c.child_id, "level": c.level.value, "possible_level": c.possible_level.value, "fired": list(c.fired)}
+            {
+                "id": c.child_id,
+                "level": c.level.value,
+                "possible_level": c.possible_level.value,
+                "tier": c.tier.value,
+                "fired": list(c.fired),
+            }
             for c in row.children
         ],
     }

@@ -310,7 +310,7 @@ def rules_list(
     level: Annotated[Optional[Level], typer.Option("--level", help="Only descriptors at this level.")] = None,
     domain: Annotated[Optional[str], typer.Option("--domain", help="Only descriptors in this domain.")] = None,
 ) -> None:
-    """List a rulebook's descriptors: id, level, domain and text."""
+    """List a rulebook's descriptors: id, level, origin (common, overridden or local) and text."""
 
     def run() -> None:
         from rich.console import Console
@@ -318,6 +318,7 @@ def rules_list(
         from rich.text import Text
 
         from ..plural import plural
+        from ..render.origin import origin_counts_line
         from ..render.theme import level_badge
         from ..rulebook.load import load_rulebook
 
@@ -339,12 +340,16 @@ def rules_list(
                 ]
             )
         chosen = [d for d in book.descriptors if (level is None or d.level is level) and (domain is None or d.domain == domain)]
-        table = Table(title=f"{book.name} {book.version}: {len(chosen)} of {plural(len(book.descriptors), 'descriptor')}")
+        table = Table(
+            title=f"{book.name} {book.version}: {len(chosen)} of {plural(len(book.descriptors), 'descriptor')}",
+            caption=origin_counts_line(book),
+        )
         table.add_column("id", no_wrap=True)
         table.add_column("level", no_wrap=True)
+        table.add_column("origin", no_wrap=True)
         table.add_column("text", overflow="fold")
         for d in chosen:
-            table.add_row(d.id, level_badge(d.level, book.levels[d.level].label), Text(d.text))
+            table.add_row(d.id, level_badge(d.level, book.levels[d.level].label), d.origin.kind, Text(d.text))
         Console().print(table)
 
     guarded(run, hint="needs rules list --help")
@@ -352,32 +357,58 @@ def rules_list(
 
 @rules_app.command("show")
 def rules_show(
-    descriptor_id: Annotated[str, typer.Argument(metavar="ID", help="A descriptor id, e.g. education.persistent_absence.")],
+    name: Annotated[
+        Optional[str],
+        typer.Argument(
+            metavar="ID|RULEBOOK",
+            help="A descriptor id of --rulebook (e.g. education.persistent_absence), or a rulebook to summarise.",
+        ),
+    ] = None,
     rulebook: RulebookOption = "knowsley",
+    explain_origin: Annotated[
+        Optional[str],
+        typer.Option(
+            "--explain-origin",
+            metavar="ID",
+            help="Say where descriptor ID comes from: the common library, an override of it (what it changed, "
+            "its source and reason) or the rulebook's own files.",
+        ),
+    ] = None,
 ) -> None:
-    """Show one descriptor in full: level, text, source, condition, age band and where it is defined."""
+    """Show one descriptor in full, a rulebook's summary, or where a descriptor comes from.
+
+    `needs rules show ID -r RULEBOOK` shows the descriptor: level, tier, origin, text, source,
+    condition, age band and where it is defined. `needs rules show RULEBOOK` summarises the
+    rulebook: the tiers each level covers and how many descriptors are common, overridden, local
+    and excluded. `needs rules show RULEBOOK --explain-origin ID` explains one descriptor's origin.
+    """
 
     def run() -> None:
-        import difflib
-
         from rich.console import Console
         from rich.panel import Panel
         from rich.text import Text
 
-        from ..errors import InputError, Problem
+        from ..render.origin import origin_lines, summary_lines
         from ..rulebook.load import load_rulebook
 
+        console = Console()
+        if explain_origin is not None:
+            book = load_rulebook(name or rulebook)
+            _descriptor_or_fail(book, explain_origin, excluded_too=True)
+            console.print(Text("\n".join(origin_lines(book, explain_origin))))
+            return
         book = load_rulebook(rulebook)
-        descriptor = book.by_id.get(descriptor_id)
-        if descriptor is None:
-            close = difflib.get_close_matches(descriptor_id, list(book.by_id), n=1)
-            raise InputError(
-                [Problem("ID", f"no descriptor '{descriptor_id}' in {book.id}", suggestion=close[0] if close else None)]
-            )
+        if name is None or (name not in book.by_id and _is_rulebook(name)):
+            summarised = book if name is None else load_rulebook(name)
+            console.print(Text("\n".join(summary_lines(summarised))))
+            return
+        descriptor = _descriptor_or_fail(book, name)
         age = descriptor.age.model_dump(exclude_none=True) if descriptor.age else "any age, born or unborn"
         body = "\n".join(
             [
                 f"level:    {book.label(descriptor.level)} ({descriptor.level.value})",
+                f"tier:     {descriptor.tier.value}",
+                f"origin:   {descriptor.origin.kind} (needs rules show {book.id} --explain-origin {descriptor.id})",
                 f"domain:   {book.domains[descriptor.domain].label} ({descriptor.domain})",
                 f"text:     {descriptor.text}",
                 f"when:     {descriptor.applies.condition.text}",
@@ -387,9 +418,34 @@ def rules_show(
                 f"defined:  {descriptor.file}:{descriptor.line}",
             ]
         )
-        Console().print(Panel(Text(body), title=descriptor.id, title_align="left"))
+        console.print(Panel(Text(body), title=descriptor.id, title_align="left"))
 
     guarded(run, hint="needs rules show --help")
+
+
+def _is_rulebook(name: str) -> bool:
+    """Whether `name` names a rulebook (a shipped id, or a path to one)."""
+    from ..errors import RulebookError
+    from ..rulebook.load import locate
+
+    try:
+        locate(name)
+    except RulebookError:
+        return False
+    return True
+
+
+def _descriptor_or_fail(book, descriptor_id: str, *, excluded_too: bool = False):  # type: ignore[no-untyped-def]
+    """The descriptor `descriptor_id` of `book`, or an InputError naming the closest id."""
+    import difflib
+
+    from ..errors import InputError, Problem
+
+    descriptor = book.by_id.get(descriptor_id)
+    if descriptor is None and not (excluded_too and any(e.descriptor == descriptor_id for e in book.excluded)):
+        close = difflib.get_close_matches(descriptor_id, list(book.by_id), n=1)
+        raise InputError([Problem("ID", f"no descriptor '{descriptor_id}' in {book.id}", suggestion=close[0] if close else None)])
+    return descriptor
 
 
 # Each feature's commands live in their own module and register themselves on `app`

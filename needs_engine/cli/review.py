@@ -63,6 +63,12 @@ def review_renderables(result: Review) -> list[RenderableType]:
         response.append(f"  • {action}\n")
     title = f"What to do now: {family.response.label}" + (" (statutory)" if family.response.statutory else "")
     parts.append(Panel(response, title=title, title_align="left"))
+    if family.step_down is not None:
+        handover = Text(f"{family.step_down.summary}\n")
+        for action in family.step_down.actions:
+            handover.append(f"  • {action}\n")
+        handover.append(f"Source: {family.step_down.source}", style="dim")
+        parts.append(Panel(handover, title="Stepping down", title_align="left"))
     return parts
 
 

@@ -76,6 +76,7 @@ def scenarios_show(
         for rid, e in sorted(scenario.expected.items()):
             children = ", ".join(f"{cid}: {level.value}" for cid, level in sorted(e.children.items()))
             console.print(f"[bold]{rid}[/]: {e.level.value}" + (f" ({children})" if children else "") + f" — {escape(e.why)}")
+            console.print(f"  [dim]Source: {escape(e.source)}[/]")
 
     guarded(run, hint="needs scenarios show --help")
 

@@ -42,6 +42,7 @@ from .checks import checks_for
 from .evaluate import (
     ChildResult,
     by_level,
+    child_tier,
     counted_by,
     escalations_by_level,
     evaluate_child,
@@ -99,6 +100,7 @@ def assessment_of(
         reference=household.reference,
         level=final,
         label=book.label(final),
+        tier=book.tier_map.clamp(max(child.tier for child in children), final),
         computed_level=computed,
         possible_level=possible,
         possible_label=book.label(possible),
@@ -136,6 +138,7 @@ def _child_assessment(
         age=age_words(result.child),
         level=known.level,
         label=book.label(known.level),
+        tier=child_tier(result, book),
         possible_level=possible.level,
         possible_label=book.label(possible.level),
         red_flags=[d.id for d in fired if d.red_flag],
@@ -145,6 +148,7 @@ def _child_assessment(
                 id=e.id,
                 text=e.text,
                 to=e.to,
+                tier=e.tier,
                 because=counted_by(result.fired, e) if e.count else _because(e.applies.trace(result.env)[1] if e.applies else ()),
             )
             for e in escalations_by_level(known.escalations)
@@ -203,9 +207,11 @@ def _fired(
     made = FiredDescriptor.made(
         id=descriptor.id,
         level=descriptor.level,
+        tier=descriptor.tier,
         domain=descriptor.domain,
         text=descriptor.text,
         source=descriptor.source,
+        origin=descriptor.origin.kind,
         red_flag=descriptor.red_flag,
         floor=descriptor.floor,
         facts=fact_values(reads),

@@ -20,6 +20,7 @@ from ..language.logic import Truth
 from ..model.ages import AgeSpan
 from ..model.levels import LEVELS, Level
 from ..model.situation import Child, Household
+from ..model.tiers import Tier
 from ..rulebook.load import Applicable, Descriptor, Escalation, Mitigation, Rulebook, in_age_band
 from ..rulebook.schema import AgeBand
 from .generated import Passes, generate
@@ -409,15 +410,25 @@ def household_levels(household: Household, rulebook: Rulebook) -> dict[str, tupl
     }
 
 
+def child_tier(result: ChildResult, rulebook: Rulebook) -> Tier:
+    """The response a child's assessment calls for: the highest tier of what fired (descriptors, red
+    flags, escalations), moved into the tiers the child's level covers, since a mitigation may have
+    lowered the level below what fired; universal when nothing fired."""
+    fired = [*(d.tier for d in result.fired), *(e.tier for e in result.known.escalations)]
+    return rulebook.tier_map.clamp(max(fired, default=Tier.universal), result.known.level)
+
+
 @dataclass(frozen=True)
 class ChildScreening:
-    """One child's levels and fired descriptor ids: what a batch re-screen needs, nothing more."""
+    """One child's levels, tier and fired descriptor ids: what a batch re-screen needs, nothing more."""
 
     child_id: str
     level: Level
     possible_level: Level
     fired: tuple[str, ...]
     """Fired descriptor ids, highest level first, then by id (the order of an assessment)."""
+    tier: Tier = Tier.universal
+    """The child's response tier, as `child_tier` gives it."""
 
 
 def screen_household(household: Household, rulebook: Rulebook) -> list[ChildScreening]:
@@ -430,5 +441,5 @@ def screen_household(household: Household, rulebook: Rulebook) -> list[ChildScre
     for child in sorted(household.children, key=lambda c: c.id):
         result = evaluate_child(child, household, rulebook, shared=shared)
         fired = tuple(d.id for d in by_level(result.fired))
-        screened.append(ChildScreening(child.id, result.known.level, result.possible.level, fired))
+        screened.append(ChildScreening(child.id, result.known.level, result.possible.level, fired, child_tier(result, rulebook)))
     return screened

@@ -33,6 +33,7 @@ _RENAMED = {
     "attendance_percent": "school attendance",
     "gcp2_grade": "Graded Care Profile 2 grade",
     "dash_score": "DASH score",
+    "dvrim_scale": "DVRIM risk scale",
     "send": "special educational needs",
     "fgm": "FGM",
     "non_mobile": "not yet mobile",

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from .glossary import describe
 from .levels import Level
+from .tiers import Tier
 
 FactValueType = Union[bool, int, float, str, None]
 
@@ -108,9 +109,13 @@ class LowerRung(Out):
 class FiredDescriptor(Out):
     id: str
     level: Level
+    tier: Tier = Field(description="The response tier it calls for in this rulebook, one its level covers (model/tiers.py).")
     domain: str
     text: str
     source: str
+    origin: Literal["common", "overridden", "local"] = Field(
+        description="Where it comes from: the common library as written, the library changed by this rulebook's override, or this rulebook's own files.",
+    )
     red_flag: bool = False
     floor: bool = False
     facts: list[FactValue] = Field(default_factory=list, description="The facts that made it fire.")
@@ -125,6 +130,7 @@ class AppliedEscalation(Out):
     id: str
     text: str
     to: Level
+    tier: Tier = Field(description="The response tier the escalation means, one `to` covers.")
     because: list[str] = Field(description="Descriptor ids counted, or the facts that met the condition.")
 
 
@@ -182,6 +188,13 @@ class ChildAssessment(Out):
     age: str = Field(description="Age in words, e.g. '4 months', 'unborn (20 weeks)', '13 to 15 years', 'unknown'.")
     level: Level
     label: str
+    tier: Tier = Field(
+        description=(
+            "The response tier: the highest tier of the fired descriptors, red flags and escalations, moved into "
+            "the tiers the child's level covers (so a mitigated child reports a tier of the level it now has); "
+            "universal when nothing fired."
+        ),
+    )
     possible_level: Level = Field(description="The level if every unknown fact took its worst value.")
     possible_label: str
     red_flags: list[str] = Field(default_factory=list)
@@ -331,6 +344,9 @@ class Assessment(Out):
     reference: Optional[str] = None
     level: Level = Field(description="The final family level: the highest child level, or the override.")
     label: str
+    tier: Tier = Field(
+        description="The family's response tier: the highest child tier, moved into the tiers the final level covers (an override's level included).",
+    )
     computed_level: Level = Field(description="The family level the rules gave, before any override.")
     possible_level: Level
     possible_label: str

@@ -52,7 +52,11 @@ ChildSubstanceUse = ordinal(
         "none": "No known use of drugs, alcohol or volatile substances.",
         "experimenting": "Occasional experimental use with no evident effect on daily life.",
         "regular": "Regular use that is starting to affect school, health or relationships.",
-        "daily_or_dependent": "Daily or dependent use, or use that puts the child at serious risk.",
+        "daily_or_dependent": "Daily or dependent use.",
+        "harmful": (
+            "High-risk use: use that puts the child in danger (overdose, dangerous combinations or situations) "
+            "or is seriously harming their health or development."
+        ),
     },
 )
 

@@ -824,6 +824,14 @@ class DomesticAbuse(Section):
         ge=0,
         le=24,
     )
+    dvrim_scale: Count = grade(
+        "What scale did the Domestic Abuse Risk Identification Matrix (DVRIM) give the children's risk (1 to 4)?",
+        "Barnardo's Domestic Violence Risk Identification Matrix, the risk to the children: 1 moderate, "
+        "2 moderate to serious, 3 serious, 4 severe. The matrix raises the scale for children under 7 or "
+        "with special needs; record the scale after that step.",
+        best=1,
+        worst=4,
+    )
     history: Flag = flag(
         "Has there been domestic abuse in the household in the past (before the last 12 months)?",
         "Past domestic abuse.",

@@ -18,7 +18,7 @@ from ..model.assessment import UnassessedFact
 from ..plural import plural
 from ..rulebook.load import Rulebook
 from .text import check_lines, markdown_safe, terminal_safe
-from .theme import LEVEL_STYLE, UNASSESSED_HEADING, also_meets_words, level_badge, provenance, unassessed_line
+from .theme import LEVEL_STYLE, UNASSESSED_HEADING, also_meets_words, level_badge, provenance, tier_words, unassessed_line
 
 
 def render_explanation(explanation: Explanation, rulebook: Rulebook, console: Console) -> None:
@@ -30,17 +30,19 @@ def render_explanation(explanation: Explanation, rulebook: Rulebook, console: Co
         )
     head = Text("Family level: ", style="bold")
     head.append_text(level_badge(assessment.level, assessment.label))
+    head.append(tier_words(assessment.tier))
     title = f"needs explain · {assessment.rulebook.name}" + (
         f" · {terminal_safe(assessment.reference)}" if assessment.reference else ""
     )
     console.print(Panel(head, title=Text(title), title_align="left"))
     unassessed = {child.child_id: child.unassessed for child in assessment.children}
+    tiers = {child.child_id: child.tier for child in assessment.children}
     for child in explanation.children:
-        console.print(_child_panel(child, unassessed.get(child.child_id, [])))
+        console.print(_child_panel(child, unassessed.get(child.child_id, []), tier_words(tiers[child.child_id])))
     console.print(Text(provenance(assessment, "Counterfactuals describe other situations; they are not advice."), style="dim"))
 
 
-def _child_panel(child: ChildExplanation, unassessed: list[UnassessedFact]) -> Panel:
+def _child_panel(child: ChildExplanation, unassessed: list[UnassessedFact], tier: str) -> Panel:
     parts: list[Text] = []
     headline = Text("Level: ", style="bold")
     headline.append_text(level_badge(child.level, child.label))
@@ -84,7 +86,7 @@ def _child_panel(child: ChildExplanation, unassessed: list[UnassessedFact]) -> P
     parts += _search_lines("What would lower it", child.down)
     parts += _search_lines("What would raise it", child.up)
     who = f"{terminal_safe(child.name)} ({child.child_id})" if child.name else child.child_id
-    title = f"Child {who} ({child.age}): {child.label}"
+    title = f"Child {who} ({child.age}): {child.label}{tier}"
     return Panel(Group(*parts), title=Text(title), title_align="left", border_style=LEVEL_STYLE[child.level].split()[-1])
 
 
@@ -106,14 +108,15 @@ def explanation_markdown(explanation: Explanation, rulebook: Rulebook) -> str:
     a = explanation.assessment
     out = [f"# Explanation: {a.label}", ""]
     out += [f"> **{markdown_safe(line)}**" for line in check_lines(a.checks)] + ([""] if a.checks else [])
-    out.append(f"- **Family level:** {a.label} (`{a.level.value}`)")
+    out.append(f"- **Family level:** {a.label} (`{a.level.value}`){tier_words(a.tier)}")
     out.append(f"- **Rulebook:** {a.rulebook.name} {a.rulebook.version} (`{a.rulebook.content_hash}`)")
     if a.reference:
         out.append(f"- **Reference:** {markdown_safe(a.reference)}")
     unassessed = {child.child_id: child.unassessed for child in a.children}
+    tiers = {child.child_id: child.tier for child in a.children}
     for child in explanation.children:
         name = f"{markdown_safe(child.name)} ({child.child_id})" if child.name else child.child_id
-        out += ["", f"## {name} ({child.age}): {child.label}", ""]
+        out += ["", f"## {name} ({child.age}): {child.label}{tier_words(tiers[child.child_id])}", ""]
         if unassessed.get(child.child_id):
             out += [f"**{UNASSESSED_HEADING}:**", ""]
             out += [f"- {unassessed_line(item)}" for item in unassessed[child.child_id]] + [""]

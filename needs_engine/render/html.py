@@ -35,7 +35,15 @@ from ..model.situation import Household, Situation
 from ..plural import plural
 from ..rulebook.load import Rulebook
 from .text import check_lines, terminal_safe
-from .theme import UNASSESSED_HEADING, age_cases_words, also_meets_words, cin_factors_line, group_by_domain, unassessed_line
+from .theme import (
+    UNASSESSED_HEADING,
+    age_cases_words,
+    also_meets_words,
+    cin_factors_line,
+    group_by_domain,
+    tier_words,
+    unassessed_line,
+)
 
 if TYPE_CHECKING:
     import jinja2
@@ -213,7 +221,9 @@ def template_environment(search: list[str]) -> jinja2.Environment:
         lstrip_blocks=True,
         finalize=without_control_characters,
     )
-    env.globals.update(colours=COLOURS, plural=plural, subject_name=subject_name, UNASSESSED_HEADING=UNASSESSED_HEADING)
+    env.globals.update(
+        colours=COLOURS, tier_words=tier_words, plural=plural, subject_name=subject_name, UNASSESSED_HEADING=UNASSESSED_HEADING
+    )
     return env
 
 

@@ -11,6 +11,7 @@ from .theme import (
     also_meets_words,
     cin_factors_line,
     group_by_domain,
+    tier_words,
     unassessed_line,
     value_words,
 )
@@ -21,7 +22,7 @@ def assessment_markdown(assessment: Assessment, rulebook: Rulebook) -> str:
     out: list[str] = [f"# Assessment: {assessment.label}", ""]
     if assessment.checks:
         out += [f"> **{markdown_safe(line)}**" for line in check_lines(assessment.checks)] + [""]
-    out.append(f"- **Family level:** {assessment.label} (`{assessment.level.value}`)")
+    out.append(f"- **Family level:** {assessment.label} (`{assessment.level.value}`){tier_words(assessment.tier)}")
     out.append(f"- **Possible level** (if every unknown were at its worst): {assessment.possible_label}")
     out.append(f"- **Rulebook:** {assessment.rulebook.name} {assessment.rulebook.version} (`{assessment.rulebook.content_hash}`)")
     if assessment.reference:
@@ -44,7 +45,7 @@ def assessment_markdown(assessment: Assessment, rulebook: Rulebook) -> str:
             f"| {child.child_id} | {child.age} | {child.label} | {child.possible_label} | {', '.join(child.red_flags) or '-'} |"
         )
     for child in assessment.children:
-        out += ["", f"## Child {child.child_id} ({child.age}): {child.label}", ""]
+        out += ["", f"## Child {child.child_id} ({child.age}): {child.label}{tier_words(child.tier)}", ""]
         if child.unassessed:
             out += [f"**{UNASSESSED_HEADING} ({len(child.unassessed)}):**", ""]
             out += [f"- {unassessed_line(item)}" for item in child.unassessed] + [""]

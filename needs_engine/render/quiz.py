@@ -47,7 +47,7 @@ def show_reveal(console: Console, item: QuizItem, book: Rulebook) -> None:
             console.print(f"    ↓ {child.mitigation.text}", markup=False)
     expected = item.scenario.expected.get(book.id)
     if expected is not None:
-        note = f"Rationale: {expected.why}"
+        note = f"Rationale: {expected.why} (source: {expected.source})"
         if expected.level != a.level:
             note += f" (the scenario expects {book.levels[expected.level].label})"
         console.print(Text(note, style="italic"))

@@ -38,6 +38,7 @@ from .theme import (
     rise_words,
     short_label,
     subject_words,
+    tier_words,
     unassessed_brief,
 )
 
@@ -158,6 +159,7 @@ class _View:
             parts += [_item("  ! ", Text(line, style="yellow"), self.console) for line in check_lines(a.checks)]
         family = Text("Family level: ", style="bold")
         family.append_text(level_badge(a.level, a.label))
+        family.append(tier_words(a.tier))
         if a.override and a.override.direction != "same":
             family.append(f"  (computed: {a.computed_level.value}; overridden {a.override.direction})")
         parts.append(family)
@@ -196,6 +198,11 @@ class _View:
             child = block.child
             heading = Text(f"{child.child_id}, {child.age}: ", style="bold")
             heading.append_text(level_badge(child.level, short_label(child.label)))
+            if child.tier is not self.assessment.tier:
+                # The family line gives the family's tier; a child's heading repeats it only when it differs
+                # (a child below the family level, or one whose level covers several tiers), so the
+                # essentials still fit one screen.
+                heading.append(tier_words(child.tier))
             if child.possible_level > child.level:
                 heading.append(f" · could rise to {short_label(child.possible_label)}")
             if not child.fired and not child.escalations:

@@ -24,6 +24,7 @@ from .theme import (
     level_badge,
     provenance,
     rise_words,
+    tier_words,
     unassessed_line,
     value_words,
 )
@@ -72,6 +73,7 @@ def render_assessment(assessment: Assessment, rulebook: Rulebook, console: Conso
 def _headline(assessment: Assessment) -> Panel:
     line = Text("Family level: ", style="bold")
     line.append_text(level_badge(assessment.level, assessment.label))
+    line.append(tier_words(assessment.tier))
     if assessment.override and assessment.override.direction != "same":
         line.append(f"  (computed: {assessment.computed_level.value}; overridden {assessment.override.direction})")
     rise = rise_words(assessment)
@@ -131,7 +133,7 @@ def _child_reasons(child: ChildAssessment, rulebook: Rulebook) -> Panel:
     census = cin_factors_line(child.cin_factors)
     if census:
         parts.append(Text(census, style="dim"))
-    title = f"Child {child.child_id} ({child.age}): {child.label}"
+    title = f"Child {child.child_id} ({child.age}): {child.label}{tier_words(child.tier)}"
     return Panel(Group(*parts), title=title, title_align="left", border_style=LEVEL_STYLE[child.level].split()[-1])
 
 

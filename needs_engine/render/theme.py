@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Optional
 
 from ..model.assessment import Assessment, ChildAssessment, FactValueType, FiredDescriptor, LowerRung, RulebookRef, UnassessedFact
 from ..model.levels import Level
+from ..model.tiers import TIER_LABELS, Tier
 from ..plural import plural
 from ..rulebook.load import Rulebook
 
@@ -60,6 +61,13 @@ def rise_words(assessment: Assessment) -> Optional[str]:
         top = others[0]
         words += f"; {'beyond those, ' if screens else ''}the most consequential: {top.ask} ({subject_words(top.subject)})"
     return words
+
+
+def tier_words(tier: Tier) -> str:
+    """What follows a level's label wherever a view shows a child's or the family's level: the
+    response tier it means, e.g. " — Child in Need (s17)" (the label says the local level, the tier
+    the response every scheme shares)."""
+    return f" — {TIER_LABELS[tier]}"
 
 
 def rulebook_stamp(rulebook: RulebookRef) -> str:

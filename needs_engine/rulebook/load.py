@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -18,26 +19,32 @@ from typing import Any, Optional, Union
 
 from pydantic import BaseModel, ValidationError
 
-from ..errors import ConditionError, Problem, RulebookError
+from ..errors import ConditionError, Problem, RulebookError, unknown_name
 from ..language.compile import Condition, Env, FactRead, compile_condition
 from ..language.logic import Truth
 from ..model.ages import MAX_AGE_MONTHS, AgeSpan
 from ..model.catalogue import FactSpec, all_facts, facts_by_root
 from ..model.levels import Level
+from ..model.tiers import Tier
 from ..yamlfile import YAMLProblem, line_of, read_file
+from .library import LIBRARY_FILE, LOCAL, Origin, OriginKind, Placed, RulesPlace, descriptor_files, extend, find_library
 from .schema import (
     AgeBand,
+    CommonDescriptorFile,
     ConsentGuidance,
     DescriptorCount,
-    DescriptorEntry,
     DescriptorFile,
     DomainEntry,
+    ExclusionEntry,
     LevelEntry,
+    LibraryFile,
     NotAConcernEntry,
     RulesFile,
+    StepDown,
     Urgent,
 )
 from .thresholds import Comparisons, comparisons
+from .tiers import PLAIN_TIERS, TierMap, mapping_problems, statutory
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
@@ -118,6 +125,10 @@ class Descriptor:
     """Its place on the need's ladder, 0 the least severe (rungs of one level are told apart by it)."""
     never_mitigable: Optional[str] = None
     """Why no strength may lower it (Semantics 13), or None when a rules file may name it in a mitigation."""
+    tier: Tier = Tier.universal
+    """The response it calls for, always one its level covers (`Rulebook.tiers_of`)."""
+    origin: Origin = field(default=LOCAL, compare=False)
+    """Common, overridden (with the override) or local (`rulebook/library.py`)."""
 
     @property
     def age(self) -> Optional[AgeBand]:
@@ -136,6 +147,8 @@ class Escalation:
     applies: Optional[Applicable]
     count: Optional[DescriptorCount]
     never_mitigable: Optional[str] = None
+    tier: Tier = Tier.universal
+    """The response it means, one `to` covers."""
 
 
 @dataclass(frozen=True)
@@ -172,6 +185,8 @@ class Rulebook:
     path: str
     by_id: dict[str, Descriptor] = field(repr=False, default_factory=dict)
     not_a_concern: tuple[NotAConcernEntry, ...] = ()
+    step_down: Optional[StepDown] = None
+    """What to do when a family steps down a level (`needs review`), if the rulebook says."""
     """Values the rulebook deliberately does not treat as concerns (read by `needs rules lint`)."""
     needs: dict[str, tuple[Descriptor, ...]] = field(repr=False, default_factory=dict)
     """Every need with more than one rung: its descriptors, lowest rung first (Semantics 12)."""
@@ -179,11 +194,38 @@ class Rulebook:
     """Where the descriptors and escalations draw lines on each number fact (`rulebook/thresholds.py`)."""
     readers: dict[str, tuple[Union[Descriptor, Escalation], ...]] = field(repr=False, default_factory=dict)
     """For each fact (siblings' as `child.…`), the descriptors and condition escalations that read it."""
+    tier_map: TierMap = field(repr=False, default_factory=lambda: TierMap({}))
+    library: Optional[str] = None
+    """The library it extends, as '<id> <version>' (None: a rulebook of its own)."""
+    excluded: tuple[ExclusionEntry, ...] = ()
+    """Common descriptors it does not use, each with its reason and source."""
+    not_a_concern_at: tuple[str, ...] = ()
+    """Where each `not_a_concern` entry is written (file:line), in the same order."""
 
     def label(self, level: Level) -> str:
         """The level's label in this rulebook, with its Thrive-style name if it has one."""
         entry = self.levels[level]
         return f"{entry.label} ({entry.name})" if entry.name else entry.label
+
+    def level_for(self, tier: Tier) -> Level:
+        """The level a descriptor of `tier` sits at here: the lowest level covering it."""
+        return self.tier_map.level_for(tier)
+
+    def tiers_of(self, level: Level) -> tuple[Tier, ...]:
+        """The response tiers `level` covers here, lowest first."""
+        return self.tier_map.tiers_of(level)
+
+    @property
+    def child_protection_level(self) -> Level:
+        """The level child protection (s47) maps to here, where red flags must sit."""
+        return self.level_for(Tier.child_protection)
+
+    def origin_counts(self) -> dict[str, int]:
+        """How many descriptors are common, overridden and local, and how many common ones are excluded."""
+        kinds: list[OriginKind] = ["common", "overridden", "local"]
+        counts: dict[str, int] = {kind: sum(d.origin.kind == kind for d in self.descriptors) for kind in kinds}
+        counts["excluded"] = len(self.excluded)
+        return counts
 
 
 # --- locating rulebooks ---------------------------------------------------------------------
@@ -249,22 +291,63 @@ def _load_cached(rules_file: Path, descriptors_dir: Path, stamp: tuple[tuple[str
 def load_rulebook(name_or_path: Union[str, Path] = "knowsley") -> Rulebook:
     """Load (once, then from cache while the files are unchanged) a rulebook by id or path."""
     rules_file, descriptors_dir = locate(name_or_path)
-    files = [rules_file, *sorted(descriptors_dir.glob("*.yaml"))] if descriptors_dir.is_dir() else [rules_file]
-    stamp = tuple(_stamp(p) for p in files)
+    rules_stamp = _stamp(rules_file)
+    library_id = _extends(rules_file, rules_stamp)
+    library = find_library(rules_file, library_id, content_roots()) if library_id else None
+    # The library's files are part of the stamp, so editing the library reloads every rulebook built on it.
+    stamp = (rules_stamp, *_yaml_stamps(descriptors_dir), *(_yaml_stamps(library) if library else ()))
     return _load_cached(rules_file.resolve(), descriptors_dir.resolve(), stamp)
+
+
+def _yaml_stamps(folder: Path) -> list[tuple[str, int, int]]:
+    """The stamps of a folder's YAML files, in name order (none for a missing folder).
+
+    Read with `os.scandir` on every `load_rulebook` call, cached or not: building and sorting a
+    `Path` for each file cost more than the stats themselves."""
+    try:
+        with os.scandir(folder) as found:
+            files = sorted((entry for entry in found if entry.name.endswith(".yaml")), key=lambda entry: entry.name)
+    except OSError:
+        return []
+    return [_stamp_of(entry.path, entry) for entry in files]
+
+
+@lru_cache(maxsize=64)
+def _extends(rules_file: Path, stamp: tuple[str, int, int]) -> Optional[str]:
+    """The `extends:` of a rules file, read again only when the file changes (the loader reports any problem)."""
+    try:
+        document = read_file(rules_file)
+    except YAMLProblem:
+        return None
+    value = document.get("extends") if isinstance(document, dict) else None
+    return value if isinstance(value, str) else None
 
 
 def _stamp(path: Path) -> tuple[str, int, int]:
     """What identifies a file's version; a dangling symlink or a loop gets none, and the reader
     then refuses it naming the path."""
+    return _stamp_of(str(path), None)
+
+
+def _stamp_of(name: str, entry: Optional[os.DirEntry[str]]) -> tuple[str, int, int]:
     try:
-        found = path.stat()
+        found = entry.stat() if entry is not None else os.stat(name)
     except OSError:
-        return str(path), -1, -1
-    return str(path), found.st_mtime_ns, found.st_size
+        return name, -1, -1
+    return name, found.st_mtime_ns, found.st_size
 
 
 # --- loading --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Library:
+    """A library as read: its file, its model and its descriptors."""
+
+    file: Path
+    model: LibraryFile
+    document: Any
+    entries: list[Placed]
 
 
 class _Loader:
@@ -272,27 +355,35 @@ class _Loader:
         self.rules_file = rules_file
         self.descriptors_dir = descriptors_dir
         self.problems: list[Problem] = []
+        self.tiers_sound = True
 
     def load(self) -> Rulebook:
         rules, rules_doc = self.read_model(self.rules_file, RulesFile)
-        entries = self.read_descriptor_files(rules)
+        library = self.read_library(rules.extends) if rules is not None and rules.extends else None
+        domains = {**(library.model.domains if library else {}), **(rules.domains if rules else {})}
+        local = self.read_descriptor_files(self.descriptors_dir, DescriptorFile, domains, required=library is None)
         if rules is None:
             raise RulebookError(self.problems, source=str(self.rules_file))
-        descriptors = self.compile_descriptors(entries, rules, rules_doc)
-        needs = self.check_needs(descriptors, entries)
+        where = RulesPlace(str(self.rules_file), lambda loc: line_of(rules_doc, loc))
+        placed, excluded = extend(library.entries, local, rules, where, self.problems) if library else (local, ())
+        tier_map = self.check_tiers(rules, where)
+        descriptors = self.compile_descriptors(placed, rules, where, tier_map)
+        needs = self.check_needs(descriptors, placed)
         ranked = {rung.id: replace(rung, rung=index) for rungs in needs.values() for index, rung in enumerate(rungs)}
         descriptors = tuple(ranked.get(d.id, d) for d in descriptors)
         needs = {need: tuple(ranked[rung.id] for rung in rungs) for need, rungs in needs.items()}
         escalations = tuple(
-            e for e in (self.compile_escalation(index, entry, rules_doc) for index, entry in enumerate(rules.escalations)) if e
+            e
+            for e in (self.compile_escalation(index, entry, where, tier_map) for index, entry in enumerate(rules.escalations))
+            if e
         )
-        targets = _Targets(descriptors, needs, escalations, set(rules.domains))
+        targets = _Targets(descriptors, needs, escalations, set(domains))
         mitigations = tuple(
             self.compile_mitigation(index, entry, rules_doc, targets) for index, entry in enumerate(rules.mitigations)
         )
         urgent = self.compile(rules.urgent.when, self.rules_file, line_of(rules_doc, ("urgent", "when")))
-        for index, allowance in enumerate(rules.not_a_concern):
-            self.check_not_a_concern(index, allowance, rules_doc)
+        not_a_concern, not_a_concern_at = self.check_not_a_concern(library, rules, rules_doc)
+        sources = self.merge_sources(library, rules, where)
         if self.problems:
             raise RulebookError(self.problems, source=str(self.rules_file))
         assert urgent is not None
@@ -303,22 +394,29 @@ class _Loader:
             name=rules.name,
             version=rules.version,
             summary=rules.summary,
-            content_hash=_content_hash(rules, entries),
-            levels=dict(rules.levels),
-            domains=dict(rules.domains),
+            content_hash=_content_hash(rules, placed, library.model if library else None),
+            levels={
+                level: entry.model_copy(update={"statutory": statutory(entry.tiers)}) for level, entry in rules.levels.items()
+            },
+            domains=domains,
             descriptors=descriptors,
             escalations=escalations,
             mitigations=tuple(m for m in mitigations if m is not None),
             consent=rules.consent,
             urgent=rules.urgent,
             urgent_condition=urgent,
-            sources=dict(rules.sources),
+            sources=sources,
             path=str(self.rules_file),
             by_id=by_id,
-            not_a_concern=tuple(rules.not_a_concern),
+            not_a_concern=not_a_concern,
+            step_down=rules.step_down,
             needs={need: rungs for need, rungs in needs.items() if len(rungs) > 1},
             thresholds=comparisons(item.applies.condition.text for item in readers),
             readers=_readers(readers),
+            tier_map=tier_map,
+            library=f"{library.model.id} {library.model.version}" if library else None,
+            excluded=excluded,
+            not_a_concern_at=not_a_concern_at,
         )
 
     def read_model(self, path: Path, model: type[BaseModel]) -> tuple[Any, Any]:
@@ -341,35 +439,53 @@ class _Loader:
                 self.problems.append(Problem(where, f"{dotted}: {error['msg']}" if dotted else error["msg"], code=error["type"]))
             return None, document
 
-    def read_descriptor_files(self, rules: Optional[RulesFile]) -> list[tuple[str, DescriptorEntry, str, int]]:
-        if not self.descriptors_dir.is_dir():
-            self.problems.append(Problem(str(self.descriptors_dir), "descriptor directory not found", code="missing"))
+    def read_library(self, library_id: str) -> Optional[_Library]:
+        """The library the rules file extends, with its descriptors, or None (a problem says why)."""
+        folder = find_library(self.rules_file, library_id, content_roots())
+        if folder is None:
+            self.problems.append(
+                Problem(
+                    str(self.rules_file),
+                    f"extends: no library called '{library_id}'",
+                    code="reference",
+                    expected=f"descriptors/{library_id}/{LIBRARY_FILE} beside the rulebook or among the shipped rulebooks",
+                )
+            )
+            return None
+        model, document = self.read_model(folder / LIBRARY_FILE, LibraryFile)
+        if model is None:
+            return None
+        if model.id != library_id:
+            self.problems.append(
+                Problem(
+                    f"{folder / LIBRARY_FILE}:{line_of(document, ('id',))}",
+                    f"library id '{model.id}' must match its folder '{library_id}'",
+                )
+            )
+        entries = self.read_descriptor_files(folder, CommonDescriptorFile, model.domains, required=True, common=True)
+        return _Library(folder / LIBRARY_FILE, model, document, entries)
+
+    def read_descriptor_files(
+        self,
+        folder: Path,
+        file_model: type[BaseModel],
+        domains: dict[str, DomainEntry],
+        *,
+        required: bool,
+        common: bool = False,
+    ) -> list[Placed]:
+        """Every descriptor of a folder's domain files. A rulebook extending a library may have none of its own."""
+        if not folder.is_dir():
+            if required:
+                self.problems.append(Problem(str(folder), "descriptor directory not found", code="missing"))
             return []
-        entries: list[tuple[str, DescriptorEntry, str, int]] = []
+        entries: list[Placed] = []
         seen: dict[str, str] = {}
-        for path in sorted(self.descriptors_dir.glob("*.yaml")):
-            parsed, document = self.read_model(path, DescriptorFile)
+        for path in descriptor_files(folder):
+            parsed, document = self.read_model(path, file_model)
             if parsed is None:
                 continue
-            if parsed.domain != path.stem:
-                self.problems.append(
-                    Problem(
-                        f"{path}:{line_of(document, ('domain',))}",
-                        f"domain '{parsed.domain}' must match the file name '{path.stem}'",
-                    )
-                )
-            if rules is not None and parsed.domain not in rules.domains:
-                line = line_of(document, ("domain",))
-                close = difflib.get_close_matches(parsed.domain, list(rules.domains), n=1, cutoff=0.6)
-                self.problems.append(
-                    Problem(
-                        f"{path}:{line}" if line else str(path),
-                        f"domain '{parsed.domain}' is not declared in the rules file",
-                        code="reference",
-                        expected=", ".join(rules.domains),
-                        suggestion=close[0] if close else None,
-                    )
-                )
+            self.check_domain(path, parsed.domain, document, domains)
             for index, entry in enumerate(parsed.descriptors):
                 line = line_of(document, ("descriptors", index)) or 0
                 where = f"{path}:{line}"
@@ -383,10 +499,35 @@ class _Loader:
                     )
                 seen[entry.id] = where
                 when_line = line_of(document, ("descriptors", index, "when")) or line
-                entries.append((parsed.domain, entry, str(path), when_line))
-        if not entries and not self.problems:
-            self.problems.append(Problem(str(self.descriptors_dir), "no descriptor files found", code="missing"))
+                entries.append(Placed(parsed.domain, entry, str(path), when_line, Origin(entry, where) if common else LOCAL))
+        if not entries and not self.problems and required:
+            self.problems.append(Problem(str(folder), "no descriptor files found", code="missing"))
         return entries
+
+    def check_domain(self, path: Path, domain: str, document: Any, domains: dict[str, DomainEntry]) -> None:
+        """A descriptor file is named for its domain, and the domain is declared."""
+        line = line_of(document, ("domain",))
+        where = f"{path}:{line}" if line else str(path)
+        if domain != path.stem:
+            self.problems.append(Problem(where, f"domain '{domain}' must match the file name '{path.stem}'"))
+        if domains and domain not in domains:
+            message = f"domain '{domain}' is not declared in the rules file"
+            self.problems.append(unknown_name(where, message, domain, domains, expected=", ".join(domains)))
+
+    def check_tiers(self, rules: RulesFile, where: RulesPlace) -> TierMap:
+        """The levels' tier mapping, each problem at its level's `tiers:` line."""
+        tiers = {level: tuple(entry.tiers) for level, entry in rules.levels.items()}
+        stated = {level: entry.statutory for level, entry in rules.levels.items()}
+        found = mapping_problems(tiers, stated)
+        for level, messages in found.items():
+            for message in messages:
+                self.problems.append(
+                    Problem(where.at(("levels", level.value, "tiers")), f"levels.{level.value}: {message}", code="tiers")
+                )
+        # With a broken mapping the load fails anyway; the rest is checked against a sound one so
+        # that every other problem is still found, and none is reported twice.
+        self.tiers_sound = not found
+        return TierMap(tiers) if not found else PLAIN_TIERS
 
     def compile(self, text: str, path: Path | str, line: Optional[int]) -> Optional[Condition]:
         try:
@@ -421,61 +562,92 @@ class _Loader:
         return condition
 
     def compile_descriptors(
-        self, entries: list[tuple[str, DescriptorEntry, str, int]], rules: RulesFile, rules_doc: Any = None
+        self, placed: list[Placed], rules: RulesFile, where: RulesPlace, tier_map: TierMap
     ) -> tuple[Descriptor, ...]:
         red_flags = set(rules.red_flags)
         compiled = []
-        for domain, entry, path, line in entries:
-            condition = self.compile(entry.when, path, line)
-            if condition is None:
+        for item in placed:
+            entry = item.entry
+            condition = self.compile(entry.when, item.file, item.line)
+            placement = self.place(item, tier_map, red_flag=entry.id in red_flags)
+            if condition is None or placement is None:
                 continue
+            level, tier = placement
             compiled.append(
                 Descriptor(
                     id=entry.id,
-                    level=entry.level,
-                    domain=domain,
+                    level=level,
+                    domain=item.domain,
                     text=entry.text,
                     source=entry.source,
                     applies=Applicable(condition, entry.age),
                     floor=entry.floor or entry.id in red_flags,
                     red_flag=entry.id in red_flags,
-                    file=path,
-                    line=line,
+                    file=item.file,
+                    line=item.line,
                     need=entry.need or entry.id,
                     never_mitigable=never_mitigable_reason(
-                        entry.level, domain, entry.text, condition, red_flag=entry.id in red_flags
+                        level, item.domain, entry.text, condition, red_flag=entry.id in red_flags
                     ),
+                    tier=tier,
+                    origin=item.origin,
                 )
             )
         by_id = {d.id: d for d in compiled}
-        known_ids = {entry.id for _, entry, _, _ in entries}
+        known_ids = {item.entry.id for item in placed}
         for index, flag_id in enumerate(rules.red_flags):
-            line = line_of(rules_doc, ("red_flags", index))
-            where = f"{self.rules_file}:{line}" if line else str(self.rules_file)
+            at = where.at(("red_flags", index))
             if flag_id not in known_ids:
-                close = difflib.get_close_matches(flag_id, sorted(known_ids), n=1, cutoff=0.6)
-                self.problems.append(
-                    Problem(
-                        where,
-                        f"red flag '{flag_id}' is not a descriptor id",
-                        code="reference",
-                        suggestion=close[0] if close else None,
-                    )
-                )
+                self.problems.append(unknown_name(at, f"red flag '{flag_id}' is not a descriptor id", flag_id, sorted(known_ids)))
             elif flag_id in by_id and by_id[flag_id].level is not Level.safeguarding:
                 self.problems.append(
                     Problem(
-                        where,
+                        at,
                         f"red flag '{flag_id}' must be a safeguarding descriptor",
                         found=by_id[flag_id].level.value,
                     )
                 )
         return tuple(sorted(compiled, key=lambda d: d.id))
 
-    def compile_escalation(self, index: int, entry: Any, document: Any) -> Optional[Escalation]:
+    def place(self, item: Placed, tier_map: TierMap, *, red_flag: bool) -> Optional[tuple[Level, Tier]]:
+        """A descriptor's level and tier here (None, with a problem, when they disagree).
+
+        The level is the one stated (a local descriptor's, or an override's), else the lowest
+        level covering the tier. The tier is the one stated, else the lowest its level covers, and
+        always one its level covers: a common descriptor kept at another level by an override
+        reports the nearest tier of that level. A red flag is child protection at least."""
+        entry, override = item.entry, item.origin.override
+        level = entry.level or tier_map.level_for(entry.tier)  # type: ignore[arg-type]
+        stated_both = override.level and override.tier if override else entry.level and entry.tier
+        if stated_both and self.tiers_sound and entry.tier not in tier_map.tiers_of(level):
+            at = item.origin.override_at if override else f"{item.file}:{item.line}"
+            self.problems.append(
+                Problem(
+                    at,
+                    f"descriptor '{entry.id}': level {level.value} does not cover tier {entry.tier.value}",  # type: ignore[union-attr]
+                    code="tiers",
+                    expected=f"one of {', '.join(t.value for t in tier_map.tiers_of(level))}, or give only one of level and tier",
+                )
+            )
+            return None
+        tier = entry.tier or tier_map.tiers_of(level)[0]
+        if red_flag:
+            tier = max(tier, Tier.child_protection)
+        return level, tier_map.clamp(tier, level)
+
+    def compile_escalation(self, index: int, entry: Any, where: RulesPlace, tier_map: TierMap) -> Optional[Escalation]:
+        if self.tiers_sound and entry.tier not in tier_map.tiers_of(entry.to):
+            self.problems.append(
+                Problem(
+                    where.at(("escalations", index, "tier")),
+                    f"escalation '{entry.id}': to {entry.to.value} does not cover tier {entry.tier.value}",
+                    code="tiers",
+                    expected=f"one of {', '.join(t.value for t in tier_map.tiers_of(entry.to))}",
+                )
+            )
         applies = None
         if entry.when is not None:
-            condition = self.compile(entry.when, self.rules_file, line_of(document, ("escalations", index, "when")))
+            condition = self.compile(entry.when, self.rules_file, where.line(("escalations", index, "when")))
             if condition is None:
                 return None
             applies = Applicable(condition, entry.age)
@@ -484,7 +656,7 @@ class _Loader:
         )
         if reason is None and RE_SOCIAL_CARE.search(entry.text):
             reason = NEVER_MITIGABLE["social_care"]
-        return Escalation(entry.id, entry.text, entry.source, entry.to, applies, entry.descriptors, reason)
+        return Escalation(entry.id, entry.text, entry.source, entry.to, applies, entry.descriptors, reason, entry.tier)
 
     def compile_mitigation(self, index: int, entry: Any, document: Any, targets: _Targets) -> Optional[Mitigation]:
         line = line_of(document, ("mitigations", index, "when"))
@@ -536,16 +708,15 @@ class _Loader:
                 lowered.add(item_id)
         return Mitigation(entry.id, entry.text, entry.source, condition, frozenset(entry.lowers_from), frozenset(lowered))
 
-    def check_needs(
-        self, descriptors: tuple[Descriptor, ...], entries: list[tuple[str, DescriptorEntry, str, int]]
-    ) -> dict[str, tuple[Descriptor, ...]]:
-        """Group descriptors into needs, rungs in file order, and check each ladder: levels that
-        never go down a rung within a file, and rungs that read the fact the lowest rung reads."""
+    def check_needs(self, descriptors: tuple[Descriptor, ...], placed: list[Placed]) -> dict[str, tuple[Descriptor, ...]]:
+        """Group descriptors into needs, rungs in file order, and check each ladder: levels and
+        tiers that never go down a rung within a file, and rungs that read the fact the lowest
+        rung reads."""
         by_id = {d.id: d for d in descriptors}
         needs: dict[str, list[Descriptor]] = {}
-        for _, entry, _, _ in entries:
-            if entry.id in by_id:
-                needs.setdefault(entry.need or entry.id, []).append(by_id[entry.id])
+        for item in placed:
+            if item.entry.id in by_id:
+                needs.setdefault(item.entry.need or item.entry.id, []).append(by_id[item.entry.id])
         for need, rungs in needs.items():
             if len(rungs) == 1 and rungs[0].id == need:
                 continue
@@ -561,18 +732,20 @@ class _Loader:
                     )
                 )
             for lower, higher in zip(rungs, rungs[1:], strict=False):
-                if higher.file == lower.file and higher.level < lower.level:
+                if higher.file == lower.file and _severity(higher) < _severity(lower):
                     self.problems.append(
                         Problem(
                             _at(higher),
-                            f"need '{need}': rung '{higher.id}' ({higher.level.value}) comes after '{lower.id}' "
-                            f"({lower.level.value}); rungs go from least to most severe, in file order",
+                            f"need '{need}': rung '{higher.id}' ({higher.level.value}, {higher.tier.value}) comes after "
+                            f"'{lower.id}' ({lower.level.value}, {lower.tier.value}); rungs go from least to most severe, "
+                            "in level and in tier, in file order",
                             code="ladder",
                         )
                     )
-            # A need's rungs may sit in more than one domain (a risk in its own domain, the
-            # occurrence among the red flags): across files they are ranked by level.
-            rungs.sort(key=lambda rung: rung.level.rank)
+            # A need's rungs may sit in more than one file (a risk in its own domain, the
+            # occurrence among the red flags; a common ladder with a local rung): across files
+            # they are ranked by level, then tier, the library's first where those are equal.
+            rungs.sort(key=_severity)
             first = rungs[0].applies.condition.facts
             for rung in rungs[1:]:
                 if not first & rung.applies.condition.facts:
@@ -586,36 +759,70 @@ class _Loader:
                     )
         return {need: tuple(rungs) for need, rungs in needs.items()}
 
-    def check_not_a_concern(self, index: int, entry: NotAConcernEntry, document: Any) -> None:
+    def check_not_a_concern(
+        self, library: Optional[_Library], rules: RulesFile, rules_doc: Any
+    ) -> tuple[tuple[NotAConcernEntry, ...], tuple[str, ...]]:
+        """The library's `not_a_concern` entries then the rules file's, each checked, with where each is written."""
+        written = [(library.file, library.document, library.model.not_a_concern)] if library else []
+        written.append((self.rules_file, rules_doc, rules.not_a_concern))
+        entries: list[NotAConcernEntry] = []
+        places: list[str] = []
+        for file, document, found in written:
+            for index, entry in enumerate(found):
+                line = line_of(document, ("not_a_concern", index, "fact"))
+                places.append(f"{file}:{line}" if line else str(file))
+                entries.append(entry)
+                self.check_allowance(entry, file, document, index)
+        return tuple(entries), tuple(places)
+
+    def check_allowance(self, entry: NotAConcernEntry, file: Path, document: Any, index: int) -> None:
         """A `not_a_concern` entry must name a concern fact and one of its worse values."""
         line = line_of(document, ("not_a_concern", index, "fact"))
-        where = f"{self.rules_file}:{line}" if line else str(self.rules_file)
+        where = f"{file}:{line}" if line else str(file)
         concerns = {spec.dotted: spec for spec in all_facts() if spec.is_concern and spec.root != "strengths"}
         spec = concerns.get(entry.fact)
         if spec is None:
-            close = difflib.get_close_matches(entry.fact, list(concerns), n=1, cutoff=0.6)
-            self.problems.append(
-                Problem(
-                    where,
-                    f"not_a_concern: '{entry.fact}' is not a concern fact",
-                    code="reference",
-                    expected="a fact of child, carer, home or household with a worse value (see `needs schema`)",
-                    suggestion=close[0] if close else None,
-                )
-            )
+            expected = "a fact of child, carer, home or household with a worse value (see `needs schema`)"
+            message = f"not_a_concern: '{entry.fact}' is not a concern fact"
+            self.problems.append(unknown_name(where, message, entry.fact, concerns, expected=expected))
             return
         expected = _worse_values_expected(spec)
         if not _is_worse_value(spec, entry.value):
             line = line_of(document, ("not_a_concern", index, "value")) or line
             self.problems.append(
                 Problem(
-                    f"{self.rules_file}:{line}" if line else str(self.rules_file),
+                    f"{file}:{line}" if line else str(file),
                     f"not_a_concern: {entry.value!r} is not a value of '{entry.fact}' worse than its best",
                     code="value",
                     found=repr(entry.value),
                     expected=expected,
                 )
             )
+
+    def merge_sources(self, library: Optional[_Library], rules: RulesFile, where: RulesPlace) -> dict[str, str]:
+        """The library's citation keys and the rules file's; a local key may add a document, never
+        give a library key another one."""
+        merged = dict(library.model.sources) if library else {}
+        for key, title in rules.sources.items():
+            if key in merged and merged[key] != title:
+                assert library is not None
+                self.problems.append(
+                    Problem(
+                        where.at(("sources", key)),
+                        f"sources: '{key}' is defined by the library ({library.file}:{line_of(library.document, ('sources', key))}) "
+                        "as another document; use the library's key or a new one",
+                        code="redefined",
+                        found=title,
+                        expected=merged[key],
+                    )
+                )
+            merged[key] = title
+        return merged
+
+
+def _severity(descriptor: Descriptor) -> tuple[int, int]:
+    """How a rung ranks on its need's ladder: by level, then by tier."""
+    return descriptor.level.rank, descriptor.tier.rank
 
 
 def _readers(items: list[Union[Descriptor, Escalation]]) -> dict[str, tuple[Union[Descriptor, Escalation], ...]]:
@@ -740,12 +947,14 @@ def _worse_values_expected(spec: FactSpec) -> str:
     return f"a number from {spec.minimum:g} to {spec.maximum:g}, {side} {best:g}"
 
 
-def _content_hash(rules: RulesFile, entries: list[tuple[str, DescriptorEntry, str, int]]) -> str:
-    """A hash of the rulebook's meaning, independent of file layout and descriptor order."""
+def _content_hash(rules: RulesFile, placed: list[Placed], library: Optional[LibraryFile]) -> str:
+    """A hash of the rulebook's meaning, independent of file layout and descriptor order: the rules
+    file, the library it extends, and every descriptor as this rulebook uses it."""
     canonical = {
         "rules": rules.model_dump(mode="json"),
+        "library": library.model_dump(mode="json") if library else None,
         "descriptors": sorted(
-            ({"domain": domain, **entry.model_dump(mode="json")} for domain, entry, _, _ in entries),
+            ({"domain": item.domain, "origin": item.origin.kind, **item.entry.model_dump(mode="json")} for item in placed),
             key=lambda item: item["id"],
         ),
     }

@@ -10,6 +10,7 @@ from typing import Annotated, Literal, Optional, Union
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StringConstraints, model_validator
 
 from ..model.levels import Level
+from ..model.tiers import Tier
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")]
@@ -37,10 +38,13 @@ class AgeBand(Strict):
 
 
 class DescriptorEntry(Strict):
-    """One threshold statement."""
+    """One threshold statement of a rulebook's own: it states its response `tier`, its `level`, or
+    both (the level must then cover the tier). A tier alone sits at the lowest level covering it;
+    a level alone reports the lowest tier that level covers."""
 
     id: Slug
-    level: Level
+    level: Optional[Level] = None
+    tier: Optional[Tier] = None
     text: Text
     source: Text
     when: Text
@@ -52,12 +56,38 @@ class DescriptorEntry(Strict):
     (in the domain of its highest fired rung). Rungs may sit in several domains' files."""
     documentation: Optional[str] = None
 
+    @model_validator(mode="after")
+    def _placed(self) -> DescriptorEntry:
+        if self.level is None and self.tier is None:
+            raise ValueError("a descriptor states its response `tier:` (or, for a rulebook's own descriptor, its `level:`)")
+        return self
+
+
+class CommonDescriptorEntry(DescriptorEntry):
+    """A descriptor of the common library: it states a response tier, never a local level, because
+    each rulebook maps tiers to its own levels (and overrides the level where it must, citing why)."""
+
+    tier: Tier
+
+    @model_validator(mode="after")
+    def _no_level(self) -> CommonDescriptorEntry:
+        if self.level is not None:
+            raise ValueError("a common descriptor states `tier:`, not `level:`: each rulebook maps tiers to its levels")
+        return self
+
 
 class DescriptorFile(Strict):
     """`descriptors/<rulebook>/<domain>.yaml`."""
 
     domain: DomainId
     descriptors: list[DescriptorEntry] = Field(min_length=1)
+
+
+class CommonDescriptorFile(Strict):
+    """`descriptors/<library>/<domain>.yaml`: the common library's descriptors of one domain."""
+
+    domain: DomainId
+    descriptors: list[CommonDescriptorEntry] = Field(min_length=1)
 
 
 class Response(Strict):
@@ -69,13 +99,17 @@ class Response(Strict):
 
 class LevelEntry(Strict):
     label: Text
+    tiers: list[Tier] = Field(min_length=1)
+    """The response tiers this level covers, lowest first (`rulebook/tiers.py` checks the mapping)."""
     name: Optional[Text] = None
     meaning: Text
     response: Response
     source: Text
-    # A statutory level is a local-authority duty (e.g. St Helens Level 3, a section 17 child in
-    # need referral), not voluntary early help; outputs say so beside the response.
-    statutory: bool = False
+    statutory: Optional[bool] = None
+    """A statutory level is a local-authority duty (e.g. St Helens Level 3, a section 17 child in
+    need referral), not voluntary early help; outputs say so beside the response. It follows from
+    `tiers` (statutory exactly when the level covers child_in_need or above): left out, the loader
+    sets it so; written, the loader checks it says the same."""
 
 
 class DomainEntry(Strict):
@@ -92,11 +126,13 @@ class DescriptorCount(Strict):
 
 
 class EscalationEntry(Strict):
-    """A rule that raises a child's level to at least `to`."""
+    """A rule that raises a child's level to at least `to`; `tier` is the response it means, which
+    `to` must cover."""
 
     id: Slug
     text: Text
     source: Text
+    tier: Tier
     to: Level
     when: Optional[Text] = None
     descriptors: Optional[DescriptorCount] = None
@@ -156,6 +192,15 @@ class Urgent(Strict):
     source: Text
 
 
+class StepDown(Strict):
+    """What to do when a family's level falls: how the case leaves the higher level, so a plan is
+    handed on rather than closed (both seeds ask for coherent step-up / step-down arrangements)."""
+
+    summary: Text
+    actions: list[Text] = Field(min_length=1)
+    source: Text
+
+
 class NotAConcernEntry(Strict):
     """A value of a concern fact that the rulebook deliberately does not treat as a concern.
 
@@ -173,26 +218,89 @@ class NotAConcernEntry(Strict):
     age: Optional[AgeBand] = None
 
 
+class OverrideEntry(Strict):
+    """A local change to one common descriptor, with its source and the reason for it.
+
+    Only what is named changes: the level this rulebook gives it, its tier (and so its level,
+    unless `level` is given too), its condition or its age band. Everything else, the text and the
+    source included, stays the library's."""
+
+    descriptor: Slug
+    level: Optional[Level] = None
+    tier: Optional[Tier] = None
+    when: Optional[Text] = None
+    age: Optional[AgeBand] = None
+    source: Text
+    reason: Text
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> OverrideEntry:
+        if not self.changes():
+            raise ValueError(f"an override must change at least one of {', '.join(OVERRIDABLE)}")
+        return self
+
+    def changes(self) -> tuple[str, ...]:
+        """The fields this override changes, in `OVERRIDABLE` order."""
+        return tuple(name for name in OVERRIDABLE if getattr(self, name) is not None)
+
+
+OVERRIDABLE = ("level", "tier", "when", "age")
+"""What an override may change in a common descriptor."""
+
+
+class ExclusionEntry(Strict):
+    """A common descriptor this rulebook does not use, with its reason and source."""
+
+    descriptor: Slug
+    reason: Text
+    source: Text
+
+
+class LibraryFile(Strict):
+    """`descriptors/<library>/library.yaml`: what every rulebook extending the library shares."""
+
+    id: DomainId
+    name: Text
+    version: Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+$")]
+    summary: Text
+    sources: dict[str, Text] = Field(default_factory=dict)
+    domains: dict[DomainId, DomainEntry] = Field(min_length=1)
+    not_a_concern: list[NotAConcernEntry] = Field(default_factory=list)
+
+
 class RulesFile(Strict):
-    """`rules/<rulebook>.yaml`."""
+    """`rules/<rulebook>.yaml`.
+
+    With `extends`, the rulebook is the common library named plus this file: the library's
+    domains, sources and `not_a_concern` entries, then this file's additions, its `overrides` of
+    common descriptors and its `exclude` list, and its own descriptors in `descriptors/<id>/`."""
 
     id: DomainId | Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$")]
     name: Text
     version: Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+$")]
     summary: Text
+    extends: Optional[DomainId] = None
     sources: dict[str, Text] = Field(default_factory=dict)
     levels: dict[Level, LevelEntry]
-    domains: dict[DomainId, DomainEntry]
+    domains: dict[DomainId, DomainEntry] = Field(default_factory=dict)
     red_flags: list[Slug] = Field(min_length=1)
     escalations: list[EscalationEntry] = Field(default_factory=list)
     mitigations: list[MitigationEntry] = Field(default_factory=list)
     not_a_concern: list[NotAConcernEntry] = Field(default_factory=list)
     consent: ConsentGuidance
     urgent: Urgent
+    step_down: Optional[StepDown] = None
+    overrides: list[OverrideEntry] = Field(default_factory=list)
+    exclude: list[ExclusionEntry] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _every_level(self) -> RulesFile:
         missing = [level.value for level in Level if level not in self.levels]
         if missing:
             raise ValueError(f"levels must define all four levels; missing: {', '.join(missing)}")
+        if self.extends is None:
+            if not self.domains:
+                raise ValueError("domains: a rulebook that extends no library must declare its domains")
+            if self.overrides or self.exclude:
+                raise ValueError("overrides and exclude change a common library: add `extends: <library id>`")
         return self

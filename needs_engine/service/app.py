@@ -14,7 +14,7 @@ import asyncio
 import logging
 import threading
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any, Optional
+from typing import Any, Literal, Optional
 
 from fastapi import APIRouter, FastAPI, Path, Request
 from fastapi.exceptions import RequestValidationError
@@ -30,6 +30,7 @@ from ..model.assessment import Assessment, Override
 from ..model.glossary import describe
 from ..model.levels import Level
 from ..model.situation import Situation
+from ..model.tiers import Tier
 from ..plural import plural
 from ..records import DecisionRecord, make_record
 from ..rulebook.load import Rulebook, load_rulebook, shipped_rulebooks
@@ -82,6 +83,7 @@ class LevelInfo(_Wire):
     level: Level
     label: str
     name: Optional[str] = None
+    tiers: list[Tier] = Field(description="The response tiers the level covers in this rulebook, lowest first.")
 
 
 class RulebookInfo(_Wire):
@@ -90,14 +92,19 @@ class RulebookInfo(_Wire):
     version: str
     content_hash: str
     levels: list[LevelInfo]
+    library: Optional[str] = Field(default=None, description="The common library it extends, as '<id> <version>'.")
 
 
 class DescriptorInfo(_Wire):
     id: str
     level: Level
+    tier: Tier = Field(description="The response tier it calls for in this rulebook.")
     domain: str
     text: str
     source: str
+    origin: Literal["common", "overridden", "local"] = Field(
+        description="The common library as written, the library changed by this rulebook's override, or the rulebook's own."
+    )
 
 
 class ServiceHealth(_Wire):
@@ -526,11 +533,16 @@ def _add_assessment_routes(api: APIRouter) -> None:
         summary="List a rulebook's descriptors",
     )
     def descriptors(rulebook_id: str = Path(max_length=64, description="A shipped rulebook id.")) -> list[DescriptorInfo]:
-        """Every descriptor of a rulebook: id, level, domain, text and source."""
+        """Every descriptor of a rulebook: id, level, tier, domain, text, source and origin."""
         book = _shipped_rulebook(rulebook_id)
         if book is None:
             raise HTTPException(404, f"no shipped rulebook called '{rulebook_id[:64]}'; see GET /rulebooks")
-        return [DescriptorInfo(id=d.id, level=d.level, domain=d.domain, text=d.text, source=d.source) for d in book.descriptors]
+        return [
+            DescriptorInfo(
+                id=d.id, level=d.level, tier=d.tier, domain=d.domain, text=d.text, source=d.source, origin=d.origin.kind
+            )
+            for d in book.descriptors
+        ]
 
     @api.get(
         "/schema/situation",
@@ -555,7 +567,11 @@ def _rulebook_info(book: Rulebook) -> RulebookInfo:
         name=book.name,
         version=book.version,
         content_hash=book.content_hash,
-        levels=[LevelInfo(level=level, label=entry.label, name=entry.name) for level, entry in sorted(book.levels.items())],
+        levels=[
+            LevelInfo(level=level, label=entry.label, name=entry.name, tiers=list(book.tiers_of(level)))
+            for level, entry in sorted(book.levels.items())
+        ],
+        library=book.library,
     )
 
 

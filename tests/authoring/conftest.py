@@ -12,12 +12,30 @@ from needs_engine.rulebook.load import locate
 
 
 def copy_rulebook(tmp_path: Path, name: str = "knowsley") -> Path:
-    """Copy `rules/<name>.yaml` and `descriptors/<name>/` into tmp_path; return the rules file."""
+    """Copy `rules/<name>.yaml`, `descriptors/<name>/` (when the rulebook has descriptors of its own)
+    and the library it extends into tmp_path; return the rules file. The copy extends the copied
+    library, so a test may edit either. The copy always has an (empty, if need be)
+    `descriptors/<name>/` folder, so a test can add a local descriptor file to it."""
     rules_file, descriptors_dir = locate(name)
     (tmp_path / "rules").mkdir()
     shutil.copy(rules_file, tmp_path / "rules" / rules_file.name)
-    shutil.copytree(descriptors_dir, tmp_path / "descriptors" / descriptors_dir.name)
+    if descriptors_dir.is_dir():
+        shutil.copytree(descriptors_dir, tmp_path / "descriptors" / descriptors_dir.name)
+    else:
+        (tmp_path / "descriptors" / descriptors_dir.name).mkdir(parents=True)
+    library = descriptors_dir.parent / "england"
+    shutil.copytree(library, tmp_path / "descriptors" / library.name)
     return tmp_path / "rules" / rules_file.name
+
+
+def descriptor_file(rules: Path, descriptor_id: str) -> Path:
+    """The file of a copied rulebook that defines `descriptor_id`: its own, or the library's."""
+    domain = descriptor_id.split(".")[0]
+    for folder in (rules.parent.parent / "descriptors" / rules.stem, rules.parent.parent / "descriptors" / "england"):
+        path = folder / f"{domain}.yaml"
+        if path.is_file() and f"- id: {descriptor_id}\n" in path.read_text(encoding="utf-8"):
+            return path
+    raise AssertionError(f"no file of {rules} defines {descriptor_id}")
 
 
 def edit(path: Path, old: str, new: str, *, count: int = 0) -> None:

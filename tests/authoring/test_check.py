@@ -28,16 +28,17 @@ def test_an_escalation_that_needs_a_concern_absent_is_caught(tmp_path: Path, mon
     # four). Permanent exclusion, used before, now fires a Targeted descriptor at every age it can
     # apply, so the escalation below could no longer make worsening it lower a level.
     rules = copy_rulebook(tmp_path)
+    # (The escalation on three incidents goes to Safeguarding since the library: SafeLives Marac criteria.)
     edit(
         rules,
-        "    to: targeted\n    when: home.domestic_abuse.incidents_12m >= 3\n",
-        "    to: targeted\n    when: home.domestic_abuse.incidents_12m >= 3 or not child.relationships.peer_isolation\n",
+        "    to: safeguarding\n    when: home.domestic_abuse.incidents_12m >= 3\n",
+        "    to: safeguarding\n    when: home.domestic_abuse.incidents_12m >= 3 or not child.relationships.peer_isolation\n",
     )
     [result] = check_rulebook(load_rulebook(rules), examples=25, seed=3, only=["worsening"])
     found = result.counterexample
     assert found is not None and found.after is not None
     assert found.change is not None and "relationships.peer_isolation: false -> true" in found.change
-    assert (found.level_before, found.level_after) == ("targeted", "universal")
+    assert (found.level_before, found.level_after) == ("safeguarding", "universal")
     # Pruned to what matters: one child, whose only fact is the one that changed.
     [child] = found.before["household"]["children"]
     assert {key: value for key, value in child.items() if key != "id"} == {"relationships": {"peer_isolation": False}}

@@ -14,7 +14,7 @@ from needs_engine.cli.app import app
 from needs_engine.model.levels import Level
 
 from ..cli.test_cli import plain
-from .conftest import copy_rulebook, edit
+from .conftest import copy_rulebook, descriptor_file, edit
 
 runner = CliRunner()
 
@@ -29,9 +29,9 @@ def test_lint_json_for_the_shipped_rulebook() -> None:
 
 def test_lint_lists_every_load_error_with_file_line_and_suggestion(tmp_path: Path) -> None:
     rules = copy_rulebook(tmp_path)
-    education = rules.parent.parent / "descriptors" / "knowsley" / "education.yaml"
+    education = descriptor_file(rules, "education.persistent_absence")
     edit(education, "when: child.education.attendance_percent < 90", "when: child.education.attendence_percent < 90")
-    edit(education, "when: child.education.send >= 'ehcp'", "when: child.education.send >= 'echp'")
+    edit(descriptor_file(rules, "education.ehcp"), "when: child.education.send >= 'ehcp'", "when: child.education.send >= 'echp'")
     result = runner.invoke(app, ["rules", "lint", str(rules)])
     assert result.exit_code == 2, result.output
     text = plain(result.stdout)
@@ -46,11 +46,11 @@ def test_lint_locates_red_flag_entries_and_an_undeclared_domain_by_file_and_line
     rules = copy_rulebook(tmp_path)
     edit(rules, "  - red_flags.unexplained_injury\n", "  - red_flags.unexplained_injury\n  - red_flags.unexplaned_injury\n")
     edit(rules, "  - red_flags.sexual_abuse\n", "  - red_flags.sexual_abuse\n  - education.persistent_absence\n")
-    descriptors = rules.parent.parent / "descriptors" / "knowsley"
-    housing = descriptors / "housing.yaml"
-    edit(housing, "domain: housing\n", "domain: housng\n")
-    housing.rename(descriptors / "housng.yaml")
-    edit(descriptors / "housng.yaml", "id: housing.", "id: housng.", count=99)
+    descriptors = rules.parent.parent / "descriptors" / "england"
+    identity = descriptors / "identity.yaml"
+    edit(identity, "domain: identity\n", "domain: identty\n")
+    identity.rename(descriptors / "identty.yaml")
+    edit(descriptors / "identty.yaml", "id: identity.", "id: identty.", count=99)
     lines = rules.read_text(encoding="utf-8").splitlines()
 
     result = runner.invoke(app, ["rules", "lint", str(rules), "--format", "json"])
@@ -64,15 +64,15 @@ def test_lint_locates_red_flag_entries_and_an_undeclared_domain_by_file_and_line
         str(rules),
         lines.index("  - education.persistent_absence") + 1,
     )
-    [domain] = [f for message, f in errors.items() if message.startswith("domain 'housng' is not declared in the rules file")]
-    housng = descriptors / "housng.yaml"
-    assert (domain["file"], domain["line"]) == (str(housng), housng.read_text().splitlines().index("domain: housng") + 1)
-    assert domain["suggestion"] == "housing" and "expected health, education," in domain["message"]
+    [domain] = [f for message, f in errors.items() if message.startswith("domain 'identty' is not declared in the rules file")]
+    identty = descriptors / "identty.yaml"
+    assert (domain["file"], domain["line"]) == (str(identty), identty.read_text().splitlines().index("domain: identty") + 1)
+    assert domain["suggestion"] == "identity" and "expected health, education," in domain["message"]
 
     text = plain(runner.invoke(app, ["rules", "lint", str(rules)]).stdout)
     assert "red flag 'red_flags.unexplaned_injury' is not a descriptor id; did you mean 'red_flags.unexplained_injury'?" in text
-    assert "domain 'housng' is not declared in the rules file; expected health," in text
-    assert "did you mean 'housing'?" in text
+    assert "domain 'identty' is not declared in the rules file; expected health," in text
+    assert "did you mean 'identity'?" in text
 
 
 @pytest.mark.parametrize("key", ["yes", "no", "on", "off"])
@@ -93,15 +93,13 @@ def test_lint_names_a_misplaced_yes_key_as_written(tmp_path: Path, key: str) -> 
 def test_check_prints_a_counterexample_for_a_flipped_threshold(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(check, "SHRINK_SECONDS", 5.0)  # pruning still takes it to the facts that matter
     rules = copy_rulebook(tmp_path)
+    # The severe-absence threshold (child protection in the library, so rarely masked by another
+    # need in a random household). The persistent-absence one at 90 %, flipped here before the
+    # library, is now often masked: random households carry more early-help needs than before.
     edit(
-        rules.parent.parent / "descriptors" / "knowsley" / "education.yaml",
-        "when: child.education.attendance_percent < 90",
-        "when: child.education.attendance_percent >= 90",
-    )
-    edit(  # the unauthorised-absence rung reads the attendance figure too (issue 12): flip it alike
-        rules.parent.parent / "descriptors" / "knowsley" / "education.yaml",
-        "or child.education.attendance_percent < 90",
-        "or child.education.attendance_percent >= 90",
+        rules.parent.parent / "descriptors" / "england" / "education.yaml",
+        "when: child.education.attendance_percent < 50 or",
+        "when: child.education.attendance_percent >= 50 or",
     )
     result = runner.invoke(app, ["rules", "check", str(rules), "--invariant", "worsening", "--seed", "3"])
     assert result.exit_code == 1, result.output
@@ -110,7 +108,7 @@ def test_check_prints_a_counterexample_for_a_flipped_threshold(tmp_path: Path, m
     # How far shrinking gets depends on the machine's load; the fact and a drop in level do not.
     changed = re.search(r"changed: household\.children\[(\w+)\]\.education\.attendance_percent: ([\d.]+) -> ([\d.]+)", text)
     assert changed is not None, text
-    assert float(changed.group(3)) < float(changed.group(2)) <= 90
+    assert float(changed.group(3)) < float(changed.group(2)) <= 50
     dropped = re.search(rf"child {changed.group(1)}: level (\w+) -> (\w+)", text)
     assert dropped is not None and Level(dropped.group(2)).rank < Level(dropped.group(1)).rank, text
     assert "before: household:" in text and "after: household:" in text
@@ -135,7 +133,7 @@ def test_check_json_reports_each_invariant_and_exit_2_when_the_rulebook_does_not
 def test_brackets_in_descriptor_text_and_conditions_are_shown_as_written(tmp_path: Path) -> None:
     """rich reads '[/]' as markup: an author's text or condition holding it crashed lint, list and show."""
     rules = copy_rulebook(tmp_path)
-    education = rules.parent.parent / "descriptors" / "knowsley" / "education.yaml"
+    education = rules.parent.parent / "descriptors" / "england" / "education.yaml"
     edit(
         education,
         "when: child.education.attendance_percent < 90",

@@ -17,7 +17,7 @@ from needs_engine.errors import RulebookError
 from needs_engine.model.catalogue import facts_by_root
 from needs_engine.rulebook.load import load_rulebook
 
-from .conftest import copy_rulebook, edit
+from .conftest import copy_rulebook, descriptor_file, edit
 
 GAP_CODES = {"unacknowledged_concern", "non_monotone_ladder", "not_a_concern_fires"}
 
@@ -31,6 +31,9 @@ def _remove_descriptor(path: Path, descriptor_id: str) -> None:
 
 
 def _append_not_a_concern(rules: Path, entry: str) -> None:
+    """Add an entry to the rules file's own `not_a_concern:` (the shipped ones add none to the library's)."""
+    if "\nnot_a_concern:\n" not in rules.read_text(encoding="utf-8"):
+        edit(rules, "\nconsent:\n", "\nnot_a_concern:\nconsent:\n")
     edit(rules, "not_a_concern:\n", "not_a_concern:\n" + entry)
 
 
@@ -64,24 +67,32 @@ def test_knowsley_gcp2_grades_2_to_4_are_found(tmp_path: Path) -> None:
     shipped = {f.subject for f in lint_rulebook("knowsley").findings if f.code == "unacknowledged_concern"}
     assert not grades & shipped
     rules = copy_rulebook(tmp_path)
-    for grade in (2, 3, 4):
-        _remove_descriptor(rules.parent.parent / "descriptors" / "knowsley" / "basic_care.yaml", f"basic_care.gcp2_grade_{grade}")
+    for grade in (2, 3, 4):  # in the library's red_flags file since issue 13
+        descriptor = f"red_flags.gcp2_grade_{grade}"
+        _remove_descriptor(descriptor_file(rules, descriptor), descriptor)
     found = {f.subject for f in lint_rulebook(rules).findings if f.code == "unacknowledged_concern"}
     assert grades <= found
 
 
 @pytest.mark.parametrize(
-    ("descriptor", "subject", "ages"),
+    ("descriptors", "subject", "ages"),
     [
-        ("ensuring_safety.fgm_risk", "child.harm.fgm=at_risk", "0 months, 2 months, 6 months, 1 year"),
-        ("ensuring_safety.forced_marriage_risk", "child.harm.forced_marriage=at_risk", "0 months, 2 months, 6 months, 1 year"),
+        # In the library the FGM risk is a red-flag-domain descriptor, and a risk of forced marriage
+        # fires both the ensuring-safety and the honour-based-abuse descriptors: take out both.
+        (("red_flags.fgm_risk",), "child.harm.fgm=at_risk", "0 months, 2 months, 6 months, 1 year"),
+        (
+            ("ensuring_safety.forced_marriage_risk", "identity.honour_based_abuse_risk"),
+            "child.harm.forced_marriage=at_risk",
+            "0 months, 2 months, 6 months, 1 year",
+        ),
     ],
 )
 def test_a_removed_descriptor_is_reported_naming_the_fact_value_and_ages(
-    tmp_path: Path, descriptor: str, subject: str, ages: str
+    tmp_path: Path, descriptors: tuple[str, ...], subject: str, ages: str
 ) -> None:
     rules = copy_rulebook(tmp_path)
-    _remove_descriptor(rules.parent.parent / "descriptors" / "knowsley" / "ensuring_safety.yaml", descriptor)
+    for descriptor in descriptors:
+        _remove_descriptor(descriptor_file(rules, descriptor), descriptor)
 
     report = lint_rulebook(rules)
 
@@ -95,7 +106,7 @@ def test_a_removed_descriptor_is_reported_naming_the_fact_value_and_ages(
 
 def test_the_gap_is_in_lint_json(tmp_path: Path) -> None:
     rules = copy_rulebook(tmp_path)
-    _remove_descriptor(rules.parent.parent / "descriptors" / "knowsley" / "ensuring_safety.yaml", "ensuring_safety.fgm_risk")
+    _remove_descriptor(descriptor_file(rules, "red_flags.fgm_risk"), "red_flags.fgm_risk")
     result = CliRunner().invoke(app, ["rules", "lint", str(rules), "--format", "json", "--strict"])
     assert result.exit_code == 1, result.output
     report = json.loads(result.stdout)
@@ -106,7 +117,7 @@ def test_the_gap_is_in_lint_json(tmp_path: Path) -> None:
 
 def test_a_not_a_concern_entry_silences_a_gap_only_within_its_age_band(tmp_path: Path) -> None:
     rules = copy_rulebook(tmp_path)
-    _remove_descriptor(rules.parent.parent / "descriptors" / "knowsley" / "ensuring_safety.yaml", "ensuring_safety.fgm_risk")
+    _remove_descriptor(descriptor_file(rules, "red_flags.fgm_risk"), "red_flags.fgm_risk")
     _append_not_a_concern(
         rules,
         "  - fact: child.harm.fgm\n    value: at_risk\n    age: {max_months: 100}\n"
@@ -130,16 +141,21 @@ def test_a_not_a_concern_entry_that_a_descriptor_contradicts_is_reported(tmp_pat
 
 def test_a_worse_value_at_a_lower_level_is_a_non_monotone_ladder(tmp_path: Path) -> None:
     rules = copy_rulebook(tmp_path)
-    emotional = rules.parent.parent / "descriptors" / "knowsley" / "emotional_behavioural.yaml"
+    emotional = descriptor_file(rules, "emotional_behavioural.moderate_mental_health")
     edit(emotional, "when: child.emotional.mental_health >= 'moderate'", "when: child.emotional.mental_health == 'moderate'")
-    text = emotional.read_text(encoding="utf-8")
-    emotional.write_text(
-        text.replace(
-            # (taken out of its ladder too: a rung below the one before it is a load error)
-            "  - id: emotional_behavioural.severe_mental_health\n    need: emotional_behavioural.mental_health\n    level: targeted",
-            "  - id: emotional_behavioural.severe_mental_health\n    level: universal",
-        ),
-        encoding="utf-8",
+    # Put the severe rung at Universal with an override (Knowsley overrode it to Targeted before the
+    # library; it now has no override of its own), and take it out of its ladder too (a rung below
+    # the one before it is a load error).
+    edit(
+        descriptor_file(rules, "emotional_behavioural.severe_mental_health"),
+        "  - id: emotional_behavioural.severe_mental_health\n    need: emotional_behavioural.mental_health\n",
+        "  - id: emotional_behavioural.severe_mental_health\n",
+    )
+    edit(
+        rules,
+        "\noverrides:\n",
+        "\noverrides:\n  - descriptor: emotional_behavioural.severe_mental_health\n    level: universal\n"
+        "    source: A test\n    reason: A worse value placed below a less worrying one.\n",
     )
     inversions = [f for f in lint_rulebook(rules).findings if f.code == "non_monotone_ladder"]
     assert [f.subject for f in inversions] == ["child.emotional.mental_health=severe"]
@@ -197,24 +213,25 @@ def test_lint_is_deterministic() -> None:
 
 def test_a_band_that_stops_short_is_found_just_outside_its_edge(tmp_path: Path) -> None:
     rules = copy_rulebook(tmp_path)
-    emotional = rules.parent.parent / "descriptors" / "knowsley" / "emotional_behavioural.yaml"
-    text = emotional.read_text(encoding="utf-8")
-    emotional.write_text(
-        re.sub(
-            r"age: \{min_months: 0, max_months: 228\}(.*\n    when: child\.emotional\.self_harm)",
-            r"age: {min_months: 66, max_months: 228}\1",
-            text,
-        ),
-        encoding="utf-8",
-    )
+    # The self-harm rungs are all in the library since issue 13 (Knowsley has no file of its own).
+    assert not (rules.parent.parent / "descriptors" / "knowsley" / "emotional_behavioural.yaml").exists()
+    for emotional in (rules.parent.parent / "descriptors" / "england" / "emotional_behavioural.yaml",):
+        text = emotional.read_text(encoding="utf-8")
+        emotional.write_text(
+            re.sub(
+                r"age: \{min_months: 0, max_months: 228\}(.*\n    when: child\.emotional\.self_harm)",
+                r"age: {min_months: 66, max_months: 228}\1",
+                text,
+            ),
+            encoding="utf-8",
+        )
     found = {f.subject: f.message for f in _new_gaps(rules) if f.code == "unacknowledged_concern"}
-    # Since issue 12 the self-harm rungs narrowed here also read suicidal thoughts and the count of episodes.
+    # Since issue 12 the self-harm rungs narrowed here also read the count of episodes. Suicidal
+    # thoughts are their own need in the library (emotional_behavioural.suicidal_thoughts, not
+    # narrowed here), so they are no longer a gap.
     assert set(found) == {
         f"child.emotional.self_harm={value}" for value in ("thoughts", "self_harming", "serious_or_attempt")
-    } | {
-        "child.emotional.suicidality=thoughts",
-        *(f"child.emotional.self_harm_episodes_12m={n}" for n in (1, 2, 365)),
-    }
+    } | {f"child.emotional.self_harm_episodes_12m={n}" for n in (1, 2, 365)}
     assert "for a child aged 0 months, 2 months," in found["child.emotional.self_harm=thoughts"]
     assert "or 5 years: a screener" in found["child.emotional.self_harm=thoughts"]  # the part before 66 months
     assert "5 years 6 months" not in found["child.emotional.self_harm=thoughts"]

@@ -15,7 +15,7 @@ from needs_engine.model.levels import Level
 from needs_engine.model.situation import Household
 from needs_engine.rulebook.schema import AgeBand
 
-from .conftest import copy_rulebook, edit
+from .conftest import copy_rulebook, descriptor_file, edit
 
 
 @pytest.mark.parametrize("name", shipped_rulebooks())
@@ -29,21 +29,27 @@ def test_every_shipped_rulebook_lints_without_errors(name: str) -> None:
 
 def test_a_broken_copy_reports_load_errors_and_dead_descriptors_in_one_run(tmp_path: Path) -> None:
     rules = copy_rulebook(tmp_path)
-    descriptors = rules.parent.parent / "descriptors" / "knowsley"
     edit(
-        descriptors / "education.yaml",
+        descriptor_file(rules, "education.persistent_absence"),
         "when: child.education.attendance_percent < 90",
         "when: child.education.attendence_percent < 90",
     )
-    housing = descriptors / "housing.yaml"
-    at_risk_source = housing.read_text(encoding="utf-8").splitlines(keepends=True)[6]
-    assert at_risk_source.startswith('    source: "Knowsley Early Help Strategy 2017-2020 (early help examples')
+    housing = descriptor_file(rules, "housing.at_risk")  # the library's
+    lines = housing.read_text(encoding="utf-8").splitlines(keepends=True)
+    at_risk = lines.index("  - id: housing.at_risk\n")
+    at_risk_source = next(line for line in lines[at_risk:] if line.startswith("    source: "))
+    assert "Knowsley Early Help Strategy 2017-2020 (early help examples" in at_risk_source
     edit(housing, at_risk_source, "")  # housing.at_risk loses its citation
     # In the same file as the missing citation, so lint must look past the file's load error.
     edit(
         housing,
         "when: home.housing.conditions >= 'poor'",
         "when: home.housing.conditions >= 'poor' and home.housing.conditions < 'poor'",
+    )
+    dead_line = (
+        housing.read_text(encoding="utf-8")
+        .splitlines()
+        .index("    when: home.housing.conditions >= 'poor' and home.housing.conditions < 'poor'")
     )
 
     report = lint_rulebook(rules)
@@ -54,27 +60,29 @@ def test_a_broken_copy_reports_load_errors_and_dead_descriptors_in_one_run(tmp_p
     assert misspelt[0].file.endswith("education.yaml") and misspelt[0].line is not None
     assert misspelt[0].suggestion == "child.education.attendance_percent"
     citation = [f for f in report.errors if f.code == "load.citation"]
-    assert len(citation) == 1 and citation[0].file.endswith("housing.yaml") and citation[0].line == 3
+    assert len(citation) == 1 and citation[0].file == str(housing.resolve()) and citation[0].line == at_risk + 1
     dead = [f for f in report.findings if f.code == "never_fires"]
     assert [f.subject for f in dead] == ["housing.poor_conditions"]
-    assert dead[0].severity == "error" and "exhaustive" in dead[0].message and dead[0].line == 28
+    assert dead[0].severity == "error" and "exhaustive" in dead[0].message and dead[0].line == dead_line + 1
 
 
 def test_lint_finds_what_loads_but_cannot_be_right(tmp_path: Path) -> None:
     rules = copy_rulebook(tmp_path)
-    descriptors = rules.parent.parent / "descriptors" / "knowsley"
     # An unborn-only descriptor reading school attendance can never fire (it leaves its ladder, whose
     # other rungs read antenatal care).
-    edit(descriptors / "health.yaml", "    need: health.antenatal_care\n    level: early_help\n", "    level: early_help\n")
+    health = descriptor_file(rules, "health.antenatal_late_or_missed")
+    edit(health, "    need: health.antenatal_care\n    tier: multi_agency\n", "    tier: multi_agency\n", count=1)
     edit(
-        descriptors / "health.yaml",
+        health,
         "when: child.health.antenatal_care >= 'late_or_missed'",
         "when: child.education.attendance_percent < 90",
     )
-    # The same condition and age band at a second level in one domain.
+    # The same condition and age band at a second level in one domain (Knowsley's override keeps
+    # housing.poor_conditions at Early Help, as the library's tier places housing.at_risk).
     # (housing.poor_conditions leaves its ladder, whose other rungs read the conditions, not the status.)
-    edit(descriptors / "housing.yaml", "    need: housing.conditions\n    level: early_help\n", "    level: early_help\n")
-    edit(descriptors / "housing.yaml", "when: home.housing.conditions >= 'poor'", "when: home.housing.status >= 'at_risk'")
+    housing = descriptor_file(rules, "housing.poor_conditions")
+    edit(housing, "    need: housing.conditions\n    tier: single_agency\n", "    tier: single_agency\n")
+    edit(housing, "when: home.housing.conditions >= 'poor'", "when: home.housing.status >= 'at_risk'")
     edit(
         rules, "source: \"SL-DASH, Marac referral criteria ('potential", "source: \"SL-DAHS, Marac referral criteria ('potential"
     )
@@ -87,7 +95,7 @@ def test_lint_finds_what_loads_but_cannot_be_right(tmp_path: Path) -> None:
         "    age: {max_months: 11, unborn: include}\n    when: home.domestic_abuse.incidents_12m >= 3\n",
         "    age: {max_months: 11, unborn: include}\n    when: home.domestic_abuse.incidents_12m >= 3 and home.domestic_abuse.incidents_12m < 2\n",
     )
-    edit(descriptors / "income.yaml", "source: ", "source: TBC\n    documentation: ", count=1)
+    edit(descriptor_file(rules, "income.some_hardship"), "    source: ", "    source: TBC\n    documentation: ", count=1)
 
     report = lint_rulebook(rules)
 
@@ -96,7 +104,7 @@ def test_lint_finds_what_loads_but_cannot_be_right(tmp_path: Path) -> None:
     assert any(f.code == "citation" and "placeholder ('TBC')" in f.message for f in report.warnings)
     by_code = {(f.code, f.subject) for f in report.findings}
     assert ("never_fires", "health.antenatal_late_or_missed") in by_code
-    assert ("same_condition", "housing.poor_conditions") in by_code
+    assert ("same_condition", "housing.at_risk") in by_code  # the later of the two in the library's file
     assert ("never_applies", "escalation.complex_needs") in by_code
     assert ("duplicate_id", "escalation.repeated_domestic_abuse") in by_code
     key = next(f for f in report.findings if f.code == "citation_key" and "SL-DAHS" in f.message)
@@ -168,13 +176,15 @@ def test_a_satisfiable_condition_comes_with_a_household_that_satisfies_it() -> N
 
 def test_duplicate_descriptor_ids_come_from_the_loader_with_both_places(tmp_path: Path) -> None:
     rules = copy_rulebook(tmp_path)
-    edit(
-        rules.parent.parent / "descriptors" / "knowsley" / "housing.yaml", "- id: housing.hazardous\n", "- id: housing.at_risk\n"
+    housing = descriptor_file(rules, "housing.hazardous")
+    edit(housing, "- id: housing.hazardous\n", "- id: housing.at_risk\n")
+    first, second = (
+        number for number, line in enumerate(housing.read_text().splitlines(), 1) if line == "  - id: housing.at_risk"
     )
     report = lint_rulebook(rules)
     [duplicate] = [f for f in report.errors if "duplicate descriptor id" in f.message]
-    assert duplicate.file.endswith("housing.yaml") and duplicate.line == 31
-    assert "also at" in duplicate.message and "housing.yaml:3" in duplicate.message
+    assert duplicate.file.endswith("housing.yaml") and duplicate.line == second
+    assert "also at" in duplicate.message and f"housing.yaml:{first}" in duplicate.message
 
 
 @pytest.mark.parametrize("name", shipped_rulebooks())
@@ -184,10 +194,9 @@ def test_every_shipped_rulebook_declares_its_ladders(name: str) -> None:
 
 def test_two_descriptors_on_one_fact_not_declared_one_need_are_an_undeclared_ladder(tmp_path: Path) -> None:
     rules = copy_rulebook(tmp_path)
-    descriptors = rules.parent.parent / "descriptors" / "knowsley"
     # Mental health mild -> diagnosed -> unstable -> crisis is one need; take the crisis rung out of it.
     edit(
-        descriptors / "family_functioning.yaml",
+        descriptor_file(rules, "family_functioning.carer_mental_health_crisis"),
         "  - id: family_functioning.carer_mental_health_crisis\n    need: family_functioning.carer_mental_health\n",
         "  - id: family_functioning.carer_mental_health_crisis\n",
     )
@@ -200,3 +209,57 @@ def test_two_descriptors_on_one_fact_not_declared_one_need_are_an_undeclared_lad
     assert "family_functioning.carer_mental_health_mild" in found[0].message and "carer.mental_health" in found[0].message
     assert found[0].file.endswith("family_functioning.yaml") and found[0].line is not None
     assert report.exit_code(strict=True) == 1
+
+
+@pytest.mark.parametrize("name", shipped_rulebooks())
+def test_a_shipped_rulebook_cites_every_source_it_declares(name: str) -> None:
+    assert [f.subject for f in lint_rulebook(name).findings if f.code == "unused_source"] == []
+
+
+def test_a_declared_source_that_nothing_cites_is_an_unused_source_warning(tmp_path: Path) -> None:
+    rules = copy_rulebook(tmp_path)
+    edit(rules, "\nsources:\n", "\nsources:\n  TEST-UNCITED: A document no descriptor or rule of this copy cites\n")
+    report = lint_rulebook(rules)
+    [unused] = [f for f in report.findings if f.code == "unused_source"]
+    assert (unused.severity, unused.subject, unused.file) == ("warning", "TEST-UNCITED", str(rules))
+    assert (
+        unused.line
+        == rules.read_text(encoding="utf-8")
+        .splitlines()
+        .index("  TEST-UNCITED: A document no descriptor or rule of this copy cites")
+        + 1
+    )
+    assert "source 'TEST-UNCITED' is declared in `sources:` but nothing in the rulebook cites it" in unused.message
+    assert report.exit_code(strict=False) == 0 and report.exit_code(strict=True) == 1
+
+
+def test_a_source_mentioned_only_in_a_comment_is_still_unused(tmp_path: Path) -> None:
+    rules = copy_rulebook(tmp_path)
+    edit(rules, "\nsources:\n", "\n# TEST-UNCITED is named here, in a comment only.\nsources:\n  TEST-UNCITED: A document\n")
+    assert [f.subject for f in lint_rulebook(rules).findings if f.code == "unused_source"] == ["TEST-UNCITED"]
+
+
+def test_a_declared_source_cited_by_a_level_an_override_or_a_descriptor_is_not_reported(tmp_path: Path) -> None:
+    rules = copy_rulebook(tmp_path)
+    edit(
+        rules,
+        "\nsources:\n",
+        "\nsources:\n  TEST-BY-LEVEL: A document a level cites\n  TEST-BY-OVERRIDE: A document an override cites\n"
+        "  TEST-BY-DESCRIPTOR: A document a library descriptor cites\n",
+    )
+    edit(
+        rules,
+        "(Targeted Early Help / Getting More Help); KN-EHS-2017",
+        "(Targeted Early Help / Getting More Help); TEST-BY-LEVEL; KN-EHS-2017",
+    )
+    edit(rules, "'eg. Education Health and Care Plan')\"", "'eg. Education Health and Care Plan'); TEST-BY-OVERRIDE\"")
+    library = descriptor_file(rules, "family_social_relationships.peer_isolation")
+    edit(
+        library,
+        "source: \"LIV-LON, Level 1 'Good relationships with peers'",
+        "source: \"TEST-BY-DESCRIPTOR; LIV-LON, Level 1 'Good relationships with peers'",
+    )
+    assert [f for f in lint_rulebook(rules).findings if f.code == "unused_source"] == []
+    # Take one citation away again and only that source is reported.
+    edit(rules, '; TEST-BY-OVERRIDE"', '"')
+    assert [f.subject for f in lint_rulebook(rules).findings if f.code == "unused_source"] == ["TEST-BY-OVERRIDE"]

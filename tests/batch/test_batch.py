@@ -60,8 +60,15 @@ def test_jsonl_rows_match_a_full_assessment_of_each_line(tmp_path: Path) -> None
         assert row["status"] == "ok"
         assert row["level"] == full.level.value and row["possible_level"] == full.possible_level.value
         assert row["reference"] == full.reference
+        assert row["tier"] == full.tier.value
         assert row["children"] == [
-            {"id": c.child_id, "level": c.level.value, "possible_level": c.possible_level.value, "fired": c.fired_ids()}
+            {
+                "id": c.child_id,
+                "level": c.level.value,
+                "possible_level": c.possible_level.value,
+                "tier": c.tier.value,
+                "fired": c.fired_ids(),
+            }
             for c in full.children
         ]
 

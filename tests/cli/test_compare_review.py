@@ -26,19 +26,29 @@ def run(*args: str):  # type: ignore[no-untyped-def]
     return wide.invoke(app, list(args))
 
 
+RAISE_ABSENCE = """
+  - descriptor: education.persistent_absence
+    level: targeted
+    source: "A policy lead's edit (test)"
+    reason: Persistent absence raised to Targeted, to see what changes.
+"""
+
+
+def with_absence_raised(rules: str) -> str:
+    """A rulebook's text with one more override: persistent absence at Targeted (how a policy lead
+    changes a common descriptor in a rulebook that extends the library)."""
+    return rules.replace("\noverrides:\n", "\noverrides:" + RAISE_ABSENCE, 1)
+
+
 @pytest.fixture(scope="module")
 def stricter_rulebook(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Knowsley, renamed, with persistent absence raised to Targeted and a Level-3 style label."""
     root = tmp_path_factory.mktemp("book")
     (root / "rules").mkdir()
+    shutil.copytree(ROOT / "descriptors", root / "descriptors")
     rules = (ROOT / "rules" / "knowsley.yaml").read_text()
     rules = rules.replace("id: knowsley", "id: stricter").replace("label: Targeted Early Help", "label: Level 3 Child in Need")
-    (root / "rules" / "stricter.yaml").write_text(rules)
-    shutil.copytree(ROOT / "descriptors" / "knowsley", root / "descriptors" / "stricter")
-    education = root / "descriptors" / "stricter" / "education.yaml"
-    text = education.read_text()
-    head, tail = text.split("id: education.persistent_absence", 1)
-    education.write_text(head + "id: education.persistent_absence" + tail.replace("level: early_help", "level: targeted", 1))
+    (root / "rules" / "stricter.yaml").write_text(with_absence_raised(rules))
     return root / "rules" / "stricter.yaml"
 
 
@@ -102,7 +112,9 @@ def test_review_steps_down_when_housing_is_settled_and_reports_children_added_an
     child = {c["child_id"]: c for c in document["children"]}
     assert child["c1"]["movement"] == "step down"
     assert (child["c1"]["before"]["level"], child["c1"]["after"]["level"]) == ("targeted", "early_help")
-    assert "housing.temporary_accommodation (targeted)" in child["c1"]["cleared"]
+    assert (
+        "housing.temporary_accommodation (early_help)" in child["c1"]["cleared"]
+    )  # multi-agency early help: Knowsley Early Help
     assert "education.persistent_absence (early_help)" in child["c1"]["cleared"]
     assert child["c2"]["movement"] == "new" and child["c2"]["before"] is None
     assert document["family"]["movement"] == "step down"
@@ -121,6 +133,18 @@ def test_review_worked_example_steps_down_from_level_3_to_level_2() -> None:
     text = plain(result.output)
     assert "Family: step down" in text
     assert "Level 3 Child in Need → Level 2 Early Help" in text
+    assert "Stepping down" in text and "Partnership Coordinator" in text
+
+
+@pytest.mark.parametrize("rulebook", ["knowsley", "st-helens"])
+def test_review_gives_the_rulebooks_step_down_guidance_only_when_the_family_steps_down(rulebook: str) -> None:
+    """Both seeds ask for step-down arrangements; the review hands the plan on instead of closing it."""
+    down = json.loads(run("review", str(WORKED_BEFORE), str(WORKED_AFTER), "-r", rulebook, "--format", "json").stdout)
+    assert down["family"]["movement"] == "step down"
+    guidance = down["family"]["step_down"]
+    assert guidance["actions"] and guidance["source"].startswith(("KN-EHS-2017", "SH-EHS-2019"))
+    up = json.loads(run("review", str(WORKED_AFTER), str(WORKED_BEFORE), "-r", rulebook, "--format", "json").stdout)
+    assert up["family"]["movement"] == "step up" and up["family"]["step_down"] is None
 
 
 def test_review_bad_file_is_one_clear_error(tmp_path: Path) -> None:
@@ -183,10 +207,8 @@ def test_compare_an_edited_copy_with_the_rulebook_it_came_from(tmp_path: Path) -
     """A policy lead's natural check: the shipped rulebook against their edited copy of it."""
     shutil.copytree(ROOT / "rules", tmp_path / "rules")
     shutil.copytree(ROOT / "descriptors", tmp_path / "descriptors")
-    education = tmp_path / "descriptors" / "knowsley" / "education.yaml"
-    head, tail = education.read_text().split("id: education.persistent_absence", 1)
-    education.write_text(head + "id: education.persistent_absence" + tail.replace("level: early_help", "level: targeted", 1))
     copy = tmp_path / "rules" / "knowsley.yaml"
+    copy.write_text(with_absence_raised(copy.read_text()))
     document = json.loads(run("compare", str(ATTENDANCE), "-r", "knowsley", "-r", str(copy), "-f", "json").stdout)
     shipped, edited = document["rulebooks"]
     assert shipped.startswith("knowsley@") and edited.startswith("knowsley@") and shipped != edited

@@ -97,7 +97,9 @@ def test_nearly_fired_descriptors_fire_after_their_one_change(name: str) -> None
     for child in result.children:
         for miss in child.nearly_fired:
             changed = _child(edited(doc, miss.change.path, miss.change.after), child.child_id)
-            assert miss.id in {d.id for d in changed.fired}, miss
+            # Fired, either as its need's highest rung or folded into a higher one (Semantics 12): in the
+            # library identity.very_low_self_esteem is a rung below the self-harming one that already fired.
+            assert miss.id in changed.fired_ids(), miss
             assert changed.level is miss.level_after
             seen += 1
     assert seen > 0

@@ -23,7 +23,7 @@ from needs_engine.errors import RulebookError
 from needs_engine.model.ages import AgeSpan
 from needs_engine.rulebook.schema import AgeBand
 
-from ..authoring.conftest import copy_rulebook, edit
+from ..authoring.conftest import copy_rulebook, descriptor_file, edit
 
 DISCLOSURE_UNKNOWN_AGE = {
     "household": {"children": [{"id": "c1", "harm": {"disclosure_of_abuse": True}}], "carers": [{"id": "m"}]}
@@ -66,7 +66,7 @@ def test_a_red_flag_restricted_by_an_age_band_fails_red_flags_any_age(tmp_path: 
     child with a disclosure is not Safeguarding (Semantics 11: red flags carry no age restriction)."""
     rules = copy_rulebook(tmp_path)
     edit(
-        rules.parent.parent / "descriptors" / "knowsley" / "red_flags.yaml",
+        descriptor_file(rules, "red_flags.disclosure_of_abuse"),
         "    age: {unborn: exclude}   # cannot apply before birth (see the note above)\n"
         "    when: child.harm.disclosure_of_abuse\n",
         "    age: {min_months: 0, max_months: 215}\n    when: child.harm.disclosure_of_abuse\n",
@@ -110,42 +110,50 @@ def test_bands_evaluated_the_old_way_fail_red_flags_any_age(name: str, monkeypat
 # --- (b) rungs of one need counted as several needs -----------------------------------------------
 
 
-CARER_MENTAL_HEALTH_NEED = "    need: family_functioning.carer_mental_health\n"
+CURRENT_PLAN_NEED = "    need: family_functioning.current_plan\n"
 
 
-def _undeclare_carer_mental_health_ladder(rules: Path) -> None:
-    """Take the `need:` lines off the shipped ladder of a carer's mental health (the content
-    defect): each of its rungs tests that one fact alone, as the invariant reads a ladder."""
-    path = rules.parent.parent / "descriptors" / "knowsley" / "family_functioning.yaml"
+def _undeclare_current_plan_ladder(rules: Path) -> None:
+    """Take the `need:` lines off the library's ladder of a child's current plan (the content
+    defect): each of its rungs tests that one fact alone, as the invariant reads a ladder. (Before
+    the library this took them off a carer's mental health; that ladder has one rung at Targeted
+    or above in Knowsley now, so undeclaring it changes no count.)"""
+    path = descriptor_file(rules, "family_functioning.open_child_protection_plan")
     text = path.read_text()
-    assert text.count(CARER_MENTAL_HEALTH_NEED) >= 3, "the shipped rulebook declares the ladder"
-    path.write_text(text.replace(CARER_MENTAL_HEALTH_NEED, ""))
+    assert text.count(CURRENT_PLAN_NEED) >= 3, "the library declares the ladder"
+    path.write_text(text.replace(CURRENT_PLAN_NEED, ""))
+
+
+# The issue's 14-year-old with the carer in crisis: in the library a carer's unstable mental health
+# is multi-agency (Early Help in Knowsley), below the Targeted needs 'four needs in three domains'
+# counts, so the carer's third need at Targeted or above is now a crisis (child protection).
+FOURTEEN_YEAR_OLD_CARER_IN_CRISIS = check.put(FOURTEEN_YEAR_OLD, ("household", "carers", 0, "mental_health"), "crisis")
 
 
 def test_counting_rungs_fails_needs_count_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The engine before issue 10 counted every fired rung; put back, the issue's 14-year-old is
     counted 'four needs' from one self-harm ladder, and the invariant names the rungs."""
     rulebook = load_rulebook("knowsley")
-    run(rulebook, "needs-count-once", FOURTEEN_YEAR_OLD)  # holds with needs counted once
+    run(rulebook, "needs-count-once", FOURTEEN_YEAR_OLD_CARER_IN_CRISIS)  # holds with needs counted once
     monkeypatch.setattr(evaluate, "_top_rungs", lambda fired: {d.id: d for d in fired})
     with pytest.raises(Violation, match="emotional_behavioural.self_harm"):
-        run(rulebook, "needs-count-once", FOURTEEN_YEAR_OLD)
+        run(rulebook, "needs-count-once", FOURTEEN_YEAR_OLD_CARER_IN_CRISIS)
 
 
 def test_two_rungs_of_one_fact_not_declared_as_one_need_fail_needs_count_once(tmp_path: Path) -> None:
-    """Content defect: a carer's mental-health rungs without `need:` are counted as separate needs
-    by the engine; the invariant reads one fact tested alone by each as one need and catches it."""
+    """Content defect: a current plan's rungs without `need:` are counted as separate needs by the
+    engine; the invariant reads one fact tested alone by each as one need and catches it."""
     declared = load_rulebook("knowsley")
     undeclared_rules = copy_rulebook(tmp_path)
-    _undeclare_carer_mental_health_ladder(undeclared_rules)
+    _undeclare_current_plan_ladder(undeclared_rules)
     undeclared = load_rulebook(undeclared_rules)
-    # A carer in crisis fires four rungs of one need, two of them Targeted or above: counted as
-    # needs, they make 'four needs at Targeted in three domains' with the child's own two.
-    crisis = check.put(FOURTEEN_YEAR_OLD, ("household", "carers", 0, "mental_health"), "crisis")
-    crisis = check.put(crisis, ("household", "children", 0, "emotional", "self_harm"), "self_harming")
-    run(declared, "needs-count-once", crisis)
+    # A child protection plan fires the plan's child-in-need and child-protection rungs, both
+    # Safeguarding here: counted as needs, they make 'four needs at Targeted in three domains'
+    # with the child's serious self-harm and EHCP.
+    on_a_plan = check.put(FOURTEEN_YEAR_OLD, ("household", "children", 0, "case"), {"current_plan": "child_protection_plan"})
+    run(declared, "needs-count-once", on_a_plan)
     with pytest.raises(Violation, match="counting rungs of one need"):
-        run(undeclared, "needs-count-once", crisis)
+        run(undeclared, "needs-count-once", on_a_plan)
 
 
 # --- (c) a mitigation lowering a never-mitigable concern ------------------------------------------
@@ -181,10 +189,32 @@ DA_FOUR_INCIDENTS = {
     }
 }
 
+# Four Early Help needs in four domains (Targeted by escalation.multiple_needs), one of them a
+# child protection plan within two years: never mitigable (Semantics 13), though only Early Help.
+RECENT_PLAN_AND_THREE_NEEDS = {
+    "household": {
+        "children": [
+            {
+                "id": "c1",
+                "age_months": 96,
+                "education": {"attendance_percent": 85},
+                "emotional": {"behaviour": "persistent_difficulties"},
+                "relationships": {"relationship_with_carers": "strained"},
+                "case": {"previous_cp_plan": "within_two_years"},
+            }
+        ],
+        "carers": [{"id": "m"}],
+        "strengths": DA_FOUR_INCIDENTS["household"]["strengths"],
+    }
+}
+
 
 def test_a_mitigation_over_broad_targets_cannot_lower_marac_level_domestic_abuse(tmp_path: Path) -> None:
-    """A mitigation naming whole domains and every escalation it may loads, but Marac-level domestic
-    abuse (four incidents in 12 months) stays Targeted with every strength present (Semantics 13)."""
+    """A mitigation naming whole domains and every escalation it may loads, but a never-mitigable
+    concern stays where it is with every strength present (Semantics 13). Marac-level domestic
+    abuse (four incidents in 12 months) is Safeguarding since the library (SafeLives Marac
+    criteria; Buckinghamshire Level 4), which no mitigation lowers; the Targeted case is now a
+    recent child protection plan among three other Early Help needs."""
     rules = copy_rulebook(tmp_path)
     edit(
         rules,
@@ -193,8 +223,17 @@ def test_a_mitigation_over_broad_targets_cannot_lower_marac_level_domestic_abuse
     )
     rulebook = load_rulebook(rules)
     without = check.put(DA_FOUR_INCIDENTS, ("household", "strengths"), {})
-    assert Probe(rulebook).levels(DA_FOUR_INCIDENTS)[0]["c1"] == Probe(rulebook).levels(without)[0]["c1"] == Level.targeted
+    assert Probe(rulebook).levels(DA_FOUR_INCIDENTS)[0]["c1"] == Probe(rulebook).levels(without)[0]["c1"] == Level.safeguarding
     run(rulebook, "never-mitigable", DA_FOUR_INCIDENTS)
+    without = check.put(RECENT_PLAN_AND_THREE_NEEDS, ("household", "strengths"), {})
+    levels = Probe(rulebook).levels
+    assert levels(RECENT_PLAN_AND_THREE_NEEDS)[0]["c1"] == levels(without)[0]["c1"] == Level.targeted
+    run(rulebook, "never-mitigable", RECENT_PLAN_AND_THREE_NEEDS)
+    # Without the plan, the other three needs still escalate to Targeted and the strengths lower
+    # them: it is the never-mitigable concern that holds the level.
+    no_plan = check.put(RECENT_PLAN_AND_THREE_NEEDS, ("household", "children", 0, "case"), {})
+    assert levels(check.put(no_plan, ("household", "strengths"), {}))[0]["c1"] == Level.targeted
+    assert levels(no_plan)[0]["c1"] == Level.early_help
 
 
 def _outcome_without_the_guard(original: Any) -> Any:

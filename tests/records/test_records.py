@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,7 +14,8 @@ from typer.testing import CliRunner
 from needs_engine import assess, input_hash, load_rulebook, make_record, replay
 from needs_engine.cli.app import app
 from needs_engine.inputs import read_situation
-from needs_engine.rulebook.load import content_roots
+
+from ..authoring.conftest import copy_rulebook, descriptor_file
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 EXAMPLE = EXAMPLES / "early-help-separation-school-attendance.yaml"
@@ -75,15 +75,15 @@ def test_replay_reports_a_descriptor_whose_level_changed(tmp_path: Path) -> None
     record = json.loads(path.read_text())
     changed_id = next(i for i in record["children"][0]["fired"] if load_rulebook("knowsley").by_id[i].level.value == "early_help")
     copy = tmp_path / "book"
-    root = content_roots()[0]
-    shutil.copytree(root / "descriptors" / "knowsley", copy / "descriptors" / "knowsley")
-    (copy / "rules").mkdir()
-    shutil.copy(root / "rules" / "knowsley.yaml", copy / "rules" / "knowsley.yaml")
-    domain_file = copy / "descriptors" / "knowsley" / f"{changed_id.split('.')[0]}.yaml"
-    # Raised to safeguarding, the descriptor leaves its ladder (a rung above the next is a load error).
+    copy.mkdir()
+    rules = copy_rulebook(copy)
+    # The descriptor is common: its library entry states a tier (multi-agency, Early Help here).
+    domain_file = descriptor_file(rules, changed_id)
+    # Raised to child protection (Safeguarding here), the descriptor leaves its ladder (a rung above
+    # the next is a load error).
     text, count = re.subn(
-        rf"(- id: {re.escape(changed_id)}\n)(?:\s+need: \S+\n)?(\s+level: )early_help",
-        r"\1\2safeguarding",
+        rf"(- id: {re.escape(changed_id)}\n)(?:\s+need: \S+\n)?(\s+tier: )multi_agency",
+        r"\1\2child_protection",
         domain_file.read_text(),
     )
     assert count == 1

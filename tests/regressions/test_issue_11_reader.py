@@ -15,6 +15,7 @@ from needs_engine.errors import InputError
 from needs_engine.inputs import read_situation, read_situation_text
 from needs_engine.yamlfile import YAMLProblem, parse_bytes
 
+from ..authoring.conftest import copy_rulebook
 from ..cli.test_cli import plain
 
 runner = CliRunner()
@@ -118,15 +119,12 @@ def test_stdin_is_read_for_dash() -> None:
     assert json.loads(result.stdout)["level"]
 
 
+@pytest.mark.parametrize("folder", ["knowsley", "england"])  # the rulebook's own descriptors, and the library's
 @pytest.mark.parametrize("kind", ["dangling", "loop"])
-def test_a_broken_symlink_in_a_rulebook_folder_is_exit_2_naming_it(tmp_path: Path, kind: str) -> None:
-    import shutil
-
+def test_a_broken_symlink_in_a_rulebook_folder_is_exit_2_naming_it(tmp_path: Path, kind: str, folder: str) -> None:
     root = Path(__file__).resolve().parents[2]
-    (tmp_path / "rules").mkdir()
-    shutil.copy(root / "rules" / "knowsley.yaml", tmp_path / "rules" / "knowsley.yaml")
-    shutil.copytree(root / "descriptors" / "knowsley", tmp_path / "descriptors" / "knowsley")
-    link = tmp_path / "descriptors" / "knowsley" / "zz.yaml"
+    copy_rulebook(tmp_path)
+    link = tmp_path / "descriptors" / folder / "zz.yaml"
     if kind == "dangling":
         link.symlink_to(tmp_path / "nowhere.yaml")
     else:
@@ -148,16 +146,9 @@ BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
 
 @pytest.mark.parametrize("command", [["rules", "lint"], ["rules", "list", "-r"], ["assess", "EXAMPLE", "-r"]])
 def test_an_alias_bomb_in_a_rule_file_is_refused_quickly_by_every_command(tmp_path: Path, command: list[str]) -> None:
-    import shutil
-
     root = Path(__file__).resolve().parents[2]
-    (tmp_path / "rules").mkdir()
-    (tmp_path / "rules" / "knowsley.yaml").write_text(
-        (root / "rules" / "knowsley.yaml").read_text()
-        + "\nsources_bomb:\n"
-        + "".join("  " + line + "\n" for line in BOMB.splitlines())
-    )
-    shutil.copytree(root / "descriptors" / "knowsley", tmp_path / "descriptors" / "knowsley")
+    rules = copy_rulebook(tmp_path)
+    rules.write_text(rules.read_text() + "\nsources_bomb:\n" + "".join("  " + line + "\n" for line in BOMB.splitlines()))
     example = str(root / "examples" / "baby-domestic-abuse-mental-health.yaml")
     args = [example if part == "EXAMPLE" else part for part in command] + [str(tmp_path)]
     started = time.perf_counter()

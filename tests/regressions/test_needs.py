@@ -19,7 +19,12 @@ def test_the_fourteen_year_old_is_not_safeguarding_by_counting_rungs() -> None:
     though there are three needs (self-harm, SEND, a carer's mental health): Semantics 12."""
     child = assess(FOURTEEN_YEAR_OLD, "knowsley").children[0]
     assert "escalation.complex_needs" not in str(child.model_dump()["escalations"])
-    assert child.level is Level.targeted  # serious self-harm is Targeted; no count escalation reaches Safeguarding
+    # He is Safeguarding now, but by the suicide attempt alone: issue 13 names a suicide attempt as
+    # significant harm on its own (child protection in the library, emotional_behavioural.yaml).
+    # Before the library serious self-harm was Targeted and the level stayed there.
+    assert child.level is Level.safeguarding
+    top = [d for d in child.fired if d.level is Level.safeguarding]
+    assert [d.id for d in top] == ["emotional_behavioural.serious_self_harm_or_attempt"]
 
 
 def test_the_rung_view_folds_lower_rungs_into_the_highest() -> None:

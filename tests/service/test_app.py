@@ -65,7 +65,18 @@ def test_rulebooks_and_descriptors(client: TestClient) -> None:
         "safeguarding",
     ]
     descriptors = client.get("/rulebooks/knowsley/descriptors").json()
-    assert len(descriptors) == len(book.descriptors) and set(descriptors[0]) == {"id", "level", "domain", "text", "source"}
+    assert len(descriptors) == len(book.descriptors)
+    assert set(descriptors[0]) == {"id", "level", "tier", "domain", "text", "source", "origin"}
+    by_id = {d["id"]: d for d in descriptors}
+    # Knowsley's one override since the library: an EHCP, Targeted there (KN-EHPS-2021), child in need in the library.
+    ehcp = book.by_id["education.ehcp"]
+    assert (by_id[ehcp.id]["tier"], by_id[ehcp.id]["origin"], by_id[ehcp.id]["level"]) == (
+        ehcp.tier.value,
+        "overridden",
+        "targeted",
+    )
+    assert by_id["health.missed_appointments"]["origin"] == "common"
+    assert [lv["tiers"] for lv in listed["levels"]][1:3] == [["multi_agency"], ["multi_agency"]] and listed["library"]
     for unknown in ("/rulebooks/nowhere/descriptors", "/rulebooks/..%2F..%2Frules/descriptors"):
         response = client.get(unknown)
         assert response.status_code == 404 and response.headers["content-type"] == "application/problem+json"

@@ -84,7 +84,11 @@ def test_compare_over_http_is_the_cli_json(client: TestClient) -> None:
     response = client.post("/compare", json={"situation": situation(TEENAGER)})
     assert response.status_code == 200, response.text
     assert response.json() == cli_json("compare", str(TEENAGER))
-    assert response.json()["family_differs"] is True and response.json()["rulebooks"] == ["knowsley", "st-helens"]
+    assert response.json()["family_differs"] is True and response.json()["rulebooks"] == [
+        "east-sussex",
+        "knowsley",
+        "st-helens",
+    ]  # every shipped rulebook
 
     named = client.post("/compare", json={"situation": situation(TEENAGER), "rulebooks": ["st-helens", "knowsley"]})
     assert named.json() == cli_json("compare", str(TEENAGER), "--rulebook", "st-helens", "--rulebook", "knowsley")
@@ -116,7 +120,7 @@ def test_compare_names_each_unknown_or_repeated_rulebook(client: TestClient) -> 
         ("rulebooks.0", "unknown_rulebook"),
         ("rulebooks.2", "unknown_rulebook"),
     ]
-    assert unknown.json()["errors"][0]["expected"] == "knowsley, st-helens"
+    assert unknown.json()["errors"][0]["expected"] == "east-sussex, knowsley, st-helens"  # East Sussex is shipped (issue 13)
     twice = client.post("/compare", json={"situation": case, "rulebooks": ["knowsley", "knowsley"]})
     assert twice.status_code == 422 and twice.json()["errors"][0]["field"] == "rulebooks"
     assert "named twice" in twice.json()["errors"][0]["message"]

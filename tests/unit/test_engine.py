@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from needs_engine import Assessment, InputError, Level, Override, Rulebook, assess, load_rulebook
 from needs_engine.inputs import read_situation_text
 from needs_engine.model.catalogue import facts_by_root
+from needs_engine.rulebook.tiers import PLAIN_TIERS
 
 U, E, T, S = Level.universal, Level.early_help, Level.targeted, Level.safeguarding
 
@@ -44,13 +45,27 @@ def count_rule(to: str, min_level: str, min_count: int, min_domains: int = 1, id
         "id": id_,
         "text": "Enough needs escalate.",
         "source": "Test source",
+        "tier": lowest_tier(to),
         "to": to,
         "descriptors": {"min_level": min_level, "min_count": min_count, "min_domains": min_domains},
     }
 
 
 def when_rule(id_: str, to: str, when: str, **extra: Any) -> dict[str, Any]:
-    return {"id": id_, "text": f"Escalation {id_}.", "source": "Test source", "to": to, "when": when, **extra}
+    return {
+        "id": id_,
+        "text": f"Escalation {id_}.",
+        "source": "Test source",
+        "tier": lowest_tier(to),
+        "to": to,
+        "when": when,
+        **extra,
+    }
+
+
+def lowest_tier(level: str) -> str:
+    """The least response `level` means in the test rulebooks (an escalation's tier)."""
+    return PLAIN_TIERS.tiers_of(Level(level))[0].value
 
 
 def mitigation(id_: str, lowers_from: list[str], when: str, lowers: Optional[list[str]] = None) -> dict[str, Any]:
@@ -77,6 +92,7 @@ def write_rulebook(
     levels = {
         level.value: {
             "label": f"L-{level.value}",
+            "tiers": [tier.value for tier in PLAIN_TIERS.tiers_of(level)],
             "meaning": f"Meaning of {level.value}.",
             "response": {"summary": f"Respond at {level.value}.", "actions": [f"Act at {level.value}."]},
             "source": "Test source",

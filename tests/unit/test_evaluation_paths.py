@@ -29,6 +29,7 @@ from needs_engine.language.logic import COMPARISONS, Truth
 from needs_engine.language.parse import ALLOWED_NODES, parse
 from needs_engine.model.catalogue import FactSpec, facts_by_root
 from needs_engine.model.situation import Situation
+from needs_engine.rulebook.tiers import PLAIN_TIERS
 
 # --- the fixture rulebook --------------------------------------------------------------------
 
@@ -185,6 +186,7 @@ def write_rulebook(root: Path) -> Path:
     levels = {
         level.value: {
             "label": f"L-{level.value}",
+            "tiers": [tier.value for tier in PLAIN_TIERS.tiers_of(level)],
             "meaning": f"Meaning of {level.value}.",
             "response": {"summary": f"Respond at {level.value}.", "actions": [f"Act at {level.value}."]},
             "source": "Test source",

@@ -12,7 +12,11 @@ def test_knowsley_has_enough_cited_descriptors_in_every_domain_and_level() -> No
     assert len(book.descriptors) >= 120
     per_domain = Counter(d.domain for d in book.descriptors)
     assert set(per_domain) == set(book.domains), "every declared domain has descriptors"
+    # Knowsley's Early Help and Targeted Early Help are one tier (multi-agency early help, seeds/000):
+    # descriptors reach Targeted only through a cited override; escalations reach it for multiple needs.
     assert {d.level for d in book.descriptors} == set(Level)
+    assert all(d.origin.kind == "overridden" for d in book.descriptors if d.level is Level.targeted)
+    assert any(e.to is Level.targeted for e in book.escalations)
     for descriptor in book.descriptors:
         assert descriptor.text and descriptor.source, descriptor.id
 
@@ -20,10 +24,10 @@ def test_knowsley_has_enough_cited_descriptors_in_every_domain_and_level() -> No
 def test_knowsley_levels_have_thrive_names_and_responses() -> None:
     book = load_rulebook("knowsley")
     assert [book.label(level) for level in Level] == [
-        "Universal (Thriving)",
+        "Universal (Thriving and Coping)",
         "Early Help (Getting Help)",
         "Targeted Early Help (Getting More Help)",
-        "Safeguarding (Getting Risk Support)",
+        "Safeguarding (Getting Needs/Risk Support)",
     ]
     early_help = " ".join(book.levels[Level.early_help].response.actions)
     for phrase in ("consent", "Early Help Assessment", "lead professional", "Team Around the Family"):
@@ -80,11 +84,24 @@ NEVER_TALKED_DOWN = {
     "criminal exploitation risk medium": ({"age_months": 170, "extra_familial": {"criminal_exploitation": "medium"}}, {}, {}),
     "harmful online contact": ({"age_months": 170, "extra_familial": {"online_harm": "harmful_contact"}}, {}, {}),
     "four missing episodes": ({"age_months": 170, "extra_familial": {"missing_episodes_12m": 4}}, {}, {}),
+    "four missing episodes, whereabouts unknown": (
+        {"age_months": 170, "extra_familial": {"missing_episodes_12m": 4, "missing_whereabouts_unknown": True}},
+        {},
+        {},
+    ),
     "three domestic-abuse incidents": ({"age_months": 100}, {}, {"domestic_abuse": {"incidents_12m": 3}}),
     "four domestic-abuse incidents": ({"age_months": 100}, {}, {"domestic_abuse": {"incidents_12m": 4}}),
     "previous children removed": ({"age_months": 100}, {"previous_children_removed": True}, {}),
     "a suicide attempt": ({"age_months": 170, "emotional": {"self_harm": "serious_or_attempt"}}, {}, {}),
 }
+
+
+# The least level each case reaches on its own where it is not Targeted / Level 3. Going missing
+# four times in a year, whereabouts known, is multi-agency early help (Kent 'Intensive Support -
+# Level 3', Torbay 'Level 3 Early Help': tests/practice/kent.yaml, torbay.yaml), so Early Help in
+# both rulebooks; before the library it was Targeted. With whereabouts unknown it is statutory
+# (Trafford 'Level 4 - Child in Need', Buckinghamshire Level 4: tests/practice).
+AT_LEAST = {"four missing episodes": Level.early_help}
 
 
 @pytest.mark.parametrize("rulebook", ["knowsley", "st-helens"])
@@ -93,7 +110,7 @@ def test_no_strength_talks_down_a_never_mitigable_concern(rulebook: str, case: s
     child, carer, home = NEVER_TALKED_DOWN[case]
     situation = {"household": {"children": [{"id": "c1", **child}], "carers": [{"id": "m", **carer}], "home": home}}
     without = assess(situation, rulebook)
-    assert without.level >= Level.targeted  # each of these is at least Targeted / Level 3 on its own
+    assert without.level >= AT_LEAST.get(case, Level.targeted)  # the rest are at least Targeted / Level 3 on their own
     situation["household"]["strengths"] = ALL_STRENGTHS
     strong = assess(situation, rulebook)
     assert strong.level is without.level and strong.children[0].mitigation is None
@@ -135,4 +152,7 @@ def test_every_gcp2_grade_of_concern_fires_a_descriptor(grade: int, knowsley: Le
         fired = {d.id for d in assessment.children[0].fired}
         assert assessment.level is level, (rulebook, grade)
         assert any("gcp2_grade" in d or d == "red_flags.serious_neglect" for d in fired), (rulebook, grade, fired)
-    assert load_rulebook("knowsley").needs["basic_care.graded_care"][-1].id == "basic_care.gcp2_grade_4"
+    # The grades are one need, a ladder whose top rung is the grade-5 red flag (in the library the
+    # GCP2 descriptors moved from basic_care to red_flags, with serious neglect as the last rung).
+    rungs = [d.id for d in load_rulebook("knowsley").needs["red_flags.graded_care"]]
+    assert rungs == ["red_flags.gcp2_grade_2", "red_flags.gcp2_grade_3", "red_flags.gcp2_grade_4", "red_flags.serious_neglect"]

@@ -16,6 +16,7 @@ import yaml
 
 from needs_engine import Level, RulebookError, load_rulebook
 from needs_engine.errors import Problem
+from needs_engine.rulebook.tiers import PLAIN_TIERS
 
 BOOK_ID = "tiny"
 
@@ -37,6 +38,7 @@ HEALTH_DESCRIPTOR_HEAD = (
 def level_entry(name: str) -> dict[str, Any]:
     return {
         "label": name.replace("_", " ").title(),
+        "tiers": [tier.value for tier in PLAIN_TIERS.tiers_of(Level(name))],
         "meaning": f"Children whose needs are at the {name} level.",
         "response": {"summary": f"Respond at {name}.", "actions": [f"Take the {name} action."]},
         "source": "Test source, section 1",
@@ -62,6 +64,7 @@ def base_rules() -> dict[str, Any]:
                 "id": "escalation.multiple_needs",
                 "text": "Two early help needs in two domains make targeted.",
                 "source": "Test source",
+                "tier": "child_in_need",
                 "to": "targeted",
                 "descriptors": {"min_level": "early_help", "min_count": 2, "min_domains": 2},
             }
@@ -295,6 +298,7 @@ def test_misspelt_value_in_an_escalation_is_reported_against_the_rules_file(book
                 "id": "escalation.unstable_carer",
                 "text": "An unstable carer makes targeted.",
                 "source": "Test source",
+                "tier": "child_in_need",
                 "to": "targeted",
                 "when": "any_carer(carer.mental_health >= 'diagnosed_unstabel')",
             }
@@ -564,7 +568,7 @@ def test_shipped_knowsley_rulebook_loads() -> None:
     knowsley = load_rulebook("knowsley")
     assert knowsley.id == "knowsley"
     assert set(knowsley.levels) == set(Level)
-    assert knowsley.label(Level.safeguarding) == "Safeguarding (Getting Risk Support)"
+    assert knowsley.label(Level.safeguarding) == "Safeguarding (Getting Needs/Risk Support)"
     assert len(knowsley.descriptors) > 100
     ids = [d.id for d in knowsley.descriptors]
     assert ids == sorted(ids) and len(set(ids)) == len(ids)

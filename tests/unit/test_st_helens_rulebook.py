@@ -53,7 +53,13 @@ def test_st_helens_has_cited_descriptors_in_every_domain_at_every_level(book) ->
     assert len(book.domains) == 23 and set(book.domains) == set(load_rulebook("knowsley").domains)
     cells = Counter((d.domain, d.level) for d in book.descriptors)
     empty = {(domain, level) for domain in book.domains for level in Level if not cells[(domain, level)]}
-    assert empty == {(domain, Level.safeguarding) for domain in NO_LEVEL_4}
+    # Since the common library, a domain's descriptors sit where their tiers map, so a domain whose
+    # facts jump a tier leaves a level empty. Each gap below is such a jump (judgement, read from
+    # descriptors/england): self-care has 'some gaps' (single agency) then 'significant gaps' (child
+    # in need, s17(10)); guidance and boundaries go from 'inconsistent' (multi-agency) to 'failing'
+    # (child protection). A new gap fails this test, so it is looked at, not let through.
+    jumps = {("self_care_skills", Level.early_help), ("guidance_boundaries", Level.targeted)}
+    assert empty == {(domain, Level.safeguarding) for domain in NO_LEVEL_4} | jumps
     for descriptor in book.descriptors:
         assert descriptor.text and descriptor.source, descriptor.id
 
@@ -80,12 +86,19 @@ def test_levels_carry_st_helens_labels_and_the_contact_cares_route(book) -> None
 
 def test_only_levels_3_and_4_are_statutory_and_the_assessment_says_so(book) -> None:  # type: ignore[no-untyped-def]
     assert [book.levels[level].statutory for level in Level] == [False, False, True, True]
-    homeless = household({"age_months": 60}, home={"housing": {"status": "homeless"}})
-    st_helens, knowsley = assess(homeless, book), assess(homeless, "knowsley")
+    # GCP2 grade 4 (needs largely unmet) is child in need (GCP2; CA1989 s17(10)(b)): St Helens
+    # Level 3 and Knowsley Safeguarding, both statutory. (Homelessness, used before the library, is
+    # now child protection: Buckinghamshire Level 4, Torbay Level 4, tests/practice.)
+    grade_4 = household({"age_months": 60, "harm": {"gcp2_grade": 4}})
+    st_helens, knowsley = assess(grade_4, book), assess(grade_4, "knowsley")
     assert st_helens.level is Level.targeted and st_helens.response.statutory
     assert "Contact Cares" in st_helens.response.summary
-    targeted_knowsley = assess(household({"age_months": 60}, home={"housing": {"status": "temporary_accommodation"}}), "knowsley")
+    # An EHCP is Targeted Early Help in Knowsley (its one override: KN-EHPS-2021, 'What is Early
+    # Help?'), which is not statutory there, though Level 3 in St Helens is.
+    ehcp = household({"age_months": 60, "education": {"send": "ehcp"}})
+    targeted_knowsley = assess(ehcp, "knowsley")
     assert targeted_knowsley.level is Level.targeted and not targeted_knowsley.response.statutory
+    assert assess(ehcp, book).level is Level.targeted and assess(ehcp, book).response.statutory
     assert knowsley.level is Level.safeguarding and knowsley.response.statutory
 
 
@@ -155,14 +168,18 @@ def test_young_person_case_is_early_help_with_no_level_3_descriptor() -> None:
     assert {
         "health.substance_daily",
         "extra_familial_harm.drug_debt",
-        "education.severe_absence",
         "family_social_relationships.strained_relationship_with_carers",
     } <= {d.id for d in jack.fired}
     assert all(d.level <= Level.early_help for d in jack.fired)
-    # Whether anyone uses the debt to groom him is unknown, so Level 3 stays possible and is asked.
+    # Whether anyone uses the debt to groom him is unknown, so Level 3 stays possible and is asked;
+    # so is his attendance, which the seed does not give (the scenario no longer invents a figure).
     assert jack.possible_level >= Level.targeted
-    assert any(q.fact == "child.extra_familial.criminal_exploitation" for q in assessment.questions)
-    assert case("st-helens-case-young-person-cannabis", "knowsley").level is Level.safeguarding
+    asked = {q.fact for q in assessment.questions}
+    assert {"child.extra_familial.criminal_exploitation", "child.education.attendance_percent"} <= asked
+    # Knowsley: Targeted Early Help, by escalation.multiple_needs over three multi-agency needs, the
+    # voluntary response the seed gave him (scenarios/st-helens-case-young-person-cannabis.yaml,
+    # its Knowsley source); issue 13 names the old Safeguarding as resting on no source.
+    assert case("st-helens-case-young-person-cannabis", "knowsley").level is Level.targeted
 
 
 # --- deliberate differences from Knowsley --------------------------------------------------------
@@ -192,7 +209,9 @@ def test_needs_at_level_2_in_five_domains_make_child_in_need() -> None:
 
 def test_daily_drug_use_is_level_2_unless_carers_cannot_keep_the_child_safe() -> None:
     alone = household({"age_months": 180, "health": {"substance_use": "daily_or_dependent"}})
-    assert assess(alone, "knowsley").level is Level.safeguarding
+    # Daily use alone is Level 2 (seeds/004, case study 'Young person'): Early Help in both. Knowsley
+    # had it at Safeguarding through a descriptor no source supports (issue 13, section 3).
+    assert assess(alone, "knowsley").level is Level.early_help
     assert assess(alone, "st-helens").level is Level.early_help
     no_boundaries = household(
         {"age_months": 180, "health": {"substance_use": "daily_or_dependent"}},
@@ -235,16 +254,19 @@ def test_a_strong_family_lowers_five_domains_of_level_2_needs_to_level_2_but_nev
 
 def test_strengths_never_lower_homelessness_or_three_domestic_abuse_incidents() -> None:
     # Homelessness is the housing authority's duty (Housing Act 1996 Part 7) and the descriptor's
-    # text sends the family to children's social care (s17): no strength gives a family a home.
+    # text sends the family to children's social care: no strength gives a family a home. Both
+    # are Level 4 in St Helens since the library (homelessness: Buckinghamshire Level 4, Torbay
+    # Level 4; three incidents: SafeLives Marac criteria, Buckinghamshire Level 4), and Level 4 is
+    # never lowered; before, both were Level 3, lowered by nothing.
     strengths = {"protective_adult": True, "engages_with_support": True, "supportive_wider_family": True}
     homeless = household({"age_months": 100}, home={"housing": {"status": "homeless"}})
     homeless["household"]["strengths"] = strengths
     assessment = assess(homeless, "st-helens")
-    assert assessment.level is Level.targeted and assessment.children[0].mitigation is None
+    assert assessment.level is Level.safeguarding and assessment.children[0].mitigation is None
     three_incidents = household({"age_months": 100}, home={"domestic_abuse": {"incidents_12m": 3}})
     three_incidents["household"]["strengths"] = strengths
     assessment = assess(three_incidents, "st-helens")
-    assert assessment.level is Level.targeted and assessment.children[0].mitigation is None
+    assert assessment.level is Level.safeguarding and assessment.children[0].mitigation is None
 
 
 def test_on_and_off_engagement_is_level_1_but_level_2_for_a_baby() -> None:
