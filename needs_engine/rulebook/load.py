@@ -37,6 +37,7 @@ from .schema import (
     RulesFile,
     Urgent,
 )
+from .tables import RuleTables, rule_tables
 from .thresholds import Comparisons, comparisons
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -179,6 +180,15 @@ class Rulebook:
     """Where the descriptors and escalations draw lines on each number fact (`rulebook/thresholds.py`)."""
     readers: dict[str, tuple[Union[Descriptor, Escalation], ...]] = field(repr=False, default_factory=dict)
     """For each fact (siblings' as `child.…`), the descriptors and condition escalations that read it."""
+    tables: RuleTables = field(init=False, repr=False, compare=False)
+    """The descriptors and escalations indexed for the assessment's inner loops (`rulebook/tables.py`)."""
+    derived: dict[str, Any] = field(init=False, repr=False, compare=False)
+    """What the engine derives from this rulebook on first use (its generated evaluation code), kept
+    with the rulebook rather than in a module-level cache, and empty again for a `replace` copy."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tables", rule_tables(self.descriptors, self.escalations))
+        object.__setattr__(self, "derived", {})
 
     def label(self, level: Level) -> str:
         """The level's label in this rulebook, with its Thrive-style name if it has one."""
