@@ -29,8 +29,8 @@ from ..engine.unassessed import Recorded
 from ..language.compile import FactRead
 from ..model.assessment import FactValue, Question
 from ..model.catalogue import FactSpec, facts_by_root
-from ..model.levels import LEVELS, Level
-from ..rulebook.load import Descriptor, Escalation, Rulebook
+from ..model.levels import LEVELS
+from ..rulebook.load import Descriptor, Escalation, Mitigation, Rulebook
 from ..rulebook.tables import RuleTables
 
 RED_FLAGS = "red_flags"
@@ -147,13 +147,13 @@ def questions_for(results: list[ChildResult], book: Rulebook, recorded: Sequence
             for e in result.possible.escalations
             if e.count is not None and e not in result.known.escalations
         ]
-        # The level a descriptor would make depends on it only through its level, domain and floor
-        # (see `outcome`), so descriptors alike in those share one computation.
-        made: dict[tuple[Level, str, bool], int] = {}
+        # Descriptors alike in everything `outcome` reads of them share one computation.
+        made: dict[tuple[object, ...], int] = {}
         can_raise = _can_raise(result, book)
+        fired_needs = {d.need for d in result.fired}
         for descriptor in result.unknown:
             rank = descriptor.level.rank
-            alike = (descriptor.level, descriptor.domain, descriptor.floor)
+            alike = _alike(descriptor, fired_needs, result.mitigations)
             potential = made.get(alike, -1) if can_raise(rank) else current
             if potential < 0:
                 potential = made[alike] = outcome(
@@ -173,6 +173,22 @@ def questions_for(results: list[ChildResult], book: Rulebook, recorded: Sequence
                 note(escalation.applies.trace(result.env)[1], potential, result.child.id, escalation, pointers)
     shown: dict[tuple[str, str], FactValue] = {}
     return [_question(item, shown) for item in _in_order(list(pending.values()), book)]
+
+
+def _alike(descriptor: Descriptor, fired_needs: set[str], mitigations: tuple[Mitigation, ...]) -> tuple[object, ...]:
+    """What `outcome` reads of `descriptor` when it is added to a child's fired descriptors: two
+    descriptors with the same key make the same level. Its level, domain (counted domains) and
+    floor; whether it is never mitigable; for each mitigation that holds, whether it is one the
+    mitigation names (what is not named stands); and, when a rung of its need has fired already
+    (the count then takes the need's highest rung), its need and rung."""
+    return (
+        descriptor.level,
+        descriptor.domain,
+        descriptor.floor,
+        descriptor.never_mitigable is not None,
+        tuple(descriptor.id in m.lowers for m in mitigations),
+        (descriptor.need, descriptor.rung) if descriptor.need in fired_needs else None,
+    )
 
 
 def _can_raise(result: ChildResult, book: Rulebook) -> Callable[[int], bool]:

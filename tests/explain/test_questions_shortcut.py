@@ -1,10 +1,12 @@
 """The questions are the same whether or not `questions_for` asks `outcome` about every unknown descriptor.
 
-`_can_raise` lets `questions_for` skip the level computation for an unknown descriptor that
-cannot lift the child above its current level (most of them: a Targeted child has many unknown
-Universal and Early Help descriptors). The shortcut is an argument about `outcome`, so it is
-checked against the long way round, on generated households under every shipped rulebook:
-every question, its order, level, children, descriptors and what prompted it must agree.
+Two shortcuts spare `questions_for` the level computation for an unknown descriptor: `_can_raise`
+skips one that cannot lift the child above its current level (most of them: a Targeted child has
+many unknown Universal and Early Help descriptors), and `_alike` shares one computation between
+descriptors alike in everything `outcome` reads of them. Both are arguments about `outcome`, so
+they are checked against the long way round (every descriptor asked, each on its own), on every
+shipped situation and on generated households under every shipped rulebook: every question, its
+order, level, children, descriptors and what prompted it must agree.
 """
 
 from __future__ import annotations
@@ -33,12 +35,16 @@ def _every_descriptor(result: Any, book: Any) -> Any:
     return lambda rank: True
 
 
+def _each_alone(descriptor: Any, fired_needs: Any, mitigations: Any) -> Any:
+    return (descriptor.id,)
+
+
 def _both_ways(household: Household, book: Any) -> int:
     """Compare the questions made with and without the shortcut; the number of descriptors it skipped."""
     results = evaluate_household(household, book)
     recorded = [recorded_concerns(result, household, book) for result in results]
     shortcut = questions.questions_for(results, book, recorded)
-    with mock.patch.object(questions, "_can_raise", _every_descriptor):
+    with mock.patch.object(questions, "_can_raise", _every_descriptor), mock.patch.object(questions, "_alike", _each_alone):
         long_way = questions.questions_for(results, book, recorded)
     assert [q.model_dump() for q in shortcut] == [q.model_dump() for q in long_way]
     return sum(
