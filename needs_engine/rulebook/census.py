@@ -18,7 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from ..errors import ConditionError, Problem, RulebookError
 from ..language.compile import Condition, Env, compile_condition
-from ..yamlfile import YAMLProblem, line_of, read_file
+from ..yamlfile import YAMLProblem, line_of
+from .filecache import read_file  # yamlfile.read_file, with parsed files kept between processes
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 CENSUS_FILE_NAME = "cin-factors.yaml"

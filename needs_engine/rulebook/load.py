@@ -24,7 +24,8 @@ from ..language.logic import Truth
 from ..model.ages import MAX_AGE_MONTHS, AgeSpan
 from ..model.catalogue import FactSpec, all_facts, facts_by_root
 from ..model.levels import Level
-from ..yamlfile import YAMLProblem, line_of, read_file
+from ..yamlfile import YAMLProblem, line_of
+from .filecache import read_file  # yamlfile.read_file, with parsed files kept between processes
 from .schema import (
     AgeBand,
     ConsentGuidance,
