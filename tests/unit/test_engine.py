@@ -571,6 +571,28 @@ def test_a_question_s_level_is_its_own_when_one_of_two_alike_descriptors_is_neve
     assert [(q.fact, q.could_raise_to) for q in result.questions] == [("home.domestic_abuse.incidents_12m", T)]
 
 
+def test_knowsley_asks_about_a_past_cp_plan_when_a_mitigation_holds(knowsley: Rulebook) -> None:
+    """The shipped case of the two tests above. examples/expected.yaml: the mitigation example is
+    Early Help for both children (Targeted, lowered one step by mitigation.protective_engaged_family).
+    A child protection plan that ended more than two years ago is a Universal descriptor, but never
+    mitigable (Semantics 13): if it is the answer, the mitigation no longer applies and both
+    children are Targeted. So the question about a previous plan lists that descriptor too."""
+    path = Path(__file__).resolve().parents[2] / "examples" / "mitigation-mother-mental-health-protective-family.yaml"
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    result = assess(document, knowsley)
+    assert by_child(result) == {"c1": E, "c2": E}
+    long_ago = "family_functioning.previous_cp_plan_long_ago"
+    assert knowsley.by_id[long_ago].level is U and knowsley.by_id[long_ago].never_mitigable
+    for child in ("c1", "c2"):
+        question = next(q for q in result.questions if q.fact == "child.case.previous_cp_plan" and q.subject == f"child:{child}")
+        assert long_ago in question.descriptors
+    for child in document["household"]["children"]:
+        child.setdefault("case", {})["previous_cp_plan"] = "more_than_two_years_ago"
+    answered = assess(document, knowsley)
+    assert by_child(answered) == {"c1": T, "c2": T}
+    assert all(child.mitigation is None for child in answered.children)
+
+
 def test_no_questions_once_the_level_is_safeguarding(make_book: Callable[..., Rulebook]) -> None:
     result = assess(household(kid(harm={"left_alone": True})), make_book([ABSENCE, FALTERING]))
     assert result.level is S and result.questions == []
