@@ -55,8 +55,12 @@ def cache_dir() -> Optional[Path]:
     if chosen:
         return Path(chosen)
     xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
-    return base / "needs-engine"
+    if xdg and Path(xdg).is_absolute():
+        return Path(xdg) / "needs-engine"
+    try:
+        return Path.home() / ".cache" / "needs-engine"
+    except (RuntimeError, KeyError, OSError):  # no HOME and no password entry: no cache, not an error
+        return None
 
 
 @cache

@@ -244,6 +244,17 @@ def test_the_default_folder_follows_xdg_cache_home(monkeypatch: pytest.MonkeyPat
     assert filecache.cache_dir() == tmp_path / "home" / ".cache" / "needs-engine"
     monkeypatch.setenv("NEEDS_ENGINE_CACHE_DIR", str(tmp_path / "mine"))
     assert filecache.cache_dir() == tmp_path / "mine"
+    monkeypatch.delenv("NEEDS_ENGINE_CACHE_DIR")
+
+    def homeless() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", homeless)  # no HOME and no password entry: no cache, and no error
+    assert filecache.cache_dir() is None
+    monkeypatch.setenv("NEEDS_ENGINE_CACHE_DIR", str(tmp_path / "mine"))
+    assert fresh().id == "knowsley" and entries(tmp_path / "mine")
+    monkeypatch.delenv("NEEDS_ENGINE_CACHE_DIR")
+    assert fresh().id == "knowsley"
 
 
 def test_a_warm_cache_gives_the_same_command_output_as_none(cache: Path) -> None:
