@@ -33,6 +33,21 @@ Errors: ``InputError`` (a situation or override that cannot be assessed as given
 ``RulebookError`` (a rulebook that does not load) are both ``NeedsError``; each carries
 ``problems``, a list of ``Problem(loc, msg, code, found, expected, suggestion)``.
 
+Explain, what-if, compare and review (the CLI's `explain`, `what-if`, `compare` and `review`;
+each returns the model its `--format json` prints)::
+
+    from needs_engine import compare, explain, review, what_if
+
+    explain(situation, rulebook, child="c1")                      # Explanation: why, near misses, counterfactuals
+    what_if(situation, {"children.c1.education.attendance_percent": 97}, rulebook)   # WhatIf: before and after
+    compare(situation, ["knowsley", "st-helens"])                 # Comparison: side by side, and what differs
+    review(earlier, later, rulebook)                              # Review: step up, step down or stay, and why
+
+Each takes a situation as a mapping, a ``Situation`` or a ``Household`` and a rulebook as a
+``Rulebook`` or an id or path; a bad situation, change or child id raises ``InputError``.
+``needs_engine.explain``, ``.compare`` and ``.review`` are these functions; their modules are
+imported by their full names (``from needs_engine.compare import Comparison``).
+
 Decision records::
 
     from needs_engine import make_record, replay, Situation
@@ -47,25 +62,40 @@ Decision records::
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
 
 if TYPE_CHECKING:  # what type checkers and editors see; at run time each name is imported on first use
+    from .compare import Comparison
     from .engine.assess import assess
     from .errors import InputError, NeedsError, Problem, RulebookError
+    from .explain.results import Explanation
+    from .explain.whatif import WhatIf
+    from .explain.why import explain
+    from .functions import compare, review, what_if
     from .model.assessment import Assessment, ChildAssessment, FiredDescriptor, Override, Question
     from .model.levels import Level
     from .model.situation import Situation
     from .records import DecisionRecord, Difference, ReplayReport, input_hash, make_record, read_record, replay, write_record
+    from .review import Review
     from .rulebook.load import Rulebook, load_rulebook, shipped_rulebooks
 
 _WHERE = {
+    "Comparison": ".compare",
     "assess": ".engine.assess",
     "InputError": ".errors",
     "NeedsError": ".errors",
     "Problem": ".errors",
     "RulebookError": ".errors",
+    "Explanation": ".explain.results",
+    "WhatIf": ".explain.whatif",
+    "explain": ".explain.why",
+    "compare": ".functions",
+    "review": ".functions",
+    "what_if": ".functions",
     "Assessment": ".model.assessment",
     "ChildAssessment": ".model.assessment",
     "FiredDescriptor": ".model.assessment",
@@ -81,6 +111,7 @@ _WHERE = {
     "read_record": ".records",
     "replay": ".records",
     "write_record": ".records",
+    "Review": ".review",
     "Rulebook": ".rulebook.load",
     "load_rulebook": ".rulebook.load",
     "shipped_rulebooks": ".rulebook.load",
@@ -88,6 +119,10 @@ _WHERE = {
 """Each public name and the module it comes from. Importing `needs_engine` (as every `needs`
 command does, `needs --help` too) imports none of them: the engine, pydantic and the rulebook
 loader load when a name is first used (issue 16, section 4: a fast cold start)."""
+
+_FUNCTIONS_NAMED_LIKE_MODULES = frozenset({"compare", "explain", "review"})
+"""`needs_engine.explain`, `.compare` and `.review` are the functions, though the package has
+modules of those names (imported by their full names: `from needs_engine.compare import ...`)."""
 
 
 def __getattr__(name: str) -> Any:
@@ -104,11 +139,26 @@ def __dir__() -> list[str]:
     return sorted({*globals(), *_WHERE})
 
 
+class _Package(types.ModuleType):
+    """This package's module type: importing a submodule sets it as an attribute of its package,
+    which would hide the function of the same name (and stop `__getattr__` from finding it);
+    for those names the package keeps the function, and the module stays in `sys.modules`."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _FUNCTIONS_NAMED_LIKE_MODULES and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+
 __all__ = [
     "Assessment",
     "ChildAssessment",
+    "Comparison",
     "DecisionRecord",
     "Difference",
+    "Explanation",
     "FiredDescriptor",
     "InputError",
     "Level",
@@ -117,16 +167,22 @@ __all__ = [
     "Problem",
     "Question",
     "ReplayReport",
+    "Review",
     "Rulebook",
     "RulebookError",
     "Situation",
+    "WhatIf",
     "__version__",
     "assess",
+    "compare",
+    "explain",
     "input_hash",
     "load_rulebook",
     "make_record",
     "read_record",
     "replay",
+    "review",
     "shipped_rulebooks",
+    "what_if",
     "write_record",
 ]

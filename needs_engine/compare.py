@@ -51,14 +51,25 @@ class RuleDifference(Out):
 
 
 class ChildComparison(Out):
-    child_id: str
-    age: str
-    levels: list[RulebookLevel]
-    differs: bool
-    domains: list[DomainDifference] = Field(
-        default_factory=list, description="Where the levels differ: the domains that account for it."
+    """One child under each rulebook: the levels, and the reasons that differ between them."""
+
+    child_id: str = Field(description="The child's id in the situation.")
+    age: str = Field(description="Age in words, e.g. '9 years'.")
+    levels: list[RulebookLevel] = Field(description="The child's level under each rulebook, in the order compared.")
+    differs: bool = Field(description="True when the child's level is not the same under every rulebook.")
+    reasons_differ: bool = Field(
+        default=False,
+        description="True when the descriptors, escalations or mitigation behind the level are not the same under every "
+        "rulebook, whether or not the levels agree.",
     )
-    rules: list[RuleDifference] = Field(default_factory=list)
+    domains: list[DomainDifference] = Field(
+        default_factory=list,
+        description="Where the levels differ: the domains that account for it; where they agree: the domains whose "
+        "fired descriptors differ.",
+    )
+    rules: list[RuleDifference] = Field(
+        default_factory=list, description="Escalations and mitigations applied under some rulebooks and not others."
+    )
 
 
 class Comparison(Out):
@@ -123,23 +134,27 @@ def _child(child_id: str, assessments: dict[str, Assessment], domain_labels: dic
     ]
     differs = len({c.level for c in per_book.values()}) > 1
     first = next(iter(per_book.values()))
-    if not differs:
-        return ChildComparison(child_id=child_id, age=first.age, levels=levels, differs=False)
-    lowest = min(c.level for c in per_book.values())
+    # Where the levels agree, every difference in the reasons is shown (a rulebook change that keeps
+    # the level but changes why is still a change); where they differ, those that account for it.
+    lowest = min(c.level for c in per_book.values()) if differs else None
+    domains = _domain_differences(per_book, lowest, domain_labels)
+    rules = _rule_differences(per_book, lowest)
     return ChildComparison(
         child_id=child_id,
         age=first.age,
         levels=levels,
-        differs=True,
-        domains=_domain_differences(per_book, lowest, domain_labels),
-        rules=_rule_differences(per_book, lowest),
+        differs=differs,
+        reasons_differ=bool(domains or rules),
+        domains=domains,
+        rules=rules,
     )
 
 
 def _domain_differences(
-    per_book: dict[str, ChildAssessment], lowest: Level, domain_labels: dict[str, str]
+    per_book: dict[str, ChildAssessment], lowest: Optional[Level], domain_labels: dict[str, str]
 ) -> list[DomainDifference]:
-    """Domains whose highest fired level differs and reaches the lowest child level somewhere.
+    """Domains whose highest fired level differs and reaches the lowest child level somewhere
+    (`lowest` None: the levels agree, and every domain whose fired descriptors differ).
 
     For each, the descriptors that fired under one rulebook and not (at that level) under all the
     others: a descriptor fired in both at the same level explains nothing.
@@ -154,10 +169,13 @@ def _domain_differences(
     differences = []
     for domain in sorted(tops, key=lambda d: (-max(lv.rank for lv in tops[d].values()), d)):
         top = {rid: tops[domain].get(rid) for rid in per_book}
-        if len(set(top.values())) < 2 or not any(lv is not None and lv >= lowest for lv in top.values()):
-            continue
         own = {rid: fired[domain].get(rid, set()) for rid in per_book}
         everywhere = set.intersection(*own.values())
+        if lowest is None:
+            if everywhere == set.union(*own.values()):
+                continue
+        elif len(set(top.values())) < 2 or not any(lv is not None and lv >= lowest for lv in top.values()):
+            continue
         differences.append(
             DomainDifference(
                 domain=domain,
@@ -169,9 +187,12 @@ def _domain_differences(
     return differences
 
 
-def _rule_differences(per_book: dict[str, ChildAssessment], lowest: Level) -> list[RuleDifference]:
-    """Escalations (by id and target) and mitigations that applied under some rulebooks only."""
-    applied = {rid: {f"{e.id} → {e.to.value}" for e in c.escalations if e.to > lowest} for rid, c in per_book.items()}
+def _rule_differences(per_book: dict[str, ChildAssessment], lowest: Optional[Level]) -> list[RuleDifference]:
+    """Escalations (by id and target; above `lowest`, when given) and mitigations that applied
+    under some rulebooks only."""
+    applied = {
+        rid: {f"{e.id} → {e.to.value}" for e in c.escalations if lowest is None or e.to > lowest} for rid, c in per_book.items()
+    }
     mitigations = {
         rid: f"{c.mitigation.id} ({c.mitigation.from_level.value} → {c.mitigation.to_level.value})" if c.mitigation else None
         for rid, c in per_book.items()

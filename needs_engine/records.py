@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from ._version import __version__
 from .errors import EnvironmentFault, InputError, Problem
 from .model.assessment import Assessment, Override, OverrideRecord, RulebookRef
+from .model.glossary import describe
 from .model.levels import Level
 from .model.situation import Situation
 
@@ -31,7 +32,7 @@ RECORD_FORMAT = 1
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", json_schema_extra=describe)
 
 
 class ChildDecision(_Frozen):

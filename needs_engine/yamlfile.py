@@ -521,3 +521,13 @@ def line_of(document: Any, loc: tuple[Any, ...]) -> Optional[int]:
         else:
             break
     return line
+
+
+def plain_document(value: Any) -> Any:
+    """A parsed document as plain dicts and lists: the reader's mappings remember their lines,
+    which JSON encoders and a fresh `yaml.safe_dump` do not need (or accept)."""
+    if isinstance(value, dict):
+        return {str(key): plain_document(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [plain_document(item) for item in value]
+    return value

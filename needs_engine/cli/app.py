@@ -403,6 +403,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "scenarios",
     "review",
     "coverage",
+    "rulesdiff",
     "authoring",
     "batch",
     "intake",

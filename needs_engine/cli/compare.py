@@ -69,9 +69,12 @@ def comparison_renderables(comparison: Comparison) -> list[RenderableType]:
     parts: list[RenderableType] = [table]
     for child in comparison.children:
         if child.differs:
-            parts.append(
-                Panel(_why(child, comparison.rulebooks), title=f"Why child {child.child_id} differs", title_align="left")
-            )
+            title = f"Why child {child.child_id} differs"
+        elif child.reasons_differ:
+            title = f"Child {child.child_id}: the same level, for different reasons"
+        else:
+            continue
+        parts.append(Panel(_why(child, comparison.rulebooks), title=title, title_align="left"))
     if not any(child.differs for child in comparison.children):
         parts.append(Text("Every child is at the same level under every rulebook.", style="italic"))
     return parts

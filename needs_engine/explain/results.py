@@ -97,11 +97,11 @@ class TargetSearch(Out):
     it), and the sets are the smallest the search found, up or down, however many steps away.
     """
 
-    child_id: str
-    target: Level
-    target_label: str
-    from_level: Level
-    from_label: str
+    child_id: str = Field(description="The child searched for, by id.")
+    target: Level = Field(description="The level asked for.")
+    target_label: str = Field(description="The target level as the rulebook labels it.")
+    from_level: Level = Field(description="The child's level now, on what is known.")
+    from_label: str = Field(description="The child's level now, as the rulebook labels it.")
     direction: Optional[Literal["down", "up"]] = Field(
         description="Which way the target lies; null when the child is there already."
     )
@@ -110,10 +110,13 @@ class TargetSearch(Out):
     changes_needed: Optional[int] = Field(
         description="The size of the smallest sets found; null when none was found (or none is needed)."
     )
-    max_changes: int
-    combinations_tried: int
+    max_changes: int = Field(description="The largest set of changes the search tried.")
+    combinations_tried: int = Field(description="How many combinations of changes the search assessed.")
     stopped_at_limit: bool = Field(description="True when the search hit its size limit before finishing.")
-    note: Optional[str] = None
+    note: Optional[str] = Field(
+        default=None,
+        description="A word on the result: the child is there already, no set was found, or a red flag that no change of fact removes.",
+    )
 
 
 class NearMiss(Out):

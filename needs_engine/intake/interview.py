@@ -315,20 +315,10 @@ def _read_number(address: Address, text: str) -> Any:
 def continue_document(path: Path) -> dict[str, Any]:
     """A saved case, read and checked as `needs assess` reads it, to take the interview up again."""
     from ..inputs import read_situation
-    from ..yamlfile import read_file
+    from ..yamlfile import plain_document, read_file
 
     read_situation(path)  # one clear message (file, line, field) if it is not a valid situation
-    document = read_file(path)
-    return _plain(document)
-
-
-def _plain(value: Any) -> Any:
-    """The document as plain dicts and lists (the reader's mappings remember their lines)."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
+    return plain_document(read_file(path))
 
 
 __all__ = ["DONT_KNOW", "SKIP", "STOP", "Interview", "Prompts", "continue_document"]

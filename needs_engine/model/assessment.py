@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal, Optional, TypeVar, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from .glossary import describe
 from .levels import Level
 
 FactValueType = Union[bool, int, float, str, None]
@@ -21,7 +22,7 @@ _SET = object.__setattr__
 
 
 class Out(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", json_schema_extra=describe)
 
     @classmethod
     def made(cls: type[_O], **fields: Any) -> _O:
@@ -311,9 +312,20 @@ class Check(Out):
     message: str = Field(description="What looks wrong and what was probably meant.")
 
 
+FORMAT_VERSION = "1.0"
+"""The shape of the assessment JSON, MAJOR.MINOR (docs/embedding.md, 'Versions'): a minor version
+only adds (a field, a value of an open list); renaming, removing or retyping a field, or changing
+what one means, is a new major version, and a new `/v2` path in the HTTP service."""
+
+
 class Assessment(Out):
     """The engine's conclusion about one household."""
 
+    format_version: str = Field(
+        default=FORMAT_VERSION,
+        description="The shape of this JSON, MAJOR.MINOR: within a major version fields are only added, never renamed, "
+        "removed or retyped, so a reader written for 1.0 reads every 1.x (ignoring fields it does not know).",
+    )
     rulebook: RulebookRef
     engine_version: str
     reference: Optional[str] = None

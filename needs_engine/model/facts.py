@@ -17,6 +17,8 @@ from pydantic import BeforeValidator, ConfigDict, Field, GetJsonSchemaHandler, S
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
+from .glossary import describe
+
 Direction = Literal["true_is_worse", "higher_is_worse", "lower_is_worse", "strength", "none"]
 """Which way a fact gets worse. `none` marks descriptive facts such as age or role."""
 
@@ -241,7 +243,12 @@ def field_title(name: str, _info: Any = None) -> str:
 
 
 SECTION_CONFIG = ConfigDict(
-    extra="forbid", frozen=True, use_enum_values=False, validate_default=False, field_title_generator=field_title
+    extra="forbid",
+    frozen=True,
+    use_enum_values=False,
+    validate_default=False,
+    field_title_generator=field_title,
+    json_schema_extra=describe,
 )
 """Every section of the situation rejects unknown keys: a misspelt field must never vanish."""
 

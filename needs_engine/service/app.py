@@ -16,7 +16,7 @@ import threading
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any, Optional
 
-from fastapi import FastAPI, Path, Request
+from fastapi import APIRouter, FastAPI, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
@@ -27,6 +27,7 @@ from starlette.exceptions import HTTPException
 from .._version import __version__
 from ..errors import InputError, Problem
 from ..model.assessment import Assessment, Override
+from ..model.glossary import describe
 from ..model.levels import Level
 from ..model.situation import Situation
 from ..plural import plural
@@ -52,14 +53,14 @@ Send = Callable[[Message], Awaitable[None]]
 
 
 class _Wire(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=describe)
 
 
 class AssessRequest(_Wire):
     """What to assess, under which rulebook, and what to return besides the assessment."""
 
     situation: Situation
-    rulebook: str = Field(default="knowsley", pattern=RULEBOOK_ID, description="A shipped rulebook id (see GET /rulebooks).")
+    rulebook: str = Field(default="knowsley", pattern=RULEBOOK_ID, description="A shipped rulebook id (see GET /v1/rulebooks).")
     override: Optional[Override] = Field(default=None, description="Professional judgement: the level to use instead.")
     record: bool = Field(default=False, description="Also return a decision record under 'record'.")
     include_input: bool = Field(default=False, description="Keep the situation in the decision record (needs record: true).")
@@ -99,7 +100,9 @@ class DescriptorInfo(_Wire):
     source: str
 
 
-class Health(_Wire):
+class ServiceHealth(_Wire):
+    """The service's liveness and the engine version it runs."""
+
     status: str
     engine_version: str
 
@@ -434,25 +437,65 @@ def shipped_rulebook(rulebook_id: str, field: str = "rulebook") -> Rulebook:
 
 def create_app(*, max_body: int = MAX_BODY_BYTES) -> FastAPI:
     """Build the service. Rulebooks load once per process and are shared by every request."""
+    from .docs import add_docs
+
     api = FastAPI(
         title="needs-engine",
         version=__version__,
         summary="Place each child, and the family, on the Continuum of Need, and explain why.",
-        description="Decision support for children's services: it supports professional judgement, never replaces it.",
+        description=API_DESCRIPTION,
         responses=PROBLEM_RESPONSES,
+        docs_url=None,
+        redoc_url=None,
     )
     api.router.route_class = StrictRoute
     api.add_exception_handler(RequestValidationError, _on_validation_error)
     api.add_exception_handler(InputError, _on_input_error)
     api.add_exception_handler(HTTPException, _on_http_error)
     _add_routes(api)
+    add_docs(api)
     api.openapi = lambda: _openapi(api)  # type: ignore[method-assign]
     api.add_middleware(Gate, max_body=max_body)
     return api
 
 
+API_DESCRIPTION = (
+    "Decision support for children's services: it supports professional judgement, never replaces it.\n\n"
+    "Every operation is under `/v1`. The first paths, without it (`/assess`, `/explain`, `/compare`, `/rulebooks`, "
+    "`/rulebooks/{id}/descriptors`, `/schema/situation`, `/health`), still answer exactly as `/v1` does, with a "
+    '`Link: <...>; rel="successor-version"` header; they are not listed here. An assessment carries '
+    "`format_version`: within one major version fields are only added, never renamed, removed or retyped "
+    "(docs/embedding.md, 'Versions')."
+)
+
+
 def _add_routes(api: FastAPI) -> None:
-    @api.post("/assess", response_model=AssessResponse, tags=["assess"])
+    """Every operation on one router, published under /v1 and, for the first paths, without it too."""
+    from .versions import include_versions
+
+    router = APIRouter(route_class=StrictRoute)
+    _add_assessment_routes(router)
+    # Imported here, not at the top: these routes use this module's helpers.
+    from .changes import add_change_routes
+    from .explanations import add_explanation_routes
+
+    add_explanation_routes(router)
+    add_change_routes(router)
+    include_versions(api, router)
+    # The explorer is a page, not part of the versioned API.
+    from .explorer import router as explorer
+
+    api.include_router(explorer)
+
+
+def _add_assessment_routes(api: APIRouter) -> None:
+    @api.post(
+        "/assess",
+        response_model=AssessResponse,
+        tags=["assess"],
+        operation_id="assess",
+        summary="Assess one household",
+    )
     def assess_household(request: AssessRequest) -> JSONResponse:
         """Assess one household: the same assessment JSON the library and `needs assess --format json` give."""
         from ..engine.assess import assess
@@ -464,21 +507,24 @@ def _add_routes(api: FastAPI) -> None:
             body["record"] = record.model_dump(mode="json")
         return JSONResponse(body)
 
-    # Imported here, not at the top: the explanation routes use this module's helpers.
-    from .explanations import add_explanation_routes
-
-    add_explanation_routes(api)
-
-    from .explorer import router as explorer
-
-    api.include_router(explorer)
-
-    @api.get("/rulebooks", response_model=list[RulebookInfo], tags=["rulebooks"])
+    @api.get(
+        "/rulebooks",
+        response_model=list[RulebookInfo],
+        tags=["rulebooks"],
+        operation_id="list_rulebooks",
+        summary="List the shipped rulebooks",
+    )
     def rulebooks() -> list[RulebookInfo]:
         """The shipped rulebooks: id, name, version, content hash and level labels."""
         return [_rulebook_info(book) for book in loaded_rulebooks().values()]
 
-    @api.get("/rulebooks/{rulebook_id}/descriptors", response_model=list[DescriptorInfo], tags=["rulebooks"])
+    @api.get(
+        "/rulebooks/{rulebook_id}/descriptors",
+        response_model=list[DescriptorInfo],
+        tags=["rulebooks"],
+        operation_id="list_descriptors",
+        summary="List a rulebook's descriptors",
+    )
     def descriptors(rulebook_id: str = Path(max_length=64, description="A shipped rulebook id.")) -> list[DescriptorInfo]:
         """Every descriptor of a rulebook: id, level, domain, text and source."""
         book = _shipped_rulebook(rulebook_id)
@@ -486,15 +532,21 @@ def _add_routes(api: FastAPI) -> None:
             raise HTTPException(404, f"no shipped rulebook called '{rulebook_id[:64]}'; see GET /rulebooks")
         return [DescriptorInfo(id=d.id, level=d.level, domain=d.domain, text=d.text, source=d.source) for d in book.descriptors]
 
-    @api.get("/schema/situation", response_model=dict[str, Any], tags=["schema"])
+    @api.get(
+        "/schema/situation",
+        response_model=dict[str, Any],
+        tags=["schema"],
+        operation_id="situation_schema",
+        summary="The JSON Schema of a situation",
+    )
     def situation_schema() -> dict[str, Any]:
         """The JSON Schema of a situation: every fact, its values and their definitions."""
         return Situation.model_json_schema()
 
-    @api.get("/health", response_model=Health, tags=["health"])
-    def health() -> Health:
+    @api.get("/health", response_model=ServiceHealth, tags=["health"], operation_id="health", summary="Liveness")
+    def health() -> ServiceHealth:
         """Liveness: the service is up."""
-        return Health(status="ok", engine_version=__version__)
+        return ServiceHealth(status="ok", engine_version=__version__)
 
 
 def _rulebook_info(book: Rulebook) -> RulebookInfo:
@@ -521,5 +573,13 @@ def _openapi(api: FastAPI) -> dict[str, Any]:
         problem_schema = ProblemDetails.model_json_schema(ref_template="#/components/schemas/{model}")
         schemas.update(problem_schema.pop("$defs", {}))
         schemas["ProblemDetails"] = problem_schema
+        # The situation exactly as `needs schema` prints it (FastAPI's own rendering drops, for
+        # one, `default: null`), so an integrator validating against either validates alike.
+        situation_schema = Situation.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(situation_schema.pop("$defs", {}))
+        schemas["Situation"] = situation_schema
+        from .examples import add_examples
+
+        add_examples(document)
         api.openapi_schema = document
     return api.openapi_schema

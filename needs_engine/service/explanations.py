@@ -17,7 +17,7 @@ import threading
 from dataclasses import replace
 from typing import Annotated, Optional
 
-from fastapi import FastAPI
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import Field, StringConstraints
 from starlette.exceptions import HTTPException
@@ -41,16 +41,17 @@ RETRY_AFTER_SECONDS = 2
 _EXPLAINING = threading.BoundedSemaphore(MAX_CONCURRENT_EXPLANATIONS)
 
 
-def search_budget(children: int) -> int:
-    """Each counterfactual search's share of the request's budget (two searches per child)."""
-    return max(MIN_SEARCH_BUDGET, min(BUDGET, REQUEST_BUDGET // (2 * max(children, 1))))
+def search_budget(children: int, *, searches: int = 2) -> int:
+    """Each counterfactual search's share of the request's budget (`searches` per child: down and up,
+    and one more when a target is asked for)."""
+    return max(MIN_SEARCH_BUDGET, min(BUDGET, REQUEST_BUDGET // (searches * max(children, 1))))
 
 
 class ExplainRequest(_Wire):
     """What to explain, under which rulebook, for which child, and how far to search."""
 
     situation: Situation
-    rulebook: RulebookId = Field(default="knowsley", description="A shipped rulebook id (see GET /rulebooks).")
+    rulebook: RulebookId = Field(default="knowsley", description="A shipped rulebook id (see GET /v1/rulebooks).")
     child: Optional[Identifier] = Field(default=None, description="Explain only the child with this id (default: every child).")
     max_changes: int = Field(
         default=MAX_CHANGES,
@@ -58,6 +59,13 @@ class ExplainRequest(_Wire):
         le=MAX_CHANGES,
         description=f"Largest set of fact changes the counterfactual search tries; the request stops after "
         f"{REQUEST_BUDGET:,} combinations in all.",
+    )
+    target: Optional[str] = Field(
+        default=None,
+        max_length=40,
+        description="Also find, for each child, the smallest sets of fact changes that bring it to this level, "
+        "up or down: a level id (`safeguarding`), the rulebook's label, or 1-4 (`needs explain --target`).",
+        examples=["safeguarding"],
     )
 
 
@@ -69,7 +77,7 @@ class CompareRequest(_Wire):
         default=None,
         min_length=1,
         max_length=MAX_RULEBOOKS,
-        description="Shipped rulebook ids, each once (see GET /rulebooks); default every shipped rulebook.",
+        description="Shipped rulebook ids, each once (see GET /v1/rulebooks); default every shipped rulebook.",
     )
 
 
@@ -91,8 +99,14 @@ def _rulebooks(ids: list[str]) -> list[Rulebook]:
     return books
 
 
-def add_explanation_routes(api: FastAPI) -> None:
-    @api.post("/explain", response_model=Explanation, tags=["explain"])
+def add_explanation_routes(api: APIRouter) -> None:
+    @api.post(
+        "/explain",
+        response_model=Explanation,
+        tags=["explain"],
+        operation_id="explain",
+        summary="Explain each child's level",
+    )
     def explain_household(request: ExplainRequest) -> JSONResponse:
         """Why each child is at their level, near misses and counterfactuals: `needs explain --format json`."""
         from ..explain.why import explain
@@ -111,15 +125,22 @@ def add_explanation_routes(api: FastAPI) -> None:
                 book,
                 child=request.child,
                 max_changes=request.max_changes,
-                budget=search_budget(children),
+                budget=search_budget(children, searches=2 if request.target is None else 3),
+                target=request.target,
             )
         except InputError as error:
-            raise in_request_terms(error, {"--child": "child"}) from None
+            raise in_request_terms(error, {"--child": "child", "--target": "target"}) from None
         finally:
             _EXPLAINING.release()
         return JSONResponse(result.model_dump(mode="json"))
 
-    @api.post("/compare", response_model=Comparison, tags=["compare"])
+    @api.post(
+        "/compare",
+        response_model=Comparison,
+        tags=["compare"],
+        operation_id="compare",
+        summary="Compare rulebooks on one household",
+    )
     def compare_household(request: CompareRequest) -> JSONResponse:
         """One situation under several shipped rulebooks, side by side: `needs compare --format json`."""
         from ..compare import compare

@@ -186,3 +186,17 @@ def test_only_shipped_scenarios_can_be_named(client: TestClient) -> None:
 def test_a_form_that_is_not_form_encoded_is_refused(client: TestClient) -> None:
     answer = client.post("/explorer/assess", json={"document": "{}"})
     assert answer.status_code == 415
+
+
+def test_an_unknown_rulebook_is_refused_not_swapped_for_another(client: TestClient) -> None:
+    # A trainer who mistypes St Helens must not be shown Knowsley's levels under the wrong name.
+    page = client.get("/explorer?rulebook=st-helen")
+    assert page.status_code == 404 and "st-helen" in page.text and "knowsley, st-helens" in page.text
+    assert client.get("/explorer/quiz?rulebook=nowhere").status_code == 404
+    text = client.get("/explorer?scenario=universal-new-baby-thriving").text
+    for path in ("/explorer/assess", "/explorer/target", "/explorer/load"):
+        answer = client.post(path, data=_fields(text, rulebook="nowhere", target="safeguarding"))
+        assert answer.status_code == 200 and 'role="alert"' in answer.text, path
+        assert "no shipped rulebook called 'nowhere'" in html.unescape(answer.text), path
+    reveal = client.post("/explorer/reveal", data={"scenario": "universal-new-baby-thriving", "rulebook": "nowhere"})
+    assert "no shipped rulebook called 'nowhere'" in html.unescape(reveal.text)

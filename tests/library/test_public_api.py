@@ -63,3 +63,35 @@ def test_cli_override_with_an_overlong_field_is_bad_input_not_a_crash() -> None:
         app, ["assess", example, "--override-level", "early_help", "--reason", "worried", "--by", "x" * 120]
     )
     assert result.exit_code == 2 and "override.by" in result.output
+
+
+def test_explain_what_if_compare_and_review_are_exported_typed_and_give_what_the_cli_prints(tmp_path: Path) -> None:
+    import json
+    import typing
+
+    from needs_engine import Comparison, Explanation, Review, WhatIf, compare, explain, review, what_if
+
+    expected = {explain: Explanation, what_if: WhatIf, compare: Comparison, review: Review}
+    for function, model in expected.items():
+        assert function.__name__ in needs_engine.__all__ and getattr(needs_engine, function.__name__) is function
+        assert typing.get_type_hints(function)["return"] is model, function.__name__
+        assert function.__doc__ and function.__name__ + "(" in (needs_engine.__doc__ or "")
+    path = sorted(EXAMPLES.glob("*.yaml"))[0]
+    situation = yaml.safe_load(path.read_text())
+    runner = CliRunner()
+
+    def printed(*arguments: str) -> object:
+        result = runner.invoke(app, list(arguments))
+        assert result.exit_code == 0, result.stderr
+        return json.loads(result.stdout)
+
+    assert explain(situation, "knowsley", max_changes=1).model_dump(mode="json") == printed(
+        "explain", str(path), "--max-changes", "1", "--format", "json"
+    )
+    assert compare(situation).model_dump(mode="json") == printed("compare", str(path), "--format", "json")
+    assert review(situation, situation).model_dump(mode="json") == printed("review", str(path), str(path), "--format", "json")
+    first_child = situation["household"]["children"][0]["id"]
+    change = {f"children.{first_child}.harm.left_alone": True}
+    assert what_if(situation, change).model_dump(mode="json") == printed(
+        "what-if", str(path), "--set", f"children.{first_child}.harm.left_alone=true", "--format", "json"
+    )

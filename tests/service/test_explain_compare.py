@@ -57,6 +57,29 @@ def test_explain_over_http_is_the_cli_json(client: TestClient) -> None:
     assert every_child["children"][0]["up"]["max_changes"] == 3
 
 
+UNIVERSAL_EXAMPLE = EXAMPLES / "universal-two-parents-school-age.yaml"
+
+
+def test_explain_with_a_target_over_http_finds_a_way_to_safeguarding(client: TestClient) -> None:
+    # The family is Universal under Knowsley (examples/expected.yaml); the trainer asks what would
+    # make it Safeguarding, and the answer is the CLI's `--target safeguarding`, set for set.
+    case = situation(UNIVERSAL_EXAMPLE)
+    response = client.post("/v1/explain", json={"situation": case, "target": "safeguarding"})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["assessment"]["level"] == "universal"
+    assert body == cli_json("explain", str(UNIVERSAL_EXAMPLE), "--target", "safeguarding")
+    for child in body["children"]:
+        assert child["target"]["target"] == "safeguarding" and child["target"]["found"], child["child_id"]
+    # "Level 4" names the top level in every rulebook, as it does on the command line.
+    by_number = client.post("/v1/explain", json={"situation": case, "target": "Level 4"})
+    assert by_number.status_code == 200 and by_number.json() == body
+    unknown = client.post("/v1/explain", json={"situation": case, "target": "level 9"})
+    assert unknown.status_code == 422 and unknown.headers["content-type"] == "application/problem+json"
+    [error] = unknown.json()["errors"]
+    assert error["field"] == "target" and error["code"] == "unknown_level" and "safeguarding" in error["expected"]
+
+
 def test_compare_over_http_is_the_cli_json(client: TestClient) -> None:
     response = client.post("/compare", json={"situation": situation(TEENAGER)})
     assert response.status_code == 200, response.text
@@ -103,7 +126,10 @@ def test_compare_names_each_unknown_or_repeated_rulebook(client: TestClient) -> 
 
 def test_openapi_describes_both_with_their_real_models(client: TestClient) -> None:
     document = client.get("/openapi.json").json()
-    for path, request, response in (("/explain", "ExplainRequest", "Explanation"), ("/compare", "CompareRequest", "Comparison")):
+    for path, request, response in (
+        ("/v1/explain", "ExplainRequest", "Explanation"),
+        ("/v1/compare", "CompareRequest", "Comparison"),
+    ):
         operation = document["paths"][path]["post"]
         assert operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/" + request)
         assert operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/" + response)

@@ -35,11 +35,11 @@ CONFIG = SchemathesisConfig.from_dict(
         "generation": {"max-examples": EXAMPLES},
         "operations": [
             {
-                "include-path": "/explain",
+                "include-path": "/v1/explain",
                 "generation": {"max-examples": EXPLAIN_EXAMPLES},
                 "phases": {"coverage": {"generation": {"mode": "positive"}}},
             },
-            {"include-path": "/compare", "phases": {"coverage": {"generation": {"mode": "negative"}}}},
+            {"include-path": "/v1/compare", "phases": {"coverage": {"generation": {"mode": "negative"}}}},
         ],
     }
 )

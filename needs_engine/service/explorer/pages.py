@@ -28,6 +28,7 @@ from ...explain.target import allowed_levels, counterfactuals_to, target_level
 from ...model.levels import LEVELS
 from ...rulebook.load import Rulebook
 from ...scenarios import Scenario
+from ..explanations import search_budget
 from .form import form_of, situation_from_form
 from .steps import step
 
@@ -55,9 +56,28 @@ def _books() -> dict[str, Rulebook]:
 
 
 def _book(rulebook_id: Optional[str]) -> Rulebook:
+    """The shipped rulebook asked for (Knowsley when none is): an unknown id is refused, never
+    swapped silently for another authority's rulebook."""
     books = _books()
-    book = books.get(rulebook_id or "knowsley") or next(iter(books.values()))
+    book = books.get(rulebook_id or "knowsley")
+    if book is None:
+        problem = Problem(
+            "rulebook",
+            f"no shipped rulebook called '{(rulebook_id or '')[:40]}'",
+            code="unknown_rulebook",
+            expected=", ".join(books),
+        )
+        raise InputError([problem])
     return book
+
+
+def _page_book(rulebook_id: Optional[str]) -> Rulebook:
+    """`_book` for a whole page, where an unknown rulebook is a 404 naming the shipped ones."""
+    try:
+        return _book(rulebook_id)
+    except InputError as error:
+        problem = error.problems[0]
+        raise HTTPException(404, f"{problem.msg}; the shipped rulebooks are {problem.expected}") from None
 
 
 @cache
@@ -116,7 +136,7 @@ def _common(book: Rulebook, large: bool) -> dict[str, Any]:
 @router.get("", response_class=HTMLResponse)
 def explorer(scenario: Optional[str] = None, rulebook: Optional[str] = None, large: bool = False) -> HTMLResponse:
     """The explorer: pick a scenario or paste a situation, then change facts and watch the levels."""
-    book = _book(rulebook)
+    book = _page_book(rulebook)
     chosen = _scenario(scenario)
     workspace = _workspace(chosen.situation.model_dump(mode="json", exclude_none=True), book, chosen) if chosen else None
     return _html("explorer.html.j2", chosen=chosen, workspace=workspace, **_common(book, large))
@@ -134,8 +154,8 @@ async def load(request: Request) -> HTMLResponse:
     from ...inputs import read_situation_text
 
     fields = await _fields(request)
-    book = _book(fields.get("rulebook"))
     try:
+        book = _book(fields.get("rulebook"))
         chosen = _scenario(fields.get("scenario")) if not fields.get("text", "").strip() else None
         if chosen is not None:
             situation = chosen.situation
@@ -155,8 +175,8 @@ async def load(request: Request) -> HTMLResponse:
 async def reassess(request: Request) -> HTMLResponse:
     """Assess what the form says now, and say what changed since the last step."""
     fields = await _fields(request)
-    book = _book(fields.get("rulebook"))
     try:
+        book = _book(fields.get("rulebook"))
         document, situation = situation_from_form(fields)
     except InputError as error:
         return _problems(error)
@@ -168,11 +188,13 @@ async def reassess(request: Request) -> HTMLResponse:
 async def target(request: Request) -> HTMLResponse:
     """ "What would make this ...?": the smallest changes that bring each child to the level asked for."""
     fields = await _fields(request)
-    book = _book(fields.get("rulebook"))
     try:
+        book = _book(fields.get("rulebook"))
         level = target_level(fields.get("target", ""), book, field="target")
         _, situation = situation_from_form(fields)
-        searches = counterfactuals_to(situation, level, book)
+        # The same share of the service's search budget as POST /v1/explain gives one search a child.
+        budget = search_budget(len(situation.household.children), searches=1)
+        searches = counterfactuals_to(situation, level, book, budget=budget)
     except InputError as error:
         return _problems(error)
     household = situation.household
@@ -187,7 +209,7 @@ def quiz(scenario: Optional[str] = None, rulebook: Optional[str] = None, large: 
     """The room's quiz: the story and the known facts of one scenario; the room decides, then reveals."""
     from ...training import known_fact_lines
 
-    book = _book(rulebook)
+    book = _page_book(rulebook)
     names = sorted(scenarios())
     chosen = _scenario(scenario) or scenarios()[names[0]]
     following = names[(names.index(chosen.name) + 1) % len(names)]
@@ -206,7 +228,10 @@ async def reveal(request: Request) -> HTMLResponse:
     from ...training import parse_answer
 
     fields = await _fields(request)
-    book = _book(fields.get("rulebook"))
+    try:
+        book = _book(fields.get("rulebook"))
+    except InputError as error:
+        return _problems(error)
     chosen = _scenario(fields.get("scenario"))
     if chosen is None:
         return _problems(InputError([Problem("scenario", "no such scenario in the library")]))
