@@ -6,7 +6,9 @@ One run measures, on the Knowsley rulebook:
    mechanically from the parsed conditions (`translate.py`), over the same generated, fully-known
    households; the ratio ours/peer; and for how many households each peer's fired descriptor ids
    differ from ours;
-2. `needs batch` over generated caseloads: wall time, rows per second, peak memory.
+2. `needs batch` over generated caseloads: wall time, rows per second, peak memory;
+3. the cold start of whole `needs` processes (`cold_start.py`: `--help`, and `assess` with a
+   warm and a cold cache, each against `python -c pass`).
 
     pip install -e '.[bench]'
     python benchmarks/run.py --quick            # about two minutes
@@ -313,6 +315,11 @@ def main() -> None:
                     f"{r['families'] / r['cpu_s']:,.0f} | {r['peak_rss_mb']:,.0f} MB | {r['rows']:,} | {r['exit']} |",
                     flush=True,
                 )
+
+    from cold_start import cold_start  # beside this script, like generate and translate
+
+    print()
+    print("\n".join(cold_start(runs=10)))
 
 
 if __name__ == "__main__":

@@ -59,20 +59,98 @@ Decision records::
     report.identical, [d.message for d in report.differences]
 """
 
+from __future__ import annotations
+
+import importlib
+import sys
+import types
+from typing import TYPE_CHECKING, Any
+
 from ._version import __version__
-from .compare import Comparison
-from .engine.assess import assess
-from .errors import InputError, NeedsError, Problem, RulebookError
-from .explain.results import Explanation
-from .explain.whatif import WhatIf
-from .explain.why import explain
-from .functions import compare, review, what_if
-from .model.assessment import Assessment, ChildAssessment, FiredDescriptor, Override, Question
-from .model.levels import Level
-from .model.situation import Situation
-from .records import DecisionRecord, Difference, ReplayReport, input_hash, make_record, read_record, replay, write_record
-from .review import Review
-from .rulebook.load import Rulebook, load_rulebook, shipped_rulebooks
+
+if TYPE_CHECKING:  # what type checkers and editors see; at run time each name is imported on first use
+    from .compare import Comparison
+    from .engine.assess import assess
+    from .errors import InputError, NeedsError, Problem, RulebookError
+    from .explain.results import Explanation
+    from .explain.whatif import WhatIf
+    from .explain.why import explain
+    from .functions import compare, review, what_if
+    from .model.assessment import Assessment, ChildAssessment, FiredDescriptor, Override, Question
+    from .model.levels import Level
+    from .model.situation import Situation
+    from .records import DecisionRecord, Difference, ReplayReport, input_hash, make_record, read_record, replay, write_record
+    from .review import Review
+    from .rulebook.load import Rulebook, load_rulebook, shipped_rulebooks
+
+_WHERE = {
+    "Comparison": ".compare",
+    "assess": ".engine.assess",
+    "InputError": ".errors",
+    "NeedsError": ".errors",
+    "Problem": ".errors",
+    "RulebookError": ".errors",
+    "Explanation": ".explain.results",
+    "WhatIf": ".explain.whatif",
+    "explain": ".explain.why",
+    "compare": ".functions",
+    "review": ".functions",
+    "what_if": ".functions",
+    "Assessment": ".model.assessment",
+    "ChildAssessment": ".model.assessment",
+    "FiredDescriptor": ".model.assessment",
+    "Override": ".model.assessment",
+    "Question": ".model.assessment",
+    "Level": ".model.levels",
+    "Situation": ".model.situation",
+    "DecisionRecord": ".records",
+    "Difference": ".records",
+    "ReplayReport": ".records",
+    "input_hash": ".records",
+    "make_record": ".records",
+    "read_record": ".records",
+    "replay": ".records",
+    "write_record": ".records",
+    "Review": ".review",
+    "Rulebook": ".rulebook.load",
+    "load_rulebook": ".rulebook.load",
+    "shipped_rulebooks": ".rulebook.load",
+}
+"""Each public name and the module it comes from. Importing `needs_engine` (as every `needs`
+command does, `needs --help` too) imports none of them: the engine, pydantic and the rulebook
+loader load when a name is first used (issue 16, section 4: a fast cold start)."""
+
+_FUNCTIONS_NAMED_LIKE_MODULES = frozenset({"compare", "explain", "review"})
+"""`needs_engine.explain`, `.compare` and `.review` are the functions, though the package has
+modules of those names (imported by their full names: `from needs_engine.compare import ...`)."""
+
+
+def __getattr__(name: str) -> Any:
+    """A public name, imported from its module on first use and kept in this module's namespace."""
+    where = _WHERE.get(name)
+    if where is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(where, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_WHERE})
+
+
+class _Package(types.ModuleType):
+    """This package's module type: importing a submodule sets it as an attribute of its package,
+    which would hide the function of the same name (and stop `__getattr__` from finding it);
+    for those names the package keeps the function, and the module stays in `sys.modules`."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _FUNCTIONS_NAMED_LIKE_MODULES and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 __all__ = [
     "Assessment",

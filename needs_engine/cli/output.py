@@ -8,12 +8,12 @@ from enum import Enum
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
-from pydantic import BaseModel
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # pydantic loads with the models a command makes, not with `needs --help`
+    from pydantic import BaseModel
     from rich.console import RenderableType
 
-M = TypeVar("M", bound=BaseModel)
+M = TypeVar("M", bound="BaseModel")
 
 
 class RichOrJson(str, Enum):

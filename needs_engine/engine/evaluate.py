@@ -22,7 +22,7 @@ from ..model.levels import LEVELS, Level
 from ..model.situation import Child, Household
 from ..model.tiers import Tier
 from ..rulebook.load import Applicable, Descriptor, Escalation, Mitigation, Rulebook, in_age_band
-from ..rulebook.schema import AgeBand
+from ..rulebook.schema import AgeBand, DescriptorCount
 from .generated import Passes, generate
 
 
@@ -106,13 +106,15 @@ class _Plan:
         return ages
 
 
-_PLANS: dict[int, tuple[Rulebook, _Plan]] = {}
-
-
 def _plan(rulebook: Rulebook) -> _Plan:
-    cached = _PLANS.get(id(rulebook))
-    if cached is not None and cached[0] is rulebook:
-        return cached[1]
+    """The rulebook's evaluation plan, built on its first evaluation and kept on the rulebook."""
+    plan = rulebook.derived.get("plan")
+    if plan is None:
+        plan = rulebook.derived["plan"] = _build_plan(rulebook)
+    return plan  # type: ignore[no-any-return]
+
+
+def _build_plan(rulebook: Rulebook) -> _Plan:
     bands: dict[tuple[object, ...], int] = {}
     band_list: list[AgeBand] = []
     items = []
@@ -128,11 +130,7 @@ def _plan(rulebook: Rulebook) -> _Plan:
         household_only = not reads_child(descriptor.applies.condition.facts)
         items.append((descriptor, index, household_only))
     every_band = [*band_list, *(e.applies.age for e in rulebook.escalations if e.applies is not None and e.applies.age)]
-    plan = _Plan(tuple(band_list), {}, generate(items), tuple(every_band))
-    if len(_PLANS) > 32:
-        _PLANS.clear()
-    _PLANS[id(rulebook)] = (rulebook, plan)
-    return plan
+    return _Plan(tuple(band_list), {}, generate(items), tuple(every_band))
 
 
 def evaluate_child(
@@ -302,12 +300,12 @@ def outcome(
         if rank > top:
             top = rank
     applied = []
-    for escalation in rulebook.escalations:
-        to = escalation.to._rank  # type: ignore[attr-defined]
-        if to <= 0:
-            continue
-        if escalation.count is not None:
-            triggered = _count_met(fired, escalation)
+    rungs: Optional[Iterable[Descriptor]] = None
+    for escalation, to, count in rulebook.tables.raising:
+        if count is not None:
+            if rungs is None:
+                rungs = _top_rungs(fired).values()
+            triggered = _count_met(rungs, count)
         else:
             truth = escalation_truth.get(escalation.id)
             triggered = truth is True or (possible and truth is None)
@@ -369,21 +367,24 @@ def _top_rungs(fired: Iterable[Descriptor]) -> dict[str, Descriptor]:
     top: dict[str, Descriptor] = {}
     for descriptor in fired:
         held = top.get(descriptor.need)
-        if held is None or (descriptor.level, descriptor.rung) > (held.level, held.rung):
+        if held is None:
+            top[descriptor.need] = descriptor
+            continue
+        rank, held_rank = descriptor.level._rank, held.level._rank  # type: ignore[attr-defined]
+        if rank > held_rank or (rank == held_rank and descriptor.rung > held.rung):
             top[descriptor.need] = descriptor
     return top
 
 
-def _count_met(fired: list[Descriptor], escalation: Escalation) -> bool:
-    """Whether enough needs (each once, at its highest fired rung), in enough domains, reach the rule's level."""
-    rule = escalation.count
-    assert rule is not None
+def _count_met(top_rungs: Iterable[Descriptor], rule: DescriptorCount) -> bool:
+    """Whether enough needs (each once, at its highest fired rung: `top_rungs`, found once for
+    every count escalation), in enough domains, reach the rule's level."""
     if rule.min_count <= 0 and rule.min_domains <= 0:
         return True
     least = rule.min_level._rank  # type: ignore[attr-defined]
     counted = 0
     domains: set[str] = set()
-    for descriptor in _top_rungs(fired).values():
+    for descriptor in top_rungs:
         if descriptor.level._rank >= least:  # type: ignore[attr-defined]
             counted += 1
             domains.add(descriptor.domain)

@@ -20,17 +20,18 @@ The order is the order a screener should ask in:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Optional, Union
 
 from ..engine.evaluate import ChildResult, outcome
 from ..engine.unassessed import Recorded
 from ..language.compile import FactRead
 from ..model.assessment import FactValue, Question
 from ..model.catalogue import FactSpec, facts_by_root
-from ..model.levels import Level
-from ..rulebook.load import Descriptor, Escalation, Rulebook
+from ..model.levels import LEVELS
+from ..rulebook.load import Descriptor, Escalation, Mitigation, Rulebook
+from ..rulebook.tables import RuleTables
 
 RED_FLAGS = "red_flags"
 """The `group` of a question that could fire a red flag: asked together, as one checklist, first."""
@@ -40,11 +41,14 @@ CO_READ, SAME_SECTION, UNPROMPTED = 2, 1, 0
 
 Rule = Union[Descriptor, Escalation]
 
+TOP = LEVELS[-1].rank
+
 
 @dataclass
 class _Pending:
     read: FactRead
-    level: Level = Level.universal
+    rank: int = 0
+    """The highest level an answer could give, as its rank."""
     children: set[str] = field(default_factory=set)
     rules: set[str] = field(default_factory=set)
     pointed: int = UNPROMPTED
@@ -55,8 +59,8 @@ class _Pending:
 class _Pointers:
     """What one child's recorded concerns point to: the partly met rules and the shared sections."""
 
-    def __init__(self, recorded: list[Recorded]) -> None:
-        self.recorded = bool(recorded)
+    def __init__(self, recorded: list[Recorded], tables: RuleTables) -> None:
+        self.tests = tables.tests
         self.by_fact: dict[str, list[Recorded]] = {}
         self.by_section: dict[tuple[str, str, tuple[str, ...]], list[Recorded]] = {}
         for item in recorded:
@@ -69,19 +73,19 @@ class _Pointers:
         """The recorded concerns that pass one of the tests of `rule` (its own facts, not a sibling's)."""
         found = self.met.get(rule.id)
         if found is None:
-            leaves = rule.applies.condition.leaves if rule.applies is not None else ()
+            by_fact = self.by_fact
             found = self.met[rule.id] = [
                 item
-                for leaf in leaves
-                if leaf.spec.root != "sibling"
-                for item in self.by_fact.get(leaf.fact, ())
-                if leaf.passes(item.value)
+                for fact, passes in self.tests.get(rule.id, ())
+                if fact in by_fact
+                for item in by_fact[fact]
+                if passes(item.value)
             ]
         return found
 
     def same_section(self, read: FactRead) -> list[Recorded]:
         """The recorded concerns about the same person in the same part of the model as `read`."""
-        if len(read.spec.path) < 2:
+        if len(read.spec.path) < 2 or not self.by_section:
             return []
         return self.by_section.get(_section(read.subject, read.spec), [])
 
@@ -96,80 +100,128 @@ def questions_for(results: list[ChildResult], book: Rulebook, recorded: Sequence
     `recorded` holds each child's `recorded_concerns`, in the order of `results`."""
     pending: dict[tuple[str, str], _Pending] = {}
 
-    def note(reads: Iterable[FactRead], potential: Level, child_id: str, rule: Rule, pointers: _Pointers) -> None:
-        partners = pointers.partly_met(rule) if pointers.recorded else ()
+    def note(reads: Iterable[FactRead], potential: int, child_id: str, rule: Rule, pointers: Optional[_Pointers]) -> None:
+        partners = pointers.partly_met(rule) if pointers is not None else ()
         for read in reads:
             if read.value is not None:
                 continue
             fact = read.spec.dotted
-            item = pending.get((read.subject, fact))
+            key = (read.subject, fact)
+            item = pending.get(key)
             if item is None:
-                item = pending[(read.subject, fact)] = _Pending(read)
-            if potential > item.level:
-                item.level = potential
+                item = pending[key] = _Pending(read)
+            if potential > item.rank:
+                item.rank = potential
             item.children.add(child_id)
             item.rules.add(rule.id)
-            if pointers.recorded:
+            if pointers is not None:
                 for strength, found in ((CO_READ, partners), (SAME_SECTION, pointers.same_section(read))):
                     for concern in found:
                         if concern.spec.dotted != fact:
-                            item.pointed = max(item.pointed, strength)
+                            if strength > item.pointed:
+                                item.pointed = strength
                             item.prompted_by[(concern.subject, concern.spec.dotted)] = concern
 
-    def note_age(age: FactRead, potential: Level, child_id: str, rule_ids: list[str]) -> None:
+    def note_age(age: FactRead, potential: int, child_id: str, rule_ids: list[str]) -> None:
         item = pending.setdefault((age.subject, age.spec.dotted), _Pending(age))
-        item.level = max(item.level, potential)
+        item.rank = max(item.rank, potential)
         item.children.add(child_id)
         item.rules.update(rule_ids)
 
     for result, concerns in zip(results, recorded, strict=True):
-        pointers = _Pointers(concerns)
-        current = result.known.level
+        current = result.known.level.rank
+        if current == TOP:
+            continue  # nothing an answer could say raises a child already at the top of the scale
+        pointers = _Pointers(concerns, book.tables) if concerns else None
+        possible = result.possible.level.rank
         if result.age_cases:
             # Age is one unknown (Semantics 11): knowing it could give the level of the worst age case.
-            potential = max(case.level for case in result.age_cases)
+            potential = max(case.level.rank for case in result.age_cases)
             if potential > current:
                 age = FactRead(f"child:{result.child.id}", facts_by_root()["child"][("age_months",)], None)
                 note_age(age, potential, result.child.id, [d.id for d in result.unknown if d.age is not None] or ["age"])
         # Count escalations met only in the worst case: every unknown descriptor they could count
         # is a step towards them, even if no single one gets there alone.
-        count_targets = [e for e in result.possible.escalations if e.count is not None and e not in result.known.escalations]
-        # The level a descriptor would make depends on it only through its level, domain and floor
-        # (see `outcome`), so descriptors alike in those share one computation.
-        made: dict[tuple[Level, str, bool], Level] = {}
+        count_targets = [
+            (e.count.min_level.rank, min(e.to.rank, possible))
+            for e in result.possible.escalations
+            if e.count is not None and e not in result.known.escalations
+        ]
+        # Descriptors alike in everything `outcome` reads of them share one computation.
+        made: dict[tuple[object, ...], int] = {}
+        can_raise = _can_raise(result, book)
+        fired_needs = {d.need for d in result.fired}
         for descriptor in result.unknown:
-            alike = (descriptor.level, descriptor.domain, descriptor.floor)
-            potential = made.get(alike)  # type: ignore[assignment]
-            if potential is None:
+            rank = descriptor.level.rank
+            alike = _alike(descriptor, fired_needs, result.mitigations)
+            potential = made.get(alike, -1) if can_raise(rank) else current
+            if potential < 0:
                 potential = made[alike] = outcome(
                     [*result.fired, descriptor], result.escalation_truth, result.mitigations, book, possible=False
-                ).level
-            for escalation in count_targets:
-                if escalation.count is not None and descriptor.level >= escalation.count.min_level:
-                    potential = max(potential, min(escalation.to, result.possible.level))
+                ).level.rank
+            for least, reached in count_targets:
+                if rank >= least and reached > potential:
+                    potential = reached
             if potential > current:
                 note(descriptor.applies.trace(result.env)[1], potential, result.child.id, descriptor, pointers)
         for escalation in book.escalations:
             if escalation.applies is None or result.escalation_truth.get(escalation.id) is not None:
                 continue
             forced = {**result.escalation_truth, escalation.id: True}
-            potential = outcome(result.fired, forced, result.mitigations, book, possible=False).level
+            potential = outcome(result.fired, forced, result.mitigations, book, possible=False).level.rank
             if potential > current:
                 note(escalation.applies.trace(result.env)[1], potential, result.child.id, escalation, pointers)
-    return [_question(item) for item in _in_order(list(pending.values()), book)]
+    shown: dict[tuple[str, str], FactValue] = {}
+    return [_question(item, shown) for item in _in_order(list(pending.values()), book)]
+
+
+def _alike(descriptor: Descriptor, fired_needs: set[str], mitigations: tuple[Mitigation, ...]) -> tuple[object, ...]:
+    """What `outcome` reads of `descriptor` when it is added to a child's fired descriptors: two
+    descriptors with the same key make the same level. Its level, domain (counted domains) and
+    floor; whether it is never mitigable; for each mitigation that holds, whether it is one the
+    mitigation names (what is not named stands); and, when a rung of its need has fired already
+    (the count then takes the need's highest rung), its need and rung."""
+    return (
+        descriptor.level,
+        descriptor.domain,
+        descriptor.floor,
+        descriptor.never_mitigable is not None,
+        tuple(descriptor.id in m.lowers for m in mitigations),
+        (descriptor.need, descriptor.rung) if descriptor.need in fired_needs else None,
+    )
+
+
+def _can_raise(result: ChildResult, book: Rulebook) -> Callable[[int], bool]:
+    """Whether firing one more descriptor of a given level (rank) could make `outcome` give the
+    child a level above its current one; when not, `outcome` need not be asked.
+
+    Firing a descriptor never lowers `outcome`'s level before mitigation, and a mitigation only
+    lowers. So the level made is at most the highest of: the level before mitigation now, the
+    descriptor's own level, and the level of a count escalation it could complete, which needs
+    it to reach the count's `min_level` (a descriptor below that line is not counted, and cannot
+    displace a rung that is). When the child is not mitigated and none of these is above its
+    level, the descriptor's potential is at most its current level.
+    """
+    current = result.known.level.rank
+    if result.known.before_mitigation.rank > current:
+        return lambda rank: True
+    least = min(
+        (count.min_level.rank for _, to, count in book.tables.raising if count is not None and to > current), default=TOP + 1
+    )
+    return lambda rank: rank > current or rank >= least
 
 
 def _in_order(items: list[_Pending], book: Rulebook) -> list[_Pending]:
     """Most consequential first; see the module docstring for the order and why."""
     urgent = book.urgent_condition.facts
-    red_flags = _red_flag_ids(book)
+    red_flags = book.tables.red_flag_ids
     for item in items:
         item.red_flag = not red_flags.isdisjoint(item.rules)
 
     def rank(item: _Pending) -> tuple[int, bool, bool, int, int, int, str, str]:
         fact = item.read.spec.dotted
         return (
-            -item.level.rank,
+            -item.rank,
             not item.red_flag,
             fact not in urgent,
             -item.pointed,
@@ -182,30 +234,23 @@ def _in_order(items: list[_Pending], book: Rulebook) -> list[_Pending]:
     return sorted(items, key=rank)
 
 
-def _question(item: _Pending) -> Question:
+def _question(item: _Pending, shown: dict[tuple[str, str], FactValue]) -> Question:
+    """The question for `item`; `shown` holds the recorded concerns already made into values
+    (one concern prompts many questions, and the models are immutable, so they are shared)."""
     return Question.made(
         ask=item.read.spec.ask,
         fact=item.read.spec.dotted,
         subject=item.read.subject,
-        could_raise_to=item.level,
+        could_raise_to=LEVELS[item.rank],
         children=sorted(item.children),
         descriptors=sorted(item.rules),
         group=RED_FLAGS if item.red_flag else None,
-        prompted_by=[
-            FactValue.made(subject=concern.subject, fact=concern.spec.dotted, value=concern.shown)
-            for _, concern in sorted(item.prompted_by.items())
-        ],
+        prompted_by=[_shown(key, concern, shown) for key, concern in sorted(item.prompted_by.items())],
     )
 
 
-_RED_FLAGS: dict[int, tuple[Rulebook, frozenset[str]]] = {}
-
-
-def _red_flag_ids(book: Rulebook) -> frozenset[str]:
-    """The rulebook's red-flag descriptor ids, gathered once per rulebook rather than per household."""
-    cached = _RED_FLAGS.get(id(book))
-    if cached is None or cached[0] is not book:
-        if len(_RED_FLAGS) > 32:
-            _RED_FLAGS.clear()
-        cached = _RED_FLAGS[id(book)] = (book, frozenset(d.id for d in book.descriptors if d.red_flag))
-    return cached[1]
+def _shown(key: tuple[str, str], concern: Recorded, shown: dict[tuple[str, str], FactValue]) -> FactValue:
+    found = shown.get(key)
+    if found is None:
+        found = shown[key] = FactValue.made(subject=concern.subject, fact=concern.spec.dotted, value=concern.shown)
+    return found

@@ -12,9 +12,9 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
-from functools import cache
+from functools import cache, cached_property
 from typing import Any, Literal, Optional, Union
 
 from pydantic import BaseModel
@@ -57,9 +57,10 @@ class FactSpec:
     """A number that is a graded scale (GCP2 1-5): every grade past the best one is defined as a
     concern by the model itself, whatever thresholds a rulebook draws."""
 
-    @property
+    @cached_property
     def dotted(self) -> str:
-        """The path as written in conditions, e.g. `child.education.attendance_percent`."""
+        """The path as written in conditions, e.g. `child.education.attendance_percent` (read in the
+        engine's inner loops, so joined once per fact)."""
         return ".".join((self.root, *self.path))
 
     @property
@@ -187,7 +188,7 @@ def facts_by_root() -> dict[str, dict[tuple[str, ...], FactSpec]]:
     for root, model in ROOTS.items():
         specs = _walk(root, model, ())
         if model is Child:
-            specs.append(FactSpec(**{**UNBORN.__dict__, "root": root}))
+            specs.append(replace(UNBORN, root=root))
         catalogue[root] = {spec.path: spec for spec in specs}
     return catalogue
 

@@ -10,7 +10,7 @@ recorded facts: unknown is no match (Semantics 3).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Annotated, Literal, Optional
 
@@ -18,7 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from ..errors import ConditionError, Problem, RulebookError
 from ..language.compile import Condition, Env, compile_condition
-from ..yamlfile import YAMLProblem, line_of, read_file
+from ..yamlfile import YAMLProblem, line_of
+from .filecache import read_file  # yamlfile.read_file, with parsed files kept between processes
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 CENSUS_FILE_NAME = "cin-factors.yaml"
@@ -100,8 +101,10 @@ def _load_cached(path: Path) -> CensusMapping:
     return load_census(path)
 
 
+@cache
 def census_mapping() -> CensusMapping:
-    """The shipped mapping, read and compiled once."""
+    """The shipped mapping, read and compiled once (looked up once too: every child of every
+    assessment asks for it)."""
     return _load_cached(census_file())
 
 

@@ -26,7 +26,8 @@ from ..model.ages import MAX_AGE_MONTHS, AgeSpan
 from ..model.catalogue import FactSpec, all_facts, facts_by_root
 from ..model.levels import Level
 from ..model.tiers import Tier
-from ..yamlfile import YAMLProblem, line_of, read_file
+from ..yamlfile import YAMLProblem, line_of
+from .filecache import read_file  # yamlfile.read_file, with parsed files kept between processes
 from .library import LIBRARY_FILE, LOCAL, Origin, OriginKind, Placed, RulesPlace, descriptor_files, extend, find_library
 from .schema import (
     AgeBand,
@@ -43,6 +44,7 @@ from .schema import (
     StepDown,
     Urgent,
 )
+from .tables import RuleTables, rule_tables
 from .thresholds import Comparisons, comparisons
 from .tiers import PLAIN_TIERS, TierMap, mapping_problems, statutory
 
@@ -201,6 +203,15 @@ class Rulebook:
     """Common descriptors it does not use, each with its reason and source."""
     not_a_concern_at: tuple[str, ...] = ()
     """Where each `not_a_concern` entry is written (file:line), in the same order."""
+    tables: RuleTables = field(init=False, repr=False, compare=False)
+    """The descriptors and escalations indexed for the assessment's inner loops (`rulebook/tables.py`)."""
+    derived: dict[str, Any] = field(init=False, repr=False, compare=False)
+    """What the engine derives from this rulebook on first use (its generated evaluation code), kept
+    with the rulebook rather than in a module-level cache, and empty again for a `replace` copy."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tables", rule_tables(self.descriptors, self.escalations))
+        object.__setattr__(self, "derived", {})
 
     def label(self, level: Level) -> str:
         """The level's label in this rulebook, with its Thrive-style name if it has one."""

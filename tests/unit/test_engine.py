@@ -550,6 +550,65 @@ def test_questions_only_for_facts_that_could_raise_the_level(make_book: Callable
     assert result.questions[0].ask == spec_ask("home.domestic_abuse.dash_score")
 
 
+@pytest.mark.parametrize("reverse", [False, True], ids=["named-first", "named-last"])
+def test_a_question_s_level_is_its_own_when_a_mitigation_names_one_of_two_alike_descriptors(
+    make_book: Callable[..., Rulebook], reverse: bool
+) -> None:
+    """Two unknown Targeted health descriptors, alike in level, domain and floor; a mitigation that
+    holds names only one of them. Semantics 5 (DESIGN.md): a mitigation lowers only what it names,
+    and what it does not name stands. Faltering growth alone would be lowered back to Early Help
+    (the child's level now: nothing to gain by asking); obesity alone would stand at Targeted. So
+    only the weight is asked, in either file order (the questions once shared one level between
+    descriptors alike in level, domain and floor, so the first one met decided for both)."""
+    obese = D("health.obese", "targeted", "child.health.weight >= 'obese'")
+    protective = mitigation("mitigation.protective", ["targeted"], "strengths.protective_adult", lowers=["health.faltering"])
+    book = make_book([FALTERING, obese, ABSENCE], mitigations=(protective,), reverse=reverse)
+    family = household(kid(education={"attendance_percent": 80}), strengths={"protective_adult": True})
+    result = assess(family, book)
+    assert result.level is E and result.possible_level is T
+    assert [(q.fact, q.could_raise_to, q.descriptors) for q in result.questions] == [("child.health.weight", T, ["health.obese"])]
+
+
+@pytest.mark.parametrize("reverse", [False, True], ids=["plain-first", "plain-last"])
+def test_a_question_s_level_is_its_own_when_one_of_two_alike_descriptors_is_never_mitigable(
+    make_book: Callable[..., Rulebook], reverse: bool
+) -> None:
+    """As above, with the difference in the descriptor itself: domestic abuse at the Marac line
+    (three or more incidents in 12 months) is never mitigable (Semantics 13), so it stands at
+    Targeted whatever the strengths; parental conflict, alike in level, domain and floor, would be
+    lowered back to Early Help. Only the incidents are asked, in either file order."""
+    plain = D("family.conflict", "targeted", "home.parental_conflict >= 'frequent'")
+    abuse = D("family.abuse", "targeted", "home.domestic_abuse.incidents_12m >= 3")
+    book = make_book([plain, abuse, ABSENCE], mitigations=(PROTECTIVE,), reverse=reverse)
+    assert book.by_id["family.abuse"].never_mitigable and not book.by_id["family.conflict"].never_mitigable
+    family = household(kid(education={"attendance_percent": 80}), strengths={"protective_adult": True})
+    result = assess(family, book)
+    assert result.level is E
+    assert [(q.fact, q.could_raise_to) for q in result.questions] == [("home.domestic_abuse.incidents_12m", T)]
+
+
+def test_knowsley_asks_about_a_past_cp_plan_when_a_mitigation_holds(knowsley: Rulebook) -> None:
+    """The shipped case of the two tests above. examples/expected.yaml: the mitigation example is
+    Early Help for both children (Targeted, lowered one step by mitigation.protective_engaged_family).
+    A child protection plan that ended more than two years ago is a Universal descriptor, but never
+    mitigable (Semantics 13): if it is the answer, the mitigation no longer applies and both
+    children are Targeted. So the question about a previous plan lists that descriptor too."""
+    path = Path(__file__).resolve().parents[2] / "examples" / "mitigation-mother-mental-health-protective-family.yaml"
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    result = assess(document, knowsley)
+    assert by_child(result) == {"c1": E, "c2": E}
+    long_ago = "family_functioning.previous_cp_plan_long_ago"
+    assert knowsley.by_id[long_ago].level is U and knowsley.by_id[long_ago].never_mitigable
+    for child in ("c1", "c2"):
+        question = next(q for q in result.questions if q.fact == "child.case.previous_cp_plan" and q.subject == f"child:{child}")
+        assert long_ago in question.descriptors
+    for child in document["household"]["children"]:
+        child.setdefault("case", {})["previous_cp_plan"] = "more_than_two_years_ago"
+    answered = assess(document, knowsley)
+    assert by_child(answered) == {"c1": T, "c2": T}
+    assert all(child.mitigation is None for child in answered.children)
+
+
 def test_no_questions_once_the_level_is_safeguarding(make_book: Callable[..., Rulebook]) -> None:
     result = assess(household(kid(harm={"left_alone": True})), make_book([ABSENCE, FALTERING]))
     assert result.level is S and result.questions == []

@@ -1,0 +1,46 @@
+"""What the engine reads from a rulebook on every assessment, arranged once when the rulebook is made.
+
+An assessment asks the same questions of the rulebook for every household: which descriptors
+are red flags, which escalations can raise a level, which of an unknown rule's tests a recorded
+concern passes. Gathering those answers per household was most of the cost of ranking the
+questions; a `Rulebook` builds its `RuleTables` in `__post_init__`, so they are made once per
+loaded rulebook, travel with it, and are made afresh for a `dataclasses.replace` copy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Optional
+
+if TYPE_CHECKING:
+    from .load import Descriptor, Escalation
+    from .schema import DescriptorCount
+
+
+@dataclass(frozen=True)
+class RuleTables:
+    """A rulebook's descriptors and escalations, indexed for the assessment's inner loops."""
+
+    red_flag_ids: frozenset[str]
+    """The ids of the red-flag descriptors (questions that could fire one are asked first)."""
+    raising: tuple[tuple[Escalation, int, Optional[DescriptorCount]], ...]
+    """The escalations to a level above universal, in rulebook order, each with the rank it raises
+    to and its count rule (None for a condition escalation): the only ones that can change a level."""
+    tests: dict[str, tuple[tuple[str, Callable[[Any], bool]], ...]]
+    """For each descriptor and condition escalation id, its tests of its own facts (not a
+    sibling's): the fact's name and whether a value passes, in the condition's order."""
+
+
+def rule_tables(descriptors: tuple[Descriptor, ...], escalations: tuple[Escalation, ...]) -> RuleTables:
+    """The tables for a rulebook with these descriptors and escalations."""
+    readers = [*descriptors, *(e for e in escalations if e.applies is not None)]
+    return RuleTables(
+        red_flag_ids=frozenset(d.id for d in descriptors if d.red_flag),
+        raising=tuple((e, e.to.rank, e.count) for e in escalations if e.to.rank > 0),
+        tests={
+            rule.id: tuple((leaf.fact, leaf.passes) for leaf in rule.applies.condition.leaves if leaf.spec.root != "sibling")
+            for rule in readers
+            if rule.applies is not None
+        },
+    )
