@@ -49,7 +49,14 @@ def scenario_folder(root: Path, situation: dict[str, Any]) -> Path:
                 "title": "A nine-year-old at 86% attendance",
                 "story": "School reports attendance of 86% since the parents separated.",
                 "situation": situation,
-                "expected": {"tiny": {"level": "targeted", "why": "Persistent absence is targeted in version 2."}},
+                "expected": {
+                    "tiny": {
+                        "level": "targeted",
+                        "why": "Persistent absence is targeted in version 2.",
+                        # The test's own invented rulebook is the source of this expectation.
+                        "source": "judgement: version 2 of the test's rulebook places persistent absence at targeted",
+                    }
+                },
             }
         )
     )
@@ -64,7 +71,12 @@ def test_the_rules_added_removed_and_changed_and_the_scenario_they_move(tmp_path
         ("education.severe_absence", "added"),
         ("health.faltering_growth", "removed"),
     ]
-    assert diff.descriptors[0].fields == [FieldChange(field="level", before="early_help", after="targeted")]
+    # The small rulebook has no tier map of its own, so a descriptor's tier is its level's plain
+    # tier (rulebook/tiers.py): moving it up a level moves its tier with it, and the diff says both.
+    assert diff.descriptors[0].fields == [
+        FieldChange(field="level", before="early_help", after="targeted"),
+        FieldChange(field="tier", before="multi_agency", after="child_in_need"),
+    ]
     assert diff.escalations == [
         RuleChange(
             kind="escalation",
@@ -91,7 +103,8 @@ def test_the_rules_added_removed_and_changed_and_the_scenario_they_move(tmp_path
     )
     [child] = move.children
     assert child.reasons == [
-        "education.persistent_absence now counts at targeted (was early_help): descriptor changed: level early_help → targeted"
+        "education.persistent_absence now counts at targeted (was early_help): descriptor changed: level early_help → targeted; "
+        "tier multi_agency → child_in_need"
     ]
 
 
