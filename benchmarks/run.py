@@ -472,7 +472,7 @@ def compare(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="needs-engine vs durable-rules and zen-engine; batch throughput.")
-    parser.add_argument("--quick", action="store_true", help="small sizes: about two minutes")
+    parser.add_argument("--quick", action="store_true", help="small sizes: 500 households a concern rate, a 10^4 batch")
     parser.add_argument("--families", type=int, help="fully-known households per concern rate (default 2,000; quick 500)")
     parser.add_argument(
         "--footnote-families", type=int, help="households for the footnote ways, slow or not correct (default 500; quick 200)"
