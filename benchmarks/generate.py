@@ -14,9 +14,10 @@ import argparse
 import json
 import random
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 from needs_engine.authoring.strategies import best_value, set_path
+from needs_engine.model.ages import UNBORN_ONLY, AgeSpan, applies_span
 from needs_engine.model.catalogue import FactSpec, facts_by_root
 
 _AGES = (("child", ("age_months",)), ("child", ("unborn_weeks",)), ("child", ("unborn",)))
@@ -38,23 +39,41 @@ def _any(spec: FactSpec, rng: random.Random) -> Any:
     return rng.randint(int(low), int(high)) if spec.integer else round(rng.uniform(low, high), 1)
 
 
-def _fill(root: str, entity: dict[str, Any], rng: random.Random, *, known: bool, concern: float) -> dict[str, Any]:
+def _fill(
+    root: str, entity: dict[str, Any], rng: random.Random, *, known: bool, concern: float, age: Optional[AgeSpan] = None
+) -> dict[str, Any]:
+    """Set the facts of `root` on `entity`. A child fact that cannot describe a child of `age` (a
+    pregnancy's facts for a born child, a school's for a baby: `model/ages.py`) keeps its
+    no-concern value where another would be drawn, since the model refuses it (Semantics 14)."""
     for spec in settable(root):
         roll = rng.random()
         if known:
-            value = _any(spec, rng) if roll < concern else best_value(spec)
+            worry = roll < concern
         elif roll < 0.65:
             continue  # left out: unknown
         elif roll < 0.67:
-            value = "unknown"
+            set_path(entity, spec.path, "unknown")
+            continue
         else:
-            value = _any(spec, rng) if roll < 0.67 + concern else best_value(spec)
-        set_path(entity, spec.path, value)
+            worry = roll < 0.67 + concern
+        if worry and age is not None and age.intersect(applies_span(".".join(spec.path))).empty:
+            worry = False
+        set_path(entity, spec.path, _any(spec, rng) if worry else best_value(spec))
     return entity
 
 
 def _age(rng: random.Random) -> dict[str, int]:
     return {"unborn_weeks": rng.randint(8, 40)} if rng.random() < 0.06 else {"age_months": rng.randint(0, 215)}
+
+
+def _span(age: dict[str, int]) -> AgeSpan:
+    months = age.get("age_months")
+    return UNBORN_ONLY if months is None else AgeSpan(False, True, months, months)
+
+
+def _child(index: int, rng: random.Random, *, known: bool, concern: float) -> dict[str, Any]:
+    age = _age(rng)
+    return _fill("child", {"id": f"c{index + 1}", **age}, rng, known=known, concern=concern, age=_span(age))
 
 
 def household(rng: random.Random, index: int, *, known: bool = False, carers: int = 0, concern: float = 0.0) -> dict[str, Any]:
@@ -64,10 +83,7 @@ def household(rng: random.Random, index: int, *, known: bool = False, carers: in
     n_carers = carers or rng.choice((1, 2, 2))
     document = {
         "reference": f"FICT-{index:07d}",
-        "children": [
-            _fill("child", {"id": f"c{i + 1}", **_age(rng)}, rng, known=known, concern=concern)
-            for i in range(rng.choice((1, 1, 2, 2, 3, 4)))
-        ],
+        "children": [_child(i, rng, known=known, concern=concern) for i in range(rng.choice((1, 1, 2, 2, 3, 4)))],
         "carers": [
             _fill("carer", {"id": f"a{i + 1}", "role": rng.choice(ROLES)}, rng, known=known, concern=concern)
             for i in range(n_carers)

@@ -33,14 +33,22 @@ def _cases() -> list[tuple[dict[str, object], set[str]]]:
     return cases
 
 
-@pytest.mark.parametrize("peer", ["zen", "durable"])
-def test_translated_descriptors_fire_as_ours_do(peer: str) -> None:
-    pytest.importorskip("zen" if peer == "zen" else "durable.lang")
+@pytest.mark.parametrize("way", ["zen", "zen-json-text", "zen-batch", "durable", "durable-session"])
+def test_translated_descriptors_fire_as_ours_do(way: str) -> None:
+    pytest.importorskip("zen" if way.startswith("zen") else "durable.lang")
     import run  # noqa: E402  (benchmarks/run.py: the peer runners)
 
     translated = {d: translate(BOOK.by_id[d]) for d in CHOSEN}
-    evaluate = run.zen_runner(translated) if peer == "zen" else run.durable_runner(translated)
     cases = _cases()
     assert any(ours for _, ours in cases) and not all(ours for _, ours in cases)  # the check is not vacuous
-    for facts, ours in cases:
-        assert set(evaluate(facts)) == ours
+    if way == "zen-batch":
+        got = run.zen_batch_runner(translated)([facts for facts, _ in cases])
+    else:
+        evaluate = {
+            "zen": lambda: run.zen_runner(translated),
+            "zen-json-text": lambda: run.zen_runner(translated, precompiled=False),
+            "durable": lambda: run.durable_runner(translated),
+            "durable-session": lambda: run.durable_runner(translated, way="session"),
+        }[way]()
+        got = [evaluate(facts) for facts, _ in cases]
+    assert [set(fired) for fired in got] == [ours for _, ours in cases]
