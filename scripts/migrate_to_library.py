@@ -34,6 +34,8 @@ from pathlib import Path
 
 import yaml
 
+from needs_engine.rulebook.citations import split_citation
+
 ROOT = Path(__file__).resolve().parent.parent
 LIBRARY = "england"
 BOOKS = ("knowsley", "st-helens")
@@ -119,20 +121,6 @@ agency"), or the response the rulebook gives at that level."""
 _SH_LEVEL = re.compile(r"'What does it mean\?' \(Level \d[^)]*\)")
 """The St Helens strategy's definition of one of its four levels of need."""
 _KEY = re.compile(r"^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+$|^[A-Z]+[0-9][A-Z0-9]*$")
-
-
-def split_citation(text: str) -> list[str]:
-    """The `;`-separated parts of a citation, leaving a `;` inside brackets alone."""
-    parts, depth, current = [], 0, ""
-    for char in text:
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if char == ";" and depth == 0:
-            parts.append(current.strip())
-            current = ""
-        else:
-            current += char
-    parts.append(current.strip())
-    return [part for part in parts if part]
 
 
 def without_level_definition(part: str) -> str:

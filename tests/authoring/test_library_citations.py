@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from needs_engine.rulebook.citations import split_citation
+
 LIBRARY = Path(__file__).resolve().parents[2] / "descriptors" / "england"
 ONLY_ONE = "(the only public document found for this indicator)"
 
@@ -74,18 +76,8 @@ def library_descriptors() -> list[tuple[str, str]]:
     return found
 
 
-def citations(source: str) -> list[str]:
-    """The source's citations: split at semicolons outside brackets."""
-    parts, depth, current = [], 0, ""
-    for char in source:
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if char == ";" and depth == 0:
-            parts.append(current.strip())
-            current = ""
-        else:
-            current += char
-    parts.append(current.strip())
-    return [p for p in parts if p]
+citations = split_citation
+"""The source's citations: split at semicolons outside brackets."""
 
 
 def document(citation: str) -> str:
