@@ -467,7 +467,15 @@ def test_closures_traces_and_generated_code_agree(book: Rulebook) -> None:
     seen: dict[str, Counter[Truth]] = {d.id: Counter() for d in book.descriptors}
     plan = _plan(book)
 
-    @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    # derandomize: the closing check (every descriptor seen true, false and unknown) is about this
+    # fixture's coverage, so it must not pass or fail by the luck of one run's draws (it missed by
+    # one descriptor in one run of 100 random cases).
+    @settings(
+        max_examples=100,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
     @given(households(fixture_facts(book)))
     def check(document: dict[str, Any]) -> None:
         household = Situation.model_validate(document).household

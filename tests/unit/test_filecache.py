@@ -69,7 +69,8 @@ def same_rulebook(a: Rulebook, b: Rulebook) -> None:
 
 def test_a_rulebook_from_the_cache_assesses_every_example_as_from_its_yaml(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     rules_file, descriptors_dir = locate("knowsley")
-    sources = [rules_file, *descriptors_dir.glob("*.yaml")]
+    # Knowsley extends the common library: its own descriptor files (if any) and the library's.
+    sources = [rules_file, *descriptors_dir.glob("*.yaml"), *(descriptors_dir.parent / "england").glob("*.yaml")]
     built = fresh()
     assert len(entries(cache)) == len(sources)  # one entry a file
     with monkeypatch.context() as patched:
@@ -118,8 +119,11 @@ def test_editing_a_descriptor_file_rebuilds_it(cache: Path, monkeypatch: pytest.
     (cache.parent / "book").mkdir()
     rules = copy_rulebook(cache.parent / "book")
     before = fresh(rules.parent.parent)
-    housing = rules.parent.parent / "descriptors" / "knowsley" / "housing.yaml"
-    old_text = "The family's home is at risk, for example through rent arrears or a notice to leave."
+    housing = rules.parent.parent / "descriptors" / "england" / "housing.yaml"  # the library Knowsley extends
+    old_text = (
+        "The family's housing is insecure, at the least at risk through rent arrears or a notice to leave, "
+        "and housing and money advice need to work together."
+    )
     assert before.by_id["housing.at_risk"].text == old_text
     # A new first line moves every descriptor of the file down one line; the text changes too.
     housing.write_text("# edited for the test\n" + housing.read_text(encoding="utf-8"), encoding="utf-8")
@@ -224,14 +228,17 @@ def test_no_cache_reads_and_writes_nothing(cache: Path, monkeypatch: pytest.Monk
 def test_a_file_that_does_not_parse_is_refused_with_its_line_every_time(cache: Path) -> None:
     (cache.parent / "book").mkdir()
     rules = copy_rulebook(cache.parent / "book")
-    housing = rules.parent.parent / "descriptors" / "knowsley" / "housing.yaml"
+    housing = rules.parent.parent / "descriptors" / "england" / "housing.yaml"  # the library Knowsley extends
     housing.write_text(housing.read_text(encoding="utf-8") + "  - id: [unclosed\n", encoding="utf-8")
     lines = housing.read_text(encoding="utf-8").count("\n")
     for _ in range(2):
         with pytest.raises(RulebookError) as caught:
             fresh(rules.parent.parent)
         assert f"housing.yaml:{lines + 1}" in str(caught.value) or f"housing.yaml:{lines}" in str(caught.value)
-    assert len(entries(cache)) == len(list((rules.parent.parent / "descriptors" / "knowsley").glob("*.yaml")))
+    # Every file that parsed is kept (the rules file, the library's and Knowsley's own), never the broken one.
+    descriptors = rules.parent.parent / "descriptors"
+    parsed = [rules, *(descriptors / "knowsley").glob("*.yaml"), *(descriptors / "england").glob("*.yaml")]
+    assert len(entries(cache)) == len(parsed) - 1
 
 
 def test_the_default_folder_follows_xdg_cache_home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
