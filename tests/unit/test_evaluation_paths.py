@@ -467,13 +467,11 @@ def test_closures_traces_and_generated_code_agree(book: Rulebook) -> None:
     seen: dict[str, Counter[Truth]] = {d.id: Counter() for d in book.descriptors}
     plan = _plan(book)
 
-    # derandomize: the closing check (every descriptor seen true, false and unknown) is about this
-    # fixture's coverage, so it must not pass or fail by the luck of one run's draws (it missed by
-    # one descriptor in one run of 100 random cases).
+    # 200 cases: the closing check (every descriptor seen true, false and unknown, but for a tenth)
+    # missed by one or two descriptors in two runs of 100 (6 and 7 of 56 unseen, 5 allowed).
     @settings(
-        max_examples=100,
+        max_examples=200,
         deadline=None,
-        derandomize=True,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
     @given(households(fixture_facts(book)))
