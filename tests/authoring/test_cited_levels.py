@@ -28,7 +28,9 @@ PUBLISHERS = {
     "DEVON-ION": ("devon", "Devon"),
     "SH-EHS-2019": ("st-helens-seed", "St Helens"),
 }
-_CITED = re.compile(r"(" + "|".join(map(re.escape, PUBLISHERS)) + r"),\s*Level\s*(\d)\b")
+_CITED = re.compile(r"^(" + "|".join(map(re.escape, PUBLISHERS)) + r"),\s*Level\s*\d")
+# Every level the citation names ("Level 3", "Level 3-4", "Level 3 ... and Level 4").
+_LEVELS = re.compile(r"Level\s*(\d)(?:\s*[-–]\s*(\d))?\b")
 
 
 @cache
@@ -50,15 +52,23 @@ def cited_levels() -> list[tuple[str, str, str, str, list[str], str]]:
             above = lines[max(0, starts[descriptor["id"]] - 6) : starts[descriptor["id"]]]
             comments = "\n".join(line for line in above if line.lstrip().startswith("#"))
             for citation in citations(descriptor.get("source") or ""):
-                for m in _CITED.finditer(citation):
-                    key, level = m.group(1), m.group(2)
-                    tiers = level_tiers(key)[int(level) - 1]
-                    found.append((descriptor["id"], descriptor["tier"], key, level, tiers, comments))
+                if not (m := _CITED.match(citation)):
+                    continue
+                key, numbers = m.group(1), []
+                for lv in _LEVELS.finditer(citation):
+                    low = int(lv.group(1))
+                    numbers += range(low, int(lv.group(2) or low) + 1)
+                tiers = [t for n in sorted(set(numbers)) for t in level_tiers(key)[n - 1]]
+                level = "/".join(str(n) for n in sorted(set(numbers)))
+                found.append((descriptor["id"], descriptor["tier"], key, level, tiers, comments))
     return found
 
 
 def test_schemes_are_read() -> None:
     assert level_tiers("HANTS-THR")[2] == ["multi_agency"]
+    cited = {(did, key): level for did, _, key, level, _, _ in cited_levels()}
+    assert cited[("health.pregnant_under_16", "HANTS-THR")] == "3/4"  # "HANTS-THR, Level 3-4"
+    assert cited[("guidance_boundaries.failing", "BUCKS-THR")] == "3/4"  # "Level 3 ... and Level 4"
     assert len(cited_levels()) > 90  # 99 "<KEY>, Level N" citations when this test was written
 
 
