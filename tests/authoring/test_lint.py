@@ -256,8 +256,8 @@ def test_a_declared_source_cited_by_a_level_an_override_or_a_descriptor_is_not_r
     library = descriptor_file(rules, "family_social_relationships.peer_isolation")
     edit(
         library,
-        "source: \"LIV-LON, Level 1 'Good relationships with peers'",
-        "source: \"TEST-BY-DESCRIPTOR; LIV-LON, Level 1 'Good relationships with peers'",
+        "source: \"ESX-LI, Level 1 'Identity'",
+        "source: \"TEST-BY-DESCRIPTOR; ESX-LI, Level 1 'Identity'",
     )
     assert [f for f in lint_rulebook(rules).findings if f.code == "unused_source"] == []
     # Take one citation away again and only that source is reported.
