@@ -1,7 +1,7 @@
 """Translate the rulebook's descriptor conditions, mechanically, into two peer rule engines' formats.
 
-Each descriptor's `when` text is parsed with needs-engine's own parser (`language/parse.py`) and
-its syntax tree walked into a small neutral form (and / or / comparison of a flat field with a
+Each descriptor's condition tree (`language/tree.py`, built once when the rulebook loaded) is
+walked into a small neutral form (and / or / comparison of a flat field with a
 constant); that form is then rendered as a zen-engine expression and as a durable-rules
 condition. The age band is translated into comparisons on the child's age and is ANDed in.
 
@@ -18,12 +18,11 @@ What the peers cannot say, and how the translation treats it:
 
 from __future__ import annotations
 
-import ast
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any, Optional, Union
 
-from needs_engine.language.parse import parse
+from needs_engine.language import tree as t
 from needs_engine.model.catalogue import FactSpec, facts_by_root
 from needs_engine.model.situation import Child, Household
 from needs_engine.rulebook.load import Descriptor
@@ -51,8 +50,6 @@ class Junction:
 
 Node = Union[Compare, Junction]
 
-_OPS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
-_FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 _ROOT_FIELD = {"child": "child", "home": "home", "household": "household", "strengths": "strengths"}
 
 
@@ -61,66 +58,48 @@ def field_name(root: str, path: tuple[str, ...]) -> str:
     return "__".join((root, *path))
 
 
-class _Walker:
-    def __init__(self, text: str) -> None:
-        self.text = text
+def _flat(node: t.Node, carer: Optional[str]) -> Node:
+    """The neutral form of a condition tree, with `carer` the carer slot a quantifier has bound."""
+    if isinstance(node, (t.And, t.Or)):
+        return Junction("and" if isinstance(node, t.And) else "or", tuple(_flat(part, carer) for part in node.parts))
+    if isinstance(node, t.Quantified) and node.binder == "carer":
+        slots = tuple(_flat(node.body, f"carer{i + 1}") for i in range(CARER_SLOTS))
+        return Junction("and" if node.every else "or", slots)
+    if isinstance(node, (t.Quantified, t.Count)):
+        raise Untranslatable(f"{type(node).__name__.lower()} over {node.binder or 'conditions'} needs a variable number of items")
+    if isinstance(node, t.Test):
+        return _test(node, _field(node.subject, carer))
+    raise Untranslatable(f"{type(node).__name__} has no flat two-valued form")
 
-    def condition(self, node: ast.expr, carer: Optional[str]) -> Node:
-        if isinstance(node, ast.BoolOp):
-            return Junction("and" if isinstance(node.op, ast.And) else "or", tuple(self.condition(v, carer) for v in node.values))
-        if isinstance(node, ast.Compare):
-            operands = [node.left, *node.comparators]
-            pairs = [self.compare(operands[i], op, operands[i + 1], carer) for i, op in enumerate(node.ops)]
-            return pairs[0] if len(pairs) == 1 else Junction("and", tuple(pairs))
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-            name = node.func.id
-            if name in ("any_carer", "all_carers"):
-                slots = tuple(self.condition(node.args[0], f"carer{i + 1}") for i in range(CARER_SLOTS))
-                return Junction("or" if name == "any_carer" else "and", slots)
-            raise Untranslatable(f"{name}(...) needs a variable number of items")
-        if isinstance(node, (ast.Attribute, ast.Name)):
-            spec, field = self.fact(node, carer)
-            return Compare(field, "==", True)
-        raise Untranslatable(f"{type(node).__name__} has no flat two-valued form")
 
-    def fact(self, node: ast.expr, carer: Optional[str]) -> tuple[FactSpec, str]:
-        names: list[str] = []
-        while isinstance(node, ast.Attribute):
-            names.append(node.attr)
-            node = node.value
-        assert isinstance(node, ast.Name)
-        root, path = node.id, tuple(reversed(names))
-        if root == "carer":
-            if carer is None:
-                raise Untranslatable("carer outside a quantifier")
-            return facts_by_root()["carer"][path], field_name(carer, path)
-        if root not in _ROOT_FIELD:
-            raise Untranslatable(f"'{root}' facts need a quantifier over a variable number of items")
-        return facts_by_root()[root][path], field_name(root, path)
+def _field(fact: t.Fact, carer: Optional[str]) -> str:
+    if fact.root == "carer":
+        if carer is None:
+            raise Untranslatable("carer outside a quantifier")
+        return field_name(carer, fact.path)
+    if fact.root not in _ROOT_FIELD:
+        raise Untranslatable(f"'{fact.root}' facts need a quantifier over a variable number of items")
+    return field_name(fact.root, fact.path)
 
-    def compare(self, left: ast.expr, op: ast.cmpop, right: ast.expr, carer: Optional[str]) -> Node:
-        if isinstance(op, (ast.In, ast.NotIn)):
-            spec, field = self.fact(left, carer)
-            assert isinstance(right, (ast.List, ast.Tuple))
-            values = [self.constant(spec, item) for item in right.elts]
-            if isinstance(op, ast.In):
-                return Junction("or", tuple(Compare(field, "==", v) for v in values))
-            return Junction("and", tuple(Compare(field, "!=", v) for v in values))
-        symbol = _OPS[type(op)]
-        if not isinstance(left, (ast.Attribute, ast.Name)) or (isinstance(left, ast.Name) and left.id in ("true", "false")):
-            left, right, symbol = right, left, _FLIP[symbol]
-        spec, field = self.fact(left, carer)
-        return Compare(field, symbol, self.constant(spec, right))
 
-    def constant(self, spec: FactSpec, node: ast.expr) -> Union[int, float, bool]:
-        if isinstance(node, ast.UnaryOp):
-            return -node.operand.value  # type: ignore[attr-defined, no-any-return]
-        if isinstance(node, ast.Name):
-            return node.id in ("true", "True")
-        assert isinstance(node, ast.Constant)
-        if spec.choices is not None:
-            return [m.value for m in spec.choices].index(node.value)
-        return node.value  # type: ignore[no-any-return]
+def _test(test: t.Test, field: str) -> Node:
+    """A leaf: ordinal and choice values by their position in the scale."""
+    if isinstance(test, t.FlagTest):
+        return Compare(field, "==", test.wanted)
+    if isinstance(test, t.NumberTest):
+        return Compare(field, test.op, test.bound)
+    if isinstance(test, t.OrdinalTest):
+        return Compare(field, test.op, _rank(test.spec, test.value))
+    assert isinstance(test, t.MemberTest)
+    ranks = [_rank(test.spec, member) for member in test.values]
+    if test.op in ("==", "in"):
+        return Junction("or", tuple(Compare(field, "==", r) for r in ranks)) if len(ranks) > 1 else Compare(field, "==", ranks[0])
+    return Junction("and", tuple(Compare(field, "!=", r) for r in ranks)) if len(ranks) > 1 else Compare(field, "!=", ranks[0])
+
+
+def _rank(spec: FactSpec, member: Any) -> int:
+    assert spec.choices is not None
+    return list(spec.choices).index(member)
 
 
 def _band(band: Optional[AgeBand]) -> Optional[Node]:
@@ -142,8 +121,7 @@ def _band(band: Optional[AgeBand]) -> Optional[Node]:
 
 def translate(descriptor: Descriptor) -> Node:
     """The descriptor's condition (and age band) in neutral form; Untranslatable if a flat engine cannot say it."""
-    text = descriptor.applies.condition.text
-    node = _Walker(text).condition(parse(text).body, None)
+    node = _flat(descriptor.applies.condition.tree, None)
     band = _band(descriptor.applies.age)
     return node if band is None else Junction("and", (band, node))
 

@@ -111,10 +111,10 @@ class Probe:
 
     def __init__(self, rulebook: Rulebook) -> None:
         self.rulebook = rulebook
-        texts = [d.applies.condition.text for d in rulebook.descriptors]
-        texts += [e.applies.condition.text for e in rulebook.escalations if e.applies is not None]
-        texts += [m.condition.text for m in rulebook.mitigations]
-        self.thresholds = thresholds(texts)
+        conditions = [d.applies.condition for d in rulebook.descriptors]
+        conditions += [e.applies.condition for e in rulebook.escalations if e.applies is not None]
+        conditions += [m.condition for m in rulebook.mitigations]
+        self.thresholds = thresholds(conditions)
         self.bands = [d.age for d in rulebook.descriptors if d.age is not None]
         self.bands += [e.applies.age for e in rulebook.escalations if e.applies is not None and e.applies.age is not None]
         self.red_flags = [d for d in rulebook.descriptors if d.red_flag]

@@ -19,7 +19,6 @@ the closest valid name); lint adds what a rulebook can get wrong and still load:
 
 from __future__ import annotations
 
-import ast
 import difflib
 import re
 from collections import defaultdict
@@ -356,9 +355,9 @@ def _same_conditions(draft: Draft) -> list[Finding]:
     groups: dict[tuple[Any, ...], list[Entry]] = defaultdict(list)
     for entry in draft.of("descriptor"):
         if entry.condition is not None and entry.level is not None:
-            shape = ast.dump(ast.parse(entry.condition.text, mode="eval"))
+            # The tree, not the text: `x` and `x == true`, or `2 <= x` and `x >= 2`, are one condition.
             band = entry.age.model_dump_json() if entry.age else None
-            groups[(entry.domain, shape, band)].append(entry)
+            groups[(entry.domain, entry.condition.tree, band)].append(entry)
     findings = []
     for group in groups.values():
         for entry in group[1:]:

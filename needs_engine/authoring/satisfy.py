@@ -15,7 +15,6 @@ searched exhaustively; otherwise a fixed-seed sample of it is, and the result sa
 
 from __future__ import annotations
 
-import ast
 import itertools
 import math
 import random
@@ -26,11 +25,11 @@ from typing import Any, Optional
 from pydantic import ValidationError
 
 from ..language.compile import Condition, Env
+from ..language.tree import Count, MemberTest, NumberTest, OrdinalTest, Quantified, Test
 from ..model.catalogue import FactSpec, facts_by_root
 from ..model.situation import MAX_AGE_MONTHS, Household
 from ..rulebook.load import Applicable
 from ..rulebook.schema import AgeBand
-from ..rulebook.thresholds import constant_values, dotted_fact
 
 MAX_EXHAUSTIVE = 20_000
 """Candidate households tried one by one before the search switches to sampling."""
@@ -55,8 +54,6 @@ UNBORN_HAS_NO = frozenset(
     }
 )
 _AGE_FACTS = {("age_months",), ("unborn_weeks",), ("unborn",)}
-_BINDERS = {"count_carers": "carer", "count_siblings": "sibling", "any_carer": "carer", "all_carers": "carer"}
-_BINDERS |= {"any_sibling": "sibling", "all_siblings": "sibling"}
 
 
 @dataclass(frozen=True)
@@ -93,7 +90,7 @@ class _Reads:
 
 def satisfying_household(condition: Condition, age: Optional[AgeBand] = None) -> Search:
     """Look for a household whose child (`c`) makes `condition`, within `age`, true."""
-    reads = _reads_of(condition.text)
+    reads = _reads_of(condition)
     applies = Applicable(condition, age)
     configs = list(_configurations(reads, age))
     space = sum(config.size for config in configs)
@@ -132,29 +129,28 @@ def _true(applies: Applicable, document: dict[str, Any]) -> bool:
 # --- what the condition reads ------------------------------------------------------------------
 
 
-def _reads_of(text: str) -> _Reads:
+def _reads_of(condition: Condition) -> _Reads:
+    """The facts `condition` reads, with the constants each is compared with, and what its counts count to."""
     reads = _Reads()
-    tree = ast.parse(text, mode="eval")
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _BINDERS:
-            reads.binders.add(_BINDERS[node.func.id])
-        if isinstance(node, ast.Compare):
-            _compare(node, reads)
-        elif isinstance(node, ast.Attribute) and (name := dotted_fact(node)) is not None:
-            reads.facts.setdefault(name, set())
+    for node in condition.tree.walk():
+        if isinstance(node, (Quantified, Count)) and node.binder is not None:
+            reads.binders.add(node.binder)
+        if isinstance(node, Count) and node.binder is not None:
+            reads.counts[node.binder].add(node.bound)
+        if isinstance(node, Test):
+            reads.facts.setdefault((node.subject.root, node.subject.path), set()).update(_constants(node))
     return reads
 
 
-def _compare(node: ast.Compare, reads: _Reads) -> None:
-    operands = [node.left, *node.comparators]
-    constants = [value for operand in operands for value in constant_values(operand)]
-    for operand in operands:
-        name = dotted_fact(operand) if isinstance(operand, ast.Attribute) else None
-        if name is not None:
-            reads.facts.setdefault(name, set()).update(constants)
-        if isinstance(operand, ast.Call) and isinstance(operand.func, ast.Name) and operand.func.id in _BINDERS:
-            binder = _BINDERS[operand.func.id]
-            reads.counts[binder].update(int(c) for c in constants if isinstance(c, (int, float)) and not isinstance(c, bool))
+def _constants(test: Test) -> set[Any]:
+    """The constants a test compares its fact with (the values of a list; none for a yes/no fact)."""
+    if isinstance(test, NumberTest):
+        return {test.bound}
+    if isinstance(test, OrdinalTest):
+        return {test.value.value}
+    if isinstance(test, MemberTest):
+        return {member.value for member in test.values}
+    return set()
 
 
 # --- candidate values ----------------------------------------------------------------------------
@@ -294,11 +290,11 @@ def _configurations(reads: _Reads, band: Optional[AgeBand]) -> Iterator[_Config]
             yield _Config(n_carers, n_siblings, dims, slots)
 
 
-def thresholds(texts: list[str]) -> dict[str, set[Any]]:
+def thresholds(conditions: list[Condition]) -> dict[str, set[Any]]:
     """Every fact the conditions read (siblings' facts as `child.…`), with the constants it is compared with."""
     found: dict[str, set[Any]] = {}
-    for text in texts:
-        for (root, path), constants in _reads_of(text).facts.items():
+    for condition in conditions:
+        for (root, path), constants in _reads_of(condition).facts.items():
             dotted = ".".join(("child" if root == "sibling" else root, *path))
             found.setdefault(dotted, set()).update(constants)
     return found

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Optional
 
-from ..language.compile import Condition, Env
+from ..language.compile import Condition, Env, within
 from ..language.logic import Truth
 from ..model.ages import AgeSpan
 from ..model.levels import LEVELS, Level
@@ -261,13 +261,7 @@ def _once(condition: Condition, env: Env, shared: dict[str, Any]) -> Truth:
 
 def _applies(applicable: Applicable, env: Env, shared: dict[str, Any]) -> Truth:
     """`applicable.fast(env)`, with the condition evaluated once per household where it can be."""
-    in_band = in_age_band(applicable.age, env.span)
-    if in_band is False:
-        return False
-    value = _once(applicable.condition, env, shared)
-    if value is False:
-        return False
-    return None if (in_band is None or value is None) else True
+    return within(applicable.age, env, lambda bound: _once(applicable.condition, bound, shared))
 
 
 def unknown_for(descriptor_ids: Iterable[str], child: Child, household: Household, rulebook: Rulebook) -> set[str]:

@@ -1,7 +1,7 @@
-"""Straight-line Python generated from a rulebook's compiled conditions: the evaluation hot path.
+"""Straight-line Python generated from a rulebook's condition trees: the evaluation hot path.
 
-The closures built by `language/compile.py` cost a Python call per node; for a whole rulebook
-that is the engine's inner loop. Here every descriptor's condition plan (`Condition.plan`) is
+The closures derived by `language/compile.py` cost a Python call per node; for a whole rulebook
+that is the engine's inner loop. Here every descriptor's condition tree (`Condition.tree`) is
 turned, once per rulebook, into source for two functions:
 
 - `household_pass(env)`: the conditions that read no fact of the child (carers, the home,
@@ -11,9 +11,11 @@ turned, once per rulebook, into source for two functions:
   appending to `fired` and `unknown` exactly as `Applicable.fast` would decide (a descriptor
   that tests one fact is decided in a single branch on that fact).
 
-The generated source holds no text from the rulebook: only attribute paths checked against the
-model when the rulebook loaded, operator symbols, and references to constants (satisfying-value
-sets, bounds, descriptors) passed in by name. A condition with no plan calls its closure.
+Every node type of the tree is written out; three-valued `and`, `or` and quantifiers share one
+template (`_Writer.fold`), counts go through `logic.Span` as the closures do. The generated
+source holds no text from the rulebook: only attribute paths checked against the model when the
+rulebook loaded, operator symbols, and references to constants (satisfying-value sets, bounds,
+descriptors) passed in by name.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..language.compile import Env, Plan
+from ..language.compile import Env
+from ..language.logic import Span
+from ..language.tree import And, Count, FlagTest, Node, Not, NumberTest, Or, Quantified, Test, ValuesTest
 from ..rulebook.load import Descriptor
 
 _READ_PREFIX = {"child": "child", "home": "household.home", "household": "household", "strengths": "household.strengths"}
@@ -63,75 +67,101 @@ class _Writer:
             self.read_lines.append(f"    {name} = {expression}")
         return name
 
-    def emit(self, plan: Plan, indent: str) -> str:
-        """Write statements computing `plan`'s truth value; return the name holding it."""
-        kind = plan[0]
-        out = self.temp()
-        if kind == "leaf":
-            _, root, path, mode, payload = plan
-            value = self.read(root, path)
-            if root in ("carer", "sibling"):
-                local = self.temp()
-                self.lines.append(f"{indent}{local} = {value}")
-                value = local
-            self.lines.append(f"{indent}{out} = None if {value} is None else {self.test(value, mode, payload)}")
-        elif kind in ("and", "or"):
-            parts = [self.emit(part, indent) for part in plan[1]]
-            decisive, fallback = ("False", "True") if kind == "and" else ("True", "False")
-            any_decisive = " or ".join(f"{p} is {decisive}" for p in parts)
-            any_unknown = " or ".join(f"{p} is None" for p in parts)
-            self.lines.append(f"{indent}{out} = {decisive} if ({any_decisive}) else (None if ({any_unknown}) else {fallback})")
-        elif kind == "not":
-            inner = self.emit(plan[1], indent)
+    def emit(self, node: Node, indent: str) -> str:
+        """Write statements computing `node`'s truth value; return the name holding it."""
+        if isinstance(node, Test):
+            return self.leaf(node, indent)
+        if isinstance(node, (And, Or)):
+            parts = [self.emit(part, indent) for part in node.parts]
+            return self.fold(isinstance(node, Or), [f"{indent}for _v in ({', '.join(parts)},):"], "_v", indent)
+        if isinstance(node, Not):
+            inner = self.emit(node.item, indent)
+            out = self.temp()
             self.lines.append(f"{indent}{out} = None if {inner} is None else not {inner}")
-        elif kind in ("any", "all"):
-            binder, inner_plan = plan[1], plan[2]
-            decisive, fallback = ("True", "False") if kind == "any" else ("False", "True")
-            self.lines.append(f"{indent}{out} = {fallback}")
-            if binder == "carer":
-                self.lines.append(f"{indent}for carer in household.carers:")
-            else:
-                self.lines.append(f"{indent}for sibling in household.children:")
-                self.lines.append(f"{indent}    if sibling is child:")
-                self.lines.append(f"{indent}        continue")
-            inner = self.emit(inner_plan, indent + "    ")
-            self.lines.append(f"{indent}    if {inner} is {decisive}:")
-            self.lines.append(f"{indent}        {out} = {decisive}")
-            self.lines.append(f"{indent}        break")
-            self.lines.append(f"{indent}    if {inner} is None:")
-            self.lines.append(f"{indent}        {out} = None")
-        else:
-            raise ValueError(f"unknown plan node {kind!r}")
+            return out
+        if isinstance(node, Quantified):
+            loop = self.loop(node.binder, indent)
+            inner = self.nested(node.body, indent + "    ", loop)
+            return self.fold(not node.every, loop, inner, indent)
+        if isinstance(node, Count):
+            return self.count(node, indent)
+        raise ValueError(f"no code for a {type(node).__name__} node")
+
+    def fold(self, decisive: bool, loop: list[str], value: str, indent: str) -> str:
+        """The three-valued and/or over the values a loop yields (the one template for and, or and quantifiers):
+        `decisive` as soon as one value is, else unknown if any value was, else the other truth value."""
+        out = self.temp()
+        self.lines.append(f"{indent}{out} = {not decisive}")
+        self.lines.extend(loop)
+        self.lines.append(f"{indent}    if {value} is {decisive}:")
+        self.lines.append(f"{indent}        {out} = {decisive}")
+        self.lines.append(f"{indent}        break")
+        self.lines.append(f"{indent}    if {value} is None:")
+        self.lines.append(f"{indent}        {out} = None")
         return out
 
-    def test(self, value: str, mode: str, payload: Any) -> str:
-        """The expression a leaf applies to a known value (a bool)."""
-        if mode == "in":
-            return f"{value} in {self.constant(payload)}"
-        if mode == "compare":
-            symbol, bound = payload
-            assert symbol in ("<", "<=", ">", ">=", "==", "!=")
-            return f"{value} {symbol} {self.constant(bound)}"
-        return f"{value} is {bool(payload)!r}"
+    def loop(self, binder: str, indent: str) -> list[str]:
+        """The loop binding each carer, or each other child, as the closures' `_members` do."""
+        if binder == "carer":
+            return [f"{indent}for carer in household.carers:"]
+        return [f"{indent}for sibling in household.children:", f"{indent}    if sibling is child:", f"{indent}        continue"]
 
-    def decide_leaf(self, plan: Plan, target: str, add_fired: str, indent: str) -> None:
+    def nested(self, node: Node, indent: str, body: list[str]) -> str:
+        """Write `node`'s statements onto `body` (a loop's lines) rather than the function's."""
+        outer, self.lines = self.lines, body
+        name = self.emit(node, indent)
+        self.lines = outer
+        return name
+
+    def count(self, node: Count, indent: str) -> str:
+        """How many of the values hold, compared as `logic.Span` compares (unknowns undecided)."""
+        out = self.temp()
+        compare = self.constant(lambda values, op=node.op, bound=node.bound: Span.of(values).compare(op, bound))
+        if node.binder is None:
+            parts = [self.emit(part, indent) for part in node.items]
+            self.lines.append(f"{indent}{out} = {compare}(({', '.join(parts)},))")
+            return out
+        values = self.temp()
+        loop = self.loop(node.binder, indent)
+        inner = self.nested(node.items[0], indent + "    ", loop)
+        self.lines.append(f"{indent}{values} = []")
+        self.lines.extend(loop)
+        self.lines.append(f"{indent}    {values}.append({inner})")
+        self.lines.append(f"{indent}{out} = {compare}({values})")
+        return out
+
+    def leaf(self, test: Test, indent: str) -> str:
+        out = self.temp()
+        value = self.read(test.subject.root, test.subject.path)
+        if test.subject.root in ("carer", "sibling"):
+            local = self.temp()
+            self.lines.append(f"{indent}{local} = {value}")
+            value = local
+        self.lines.append(f"{indent}{out} = None if {value} is None else {self.test(value, test)}")
+        return out
+
+    def test(self, value: str, test: Test) -> str:
+        """The expression a leaf applies to a known value (a bool)."""
+        if isinstance(test, ValuesTest):
+            return f"{value} in {self.constant(test.satisfying)}"
+        if isinstance(test, NumberTest):
+            assert test.op in ("<", "<=", ">", ">=", "==", "!=")
+            return f"{value} {test.op} {self.constant(test.bound)}"
+        assert isinstance(test, FlagTest)
+        return f"{value} is {test.wanted!r}"
+
+    def decide_leaf(self, test: Test, target: str, add_fired: str, indent: str) -> None:
         """A descriptor whose condition is one test of a child or household fact, decided in one branch:
         the same decisions as computing its truth value first, with fewer steps (most facts of a
         referral are unknown, and then only the first test runs)."""
-        _, root, path, mode, payload = plan
-        value = self.read(root, path)
+        value = self.read(test.subject.root, test.subject.path)
         self.lines.append(f"{indent}if {value} is None:")
         self.lines.append(f"{indent}    unknown.append({target})")
-        self.lines.append(f"{indent}elif ({self.test(value, mode, payload)}) is True:")
+        self.lines.append(f"{indent}elif ({self.test(value, test)}) is True:")
         self.lines.append(f"{indent}    {add_fired}")
 
     def value_of(self, descriptor: Descriptor, indent: str) -> str:
-        condition = descriptor.applies.condition
-        if condition.plan is not None:
-            return self.emit(condition.plan, indent)
-        out = self.temp()
-        self.lines.append(f"{indent}{out} = {self.constant(condition.fast)}(env)")
-        return out
+        return self.emit(descriptor.applies.condition.tree, indent)
 
 
 def generate(items: Sequence[tuple[Descriptor, int, bool]]) -> Passes:
@@ -165,9 +195,9 @@ def generate(items: Sequence[tuple[Descriptor, int, bool]]) -> Passes:
         else:
             indent = "    "
         add_fired = f"(fired if _b is True else unknown).append({target})" if band >= 0 else f"fired.append({target})"
-        plan = descriptor.applies.condition.plan
-        if not household_only and plan is not None and plan[0] == "leaf" and plan[1] not in ("carer", "sibling"):
-            per_child.decide_leaf(plan, target, add_fired, indent)
+        tree = descriptor.applies.condition.tree
+        if not household_only and isinstance(tree, Test) and tree.subject.root not in ("carer", "sibling"):
+            per_child.decide_leaf(tree, target, add_fired, indent)
             continue
         if household_only:
             value = f"_s{position}"

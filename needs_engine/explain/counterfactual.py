@@ -17,16 +17,15 @@ re-assess every reported counterfactual from scratch to prove it.
 
 from __future__ import annotations
 
-import ast
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal, Optional
 
 from ..engine.evaluate import ChildResult, outcome
-from ..language.compile import Env
+from ..language.compile import Condition, Env
 from ..language.logic import Truth
-from ..language.parse import parse
+from ..language.tree import NumberTest
 from ..model.catalogue import FactSpec
 from ..model.levels import Level
 from ..model.situation import Household
@@ -70,40 +69,24 @@ def _index(book: Rulebook) -> _Index:
             if escalation.applies is not None:
                 for dotted in escalation.applies.condition.facts:
                     escalation_readers.setdefault(dotted, set()).add(escalation.id)
-        texts = [d.applies.condition.text for d in book.descriptors]
-        texts += [e.applies.condition.text for e in book.escalations if e.applies is not None]
+        conditions = [d.applies.condition for d in book.descriptors]
+        conditions += [e.applies.condition for e in book.escalations if e.applies is not None]
         _INDEXES[key] = _Index(
             readers={k: frozenset(v) for k, v in readers.items()},
             escalation_readers={k: frozenset(v) for k, v in escalation_readers.items()},
-            constants=_numeric_constants(texts),
+            constants=_numeric_constants(conditions),
         )
     return _INDEXES[key]
 
 
-def _numeric_constants(texts: Iterable[str]) -> dict[str, tuple[float, ...]]:
-    """Every number a condition compares a numeric fact with, by fact path."""
+def _numeric_constants(conditions: Iterable[Condition]) -> dict[str, tuple[float, ...]]:
+    """Every number a condition compares a numeric fact with, by fact name (siblings' as `child.…`)."""
     found: dict[str, set[float]] = {}
-    for text in texts:
-        for node in ast.walk(parse(text).body):
-            if not isinstance(node, ast.Compare):
-                continue
-            operands = [node.left, *node.comparators]
-            names = [_dotted(o) for o in operands]
-            numbers = [o.value for o in operands if isinstance(o, ast.Constant) and isinstance(o.value, (int, float))]
-            for name in filter(None, names):
-                found.setdefault(name, set()).update(n for n in numbers if not isinstance(n, bool))
+    for condition in conditions:
+        for leaf in condition.leaves:
+            if isinstance(leaf, NumberTest):
+                found.setdefault(leaf.fact, set()).add(leaf.bound)
     return {name: tuple(sorted(values)) for name, values in found.items()}
-
-
-def _dotted(node: ast.expr) -> Optional[str]:
-    names: list[str] = []
-    while isinstance(node, ast.Attribute):
-        names.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name) or not names:
-        return None
-    root = "child" if node.id == "sibling" else node.id
-    return ".".join([root, *reversed(names)])
 
 
 # --- evaluating one child under changes ------------------------------------------------------

@@ -14,26 +14,26 @@ from typing import Any, Optional
 Truth = Optional[bool]
 
 
-def all3(values: Iterable[Truth]) -> Truth:
-    """Kleene conjunction."""
+def kleene(values: Iterable[Truth], decisive: bool) -> Truth:
+    """The one three-valued and/or loop: `decisive` False is `and`, True is `or`. Every evaluator
+    that combines truth values (and, or, quantifiers, age bands) comes here."""
     unknown = False
     for value in values:
-        if value is False:
-            return False
+        if value is decisive:
+            return decisive
         if value is None:
             unknown = True
-    return None if unknown else True
+    return None if unknown else not decisive
+
+
+def all3(values: Iterable[Truth]) -> Truth:
+    """Kleene conjunction."""
+    return kleene(values, False)
 
 
 def any3(values: Iterable[Truth]) -> Truth:
     """Kleene disjunction."""
-    unknown = False
-    for value in values:
-        if value is True:
-            return True
-        if value is None:
-            unknown = True
-    return None if unknown else False
+    return kleene(values, True)
 
 
 def not3(value: Truth) -> Truth:

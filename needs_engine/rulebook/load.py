@@ -20,10 +20,11 @@ from typing import Any, Optional, Union
 from pydantic import BaseModel, ValidationError
 
 from ..errors import ConditionError, Problem, RulebookError, unknown_name
-from ..language.compile import Condition, Env, FactRead, compile_condition
+from ..language.compile import Condition, Env, FactRead, compile_condition, within, within_trace
 from ..language.logic import Truth
-from ..model.ages import MAX_AGE_MONTHS, AgeSpan
-from ..model.catalogue import FactSpec, all_facts, facts_by_root
+from ..language.tree import in_band, negates
+from ..model.ages import AgeSpan
+from ..model.catalogue import FactSpec, all_facts
 from ..model.levels import Level
 from ..model.tiers import Tier
 from ..yamlfile import YAMLProblem, line_of
@@ -59,52 +60,15 @@ class Applicable:
     age: Optional[AgeBand]
 
     def fast(self, env: Env) -> Truth:
-        in_band = in_age_band(self.age, env.span)
-        if in_band is False:
-            return False
-        value = self.condition.fast(env)
-        if value is False:
-            return False
-        return None if (in_band is None or value is None) else True
+        return within(self.age, env, self.condition.fast)
 
     def trace(self, env: Env) -> tuple[Truth, tuple[FactRead, ...]]:
-        in_band = in_age_band(self.age, env.span)
-        if in_band is False:
-            return False, ()
-        value, reads = self.condition.trace(env)
-        if value is False:
-            return False, reads
-        if in_band is None:
-            return None, (*reads, FactRead(f"child:{env.child.id}", facts_by_root()["child"][("age_months",)], None))
-        return value, reads
+        return within_trace(self.age, env, self.condition.trace)
 
 
 def in_age_band(band: Optional[AgeBand], span: AgeSpan) -> Truth:
-    """Whether a child whose age is `span` is in `band` (None: any age): True when every age the
-    span allows is inside, False when every one is outside, unknown only when it straddles (Semantics 11)."""
-    if band is None:
-        return True
-    inside = outside = False
-    if span.may_be_unborn:
-        if band.unborn == "exclude":
-            outside = True
-        else:
-            inside = True
-    if span.may_be_born and span.low <= span.high:
-        if band.unborn == "only":
-            outside = True
-        else:
-            low = band.min_months if band.min_months is not None else 0
-            high = band.max_months if band.max_months is not None else MAX_AGE_MONTHS
-            if span.low >= low and span.high <= high:
-                inside = True
-            elif span.high < low or span.low > high:
-                outside = True
-            else:
-                inside = outside = True
-    if inside and outside:
-        return None
-    return inside
+    """Whether a child whose age is `span` is in `band` (None: any age): `language.tree.in_band`."""
+    return in_band(band, span)
 
 
 @dataclass(frozen=True)
@@ -422,7 +386,7 @@ class _Loader:
             not_a_concern=not_a_concern,
             step_down=rules.step_down,
             needs={need: rungs for need, rungs in needs.items() if len(rungs) > 1},
-            thresholds=comparisons(item.applies.condition.text for item in readers),
+            thresholds=comparisons(item.applies.condition for item in readers),
             readers=_readers(readers),
             tier_map=tier_map,
             library=f"{library.model.id} {library.model.version}" if library else None,
@@ -681,7 +645,7 @@ class _Loader:
                 Problem(f"{self.rules_file}:{line}", "a mitigation may only name strengths", found=", ".join(not_strengths))
             )
             return None
-        if re.search(r"\bnot\b|!=", condition.text) or any(not leaf.passes(True) for leaf in condition.leaves):
+        if negates(condition.tree):
             # Negating a strength would let adding a strength raise a level.
             self.problems.append(
                 Problem(f"{self.rules_file}:{line}", "a mitigation may not negate a strength (no 'not', '!=' or 'not in')")

@@ -8,81 +8,32 @@ the run-time unassessed list (`engine/unassessed.py`) and the lint gap probe
 (`authoring/gaps.py`) both report it. A graded scale (a GCP2 grade) is the exception: the
 model defines every grade past the best as a concern, wherever the rulebook starts.
 
-The comparisons are read once, when the rulebook loads, from the conditions' own text.
+The comparisons are read once, when the rulebook loads, from the conditions' trees.
 """
 
 from __future__ import annotations
 
-import ast
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any, Optional
+from typing import Any
 
+from ..language.compile import Condition
 from ..language.logic import COMPARISONS
-from ..model.catalogue import FactSpec, facts_by_root
+from ..language.tree import NumberTest
+from ..model.catalogue import FactSpec
 
 Comparisons = dict[str, frozenset[tuple[str, float]]]
 """Every number fact a rulebook compares with a constant: `{dotted: {(op, constant)}}`, the fact on the left."""
 
 
-def comparisons(texts: Iterable[str]) -> Comparisons:
-    """The number comparisons in the condition `texts` (siblings' facts as `child.…`)."""
+def comparisons(conditions: Iterable[Condition]) -> Comparisons:
+    """The number comparisons in `conditions` (siblings' facts as `child.…`), read from their trees."""
     found: dict[str, set[tuple[str, float]]] = defaultdict(set)
-    for text in texts:
-        for node in ast.walk(ast.parse(text, mode="eval")):
-            if not isinstance(node, ast.Compare):
-                continue
-            operands = [node.left, *node.comparators]
-            for left, op, right in zip(operands, node.ops, operands[1:], strict=False):
-                symbol = _SYMBOLS.get(type(op))
-                if symbol is None:
-                    continue
-                straight = _fact_and_constants(left, right)
-                flipped = _fact_and_constants(right, left)
-                if straight is not None:
-                    found[straight[0]].update((symbol, c) for c in straight[1])
-                elif flipped is not None:
-                    found[flipped[0]].update((_FLIPPED[symbol], c) for c in flipped[1])
+    for condition in conditions:
+        for leaf in condition.leaves:
+            if isinstance(leaf, NumberTest):
+                found[leaf.fact].add((leaf.op, leaf.bound))
     return {fact: frozenset(pairs) for fact, pairs in found.items()}
-
-
-_SYMBOLS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
-_FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
-
-
-def _fact_and_constants(fact: ast.expr, constant: ast.expr) -> Optional[tuple[str, list[float]]]:
-    if not isinstance(fact, ast.Attribute):
-        return None
-    name = dotted_fact(fact)
-    numbers = [c for c in constant_values(constant) if isinstance(c, (int, float)) and not isinstance(c, bool)]
-    if name is None or not numbers:
-        return None
-    root, path = name
-    return ".".join(("child" if root == "sibling" else root, *path)), numbers
-
-
-def constant_values(node: ast.expr) -> list[Any]:
-    """The constants an operand writes: one, a negative one, or the items of a list."""
-    if isinstance(node, ast.Constant):
-        return [node.value]
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
-        return [-node.operand.value]
-    if isinstance(node, (ast.List, ast.Tuple)):
-        return [value for item in node.elts for value in constant_values(item)]
-    return []
-
-
-def dotted_fact(node: ast.Attribute) -> Optional[tuple[str, tuple[str, ...]]]:
-    """The (root, path) of a fact an attribute chain names, or None if it names no fact."""
-    names: list[str] = []
-    current: ast.expr = node
-    while isinstance(current, ast.Attribute):
-        names.append(current.attr)
-        current = current.value
-    if not isinstance(current, ast.Name) or current.id not in facts_by_root():
-        return None
-    path = tuple(reversed(names))
-    return (current.id, path) if path in facts_by_root()[current.id] else None
 
 
 def of_concern(spec: FactSpec, value: Any, compared: frozenset[tuple[str, float]]) -> bool:

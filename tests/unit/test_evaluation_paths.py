@@ -11,6 +11,7 @@ whitelist, the compiler's functions and the generator's plan nodes, so it cannot
 from __future__ import annotations
 
 import ast
+import dataclasses
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,9 +25,10 @@ from hypothesis import strategies as st
 from needs_engine import Level, Rulebook, load_rulebook
 from needs_engine.authoring.strategies import best_value, can_record, set_path, situations, values
 from needs_engine.engine.evaluate import _evaluate, _plan, evaluate_child, reads_child
-from needs_engine.language.compile import FUNCTIONS, QUANTIFIERS, Env, Plan
+from needs_engine.language.compile import FUNCTIONS, QUANTIFIERS, Env, fast_of
 from needs_engine.language.logic import COMPARISONS, Truth
 from needs_engine.language.parse import ALLOWED_NODES, parse
+from needs_engine.language.tree import Count, Node, Quantified, Test, Within, in_band
 from needs_engine.model.catalogue import FactSpec, facts_by_root
 from needs_engine.model.situation import Situation
 from needs_engine.rulebook.tiers import PLAIN_TIERS
@@ -122,6 +124,13 @@ SHAPES: list[tuple[str, str, Optional[dict[str, Any]]]] = [
     ),
     ("siblings.few", "count_siblings(sibling.health.growth == 'faltering') < 2 and child.health.growth != 'on_track'", MAX_ONLY),
     ("siblings.nested", "any_sibling(sibling.harm.sexual_abuse_concern and any_carer(carer.role == 'mothers_partner'))", None),
+    # A sibling read inside a carer quantifier inside a sibling quantifier: each binding stays visible.
+    (
+        "siblings.carer_of_sibling",
+        "any_sibling(any_carer(sibling.harm.left_alone and carer.substance_misuse >= 'problematic'))",
+        None,
+    ),
+    ("siblings.counted_range", "1 <= count_siblings(sibling.harm.medical_needs_neglected) <= 2", MIN_ONLY),
     (
         "siblings.carer_nested",
         "any_carer(carer.offending == 'risk_to_children' and any_sibling(sibling.harm.injury != 'none'))",
@@ -161,6 +170,33 @@ SHAPES: list[tuple[str, str, Optional[dict[str, Any]]]] = [
     ),
 ]
 
+# Condition escalations go through the engine's once-per-household cache (`evaluate._applies`).
+ESCALATIONS = [
+    {
+        "id": "escalation.household_banded",
+        "text": "A carer offending, or food bank use, for a child of five or more.",
+        "source": "Test source",
+        "to": "targeted",
+        "when": "any_carer(carer.offending >= 'current') or home.finances.food_bank_use",
+        "age": MIN_ONLY,
+    },
+    {
+        "id": "escalation.child_count",
+        "text": "A child or a sibling left alone.",
+        "source": "Test source",
+        "to": "safeguarding",
+        "when": "count(child.harm.left_alone, any_sibling(sibling.harm.left_alone)) >= 1",
+        "age": UNBORN_INCLUDE,
+    },
+    {
+        "id": "escalation.negated",
+        "text": "Not every carer engaging.",
+        "source": "Test source",
+        "to": "targeted",
+        "when": "not all_carers(carer.engagement == 'engaging')",
+    },
+]
+
 CONSENT = {
     "needed_from": "early_help",
     "not_needed_from": "safeguarding",
@@ -181,7 +217,7 @@ def write_rulebook(root: Path) -> Path:
         level = LEVEL_OF_DOMAIN.get(domain, ("early_help", "targeted", "safeguarding")[index % 3])
         entry: dict[str, Any] = {"id": id_, "level": level, "text": f"Descriptor {id_}.", "source": "Test source", "when": when}
         if age is not None:
-            entry["age"] = age
+            entry["age"] = dict(age)  # a fresh dict: PyYAML writes a shared one as an alias
         by_domain.setdefault(domain, []).append(entry)
     levels = {
         level.value: {
@@ -204,7 +240,10 @@ def write_rulebook(root: Path) -> Path:
             for domain in by_domain
         },
         "red_flags": ["red_flags.disclosure"],
-        "escalations": [],
+        "escalations": [
+            {**e, "tier": PLAIN_TIERS.tiers_of(Level(e["to"]))[0].value, **({"age": dict(e["age"])} if "age" in e else {})}
+            for e in ESCALATIONS
+        ],
         "mitigations": [
             {
                 "id": "strengths.family",
@@ -322,26 +361,35 @@ def ast_shapes(text: str) -> set[str]:
     return found
 
 
-def plan_shapes(plan: Optional[Plan]) -> Iterator[str]:
-    """The plan nodes the code generator writes for one condition ("plan:none": it calls the closure)."""
-    if plan is None:
-        yield "plan:none"
-        return
-    kind = plan[0]
-    if kind == "leaf":
-        _, root, _, mode, payload = plan
-        yield f"plan:leaf:{mode}" + (f":{payload[0]}" if mode == "compare" else "")
-        yield f"plan:leaf_of:{root}"
-    elif kind in ("and", "or"):
-        yield f"plan:{kind}"
-        for part in plan[1]:
-            yield from plan_shapes(part)
-    elif kind == "not":
-        yield "plan:not"
-        yield from plan_shapes(plan[1])
-    else:
-        yield f"plan:{kind}:{plan[1]}"
-        yield from plan_shapes(plan[2])
+def _concrete(cls: type[Node]) -> Iterator[type[Node]]:
+    """The node classes under `cls` that a tree can hold (dataclasses; `Test` and `ValuesTest` are abstract)."""
+    for sub in cls.__subclasses__():
+        if dataclasses.is_dataclass(sub):
+            yield sub
+        yield from _concrete(sub)
+
+
+NODE_TYPES = sorted({cls.__name__ for cls in _concrete(Node)} - {"Within"})
+"""Every node type a condition's tree can hold (age bands are `Within`, checked through the bands below)."""
+
+
+def tree_shapes(tree: Node, binders: tuple[str, ...] = ()) -> Iterator[str]:
+    """The node types of one condition's tree, with what each tests, binds or nests."""
+    name = type(tree).__name__
+    yield f"tree:{name}"
+    if isinstance(tree, Test):
+        yield f"leaf_of:{tree.subject.root}"
+        yield f"tree:{name}:{getattr(tree, 'op', tree.written)}"
+    if isinstance(tree, Count):
+        yield f"tree:Count:{tree.op}"
+    if isinstance(tree, (Quantified, Count)) and tree.binder is not None:
+        kind = "count" if isinstance(tree, Count) else "all" if tree.every else "any"
+        yield f"tree:{kind}:{tree.binder}"
+        if binders:
+            yield f"nested:{binders[-1]}>{tree.binder}"
+        binders = (*binders, tree.binder)
+    for part in tree.parts:
+        yield from tree_shapes(part, binders)
 
 
 def band_shape(age: Optional[dict[str, Any]]) -> str:
@@ -354,13 +402,13 @@ def band_shape(age: Optional[dict[str, Any]]) -> str:
 def generated_path(book: Rulebook, descriptor_id: str) -> str:
     """Which branch of `generated.generate` a descriptor takes."""
     descriptor = book.by_id[descriptor_id]
-    plan = descriptor.applies.condition.plan
+    tree = descriptor.applies.condition.tree
     banded = "+band" if descriptor.applies.age is not None else ""
     if not reads_child(descriptor.applies.condition.facts):
-        return ("path:household_pass_closure" if plan is None else "path:household_pass") + banded
-    if plan is not None and plan[0] == "leaf" and plan[1] not in ("carer", "sibling"):
+        return "path:household_pass" + banded
+    if isinstance(tree, Test) and tree.subject.root not in ("carer", "sibling"):
         return "path:one_branch" + banded
-    return ("path:child_closure" if plan is None else "path:child_plan") + banded
+    return "path:child_pass" + banded
 
 
 def test_fixture_covers_every_shape(book: Rulebook) -> None:
@@ -368,7 +416,7 @@ def test_fixture_covers_every_shape(book: Rulebook) -> None:
     seen: set[str] = set()
     for id_, when, age in SHAPES:
         seen |= ast_shapes(when)
-        seen |= set(plan_shapes(book.by_id[id_].applies.condition.plan))
+        seen |= set(tree_shapes(book.by_id[id_].applies.condition.tree))
         seen.add(band_shape(age))
         seen.add(generated_path(book, id_))
     ops = [*COMPARISONS]
@@ -384,16 +432,16 @@ def test_fixture_covers_every_shape(book: Rulebook) -> None:
     wanted |= {"compare:chained", "compare:value_on_left"}
     wanted |= {f"not:{kind}" for kind in ("flag", "compare", "and", "or", "not", "quantifier", "count")}
     wanted |= {f"quantifier_in:{kind}" for kind in ("and", "or", "not", "quantifier", "count")}
-    wanted |= {"plan:none", "plan:and", "plan:or", "plan:not", "plan:leaf:in", "plan:leaf:is"}
-    wanted |= {f"plan:leaf:compare:{op}" for op in ops}
-    wanted |= {f"plan:leaf_of:{root}" for root in facts_by_root()}
-    wanted |= {f"plan:{kind}:{binder}" for kind in ("any", "all") for binder in ("carer", "sibling")}
+    wanted |= {f"tree:{name}" for name in NODE_TYPES}
+    wanted |= {f"tree:FlagTest:{written}" for written in (None, ("==", False))}
+    wanted |= {f"tree:NumberTest:{op}" for op in ops} | {f"tree:OrdinalTest:{op}" for op in ops}
+    wanted |= {f"tree:MemberTest:{op}" for op in ("==", "!=", "in", "not in")}
+    wanted |= {f"tree:Count:{op}" for op in ops}
+    wanted |= {f"leaf_of:{root}" for root in facts_by_root()}
+    wanted |= {f"tree:{kind}:{binder}" for kind in ("any", "all", "count") for binder in ("carer", "sibling")}
+    wanted |= {"nested:carer>sibling", "nested:sibling>carer"}
     wanted |= {band_shape(age) for age in (None, MIN_ONLY, MAX_ONLY, BOTH, UNBORN_INCLUDE, UNBORN_EXCLUDE, UNBORN_ONLY)}
-    wanted |= {
-        f"path:{path}{banded}"
-        for path in ("household_pass", "household_pass_closure", "one_branch", "child_plan", "child_closure")
-        for banded in ("", "+band")
-    }
+    wanted |= {f"path:{path}{banded}" for path in ("household_pass", "one_branch", "child_pass") for banded in ("", "+band")}
     assert not wanted - seen, f"the fixture rulebook no longer uses: {sorted(wanted - seen)}"
     assert len(book.descriptors) == len(SHAPES)
 
@@ -461,6 +509,35 @@ def compare_paths(book: Rulebook, env: Env, generated: tuple[list[str], list[str
     assert unknown == [i for i, v in closures.items() if v is None]
 
 
+def compare_rules(
+    book: Rulebook, env: Env, escalation_truth: dict[str, Truth], mitigated: list[str], seen: dict[str, Counter[Truth]]
+) -> None:
+    """Escalations (through the once-per-household cache), mitigations and the `Within` node agree with the closures and traces."""
+    for escalation in book.escalations:
+        assert escalation.applies is not None
+        value = escalation.applies.fast(env)
+        assert escalation_truth[escalation.id] is value, f"cached escalation differs: {escalation.id}"
+        assert escalation.applies.trace(env)[0] is value, f"escalation trace differs: {escalation.id}"
+        assert within_of(escalation.applies)(env) is value
+        seen.setdefault(escalation.id, Counter())[value] += 1
+    for mitigation in book.mitigations:
+        value = mitigation.condition.fast(env)
+        assert (mitigation.id in mitigated) is (value is True)
+        assert mitigation.condition.trace(env)[0] is value
+    for descriptor in book.descriptors:
+        assert within_of(descriptor.applies)(env) is descriptor.applies.fast(env)
+        BRANCHES[f"band:{in_band(descriptor.age, env.span)}"] += 1
+
+
+BRANCHES: Counter[str] = Counter()
+"""How often a child was inside (True), outside (False) or straddling (None) a descriptor's age band."""
+
+
+def within_of(applies: Any) -> Any:
+    """The fast closure of the `Within` node for a condition and its age band."""
+    return fast_of(Within(applies.age, applies.condition.tree))
+
+
 def test_closures_traces_and_generated_code_agree(book: Rulebook) -> None:
     """On generated households, at every exact age the engine would try and at the age as given:
     the same True, False or None from all three paths, for every descriptor and every child."""
@@ -487,6 +564,7 @@ def test_closures_traces_and_generated_code_agree(book: Rulebook) -> None:
             for env in envs:
                 result = _evaluate(child, env, book, plan, shared)
                 compare_paths(book, env, ([d.id for d in result.fired], [d.id for d in result.unknown]), seen)
+                compare_rules(book, env, result.escalation_truth, [m.id for m in result.mitigations], seen)
             # The engine's own entry point: what it fired at the age it reports.
             reported = evaluate_child(child, household, book, shared=shared)
             assert [d.id for d in reported.fired] == [d.id for d in book.descriptors if d.applies.fast(reported.env) is True]
@@ -496,3 +574,5 @@ def test_closures_traces_and_generated_code_agree(book: Rulebook) -> None:
     missing = {id_: [v for v in OUTCOMES if not counts[v]] for id_, counts in seen.items()}
     missing = {id_: gone for id_, gone in missing.items() if gone}
     assert len(missing) <= len(seen) // 10, f"outcomes never seen: {missing}"
+    # Every age-band branch ran: inside, outside and straddling (a child whose age is a range).
+    assert all(BRANCHES[f"band:{value}"] for value in OUTCOMES), BRANCHES
