@@ -40,7 +40,11 @@ def child_span(child: dict[str, Any]) -> AgeSpan:
 
 def can_record(child: dict[str, Any], spec: FactSpec) -> bool:
     """Whether a value of concern of child fact `spec` can describe the child (Semantics 14)."""
-    return not child_span(child).intersect(applies_span(".".join(spec.path))).empty
+    return _recordable(child_span(child), spec)
+
+
+def _recordable(span: AgeSpan, spec: FactSpec) -> bool:
+    return not span.intersect(applies_span(".".join(spec.path))).empty
 
 
 def settable(root: str) -> list[FactSpec]:
@@ -98,8 +102,8 @@ def places(situation: dict[str, Any]) -> list[Place]:
         for i in range(count):
             specs = settable(root)
             if root == "child":
-                child = household["children"][i]
-                specs = [spec for spec in specs if not spec.is_concern or can_record(child, spec)]
+                span = child_span(household["children"][i])  # once per child, not once per fact
+                specs = [spec for spec in specs if not spec.is_concern or _recordable(span, spec)]
             found += [Place(entity_path(root, i), spec) for spec in specs]
     return found
 
@@ -117,16 +121,20 @@ def get(situation: dict[str, Any], key: tuple[Any, ...]) -> Any:
 
 
 def put(situation: dict[str, Any], key: tuple[Any, ...], value: Any) -> dict[str, Any]:
-    """A copy of the situation with the fact at `key` set to `value`."""
-    changed = copy.deepcopy(situation)
+    """A copy of the situation with the fact at `key` set to `value`.
+
+    Only the containers on the path to `key` are copied; every other part is shared with
+    `situation`, which is never changed. A sweep puts thousands of values into one situation, and a
+    deep copy of the whole document for each was a fifth of its time. Callers treat situations as
+    values (they put, never change in place), so the sharing cannot be seen."""
+    changed: Any = copy.copy(situation)
     node: Any = changed
     for part in key[:-1]:
-        if isinstance(node, list):
-            node = node[part]
-        else:
-            node = node.setdefault(part, {})
+        inner = node[part] if isinstance(node, list) else node.get(part, {})
+        node[part] = copy.copy(inner)
+        node = node[part]
     node[key[-1]] = value
-    return changed
+    return changed  # type: ignore[no-any-return]
 
 
 def set_path(entity: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
