@@ -32,6 +32,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Optional
 
 from ..engine.evaluate import evaluate_child
@@ -39,7 +40,7 @@ from ..engine.unassessed import covers, unassessed_for
 from ..model.ages import APPLIES, BAND_MONTHS, MAX_AGE_MONTHS, AgeSpan, applies_span, months_words
 from ..model.ages import UNBORN_ONLY as UNBORN_SPAN
 from ..model.assessment import UnassessedFact
-from ..model.catalogue import FactSpec, all_facts
+from ..model.catalogue import FactSpec, all_facts, spec_of
 from ..model.levels import Level
 from ..model.situation import Household
 from ..rulebook.load import Rulebook
@@ -83,9 +84,10 @@ NON_MOBILE_BELOW_MONTHS = 6
 """Babies younger than this are probed as not yet mobile (the model's `non_mobile` is descriptive)."""
 
 
-def concern_facts() -> list[FactSpec]:
-    """Every fact with a worse direction, in catalogue order."""
-    return [spec for spec in all_facts() if spec.is_concern and spec.root in PROBED_ROOTS]
+@cache
+def concern_facts() -> tuple[FactSpec, ...]:
+    """Every fact with a worse direction, in catalogue order (the catalogue is fixed: made once)."""
+    return tuple(spec for spec in all_facts() if spec.is_concern and spec.root in PROBED_ROOTS)
 
 
 def probe_ages(book: Rulebook) -> list[Age]:
@@ -216,8 +218,7 @@ def _assess(document: dict[str, Any], book: Rulebook) -> tuple[set[str], Level, 
 
 def _covers(entry: NotAConcernEntry, probe: Probe) -> bool:
     """An entry covers a probe of its fact at its value (for a number: at that value or less worrying) and age."""
-    spec = next(s for s in concern_facts() if s.dotted == probe.fact)
-    return covers(entry, spec, probe.value, probe.age.span)
+    return covers(entry, spec_of(probe.fact), probe.value, probe.age.span)
 
 
 # --- from probes to findings ----------------------------------------------------------------------

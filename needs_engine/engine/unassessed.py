@@ -20,15 +20,15 @@ what a screener would see listed at run time.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
+from functools import cache, lru_cache
 from typing import Any, Optional, Union
 
 from ..language.compile import Env
 from ..model.ages import MAX_AGE_MONTHS, AgeSpan, months_range_words, months_words
 from ..model.assessment import UnassessedFact, UnassessedReason
-from ..model.catalogue import FactSpec, facts_by_root
+from ..model.catalogue import FactSpec, facts_by_root, spec_of
 from ..model.situation import Household
 from ..rulebook.load import Descriptor, Escalation, Rulebook, in_age_band
 from ..rulebook.schema import AgeBand, NotAConcernEntry
@@ -65,7 +65,7 @@ def recorded_concerns(result: ChildResult, household: Household, book: Rulebook)
     for root, subject, entity in entities:
         for spec in _concerns(root):
             value = _value(entity, spec.path)
-            if value is not None and of_concern(spec, value, book.thresholds.get(spec.dotted, frozenset())):
+            if value is not None and _of_concern(spec.dotted, value, book.thresholds.get(spec.dotted, frozenset())):
                 found.append(Recorded(subject, spec, value))
     return found
 
@@ -175,8 +175,17 @@ class _Reads:
         return found
 
 
-def _concerns(root: str) -> Iterator[FactSpec]:
-    return (spec for spec in facts_by_root()[root].values() if spec.is_concern)
+@cache
+def _concerns(root: str) -> tuple[FactSpec, ...]:
+    """The concern facts of a root, in catalogue order (the catalogue is fixed: listed once)."""
+    return tuple(spec for spec in facts_by_root()[root].values() if spec.is_concern)
+
+
+@lru_cache(maxsize=4096, typed=True)
+def _of_concern(dotted: str, value: Any, compared: frozenset[tuple[str, float]]) -> bool:
+    """`of_concern`, remembered: a fact's value and the rulebook's lines on it decide it, and every
+    assessment asks it of every recorded fact (typed, so a yes is never taken for the number 1)."""
+    return of_concern(spec_of(dotted), value, compared)
 
 
 def _value(entity: Any, path: tuple[str, ...]) -> Any:
