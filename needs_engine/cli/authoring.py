@@ -58,7 +58,7 @@ def rules_check(
     path: RulebookPath,
     examples: Annotated[
         Optional[int],
-        typer.Option("--examples", "-n", min=1, max=100_000, help="Generated households per invariant [default: 25]."),
+        typer.Option("--examples", "-n", min=1, max=100_000, help="Generated households per invariant (default 25)."),
     ] = None,
     seed: Annotated[
         Optional[int], typer.Option("--seed", help="Make the search repeatable (the seed used is always printed).")
@@ -117,11 +117,11 @@ def rules_check(
 def rules_agreement(
     folder: Annotated[
         Optional[Path],
-        typer.Argument(metavar="[FOLDER]", help="A folder of practice files [default: tests/practice of this checkout]."),
+        typer.Argument(metavar="[FOLDER]", help="A folder of practice files (default: tests/practice of this checkout)."),
     ] = None,
     rulebook: Annotated[
         Optional[list[str]],
-        typer.Option("--rulebook", "-r", help="A rulebook to score (repeatable) [default: every shipped one]."),
+        typer.Option("--rulebook", "-r", help="A rulebook to score (repeatable; default: every shipped one)."),
     ] = None,
     misses: Annotated[bool, typer.Option("--misses", help="List every agreed line a rulebook does not match.")] = False,
     by_rule: Annotated[

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 import typer
+from rich.text import Text
 from typer.testing import CliRunner
 
 from needs_engine import __version__
@@ -68,6 +69,25 @@ def test_dash_h_is_help_on_every_command(path: tuple[str, ...]) -> None:
     assert short.exit_code == 0 and long.exit_code == 0, short.output
     assert short.stdout == long.stdout
     assert " ".join(("Usage: needs", *path)) in " ".join(short.stdout.split())
+
+
+def _commands(command: Any) -> list[Any]:
+    """`command` and every command and group under it."""
+    found = [command]
+    for sub in getattr(command, "commands", {}).values():
+        found += _commands(sub)
+    return found
+
+
+def test_no_help_text_is_eaten_as_rich_markup() -> None:
+    # typer renders help through rich markup, where "[default: 25]" is a style tag and vanishes: the
+    # screener reading `needs rules check -h` was shown "Generated households per invariant ." with
+    # the default gone. Every help text must read the same after markup as it was written.
+    eaten = []
+    for command in _commands(typer.main.get_command(app)):
+        texts = [command.help or ""] + [getattr(param, "help", None) or "" for param in command.params]
+        eaten += [text for text in texts if Text.from_markup(text).plain != text]
+    assert not eaten, eaten
 
 
 # --- standard input --------------------------------------------------------------------------
