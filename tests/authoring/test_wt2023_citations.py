@@ -50,8 +50,14 @@ def _sources(node: Any) -> Iterator[str]:
 
 
 def wt2023_citations() -> list[tuple[str, str]]:
-    """(file, citation) for each WT2023 citation in descriptors/england/ and rules/."""
-    files = sorted((ROOT / "descriptors" / "england").glob("*.yaml")) + sorted((ROOT / "rules").glob("*.yaml"))
+    """(file, citation) for each WT2023 citation in descriptors/england/, rules/, and the expected
+    levels of scenarios/ and examples/ (an expectation's source is held to the same standard)."""
+    files = [
+        *sorted((ROOT / "descriptors" / "england").glob("*.yaml")),
+        *sorted((ROOT / "rules").glob("*.yaml")),
+        *sorted((ROOT / "scenarios").glob("*.yaml")),
+        ROOT / "examples" / "expected.yaml",
+    ]
     found = []
     for path in files:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -113,3 +119,14 @@ def test_a_wt2023_citation_names_only_verified_chapter_3_sections(file: str, cit
     named = sections(citation)
     assert named <= VERIFIED_SECTIONS, f"{file}: {citation!r} names {sorted(named - VERIFIED_SECTIONS)}"
     assert not named or "chapter 3" in citation, f"{file}: {citation!r} names a chapter 3 section under another chapter"
+
+
+@pytest.mark.parametrize(("file", "citation"), CITATIONS)
+def test_chapter_2_is_cited_only_for_the_safeguarding_arrangements(file: str, citation: str) -> None:
+    """Chapter 2 is 'Multi-agency safeguarding arrangements'; help, support and protection for a
+    child (early help, s17, s47, harm outside the home) is chapter 3, and issue 13 found 46
+    citations that had it in chapter 2."""
+    if re.search(r"\bchapter 2\b", citation):
+        assert re.search(r"arrangements|safeguarding partners", citation, re.IGNORECASE), (
+            f"{file}: {citation!r} cites chapter 2 (multi-agency safeguarding arrangements) for a child's needs"
+        )
