@@ -254,15 +254,16 @@ def test_a_strong_family_lowers_five_domains_of_level_2_needs_to_level_2_but_nev
 
 def test_strengths_never_lower_homelessness_or_three_domestic_abuse_incidents() -> None:
     # Homelessness is the housing authority's duty (Housing Act 1996 Part 7) and the descriptor's
-    # text sends the family to children's social care: no strength gives a family a home. Both
-    # are Level 4 in St Helens since the library (homelessness: Buckinghamshire Level 4, Torbay
-    # Level 4; three incidents: SafeLives Marac criteria, Buckinghamshire Level 4), and Level 4 is
-    # never lowered; before, both were Level 3, lowered by nothing.
+    # text sends the family to children's social care: no strength gives a family a home. It is
+    # Level 3 in St Helens (a section 17 assessment: CA1989 s17, Housing Act 1996 s213A; issue 13
+    # moved it from Level 4, Buckinghamshire disagreeing), and no mitigation names it, so a strong
+    # family stays at Level 3. Three incidents are Level 4 (SafeLives Marac criteria,
+    # Buckinghamshire Level 4), and Level 4 is never lowered.
     strengths = {"protective_adult": True, "engages_with_support": True, "supportive_wider_family": True}
     homeless = household({"age_months": 100}, home={"housing": {"status": "homeless"}})
     homeless["household"]["strengths"] = strengths
     assessment = assess(homeless, "st-helens")
-    assert assessment.level is Level.safeguarding and assessment.children[0].mitigation is None
+    assert assessment.level is Level.targeted and assessment.children[0].mitigation is None
     three_incidents = household({"age_months": 100}, home={"domestic_abuse": {"incidents_12m": 3}})
     three_incidents["household"]["strengths"] = strengths
     assessment = assess(three_incidents, "st-helens")
