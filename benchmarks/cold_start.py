@@ -49,7 +49,7 @@ def needs_command() -> list[str]:
     script = Path(sys.executable).parent / "needs"
     if script.is_file():
         return [str(script)]
-    return [sys.executable, "-c", "from needs_engine.cli.app import main; main()"]
+    return [sys.executable, "-c", "from needs_engine.cli import main; main()"]
 
 
 def _children_cpu() -> float:
