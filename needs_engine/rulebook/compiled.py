@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable
 from enum import Enum
 from functools import cache
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import Any, Optional, TypeVar, Union
 
 import pydantic
 from pydantic import BaseModel
@@ -103,10 +103,14 @@ def engine_fingerprint() -> bytes:
 
 def rulebook_key(files: Iterable[str]) -> Optional[str]:
     """The entry name for a rulebook made from `files` (its rules file and descriptor folder, then
-    every file it reads, in the loader's order), or None when a file cannot be read (the loader
+    every file it reads, in the loader's order; a first item that is no path names the kind of
+    entry), or None when a file cannot be read (the loader
     then reports it)."""
     digest = hashlib.sha256(engine_fingerprint())
     for name in files:
+        if "\0" in name:
+            digest.update(f"{name}\0".encode())
+            continue
         if os.path.isdir(name) or not os.path.lexists(name):  # the descriptor folder, or a rulebook with none
             digest.update(f"{name}\0{'folder' if os.path.isdir(name) else 'missing'}\0".encode())
             continue
@@ -122,17 +126,28 @@ def rulebook_key(files: Iterable[str]) -> Optional[str]:
 def cached_rulebook(files: list[str], build: Callable[[], Rulebook]) -> Rulebook:
     """The rulebook made from `files`: from its cache entry when there is a sound one, else `build()`
     (which raises RulebookError for a rulebook that does not load), stored for the next process."""
+    return cached("rulebook", files, build, encode_rulebook, decode_rulebook)
+
+
+T = TypeVar("T")
+
+
+def cached(kind: str, files: list[str], build: Callable[[], T], encode: Callable[[T], Any], decode: Callable[[Any], T]) -> T:
+    """What `build()` makes from `files`, from a sound cache entry of this `kind` or built and stored.
+
+    `encode` turns the result into JSON data (raising Unstorable for what it cannot hold
+    exactly) and `decode` turns that data back (raising on anything else)."""
     folder = cache_dir()
-    key = rulebook_key(files) if folder is not None else None
+    key = rulebook_key([f"{kind}\0{FORMAT}", *files]) if folder is not None else None
     if folder is None or key is None:
         return build()
-    found = _load(folder / FOLDER / f"{key}{SUFFIX}", key)
+    found = _load(folder / FOLDER / f"{key}{SUFFIX}", key, decode)
     if found is not None:
-        return found
-    rulebook = build()
-    if rulebook_key(files) == key:  # a file edited while it loaded: store nothing rather than a mismatch
-        _store(folder / FOLDER, key, rulebook)
-    return rulebook
+        return found[0]
+    made = build()
+    if rulebook_key([f"{kind}\0{FORMAT}", *files]) == key:  # a file edited while it loaded: store nothing
+        _store(folder / FOLDER, key, lambda: encode(made))
+    return made
 
 
 # --- encoding -----------------------------------------------------------------------------------
@@ -155,7 +170,7 @@ def encode_rulebook(book: Rulebook) -> dict[str, Any]:
         "mitigations": [_mitigation(m) for m in book.mitigations],
         "consent": _model(book.consent),
         "urgent": _model(book.urgent),
-        "urgent_condition": _condition(book.urgent_condition),
+        "urgent_condition": encode_condition(book.urgent_condition),
         "sources": [[key, title] for key, title in book.sources.items()],
         "not_a_concern": [_model(entry) for entry in book.not_a_concern],
         "step_down": None if book.step_down is None else _model(book.step_down),
@@ -221,17 +236,17 @@ def _mitigation(m: Mitigation) -> dict[str, Any]:
         "id": m.id,
         "text": m.text,
         "source": m.source,
-        "condition": _condition(m.condition),
+        "condition": encode_condition(m.condition),
         "lowers_from": sorted(level.value for level in m.lowers_from),
         "lowers": sorted(m.lowers),
     }
 
 
 def _applicable(applies: Applicable) -> dict[str, Any]:
-    return {"condition": _condition(applies.condition), "age": None if applies.age is None else _model(applies.age)}
+    return {"condition": encode_condition(applies.condition), "age": None if applies.age is None else _model(applies.age)}
 
 
-def _condition(condition: Condition) -> dict[str, Any]:
+def encode_condition(condition: Condition) -> dict[str, Any]:
     return {"text": condition.text, "tree": encode_tree(condition.tree)}
 
 
@@ -279,33 +294,34 @@ def decode_rulebook(data: dict[str, Any]) -> Rulebook:
     escalations = tuple(_decode_escalation(item) for item in data["escalations"])
     readers: list[Union[Descriptor, Escalation]] = [*descriptors, *(e for e in escalations if e.applies is not None)]
     return Rulebook(
-        id=_str(data["id"]),
-        name=_str(data["name"]),
-        version=_str(data["version"]),
-        summary=_str(data["summary"]),
-        content_hash=_str(data["content_hash"]),
+        id=check_str(data["id"]),
+        name=check_str(data["name"]),
+        version=check_str(data["version"]),
+        summary=check_str(data["summary"]),
+        content_hash=check_str(data["content_hash"]),
         levels={Level(level): _decode_model(entry, schema.LevelEntry) for level, entry in data["levels"]},
-        domains={_str(name): _decode_model(entry, schema.DomainEntry) for name, entry in data["domains"]},
+        domains={check_str(name): _decode_model(entry, schema.DomainEntry) for name, entry in data["domains"]},
         descriptors=descriptors,
         escalations=escalations,
         mitigations=tuple(_decode_mitigation(item) for item in data["mitigations"]),
         consent=_decode_model(data["consent"], schema.ConsentGuidance),
         urgent=_decode_model(data["urgent"], schema.Urgent),
         urgent_condition=decode_condition(data["urgent_condition"]),
-        sources={_str(key): _str(title) for key, title in data["sources"]},
-        path=_str(data["path"]),
+        sources={check_str(key): check_str(title) for key, title in data["sources"]},
+        path=check_str(data["path"]),
         by_id=by_id,
         not_a_concern=tuple(_decode_model(entry, schema.NotAConcernEntry) for entry in data["not_a_concern"]),
         step_down=None if data["step_down"] is None else _decode_model(data["step_down"], schema.StepDown),
-        needs={_str(need): tuple(by_id[rung] for rung in rungs) for need, rungs in data["needs"]},
+        needs={check_str(need): tuple(by_id[rung] for rung in rungs) for need, rungs in data["needs"]},
         thresholds={
-            _str(fact): frozenset((_str(op), _decode_number(bound)) for op, bound in lines) for fact, lines in data["thresholds"]
+            check_str(fact): frozenset((check_str(op), _decode_number(bound)) for op, bound in lines)
+            for fact, lines in data["thresholds"]
         },
         readers=_readers(readers),
         tier_map=TierMap({Level(level): tuple(Tier(tier) for tier in tiers) for level, tiers in data["tier_map"]}),
-        library=None if data["library"] is None else _str(data["library"]),
+        library=None if data["library"] is None else check_str(data["library"]),
         excluded=tuple(_decode_model(entry, schema.ExclusionEntry) for entry in data["excluded"]),
-        not_a_concern_at=tuple(_str(at) for at in data["not_a_concern_at"]),
+        not_a_concern_at=tuple(check_str(at) for at in data["not_a_concern_at"]),
     )
 
 
@@ -319,19 +335,19 @@ def _decode_model(data: dict[str, Any], *expected: type[BaseModel]) -> Any:
 def _decode_descriptor(data: dict[str, Any]) -> Descriptor:
     origin = data["origin"]
     return Descriptor(
-        id=_str(data["id"]),
+        id=check_str(data["id"]),
         level=Level(data["level"]),
-        domain=_str(data["domain"]),
-        text=_str(data["text"]),
-        source=_str(data["source"]),
+        domain=check_str(data["domain"]),
+        text=check_str(data["text"]),
+        source=check_str(data["source"]),
         applies=_decode_applicable(data["applies"]),
         floor=_bool(data["floor"]),
         red_flag=_bool(data["red_flag"]),
-        file=_str(data["file"]),
-        line=_int(data["line"]),
-        need=_str(data["need"]),
-        rung=_int(data["rung"]),
-        never_mitigable=None if data["never_mitigable"] is None else _str(data["never_mitigable"]),
+        file=check_str(data["file"]),
+        line=check_int(data["line"]),
+        need=check_str(data["need"]),
+        rung=check_int(data["rung"]),
+        never_mitigable=None if data["never_mitigable"] is None else check_str(data["never_mitigable"]),
         tier=Tier(data["tier"]),
         origin=LOCAL
         if origin is None
@@ -339,34 +355,34 @@ def _decode_descriptor(data: dict[str, Any]) -> Descriptor:
             common=None
             if origin["common"] is None
             else _decode_model(origin["common"], schema.DescriptorEntry, schema.CommonDescriptorEntry),
-            common_at=_str(origin["common_at"]),
+            common_at=check_str(origin["common_at"]),
             override=None if origin["override"] is None else _decode_model(origin["override"], schema.OverrideEntry),
-            override_at=_str(origin["override_at"]),
+            override_at=check_str(origin["override_at"]),
         ),
     )
 
 
 def _decode_escalation(data: dict[str, Any]) -> Escalation:
     return Escalation(
-        id=_str(data["id"]),
-        text=_str(data["text"]),
-        source=_str(data["source"]),
+        id=check_str(data["id"]),
+        text=check_str(data["text"]),
+        source=check_str(data["source"]),
         to=Level(data["to"]),
         applies=None if data["applies"] is None else _decode_applicable(data["applies"]),
         count=None if data["count"] is None else _decode_model(data["count"], schema.DescriptorCount),
-        never_mitigable=None if data["never_mitigable"] is None else _str(data["never_mitigable"]),
+        never_mitigable=None if data["never_mitigable"] is None else check_str(data["never_mitigable"]),
         tier=Tier(data["tier"]),
     )
 
 
 def _decode_mitigation(data: dict[str, Any]) -> Mitigation:
     return Mitigation(
-        id=_str(data["id"]),
-        text=_str(data["text"]),
-        source=_str(data["source"]),
+        id=check_str(data["id"]),
+        text=check_str(data["text"]),
+        source=check_str(data["source"]),
         condition=decode_condition(data["condition"]),
         lowers_from=frozenset(Level(level) for level in data["lowers_from"]),
-        lowers=frozenset(_str(name) for name in data["lowers"]),
+        lowers=frozenset(check_str(name) for name in data["lowers"]),
     )
 
 
@@ -378,7 +394,7 @@ def _decode_applicable(data: dict[str, Any]) -> Applicable:
 def decode_condition(data: dict[str, Any]) -> Condition:
     """A condition from its text and tree, its closures derived from the tree as `compile_condition` derives them."""
     tree = decode_tree(data["tree"])
-    return Condition(text=_str(data["text"]), tree=tree, fast=fast_of(tree), trace=trace_of(tree))
+    return Condition(text=check_str(data["text"]), tree=tree, fast=fast_of(tree), trace=trace_of(tree))
 
 
 def decode_tree(data: list[Any]) -> Node:
@@ -387,10 +403,10 @@ def decode_tree(data: list[Any]) -> Node:
     if kind == "flag":
         return FlagTest(_decode_fact(data[1]), _bool(data[2]))
     if kind == "number":
-        return NumberTest(_decode_fact(data[1]), _str(data[2]), _decode_number(data[3]))
+        return NumberTest(_decode_fact(data[1]), check_str(data[2]), _decode_number(data[3]))
     if kind == "ordinal":
         fact = _decode_fact(data[1])
-        return OrdinalTest(fact, _str(data[2]), _choice(fact, data[3]))
+        return OrdinalTest(fact, check_str(data[2]), _choice(fact, data[3]))
     if kind == "member":
         fact = _decode_fact(data[1])
         return MemberTest(fact, data[2], tuple(_choice(fact, value) for value in data[3]))
@@ -402,12 +418,12 @@ def decode_tree(data: list[Any]) -> Node:
     if kind == "quantified":
         return Quantified(data[1], _bool(data[2]), decode_tree(data[3]))
     if kind == "count":
-        return Count(data[1], tuple(decode_tree(item) for item in data[2]), _str(data[3]), _int(data[4]))
+        return Count(data[1], tuple(decode_tree(item) for item in data[2]), check_str(data[3]), check_int(data[4]))
     raise ValueError(f"node type {kind!r}")
 
 
 def _decode_fact(data: list[Any]) -> Fact:
-    root, path = _str(data[0]), tuple(_str(part) for part in data[1])
+    root, path = check_str(data[0]), tuple(check_str(part) for part in data[1])
     return Fact(root, path, facts_by_root()[root][path])
 
 
@@ -424,13 +440,13 @@ def _decode_number(value: Any) -> Union[int, float]:
     return value
 
 
-def _str(value: Any) -> str:
+def check_str(value: Any) -> str:
     if not isinstance(value, str):
         raise TypeError(repr(value))
     return value
 
 
-def _int(value: Any) -> int:
+def check_int(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(repr(value))
     return value
@@ -445,11 +461,11 @@ def _bool(value: Any) -> bool:
 # --- entries --------------------------------------------------------------------------------------
 
 
-def _load(path: Path, key: str) -> Optional[Rulebook]:
-    """The rulebook of the entry at `path`, or None when there is no sound one.
+def _load(path: Path, key: str, decode: Callable[[Any], T]) -> Optional[tuple[T]]:
+    """What the entry at `path` holds, as a one-item tuple, or None when there is no sound one.
 
     An entry is two lines: a header (format, key, engine version, SHA-256 of the second line)
-    and the encoded rulebook."""
+    and the encoded value."""
     try:
         text = path.read_bytes()
     except OSError:
@@ -461,15 +477,15 @@ def _load(path: Path, key: str) -> Optional[Rulebook]:
             return None
         if header.get("body") != hashlib.sha256(body).hexdigest():
             return None
-        return decode_rulebook(json.loads(body))
+        return (decode(json.loads(body)),)
     except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError, pydantic.ValidationError):
         return None
 
 
-def _store(folder: Path, key: str, book: Rulebook) -> None:
+def _store(folder: Path, key: str, encoded: Callable[[], Any]) -> None:
     """Write the entry for `key` whole, or not at all (best effort: the cache is never an error)."""
     try:
-        body = json.dumps(encode_rulebook(book), ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
+        body = json.dumps(encoded(), ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
     except (Unstorable, ValueError, TypeError, RecursionError):
         return
     header = {"format": FORMAT, "key": key, "engine": __version__, "body": hashlib.sha256(body).hexdigest()}

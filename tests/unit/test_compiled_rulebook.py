@@ -288,3 +288,30 @@ def test_the_cache_holds_data_only(cache: Path) -> None:
     head, body = _entry(cache).read_bytes().split(b"\n", 1)
     assert json.loads(head)["format"] == compiled.FORMAT
     assert isinstance(json.loads(body), dict)
+
+
+def _census_view(mapping: Any) -> Any:
+    return mapping.path, [
+        (f.code, f.description, None if f.condition is None else (f.condition.text, f.condition.tree), f.not_applicable, f.line)
+        for f in mapping.factors
+    ]
+
+
+def test_the_census_mapping_from_the_cache_equals_the_one_from_yaml(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The census codes (`rulebook/census.py`) are cached the same way, and rebuilt the same way."""
+    from needs_engine.rulebook import census
+
+    expected = census.load_census(census.census_file())
+    census._load_cached.cache_clear()
+    census._load_cached(census.census_file())
+    built: list[int] = []
+    real = census.load_census
+    monkeypatch.setattr(census, "load_census", lambda path: built.append(1) or real(path))
+    census._load_cached.cache_clear()
+    assert _census_view(census._load_cached(census.census_file())) == _census_view(expected)
+    assert built == []
+    _entry(cache).write_bytes(b"{}\n[]")  # no header: not trusted
+    census._load_cached.cache_clear()
+    assert _census_view(census._load_cached(census.census_file())) == _census_view(expected)
+    assert built == [1]
+    census._load_cached.cache_clear()
