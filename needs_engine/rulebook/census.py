@@ -28,7 +28,8 @@ Code = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,2}[A-F]?$")]
 
 
 class _Entry(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Built on first use: only a load from the YAML validates (a compiled mapping from the cache does not).
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     code: Code
     description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3)]
@@ -43,7 +44,7 @@ class _Entry(BaseModel):
 
 
 class _File(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     codes: list[_Entry] = Field(min_length=1)
 
