@@ -21,6 +21,8 @@ with each condition as its tree, and reading one builds the closures from the tr
   loaded from its YAML, and the entry written again. A rulebook that does not load is never
   stored (its problems are found, with their lines, each time).
 - Written whole (a temporary file, then `os.replace`); at most `MAX_ENTRIES` are kept.
+
+The census mapping (`rulebook/census.py`) is kept the same way, as its own kind of entry.
 """
 
 from __future__ import annotations
@@ -101,7 +103,7 @@ def engine_fingerprint() -> bytes:
     return digest.digest()
 
 
-def rulebook_key(files: Iterable[str]) -> Optional[str]:
+def entry_key(files: Iterable[str]) -> Optional[str]:
     """The entry name for a rulebook made from `files` (its rules file and descriptor folder, then
     every file it reads, in the loader's order; a first item that is no path names the kind of
     entry), or None when a file cannot be read (the loader
@@ -138,14 +140,14 @@ def cached(kind: str, files: list[str], build: Callable[[], T], encode: Callable
     `encode` turns the result into JSON data (raising Unstorable for what it cannot hold
     exactly) and `decode` turns that data back (raising on anything else)."""
     folder = cache_dir()
-    key = rulebook_key([f"{kind}\0{FORMAT}", *files]) if folder is not None else None
+    key = entry_key([f"{kind}\0{FORMAT}", *files]) if folder is not None else None
     if folder is None or key is None:
         return build()
     found = _load(folder / FOLDER / f"{key}{SUFFIX}", key, decode)
     if found is not None:
         return found[0]
     made = build()
-    if rulebook_key([f"{kind}\0{FORMAT}", *files]) == key:  # a file edited while it loaded: store nothing
+    if entry_key([f"{kind}\0{FORMAT}", *files]) == key:  # a file edited while it loaded: store nothing
         _store(folder / FOLDER, key, lambda: encode(made))
     return made
 
