@@ -20,7 +20,7 @@ def main() -> None:
     """Import this checkout's package and run its CLI; say what to install if a dependency is missing."""
     sys.path.insert(0, str(CHECKOUT))
     try:
-        from needs_engine.cli.app import main as needs
+        from needs_engine.cli import main as needs
     except ModuleNotFoundError as missing:
         if missing.name and missing.name.split(".")[0] == "needs_engine":
             raise

@@ -4,9 +4,9 @@ Each figure is the median of 10 runs of a fresh process (issue 16, section 4):
 
 - `python -c pass`: the interpreter alone, the floor every figure is divided by;
 - `needs --help`: imports no engine (budget 150 ms);
-- `needs assess <example>` with a warm cache of parsed rulebook files (budget 300 ms);
+- `needs assess <example>` with a warm cache of compiled rulebooks and parsed files (budget 300 ms);
 - the same with a cold cache: the cache folder emptied before every run, so every rulebook and
-  census file is parsed from its YAML and written to the cache each time;
+  census file is loaded from its YAML and written to the cache each time;
 - the same with the cache turned off (NEEDS_ENGINE_NO_CACHE=1).
 
 Beside each median wall time is the median CPU time of the process (user + system): on a shared
@@ -49,7 +49,7 @@ def needs_command() -> list[str]:
     script = Path(sys.executable).parent / "needs"
     if script.is_file():
         return [str(script)]
-    return [sys.executable, "-c", "from needs_engine.cli.app import main; main()"]
+    return [sys.executable, "-c", "from needs_engine.cli import main; main()"]
 
 
 def _children_cpu() -> float:

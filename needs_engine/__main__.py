@@ -1,5 +1,5 @@
 """`python -m needs_engine` runs the `needs` command."""
 
-from .cli.app import main
+from .cli import main
 
 main()

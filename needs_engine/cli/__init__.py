@@ -1,0 +1,86 @@
+"""The `needs` command line; `main` is its entry point.
+
+A screener runs `needs assess` many times a day, each a fresh process (issue 16, section 4), so
+`main` registers only the commands the first word names before the command tree is built: typer
+makes a click command, with its option types, for every registered command, and importing and
+building the dozen command modules `needs assess` never uses cost a fresh process about as much
+as loading a rulebook from the cache. `needs`, `needs --help`, an unknown word and shell completion
+register every command, so the list of commands, the "No such command" message with its closest
+name and completion are what they were. Importing `needs_engine.cli.app` directly (tests, embedding)
+registers every command too.
+
+This module imports nothing heavy: it runs before typer is imported.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Optional
+
+COMMAND_MODULES: tuple[str, ...] = (
+    "serve",
+    "replay",
+    "explain",
+    "train",
+    "compare",
+    "scenarios",
+    "review",
+    "coverage",
+    "rulesdiff",
+    "authoring",
+    "batch",
+    "intake",
+)
+"""The modules of `needs_engine.cli` that register commands on `app` (or a sub-app) when imported,
+in the order they register them (the order `--help` lists them in); add a module here to add its commands."""
+
+MODULES_OF: dict[str, tuple[str, ...]] = {
+    "assess": (),
+    "schema": (),
+    "rules": ("coverage", "rulesdiff", "authoring"),
+    "serve": ("serve",),
+    "replay": ("replay",),
+    "explain": ("explain",),
+    "what-if": ("explain",),
+    "train": ("train",),
+    "compare": ("compare",),
+    "scenarios": ("scenarios",),
+    "review": ("review",),
+    "batch": ("batch",),
+    "new": ("intake",),
+    "template": ("intake",),
+}
+"""Each top-level command and the command modules that register it and its subcommands
+(`app.py` itself defines `assess`, `schema`, `rules list` and `rules show`). A test holds this
+table to what the modules register."""
+
+wanted: Optional[tuple[str, ...]] = None
+"""The command modules `app.py` registers when imported: None for every one."""
+
+
+def modules_for(arguments: list[str], environ: Optional[dict[str, str]] = None) -> Optional[tuple[str, ...]]:
+    """The command modules `needs ARGUMENTS` needs, in registration order, or None for every one.
+
+    The first word that is not an option names the command; before it only the group's own
+    options can stand (`--version`, `--help`, completion), so an option first means the whole
+    tree, as does a word that names no command (click then lists the closest) or a completion request."""
+    environ = os.environ if environ is None else environ
+    if any(name.startswith("_") and name.endswith("_COMPLETE") for name in environ):
+        return None
+    if not arguments or arguments[0].startswith("-"):
+        return None
+    needed = MODULES_OF.get(arguments[0])
+    if needed is None:
+        return None
+    return tuple(module for module in COMMAND_MODULES if module in needed)
+
+
+def main() -> None:
+    """Console entry point: register the commands `sys.argv` names, then run `needs`."""
+    global wanted
+    if "needs_engine.cli.app" not in sys.modules:  # already imported: every command is registered
+        wanted = modules_for(sys.argv[1:])
+    from .app import main as run
+
+    run()

@@ -448,28 +448,14 @@ def _descriptor_or_fail(book, descriptor_id: str, *, excluded_too: bool = False)
     return descriptor
 
 
-# Each feature's commands live in their own module and register themselves on `app`
-# (or a sub-app) when imported; add a module here to add its commands.
-COMMAND_MODULES: tuple[str, ...] = (
-    "serve",
-    "replay",
-    "explain",
-    "train",
-    "compare",
-    "scenarios",
-    "review",
-    "coverage",
-    "rulesdiff",
-    "authoring",
-    "batch",
-    "intake",
-)
-
-
 def _register_commands() -> None:
+    """Import the command modules, each registering its commands: every one, or only those the
+    entry point chose (`needs_engine.cli.main`, `COMMAND_MODULES` there)."""
     import importlib
 
-    for module in COMMAND_MODULES:
+    from . import COMMAND_MODULES, wanted
+
+    for module in COMMAND_MODULES if wanted is None else wanted:
         importlib.import_module(f"{__package__}.{module}")
 
 
@@ -477,5 +463,5 @@ _register_commands()
 
 
 def main() -> None:
-    """Console entry point."""
+    """Run `needs` with the commands registered (the console entry point is `needs_engine.cli.main`)."""
     app()

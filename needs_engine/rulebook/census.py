@@ -28,7 +28,8 @@ Code = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,2}[A-F]?$")]
 
 
 class _Entry(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Built on first use: only a load from the YAML validates (a compiled mapping from the cache does not).
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     code: Code
     description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3)]
@@ -43,7 +44,7 @@ class _Entry(BaseModel):
 
 
 class _File(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     codes: list[_Entry] = Field(min_length=1)
 
@@ -98,7 +99,51 @@ def census_file() -> Path:
 
 @lru_cache(maxsize=4)
 def _load_cached(path: Path) -> CensusMapping:
-    return load_census(path)
+    """Read and compile once per process; between processes the compiled mapping is kept in the
+    user's cache, keyed by the file's bytes and real path (`rulebook/compiled.py`)."""
+    import os
+
+    from .compiled import cached
+
+    return cached("census", [os.path.realpath(path)], lambda: load_census(path), _encode, _decode(path))
+
+
+def _encode(mapping: CensusMapping) -> list[dict[str, object]]:
+    """The mapping's factors as JSON data, each condition as its text and tree."""
+    from .compiled import encode_condition
+
+    return [
+        {
+            "code": factor.code,
+            "description": factor.description,
+            "condition": None if factor.condition is None else encode_condition(factor.condition),
+            "not_applicable": factor.not_applicable,
+            "line": factor.line,
+        }
+        for factor in mapping.factors
+    ]
+
+
+def _decode(path: Path):  # type: ignore[no-untyped-def]
+    """What turns `_encode`'s data back into the mapping of `path` (raising on anything else)."""
+    from .compiled import check_int, check_str, decode_condition
+
+    def decode(data: list[dict[str, object]]) -> CensusMapping:
+        return CensusMapping(
+            path,
+            tuple(
+                CensusFactor(
+                    check_str(item["code"]),
+                    check_str(item["description"]),
+                    None if item["condition"] is None else decode_condition(item["condition"]),  # type: ignore[arg-type]
+                    None if item["not_applicable"] is None else check_str(item["not_applicable"]),
+                    check_int(item["line"]),
+                )
+                for item in data
+            ),
+        )
+
+    return decode
 
 
 @cache

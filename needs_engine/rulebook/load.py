@@ -260,7 +260,13 @@ def locate(name_or_path: Union[str, Path]) -> tuple[Path, Path]:
 
 @lru_cache(maxsize=16)
 def _load_cached(rules_file: Path, descriptors_dir: Path, stamp: tuple[tuple[str, int, int], ...]) -> Rulebook:
-    return _Loader(rules_file, descriptors_dir).load()
+    """Load once per process while the files are unchanged; between processes the compiled rulebook
+    is kept in the user's cache, keyed by the bytes of every file in `stamp` (`rulebook/compiled.py`)."""
+    from .compiled import cached_rulebook
+
+    # Real paths: a loaded rulebook names its files by them, so two checkouts never share an entry.
+    files = [str(rules_file), str(descriptors_dir), *(os.path.realpath(name) for name, _, _ in stamp)]
+    return cached_rulebook(files, lambda: _Loader(rules_file, descriptors_dir).load())
 
 
 def load_rulebook(name_or_path: Union[str, Path] = "knowsley") -> Rulebook:

@@ -21,6 +21,14 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class StrictFile(Strict):
+    """A whole file's model (or an entry only a file holds): validated only when a rulebook is
+    loaded from its YAML, so its validator is built then, not when the module is imported
+    (a compiled rulebook from the cache never needs it: `rulebook/compiled.py`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+
 class AgeBand(Strict):
     """Which children a descriptor or escalation applies to, by age."""
 
@@ -76,14 +84,14 @@ class CommonDescriptorEntry(DescriptorEntry):
         return self
 
 
-class DescriptorFile(Strict):
+class DescriptorFile(StrictFile):
     """`descriptors/<rulebook>/<domain>.yaml`."""
 
     domain: DomainId
     descriptors: list[DescriptorEntry] = Field(min_length=1)
 
 
-class CommonDescriptorFile(Strict):
+class CommonDescriptorFile(StrictFile):
     """`descriptors/<library>/<domain>.yaml`: the common library's descriptors of one domain."""
 
     domain: DomainId
@@ -125,7 +133,7 @@ class DescriptorCount(Strict):
     min_domains: int = Field(default=1, ge=1)
 
 
-class EscalationEntry(Strict):
+class EscalationEntry(StrictFile):
     """A rule that raises a child's level to at least `to`; `tier` is the response it means, which
     `to` must cover."""
 
@@ -146,7 +154,7 @@ class EscalationEntry(Strict):
         return self
 
 
-class MitigationEntry(Strict):
+class MitigationEntry(StrictFile):
     """Strengths that may lower what they name by one step, only from the levels listed (Semantics 13).
 
     `lowers` names what the strengths can meet: descriptor ids, need ids, escalation ids or
@@ -256,7 +264,7 @@ class ExclusionEntry(Strict):
     source: Text
 
 
-class LibraryFile(Strict):
+class LibraryFile(StrictFile):
     """`descriptors/<library>/library.yaml`: what every rulebook extending the library shares."""
 
     id: DomainId
@@ -268,7 +276,7 @@ class LibraryFile(Strict):
     not_a_concern: list[NotAConcernEntry] = Field(default_factory=list)
 
 
-class RulesFile(Strict):
+class RulesFile(StrictFile):
     """`rules/<rulebook>.yaml`.
 
     With `extends`, the rulebook is the common library named plus this file: the library's

@@ -1,5 +1,8 @@
 """Issue 16, section 4: a command imports only what it needs.
 
+Each check runs the `needs` entry point (`needs_engine.cli.main`), which registers only the
+command modules the first word names; `needs --help` registers them all.
+
 `needs --help` lists the commands; it must not import the engine, the rulebook loader, the
 situation and assessment models (pydantic), YAML, the HTTP service, the templates or numpy.
 Each check runs a fresh interpreter (the test process has imported everything already) and
@@ -13,10 +16,12 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import needs_engine
+from needs_engine import cli
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "universal-two-parents-school-age.yaml"
 NOT_FOR_HELP = (
@@ -39,7 +44,7 @@ NOT_FOR_HELP = (
 
 RUN = """
 import json, sys
-from needs_engine.cli.app import main
+from needs_engine.cli import main
 sys.argv = ["needs", *sys.argv[1:]]
 try:
     main()
@@ -99,3 +104,94 @@ def test_the_package_lists_its_public_names_and_refuses_others() -> None:
     assert set(needs_engine.__all__) <= set(dir(needs_engine))
     with pytest.raises(AttributeError, match="no attribute 'asses'"):
         needs_engine.asses  # noqa: B018 - the attribute access is the test
+
+
+COMMAND_MODULES = tuple(f"needs_engine.cli.{name}" for name in cli.COMMAND_MODULES)
+
+
+def test_assess_registers_no_other_command_module() -> None:
+    modules = imported_by("assess", str(EXAMPLE), "--format", "json")
+    assert loaded(modules, COMMAND_MODULES) == []
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        (["--help"], cli.COMMAND_MODULES),
+        (["rules", "--help"], ("coverage", "rulesdiff", "authoring")),
+        (["what-if", "--help"], ("explain",)),
+        (["asess"], cli.COMMAND_MODULES),
+    ],
+)
+def test_a_command_registers_the_modules_it_needs(arguments: list[str], expected: tuple[str, ...]) -> None:
+    """The check above can fail: the same script sees the modules a command does register."""
+    modules = imported_by(*arguments)
+    assert loaded(modules, COMMAND_MODULES) == sorted(f"needs_engine.cli.{name}" for name in expected)
+
+
+def _callback_modules(command: Any) -> set[str]:
+    """The modules defining a click command's callback, or every one of a group's subcommands'."""
+    found = {command.callback.__module__} if getattr(command, "callback", None) is not None else set()
+    for sub in getattr(command, "commands", {}).values():
+        found |= _callback_modules(sub)
+    return found
+
+
+def test_the_table_of_command_modules_matches_what_they_register() -> None:
+    """Every top-level command is in MODULES_OF, and its modules are the ones defining it and its subcommands."""
+    from typer.main import get_command
+
+    from needs_engine.cli.app import app
+
+    group = get_command(app)
+    assert set(group.commands) == set(cli.MODULES_OF)  # type: ignore[attr-defined]
+    for name, command in group.commands.items():  # type: ignore[attr-defined]
+        defined = {module.rsplit(".", 1)[1] for module in _callback_modules(command)} - {"app"}
+        assert defined == set(cli.MODULES_OF[name]), name
+    assert {module for modules in cli.MODULES_OF.values() for module in modules} == set(cli.COMMAND_MODULES)
+
+
+def test_modules_for_reads_the_first_word() -> None:
+    assert cli.modules_for(["assess", "x.yaml"], {}) == ()
+    assert cli.modules_for(["rules", "lint"], {}) == ("coverage", "rulesdiff", "authoring")
+    assert cli.modules_for(["new"], {}) == ("intake",)
+    assert cli.modules_for([], {}) is None
+    assert cli.modules_for(["--version"], {}) is None
+    assert cli.modules_for(["no-such-command"], {}) is None
+    assert cli.modules_for(["assess"], {"_NEEDS_COMPLETE": "bash_complete"}) is None
+
+
+FULL = """
+import sys
+from needs_engine.cli.app import main
+sys.argv = ["needs", *sys.argv[1:]]
+main()
+"""
+LAZY = FULL.replace("from needs_engine.cli.app import main", "from needs_engine.cli import main")
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["--help"],
+        ["assess", "--help"],
+        ["rules", "--help"],
+        ["scenarios", "--help"],
+        ["asess"],
+        ["rules", "lnt"],
+        ["assess", str(EXAMPLE), "--format", "json"],
+        ["assess", str(EXAMPLE)],
+        ["explain", str(EXAMPLE), "--format", "json"],
+        ["assess", str(EXAMPLE), "--format", "yaml"],
+    ],
+)
+def test_registering_only_what_a_command_needs_changes_nothing_it_prints(arguments: list[str]) -> None:
+    """The entry point prints what the whole command tree prints, byte for byte, and exits alike."""
+    env = {**os.environ, "COLUMNS": "100"}
+    runs = [
+        subprocess.run([sys.executable, "-c", script, *arguments], capture_output=True, env=env, check=False)
+        for script in (FULL, LAZY)
+    ]
+    full, lazy = runs
+    assert (lazy.returncode, lazy.stdout, lazy.stderr) == (full.returncode, full.stdout, full.stderr)
+    assert full.stdout or full.stderr
