@@ -27,7 +27,7 @@ from ..rulebook.load import Rulebook, load_rulebook
 from .columns import Columns
 from .lock import output_lock
 from .reader import InputFormat, InputStream, Position, Record
-from .screen import screen_record
+from .screen import Row, screen_record
 from .state import Checkpoint, Identity, StateLog, check_identity, read_state, resume_point, state_path
 from .writer import OutputFormat, header, row_text
 
@@ -48,6 +48,9 @@ class BatchJob:
     chunk_size: int = 500
     resume: bool = False
     overwrite: bool = False
+    per_record: bool = False
+    """Screen every JSON Lines record through the pydantic model and the per-record evaluator, not
+    the columnar one (the same rows, more slowly: what the columnar batch is checked against)."""
 
 
 @dataclass
@@ -71,13 +74,15 @@ class Summary:
 _WORKER: dict[str, Any] = {}
 
 
-def _start_worker(rulebook: str, content_hash: str, columns: Optional[Columns], output_format: OutputFormat) -> None:
+def _start_worker(
+    rulebook: str, content_hash: str, columns: Optional[Columns], output_format: OutputFormat, per_record: bool
+) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the pool
     _die_with_parent()
     book = load_rulebook(rulebook)
     if book.content_hash != content_hash:
         raise RuntimeError("the rulebook changed while the batch was starting")
-    _WORKER.update(rulebook=book, columns=columns, output_format=output_format)
+    _WORKER.update(rulebook=book, columns=columns, output_format=output_format, per_record=per_record)
     gc.freeze()  # the rulebook and model lives as long as the worker: keep them out of every collection
 
 
@@ -98,8 +103,11 @@ def screen_chunk(records: list[Record]) -> tuple[str, dict[str, int], int]:
     parts = []
     counts: Counter[str] = Counter()
     errors = 0
-    for record in records:
-        row = screen_record(record, book, columns)
+    fast = _columnar_rows(records, book) if columns is None and not _WORKER.get("per_record") else None
+    for index, record in enumerate(records):
+        row = fast[index] if fast is not None else None
+        if row is None:
+            row = screen_record(record, book, columns)
         parts.append(row_text(row, kind))
         level = row.level
         if level is None:
@@ -107,6 +115,19 @@ def screen_chunk(records: list[Record]) -> tuple[str, dict[str, int], int]:
         else:
             counts[level.value] += 1
     return "".join(parts), dict(counts), errors
+
+
+def _columnar_rows(records: list[Record], book: Rulebook) -> Optional[list[Optional[Row]]]:
+    """Rows for the JSON Lines records the columnar evaluator covers (None where the per-record
+    path must screen the record), or None when the rulebook's conditions are not covered."""
+    from .columnar import plan_of, screen_lines
+
+    plan = plan_of(book)
+    if plan is None:
+        return None
+    lines = [(r.line, r.data) for r in records if r.problem is None and isinstance(r.data, bytes)]
+    rows = iter(screen_lines(plan, lines))
+    return [next(rows) if r.problem is None and isinstance(r.data, bytes) else None for r in records]
 
 
 # --- the parent side -------------------------------------------------------------------------
@@ -198,9 +219,9 @@ def _screened(
 ) -> Iterator[tuple[tuple[str, dict[str, int], int], int, Position]]:
     """Screened chunks in input order, each with its number of records and the input position just after it."""
     chunks = _chunks(stream, job.chunk_size)
-    init = (job.rulebook, book.content_hash, stream.columns, job.output_format)
+    init = (job.rulebook, book.content_hash, stream.columns, job.output_format, job.per_record)
     if job.workers <= 1:
-        _WORKER.update(rulebook=book, columns=stream.columns, output_format=job.output_format)
+        _WORKER.update(rulebook=book, columns=stream.columns, output_format=job.output_format, per_record=job.per_record)
         for chunk, position in chunks:
             yield screen_chunk(chunk), len(chunk), position
         return

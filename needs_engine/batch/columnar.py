@@ -1,0 +1,685 @@
+"""The columnar batch: a chunk of households screened as numpy array operations over the condition trees.
+
+One row per child; a fact is a column of floats (NaN: unknown; a yes/no as 1/0, a named value
+as its place in the fact's list of values); household and carer facts are broadcast to the
+children. Every condition node is evaluated once per chunk from its tree (`language/tree.py`)
+as two boolean masks, *known* and *true* (three-valued, Kleene), so a descriptor fires where it
+is known and true and is unknown where it is not known. Quantifiers over carers and
+`count_carers(...)` are reductions over (child, carer) pairs; `count(...)` adds masks; age
+bands are comparisons of the children's ages. The level, `possible_level` and tier follow
+`engine/evaluate.py` (Semantics 2-7, 12-13) as array operations; a child a declared mitigation
+could apply to is decided by `evaluate.outcome` itself.
+
+What is covered, and what is not: a line msgspec decodes strictly (`fastdecode.py`) whose
+children each give an exact age (`age_months` or `unborn_weeks`). Anything else (a rough or
+missing age, a repeated id, a fact that cannot describe the child, a line msgspec refuses) goes
+through the per-record path (`screen.py`), as does every line under a rulebook whose trees use
+something this module does not evaluate (a sibling quantifier, a quantifier inside another).
+So every row is byte for byte the row the per-record batch writes (`tests/batch/test_columnar.py`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import Any, Optional
+
+import msgspec
+import numpy as np
+from numpy.typing import NDArray
+
+from ..engine.evaluate import ChildScreening, by_level, outcome
+from ..language.logic import COMPARISONS, Truth
+from ..language.tree import And, Count, FlagTest, Node, Not, NumberTest, Or, Quantified, Test, ValuesTest, Within
+from ..model.ages import MAX_AGE_MONTHS, applies_span
+from ..model.catalogue import FactSpec, facts_by_root
+from ..model.levels import LEVELS
+from ..model.situation import CHILD_SECTIONS, Child, _best_value, _no_concern, _no_concern_value
+from ..model.tiers import TIERS, Tier
+from ..rulebook.load import Descriptor, Mitigation, Rulebook
+from .fastdecode import decode
+from .screen import Row
+
+Bools = NDArray[np.bool_]
+Floats = NDArray[np.float64]
+Mask = tuple[Bools, Bools]
+"""A condition's value over a frame's rows: (true, known); true implies known."""
+
+NAN = math.nan
+_HOUSEHOLD_ROOTS = ("household", "home", "strengths")
+
+
+class NotCovered(Exception):
+    """A rulebook's trees use something the columnar evaluator does not (the per-record path runs)."""
+
+
+# --- columns: where each fact is read from, and how it is written as a float -----------------
+
+
+@dataclass(frozen=True)
+class _Column:
+    spec: FactSpec
+    codes: Optional[dict[Any, float]]
+    """A yes/no fact's or named fact's value as a float (None: a number, read as itself)."""
+
+
+def _codes(spec: FactSpec) -> Optional[dict[Any, float]]:
+    if spec.kind == "flag":
+        return {True: 1.0, False: 0.0}
+    if spec.choices is not None:
+        return {member.value: float(place) for place, member in enumerate(spec.choices)}
+    return None
+
+
+def _encode(spec: FactSpec, value: Any) -> float:
+    """A validated value (bool, enum member, number) as its column's float."""
+    if value is None:
+        return NAN
+    codes = _codes(spec)
+    if codes is None:
+        return float(value)
+    return codes[value.value if hasattr(value, "value") else value]
+
+
+@dataclass(frozen=True)
+class _Table:
+    """The columns of one kind of entity (children, carers, households) and how to fill a row."""
+
+    columns: tuple[_Column, ...]
+    index: dict[tuple[str, tuple[str, ...]], int]
+    groups: tuple[tuple[Callable[[Any], Any], tuple[tuple[str, int, Optional[dict[Any, float]]], ...]], ...]
+    """(get the struct a group of fields sits in, ((field, column, codes), ...))."""
+
+    def fill(self, entity: Any, row: list[float]) -> None:
+        unset = msgspec.UNSET
+        for get, fields in self.groups:
+            holder = get(entity)
+            if holder is unset:
+                continue
+            for name, column, codes in fields:
+                value = getattr(holder, name)
+                if codes is not None:
+                    row[column] = codes.get(value, NAN)
+                elif value.__class__ is int or value.__class__ is float:
+                    row[column] = value
+                # None, "unknown" or UNSET: NaN, as the row starts
+
+
+def _getter(path: tuple[str, ...]) -> Callable[[Any], Any]:
+    """Read a nested struct by attribute names, UNSET as soon as a section is left out."""
+    if not path:
+        return lambda entity: entity
+    names = path
+
+    def get(entity: Any) -> Any:
+        for name in names:
+            entity = getattr(entity, name)
+            if entity is msgspec.UNSET:
+                return entity
+        return entity
+
+    return get
+
+
+def _table(entries: Sequence[tuple[str, FactSpec]]) -> _Table:
+    """Columns for (root, spec) entries; facts in one struct are filled together."""
+    columns = tuple(_Column(spec, _codes(spec)) for _, spec in entries)
+    index = {(root, spec.path): i for i, (root, spec) in enumerate(entries)}
+    grouped: dict[tuple[str, ...], list[tuple[str, int, Optional[dict[Any, float]]]]] = {}
+    for i, (root, spec) in enumerate(entries):
+        prefix = (*(_HOLDER[root]), *spec.path[:-1])
+        grouped.setdefault(prefix, []).append((spec.path[-1], i, columns[i].codes))
+    groups = tuple((_getter(prefix), tuple(fields)) for prefix, fields in grouped.items())
+    return _Table(columns, index, groups)
+
+
+_HOLDER = {"child": (), "carer": (), "household": (), "home": ("home",), "strengths": ("strengths",)}
+_AGE_FACTS = (("age_months",), ("unborn_weeks",), ("unborn",))
+
+
+# --- the plan: a rulebook's trees and tables, made once per rulebook -------------------------
+
+
+@dataclass(frozen=True)
+class _NeedCount:
+    """How a count escalation counts needs (`evaluate._count_met`): a need counts once, when a
+    fired rung reaches the rule's level (its highest fired rung then does), in the domain of its
+    highest fired rung (`evaluate._top_rungs`: highest level, then highest rung, then the first)."""
+
+    reaching: Floats
+    """[descriptor, need]: 1 where the descriptor is a rung of the need at or above the rule's level."""
+    one_domain: Floats
+    """[need, domain]: 1 for a need whose rungs all lie in that domain."""
+    mixed: tuple[tuple[int, NDArray[np.int64], Floats, NDArray[np.int64]], ...]
+    """Needs whose rungs lie in several domains: (need, its rungs, their precedence, their domains)."""
+    domains: int
+
+    @classmethod
+    def of(cls, descriptors: Sequence[Descriptor], least: int) -> _NeedCount:
+        needs = sorted({d.need for d in descriptors})
+        need_of = {need: i for i, need in enumerate(needs)}
+        domain_names = sorted({d.domain for d in descriptors})
+        domain_of = {name: i for i, name in enumerate(domain_names)}
+        reaching = np.zeros((len(descriptors), len(needs)))
+        rungs: dict[int, list[int]] = {}
+        for i, d in enumerate(descriptors):
+            rungs.setdefault(need_of[d.need], []).append(i)
+            if d.level.rank >= least:
+                reaching[i, need_of[d.need]] = 1.0
+        one_domain = np.zeros((len(needs), len(domain_names)))
+        mixed = []
+        for need, members in rungs.items():
+            found = {descriptors[i].domain for i in members}
+            if len(found) == 1:
+                one_domain[need, domain_of[found.pop()]] = 1.0
+                continue
+            # Precedence: level, then rung, then earlier in rulebook order (the one `_top_rungs` keeps).
+            precedence = np.array(
+                [descriptors[i].level.rank * 1e6 + descriptors[i].rung * 1e3 - k for k, i in enumerate(members)]
+            )
+            mixed.append((need, np.array(members), precedence, np.array([domain_of[descriptors[i].domain] for i in members])))
+        return cls(reaching, one_domain, tuple(mixed), len(domain_names))
+
+    def met(self, fired: Bools, min_count: int, min_domains: int) -> Bools:
+        """Per row, whether enough needs in enough domains reach the level."""
+        if min_count <= 0 and min_domains <= 0:
+            return np.ones(len(fired), dtype=bool)
+        counted = (fired.astype(np.float64) @ self.reaching) > 0
+        in_domain = (counted.astype(np.float64) @ self.one_domain) > 0
+        rows = np.arange(len(fired))
+        for need, members, precedence, domains in self.mixed:
+            present = fired[:, members]
+            top = np.where(present, precedence[None, :], -np.inf).argmax(axis=1)
+            hit = counted[:, need]
+            in_domain[rows[hit], domains[top[hit]]] = True
+        return (counted.sum(axis=1) >= min_count) & (in_domain.sum(axis=1) >= min_domains)  # type: ignore[no-any-return]
+
+
+@dataclass
+class Plan:
+    """What a chunk needs from a rulebook: its tables, descriptors and rules as arrays."""
+
+    rulebook: Rulebook
+    child: _Table
+    carer: _Table
+    household: _Table
+    child_age: dict[str, int]
+    """Column of `age_months`, `unborn_weeks` and `unborn` in the child table."""
+    # Per child column: the ages it can describe, whether a value is of concern, its no-concern value.
+    may_be_unborn: Bools
+    may_be_born: Bools
+    low: Floats
+    high: Floats
+    best_code: Floats
+    """The no-concern value an unknown inapplicable fact takes (NaN: none, it stays unknown)."""
+    concern_codes: Bools
+    """[column, code]: a named or yes/no value that is of concern (recorded, so it must apply)."""
+    number_best: Floats
+    """A number column's no-concern value (NaN: every value is of no concern, e.g. a descriptive fact)."""
+    is_number: Bools
+    descriptors: tuple[Descriptor, ...]
+    level_rank: NDArray[np.int64]
+    tier_rank: NDArray[np.int64]
+    report_order: NDArray[np.int64]
+    """Descriptor positions in the order an assessment lists fired ids (highest level, then id)."""
+    counts: list[tuple[Any, _NeedCount]] = field(default_factory=list)
+    """Per count escalation, in `tables.raising` order: how to count its needs and their domains."""
+    clamp: NDArray[np.int64] = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))
+
+
+def plan_of(rulebook: Rulebook) -> Optional[Plan]:
+    """The rulebook's columnar plan, or None if its trees use something not covered (kept on the rulebook)."""
+    if "columnar" not in rulebook.derived:
+        try:
+            rulebook.derived["columnar"] = _build(rulebook)
+        except NotCovered:
+            rulebook.derived["columnar"] = None
+    return rulebook.derived["columnar"]  # type: ignore[no-any-return]
+
+
+def _trees(rulebook: Rulebook) -> list[Node]:
+    found = [d.applies.condition.tree for d in rulebook.descriptors]
+    found += [e.applies.condition.tree for e in rulebook.escalations if e.applies is not None]
+    found += [m.condition.tree for m in rulebook.mitigations]
+    return found
+
+
+def _check(node: Node, inside: bool = False) -> None:
+    """Refuse a tree with a node this evaluator does not cover."""
+    if isinstance(node, (Quantified, Count)) and node.binder is not None:
+        if node.binder != "carer" or inside:
+            raise NotCovered("a sibling quantifier, or a quantifier inside another")
+        inside = True
+    elif isinstance(node, Test):
+        if node.subject.root == "sibling" or (node.subject.root == "carer" and not inside):
+            raise NotCovered(f"a fact of {node.subject.root} outside a quantifier")
+    elif not isinstance(node, (And, Or, Not, Count, Within)):
+        raise NotCovered(type(node).__name__)
+    for part in node.parts:
+        _check(part, inside)
+
+
+def _build(rulebook: Rulebook) -> Plan:
+    for tree in _trees(rulebook):
+        _check(tree)
+    facts = facts_by_root()
+    child_entries = [("child", spec) for spec in facts["child"].values() if spec.path not in _AGE_FACTS]
+    child_entries += [("child", facts["child"][path]) for path in _AGE_FACTS if path != ("unborn",)]
+    child = _table(child_entries)
+    child_age = {"age_months": child.index[("child", ("age_months",))], "unborn_weeks": child.index[("child", ("unborn_weeks",))]}
+    unborn = len(child.columns)  # a derived column, appended when a chunk is built
+    child = _Table(
+        (*child.columns, _Column(facts["child"][("unborn",)], None)),
+        {**child.index, ("child", ("unborn",)): unborn},
+        child.groups,
+    )
+    child_age["unborn"] = unborn
+    carer = _table([("carer", spec) for spec in facts["carer"].values()])
+    household = _table([(root, spec) for root in _HOUSEHOLD_ROOTS for spec in facts[root].values()])
+    for tree in _trees(rulebook):
+        for leaf in tree.leaves:
+            table = {"child": child, "carer": carer}.get(leaf.subject.root, household)
+            if (leaf.subject.root, leaf.subject.path) not in table.index:
+                raise NotCovered(f"no column for {leaf.fact}")
+
+    n = len(child.columns)
+    may_be_unborn = np.ones(n, dtype=bool)
+    may_be_born = np.ones(n, dtype=bool)
+    low, high = np.zeros(n), np.full(n, float(MAX_AGE_MONTHS))
+    best_code, number_best = np.full(n, NAN), np.full(n, NAN)
+    is_number = np.zeros(n, dtype=bool)
+    width = max([len(c.codes) for c in child.columns if c.codes] + [2])
+    concern_codes = np.zeros((n, width), dtype=bool)
+    models = {name: Child.model_fields[name].annotation for name in CHILD_SECTIONS}
+    for i, column in enumerate(child.columns):
+        spec = column.spec
+        if len(spec.path) != 2 or spec.path[0] not in models:
+            continue  # the age columns: they apply at every age and are never "of concern"
+        section, name = spec.path
+        model = models[section]
+        span = applies_span(f"{section}.{name}")
+        may_be_unborn[i], may_be_born[i], low[i], high[i] = span.may_be_unborn, span.may_be_born, span.low, span.high
+        best_code[i] = _encode(spec, _no_concern_value(model, name))  # type: ignore[arg-type]
+        if column.codes is None:
+            is_number[i] = True
+            best = _best_value(model, name)  # type: ignore[arg-type]
+            number_best[i] = NAN if best == "descriptive" else float(best)
+        else:
+            values = [True, False] if spec.kind == "flag" else list(spec.choices or ())
+            for value in values:
+                code = int(_encode(spec, value))
+                concern_codes[i, code] = not _no_concern(model, name, value)  # type: ignore[arg-type]
+
+    descriptors = tuple(rulebook.descriptors)
+    position = {d.id: i for i, d in enumerate(descriptors)}
+    plan = Plan(
+        rulebook,
+        child,
+        carer,
+        household,
+        child_age,
+        may_be_unborn,
+        may_be_born,
+        low,
+        high,
+        best_code,
+        concern_codes,
+        number_best,
+        is_number,
+        descriptors,
+        np.array([d.level.rank for d in descriptors], dtype=np.int64),
+        np.array([TIERS.index(d.tier) for d in descriptors], dtype=np.int64),
+        np.array([position[d.id] for d in by_level(descriptors)], dtype=np.int64),
+    )
+    for escalation, _to, rule in rulebook.tables.raising:
+        if rule is not None:
+            plan.counts.append((escalation, _NeedCount.of(descriptors, rule.min_level.rank)))
+    plan.clamp = np.array(
+        [[TIERS.index(rulebook.tier_map.clamp(tier, level)) for level in LEVELS] for tier in TIERS], dtype=np.int64
+    )
+    return plan
+
+
+# --- a chunk: decoded households as arrays ----------------------------------------------------
+
+
+@dataclass
+class _Chunk:
+    """The households of a chunk that the columnar path screens, as arrays."""
+
+    children: Floats
+    carers: Floats
+    households: Floats
+    child_household: NDArray[np.int64]
+    pair_child: NDArray[np.int64]
+    pair_carer: NDArray[np.int64]
+    unborn: Bools
+    months: Floats
+    memo: dict[tuple[int, Node], Mask] = field(default_factory=dict)
+
+
+def _exact_age(child: Any) -> bool:
+    return (child.age_months is msgspec.UNSET) != (child.unborn_weeks is msgspec.UNSET)
+
+
+def _plainly_valid(household: Any) -> bool:
+    """Whether the per-record model would accept the household as decoded, ages and ids included
+    (the applicability of facts to ages is checked on the arrays, `_inapplicable_recorded`)."""
+    ids = [c.id for c in household.children]
+    carers = [c.id for c in household.carers]
+    return len(set(ids)) == len(ids) and len(set(carers)) == len(carers) and all(_exact_age(c) for c in household.children)
+
+
+def _build_chunk(plan: Plan, households: list[Any]) -> tuple[_Chunk, list[list[str]]]:
+    """Arrays for `households` (children in id order, as `screen_household` takes them) and each one's child ids."""
+    child_rows: list[list[float]] = []
+    carer_rows: list[list[float]] = []
+    household_rows: list[list[float]] = []
+    child_household: list[int] = []
+    pair_child: list[int] = []
+    pair_carer: list[int] = []
+    ids: list[list[str]] = []
+    n_child, n_carer, n_household = len(plan.child.columns), len(plan.carer.columns), len(plan.household.columns)
+    unborn_column = plan.child_age["unborn"]
+    for h, household in enumerate(households):
+        row = [NAN] * n_household
+        plan.household.fill(household, row)
+        household_rows.append(row)
+        first_carer = len(carer_rows)
+        for carer in household.carers:
+            row = [NAN] * n_carer
+            plan.carer.fill(carer, row)
+            carer_rows.append(row)
+        children = sorted(household.children, key=attrgetter("id"))
+        ids.append([c.id for c in children])
+        for child in children:
+            row = [NAN] * n_child
+            plan.child.fill(child, row)
+            row[unborn_column] = 0.0 if child.unborn_weeks is msgspec.UNSET else 1.0
+            index = len(child_rows)
+            child_rows.append(row)
+            child_household.append(h)
+            for c in range(first_carer, len(carer_rows)):
+                pair_child.append(index)
+                pair_carer.append(c)
+    children_array = np.array(child_rows, dtype=np.float64).reshape(len(child_rows), n_child)
+    unborn = children_array[:, unborn_column] == 1.0
+    chunk = _Chunk(
+        children_array,
+        np.array(carer_rows, dtype=np.float64).reshape(len(carer_rows), n_carer),
+        np.array(household_rows, dtype=np.float64).reshape(len(household_rows), n_household),
+        np.array(child_household, dtype=np.int64),
+        np.array(pair_child, dtype=np.int64),
+        np.array(pair_carer, dtype=np.int64),
+        unborn,
+        children_array[:, plan.child_age["age_months"]],
+    )
+    return chunk, ids
+
+
+def _outside(plan: Plan, chunk: _Chunk) -> Bools:
+    """[child, column]: the child fact cannot describe the child at its (exact) age."""
+    months = chunk.months[:, None]
+    born_outside = ~plan.may_be_born[None, :] | (months < plan.low[None, :]) | (months > plan.high[None, :])
+    return np.where(chunk.unborn[:, None], ~plan.may_be_unborn[None, :], born_outside)
+
+
+def _prepare_children(plan: Plan, chunk: _Chunk) -> Bools:
+    """Check that every recorded concern can describe its child, then set each unknown fact that
+    cannot to its no-concern value (`Child.with_inapplicable_as_no_concern`). Returns, per child,
+    whether a recorded concern was out of place (the model refuses that household)."""
+    values = chunk.children
+    outside = _outside(plan, chunk)
+    known = ~np.isnan(values)
+    coded = np.array([column.codes is not None for column in plan.child.columns])
+    codes = np.where(known & coded[None, :], values, 0).astype(np.int64)
+    coded_concern = plan.concern_codes[np.arange(len(coded))[None, :], codes]
+    number_concern = plan.is_number[None, :] & ~np.isnan(plan.number_best)[None, :] & (values != plan.number_best[None, :])
+    recorded = known & np.where(plan.is_number[None, :], number_concern, coded_concern)
+    refused = (recorded & outside).any(axis=1)
+    fill = ~known & outside & ~np.isnan(plan.best_code)[None, :]
+    chunk.children = np.where(fill, plan.best_code[None, :], values)
+    return refused  # type: ignore[no-any-return]
+
+
+# --- evaluating trees over a frame ------------------------------------------------------------
+
+_CHILD, _PAIR = 0, 1
+
+
+def _leaf(plan: Plan, chunk: _Chunk, test: Test, frame: int) -> Mask:
+    root, path = test.subject.root, test.subject.path
+    if root == "child":
+        column = chunk.children[:, plan.child.index[(root, path)]]
+        values = column if frame == _CHILD else column[chunk.pair_child]
+    elif root == "carer":
+        values = chunk.carers[chunk.pair_carer, plan.carer.index[(root, path)]]
+    else:
+        column = chunk.households[:, plan.household.index[(root, path)]]
+        rows = chunk.child_household if frame == _CHILD else chunk.child_household[chunk.pair_child]
+        values = column[rows]
+    known = ~np.isnan(values)
+    if isinstance(test, ValuesTest):
+        spec = test.spec
+        assert spec.choices is not None
+        table = np.array([member in test.satisfying for member in spec.choices], dtype=bool)
+        true = known & table[np.where(known, values, 0).astype(np.int64)]
+    elif isinstance(test, NumberTest):
+        with np.errstate(invalid="ignore"):
+            true = known & COMPARISONS[test.op](values, test.bound)
+    else:
+        assert isinstance(test, FlagTest)
+        true = known & (values == (1.0 if test.wanted else 0.0))
+    return true, known
+
+
+def _span(low: NDArray[Any], high: NDArray[Any], op: str, bound: float) -> Mask:
+    """`logic.Span.compare` over arrays: a count between `low` and `high` compared with `bound`."""
+    at_low, at_high = COMPARISONS[op](low, bound), COMPARISONS[op](high, bound)
+    exact = low == high
+    if op in ("==", "!="):
+        inside = (low <= bound) & (bound <= high)
+        known = exact | ~inside
+        true = np.where(exact, at_low, op == "!=") & known
+    else:
+        known = exact | (at_low == at_high)
+        true = known & at_low
+    return true, known
+
+
+def _band(plan: Plan, chunk: _Chunk, band: Any, frame: int) -> Bools:
+    """Whether each child (exact ages only) is in `band` (`tree.in_band`, decided for every child)."""
+    unborn, months = chunk.unborn, chunk.months
+    if band is None:
+        inside = np.ones(len(unborn), dtype=bool)
+    else:
+        low = band.min_months if band.min_months is not None else 0
+        high = band.max_months if band.max_months is not None else MAX_AGE_MONTHS
+        born_inside = (band.unborn != "only") & (months >= low) & (months <= high)
+        inside = np.where(unborn, band.unborn != "exclude", born_inside)
+    return inside if frame == _CHILD else inside[chunk.pair_child]  # type: ignore[no-any-return]
+
+
+def evaluate(plan: Plan, chunk: _Chunk, node: Node, frame: int = _CHILD) -> Mask:
+    """A node's (true, known) masks over the frame's rows (children, or (child, carer) pairs)."""
+    key = (frame, node)
+    found = chunk.memo.get(key)
+    if found is None:
+        found = chunk.memo[key] = _evaluate(plan, chunk, node, frame)
+    return found
+
+
+def _evaluate(plan: Plan, chunk: _Chunk, node: Node, frame: int) -> Mask:
+    if isinstance(node, Test):
+        return _leaf(plan, chunk, node, frame)
+    if isinstance(node, (And, Or)):
+        parts = [evaluate(plan, chunk, part, frame) for part in node.parts]
+        trues = np.array([t for t, _ in parts])
+        falses = np.array([k & ~t for t, k in parts])
+        if isinstance(node, Or):
+            true, false = trues.any(axis=0), falses.all(axis=0)
+        else:
+            true, false = trues.all(axis=0), falses.any(axis=0)
+        return true, true | false
+    if isinstance(node, Not):
+        true, known = evaluate(plan, chunk, node.item, frame)
+        return known & ~true, known
+    if isinstance(node, Within):
+        inside = _band(plan, chunk, node.band, frame)
+        true, known = evaluate(plan, chunk, node.body, frame)
+        return inside & true, ~inside | known
+    if isinstance(node, Quantified):
+        return _quantified(plan, chunk, node)
+    if isinstance(node, Count):
+        if node.binder is None:
+            parts = [evaluate(plan, chunk, part, frame) for part in node.items]
+            low = np.sum([t for t, _ in parts], axis=0)
+            high = low + np.sum([~k for _, k in parts], axis=0)
+        else:
+            low, high = _per_child(plan, chunk, node.items[0])[:2]
+            high = low + high
+        return _span(low, high, node.op, node.bound)
+    raise NotCovered(type(node).__name__)
+
+
+def _per_child(plan: Plan, chunk: _Chunk, body: Node) -> tuple[Floats, Floats, Floats]:
+    """For each child: how many carers the body is true, unknown and false for."""
+    true, known = evaluate(plan, chunk, body, _PAIR)
+    n = len(chunk.children)
+    count = lambda mask: np.bincount(chunk.pair_child, weights=mask, minlength=n)  # noqa: E731
+    return count(true), count(~known), count(known & ~true)
+
+
+def _quantified(plan: Plan, chunk: _Chunk, node: Quantified) -> Mask:
+    """`any_carer` / `all_carers`: Kleene or / and over each child's carers (none: false / true)."""
+    trues, unknowns, falses = _per_child(plan, chunk, node.body)
+    if node.every:
+        false = falses > 0
+        true = ~false & (unknowns == 0)
+    else:
+        true = trues > 0
+        false = ~true & (unknowns == 0)
+    return true, true | false
+
+
+def _applies(plan: Plan, chunk: _Chunk, applies: Any) -> Mask:
+    """An age-restricted condition (`Applicable.fast`): false outside the band, the condition inside it."""
+    inside = _band(plan, chunk, applies.age, _CHILD)
+    true, known = evaluate(plan, chunk, applies.condition.tree, _CHILD)
+    return inside & true, ~inside | known
+
+
+# --- levels, possible levels and tiers --------------------------------------------------------
+
+
+def _levels(plan: Plan, chunk: _Chunk) -> list[tuple[int, int, list[str], Tier]]:
+    """(level rank, possible level rank, fired ids in report order, tier) per child row."""
+    rulebook = plan.rulebook
+    n = len(chunk.children)
+    fired = np.zeros((n, len(plan.descriptors)), dtype=bool)
+    maybe = np.zeros_like(fired)
+    for i, descriptor in enumerate(plan.descriptors):
+        true, known = _applies(plan, chunk, descriptor.applies)
+        fired[:, i] = true
+        maybe[:, i] = true | ~known
+    escalation_truth: dict[str, Mask] = {}
+    for escalation in rulebook.escalations:
+        if escalation.applies is not None:
+            escalation_truth[escalation.id] = _applies(plan, chunk, escalation.applies)
+    mitigation_true = [evaluate(plan, chunk, m.condition.tree, _CHILD)[0] for m in rulebook.mitigations]
+    mitigated = np.logical_or.reduce(mitigation_true) if mitigation_true else np.zeros(n, dtype=bool)
+
+    results = []
+    known_level, known_applied = _outcome(plan, fired, escalation_truth, possible=False)
+    possible_level, _ = _outcome(plan, maybe, escalation_truth, possible=True)
+    tier = np.where(fired, plan.tier_rank[None, :], 0).max(axis=1, initial=0)
+    for escalation, mask in known_applied:
+        tier = np.where(mask, np.maximum(tier, TIERS.index(escalation.tier)), tier)
+    tier = plan.clamp[tier, known_level]
+    ordered = fired[:, plan.report_order]
+    ids = [plan.descriptors[i].id for i in plan.report_order]
+    for row in range(n):
+        fired_ids = [ids[j] for j in np.flatnonzero(ordered[row])]
+        if mitigated[row]:
+            mitigations = tuple(m for m, true in zip(rulebook.mitigations, mitigation_true, strict=True) if true[row])
+            results.append(_by_the_record(plan, row, fired, maybe, escalation_truth, mitigations, fired_ids))
+        else:
+            results.append((int(known_level[row]), int(possible_level[row]), fired_ids, TIERS[tier[row]]))
+    return results
+
+
+def _outcome(
+    plan: Plan, fired: Bools, escalation_truth: dict[str, Mask], *, possible: bool
+) -> tuple[NDArray[np.int64], list[tuple[Any, Bools]]]:
+    """`evaluate.outcome` with no mitigation: the highest fired level raised by every escalation
+    that applies (a count over needs, each once: Semantics 12), and the escalations applied."""
+    level = np.where(fired, plan.level_rank[None, :], 0).max(axis=1, initial=0)
+    counted = iter(plan.counts)
+    applied = []
+    for escalation, to, rule in plan.rulebook.tables.raising:
+        if rule is not None:
+            triggered = next(counted)[1].met(fired, rule.min_count, rule.min_domains)
+        else:
+            true, known = escalation_truth.get(escalation.id, (np.zeros(len(fired), dtype=bool),) * 2)
+            triggered = true | (~known if possible else False)
+        applied.append((escalation, triggered))
+        level = np.where(triggered, np.maximum(level, to), level)
+    return level, applied
+
+
+def _by_the_record(
+    plan: Plan,
+    row: int,
+    fired: Bools,
+    maybe: Bools,
+    escalation_truth: dict[str, Mask],
+    mitigations: tuple[Mitigation, ...],
+    fired_ids: list[str],
+) -> tuple[int, int, list[str], Tier]:
+    """A child a declared mitigation may apply to: levels and tier by `evaluate.outcome` itself."""
+    rulebook = plan.rulebook
+    descriptors = plan.descriptors
+    known_list = [d for i, d in enumerate(descriptors) if fired[row, i]]
+    maybe_list = known_list + [d for i, d in enumerate(descriptors) if maybe[row, i] and not fired[row, i]]
+    truth: dict[str, Truth] = {key: bool(t[row]) if k[row] else None for key, (t, k) in escalation_truth.items()}
+    known = outcome(known_list, truth, mitigations, rulebook, possible=False)
+    possible = outcome(maybe_list, truth, mitigations, rulebook, possible=True)
+    tiers = [*(d.tier for d in known_list), *(e.tier for e in known.escalations)]
+    tier = rulebook.tier_map.clamp(max(tiers, default=Tier.universal), known.level)
+    return known.level.rank, possible.level.rank, fired_ids, tier
+
+
+# --- a chunk of records ------------------------------------------------------------------------
+
+
+def screen_lines(plan: Plan, lines: Sequence[tuple[int, bytes]]) -> list[Optional[Row]]:
+    """Rows for the (line number, bytes) JSON Lines records the columnar path covers, None for
+    the others (the per-record path writes theirs)."""
+    decoded: list[Any] = []
+    where: list[int] = []
+    for position, (_, raw) in enumerate(lines):
+        document = decode(raw.strip())
+        if document is not None and _plainly_valid(document.household):
+            decoded.append(document.household)
+            where.append(position)
+    rows: list[Optional[Row]] = [None] * len(lines)
+    if not decoded:
+        return rows
+    chunk, ids = _build_chunk(plan, decoded)
+    refused = _prepare_children(plan, chunk)
+    results = _levels(plan, chunk)
+    row = 0
+    for household, position, child_ids in zip(decoded, where, ids, strict=True):
+        children = []
+        bad = False
+        for child_id in child_ids:
+            bad |= bool(refused[row])
+            level, possible, fired, tier = results[row]
+            children.append(ChildScreening(child_id, LEVELS[level], LEVELS[possible], tuple(fired), tier))
+            row += 1
+        if not bad:
+            reference = household.reference if isinstance(household.reference, str) else None
+            rows[position] = Row(lines[position][0], reference=reference, children=tuple(children))
+    return rows
