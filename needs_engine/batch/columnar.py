@@ -20,11 +20,14 @@ So every row is byte for byte the row the per-record batch writes (`tests/batch/
 
 from __future__ import annotations
 
+import json
 import math
+import typing
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from operator import attrgetter
-from typing import Any, Optional
+from typing import Any, NamedTuple, Optional
 
 import msgspec
 import numpy as np
@@ -36,10 +39,10 @@ from ..language.tree import And, Count, FlagTest, Node, Not, NumberTest, Or, Qua
 from ..model.ages import MAX_AGE_MONTHS, applies_span
 from ..model.catalogue import FactSpec, facts_by_root
 from ..model.levels import LEVELS
-from ..model.situation import CHILD_SECTIONS, Child, _best_value, _no_concern, _no_concern_value
+from ..model.situation import CHILD_SECTIONS, Carer, Child, Household, _best_value, _no_concern, _no_concern_value
 from ..model.tiers import TIERS, Tier
 from ..rulebook.load import Descriptor, Mitigation, Rulebook
-from .fastdecode import decode
+from .fastdecode import decode, struct_of
 from .screen import Row
 
 Bools = NDArray[np.bool_]
@@ -83,28 +86,48 @@ def _encode(spec: FactSpec, value: Any) -> float:
     return codes[value.value if hasattr(value, "value") else value]
 
 
+_NOT_A_NUMBER: dict[Any, float] = {None: NAN, "unknown": NAN, msgspec.UNSET: NAN}
+"""What a number field holds when it is unknown or left out; `.get(value, value)` gives a number or NaN."""
+
+
+@dataclass(frozen=True)
+class _Group:
+    """Facts that sit in one struct (a child's `health`, a household's `home.domestic_abuse`)."""
+
+    get: Callable[[Any], Any]
+    """The struct from the entity (UNSET when a section on the way is left out)."""
+    empty: tuple[Any, ...]
+    """A struct left out, as `astuple` would give it: every field UNSET."""
+    fields: tuple[tuple[int, int, Optional[dict[Any, float]]], ...]
+    """(the field's place in the struct, its column, its codes or None for a number)."""
+
+
 @dataclass(frozen=True)
 class _Table:
-    """The columns of one kind of entity (children, carers, households) and how to fill a row."""
+    """The columns of one kind of entity (children, carers, households) and how to fill them."""
 
     columns: tuple[_Column, ...]
     index: dict[tuple[str, tuple[str, ...]], int]
-    groups: tuple[tuple[Callable[[Any], Any], tuple[tuple[str, int, Optional[dict[Any, float]]], ...]], ...]
-    """(get the struct a group of fields sits in, ((field, column, codes), ...))."""
+    groups: tuple[_Group, ...]
 
-    def fill(self, entity: Any, row: list[float]) -> None:
-        unset = msgspec.UNSET
-        for get, fields in self.groups:
-            holder = get(entity)
-            if holder is unset:
-                continue
-            for name, column, codes in fields:
-                value = getattr(holder, name)
+    def fill(self, entities: list[Any], width: int) -> Floats:
+        """The [entity, column] floats of `entities` (`width` columns; NaN where unknown or left out).
+
+        Column by column: each struct's fields are read once with `astuple`, transposed with `zip`,
+        and turned into floats by `map` over a dict's `get`, so no Python loop runs per fact."""
+        out = np.full((width, len(entities)), NAN)
+        astuple, unset = msgspec.structs.astuple, msgspec.UNSET
+        for group in self.groups:
+            empty = group.empty
+            rows = [empty if holder is unset else astuple(holder) for holder in map(group.get, entities)]
+            by_field = list(zip(*rows, strict=True)) if rows else []
+            for place, column, codes in group.fields:
+                values = by_field[place]
                 if codes is not None:
-                    row[column] = codes.get(value, NAN)
-                elif value.__class__ is int or value.__class__ is float:
-                    row[column] = value
-                # None, "unknown" or UNSET: NaN, as the row starts
+                    out[column] = list(map(codes.get, values, repeat(NAN, len(values))))
+                else:
+                    out[column] = list(map(_NOT_A_NUMBER.get, values, values))
+        return out.T
 
 
 def _getter(path: tuple[str, ...]) -> Callable[[Any], Any]:
@@ -123,16 +146,35 @@ def _getter(path: tuple[str, ...]) -> Callable[[Any], Any]:
     return get
 
 
-def _table(entries: Sequence[tuple[str, FactSpec]]) -> _Table:
-    """Columns for (root, spec) entries; facts in one struct are filled together."""
+def _struct_at(entity: type[msgspec.Struct], path: tuple[str, ...]) -> type[msgspec.Struct]:
+    """The struct class reached from `entity` by the field names of `path`."""
+    kind: Any = entity
+    for name in path:
+        field_type = typing.get_type_hints(kind)[name]
+        kind = next(a for a in typing.get_args(field_type) if isinstance(a, type) and issubclass(a, msgspec.Struct))
+    return kind  # type: ignore[no-any-return]
+
+
+def _table(entries: Sequence[tuple[str, FactSpec]], entity: type[msgspec.Struct]) -> _Table:
+    """Columns for (root, spec) entries read from structs of class `entity`, grouped by the struct they sit in."""
     columns = tuple(_Column(spec, _codes(spec)) for _, spec in entries)
     index = {(root, spec.path): i for i, (root, spec) in enumerate(entries)}
     grouped: dict[tuple[str, ...], list[tuple[str, int, Optional[dict[Any, float]]]]] = {}
     for i, (root, spec) in enumerate(entries):
         prefix = (*(_HOLDER[root]), *spec.path[:-1])
         grouped.setdefault(prefix, []).append((spec.path[-1], i, columns[i].codes))
-    groups = tuple((_getter(prefix), tuple(fields)) for prefix, fields in grouped.items())
-    return _Table(columns, index, groups)
+    groups = []
+    for prefix, fields in grouped.items():
+        holder = _struct_at(entity, prefix)
+        names = holder.__struct_fields__
+        groups.append(
+            _Group(
+                _getter(prefix),
+                (msgspec.UNSET,) * len(names),
+                tuple((names.index(name), column, codes) for name, column, codes in fields),
+            )
+        )
+    return _Table(columns, index, tuple(groups))
 
 
 _HOLDER = {"child": (), "carer": (), "household": (), "home": ("home",), "strengths": ("strengths",)}
@@ -148,53 +190,74 @@ class _NeedCount:
     fired rung reaches the rule's level (its highest fired rung then does), in the domain of its
     highest fired rung (`evaluate._top_rungs`: highest level, then highest rung, then the first)."""
 
-    reaching: Floats
-    """[descriptor, need]: 1 where the descriptor is a rung of the need at or above the rule's level."""
-    one_domain: Floats
-    """[need, domain]: 1 for a need whose rungs all lie in that domain."""
+    rungs: NDArray[np.int64]
+    """The descriptors at or above the rule's level, grouped by need."""
+    starts: NDArray[np.int64]
+    """Where each need's group starts in `rungs` (for `np.logical_or.reduceat`)."""
+    by_domain: NDArray[np.int64]
+    """The groups of needs whose rungs all lie in one domain, ordered by domain."""
+    domain_starts: NDArray[np.int64]
+    single_domains: NDArray[np.int64]
+    """The domain of each run of `by_domain` that `domain_starts` marks."""
     mixed: tuple[tuple[int, NDArray[np.int64], Floats, NDArray[np.int64]], ...]
-    """Needs whose rungs lie in several domains: (need, its rungs, their precedence, their domains)."""
+    """Needs whose rungs lie in several domains: (their group, every rung, precedence, domains)."""
     domains: int
 
     @classmethod
     def of(cls, descriptors: Sequence[Descriptor], least: int) -> _NeedCount:
-        needs = sorted({d.need for d in descriptors})
-        need_of = {need: i for i, need in enumerate(needs)}
-        domain_names = sorted({d.domain for d in descriptors})
-        domain_of = {name: i for i, name in enumerate(domain_names)}
-        reaching = np.zeros((len(descriptors), len(needs)))
-        rungs: dict[int, list[int]] = {}
+        domain_of = {name: i for i, name in enumerate(sorted({d.domain for d in descriptors}))}
+        members: dict[str, list[int]] = {}
         for i, d in enumerate(descriptors):
-            rungs.setdefault(need_of[d.need], []).append(i)
-            if d.level.rank >= least:
-                reaching[i, need_of[d.need]] = 1.0
-        one_domain = np.zeros((len(needs), len(domain_names)))
+            members.setdefault(d.need, []).append(i)
+        reaching = {need: [i for i in found if descriptors[i].level.rank >= least] for need, found in sorted(members.items())}
+        groups = [need for need, found in reaching.items() if found]
+        rungs = [i for need in groups for i in reaching[need]]
+        starts = np.cumsum([0] + [len(reaching[need]) for need in groups])[:-1]
+        single = []
         mixed = []
-        for need, members in rungs.items():
-            found = {descriptors[i].domain for i in members}
+        for group, need in enumerate(groups):
+            found = {descriptors[i].domain for i in members[need]}
             if len(found) == 1:
-                one_domain[need, domain_of[found.pop()]] = 1.0
+                single.append((domain_of[found.pop()], group))
                 continue
             # Precedence: level, then rung, then earlier in rulebook order (the one `_top_rungs` keeps).
-            precedence = np.array(
-                [descriptors[i].level.rank * 1e6 + descriptors[i].rung * 1e3 - k for k, i in enumerate(members)]
-            )
-            mixed.append((need, np.array(members), precedence, np.array([domain_of[descriptors[i].domain] for i in members])))
-        return cls(reaching, one_domain, tuple(mixed), len(domain_names))
+            every = members[need]
+            precedence = np.array([descriptors[i].level.rank * 1e6 + descriptors[i].rung * 1e3 - k for k, i in enumerate(every)])
+            mixed.append((group, np.array(every), precedence, np.array([domain_of[descriptors[i].domain] for i in every])))
+        single.sort()
+        by_domain = np.array([group for _, group in single], dtype=np.int64)
+        domain_ids = [domain for domain, _ in single]
+        domain_starts = np.array(
+            [k for k, domain in enumerate(domain_ids) if k == 0 or domain_ids[k - 1] != domain], dtype=np.int64
+        )
+        single_domains = np.array([domain_ids[k] for k in domain_starts], dtype=np.int64)
+        return cls(
+            np.array(rungs, dtype=np.int64), starts, by_domain, domain_starts, single_domains, tuple(mixed), len(domain_of)
+        )
 
     def met(self, fired: Bools, min_count: int, min_domains: int) -> Bools:
         """Per row, whether enough needs in enough domains reach the level."""
         if min_count <= 0 and min_domains <= 0:
             return np.ones(len(fired), dtype=bool)
-        counted = (fired.astype(np.float64) @ self.reaching) > 0
-        in_domain = (counted.astype(np.float64) @ self.one_domain) > 0
-        rows = np.arange(len(fired))
-        for need, members, precedence, domains in self.mixed:
-            present = fired[:, members]
-            top = np.where(present, precedence[None, :], -np.inf).argmax(axis=1)
-            hit = counted[:, need]
-            in_domain[rows[hit], domains[top[hit]]] = True
-        return (counted.sum(axis=1) >= min_count) & (in_domain.sum(axis=1) >= min_domains)  # type: ignore[no-any-return]
+        n = len(fired)
+        if len(self.rungs) == 0:
+            return np.zeros(n, dtype=bool)
+        counted = np.logical_or.reduceat(fired[:, self.rungs], self.starts, axis=1)
+        single = (
+            np.logical_or.reduceat(counted[:, self.by_domain], self.domain_starts, axis=1)
+            if len(self.by_domain)
+            else np.zeros((n, 0), dtype=bool)
+        )
+        if self.mixed:
+            hit = np.zeros((n, self.domains), dtype=bool)
+            hit[:, self.single_domains] = single
+            rows = np.arange(n)
+            for group, every, precedence, domains in self.mixed:
+                top = np.where(fired[:, every], precedence[None, :], -np.inf).argmax(axis=1)
+                counts = counted[:, group]
+                hit[rows[counts], domains[top[counts]]] = True
+            single = hit
+        return (counted.sum(axis=1) >= min_count) & (single.sum(axis=1) >= min_domains)  # type: ignore[no-any-return]
 
 
 @dataclass
@@ -224,6 +287,12 @@ class Plan:
     tier_rank: NDArray[np.int64]
     report_order: NDArray[np.int64]
     """Descriptor positions in the order an assessment lists fired ids (highest level, then id)."""
+    report_ids: list[str] = field(default_factory=list)
+    """The descriptor ids in that order."""
+    report_strings: list[str] = field(default_factory=list)
+    level_strings: list[str] = field(default_factory=list)
+    tier_strings: list[str] = field(default_factory=list)
+    """Ids, levels and tiers as JSON strings (`_STRING`), encoded once."""
     counts: list[tuple[Any, _NeedCount]] = field(default_factory=list)
     """Per count escalation, in `tables.raising` order: how to count its needs and their domains."""
     clamp: NDArray[np.int64] = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))
@@ -267,7 +336,7 @@ def _build(rulebook: Rulebook) -> Plan:
     facts = facts_by_root()
     child_entries = [("child", spec) for spec in facts["child"].values() if spec.path not in _AGE_FACTS]
     child_entries += [("child", facts["child"][path]) for path in _AGE_FACTS if path != ("unborn",)]
-    child = _table(child_entries)
+    child = _table(child_entries, struct_of(Child))
     child_age = {"age_months": child.index[("child", ("age_months",))], "unborn_weeks": child.index[("child", ("unborn_weeks",))]}
     unborn = len(child.columns)  # a derived column, appended when a chunk is built
     child = _Table(
@@ -276,8 +345,8 @@ def _build(rulebook: Rulebook) -> Plan:
         child.groups,
     )
     child_age["unborn"] = unborn
-    carer = _table([("carer", spec) for spec in facts["carer"].values()])
-    household = _table([(root, spec) for root in _HOUSEHOLD_ROOTS for spec in facts[root].values()])
+    carer = _table([("carer", spec) for spec in facts["carer"].values()], struct_of(Carer))
+    household = _table([(root, spec) for root in _HOUSEHOLD_ROOTS for spec in facts[root].values()], struct_of(Household))
     for tree in _trees(rulebook):
         for leaf in tree.leaves:
             table = {"child": child, "carer": carer}.get(leaf.subject.root, household)
@@ -336,6 +405,10 @@ def _build(rulebook: Rulebook) -> Plan:
     for escalation, _to, rule in rulebook.tables.raising:
         if rule is not None:
             plan.counts.append((escalation, _NeedCount.of(descriptors, rule.min_level.rank)))
+    plan.report_ids = [descriptors[i].id for i in plan.report_order]
+    plan.report_strings = [_STRING(name) for name in plan.report_ids]
+    plan.level_strings = [_STRING(level.value) for level in LEVELS]
+    plan.tier_strings = [_STRING(tier.value) for tier in TIERS]
     plan.clamp = np.array(
         [[TIERS.index(rulebook.tier_map.clamp(tier, level)) for level in LEVELS] for tier in TIERS], dtype=np.int64
     )
@@ -374,47 +447,38 @@ def _plainly_valid(household: Any) -> bool:
 
 def _build_chunk(plan: Plan, households: list[Any]) -> tuple[_Chunk, list[list[str]]]:
     """Arrays for `households` (children in id order, as `screen_household` takes them) and each one's child ids."""
-    child_rows: list[list[float]] = []
-    carer_rows: list[list[float]] = []
-    household_rows: list[list[float]] = []
+    children: list[Any] = []
+    carers: list[Any] = []
     child_household: list[int] = []
-    pair_child: list[int] = []
-    pair_carer: list[int] = []
+    carer_counts: list[int] = []
     ids: list[list[str]] = []
-    n_child, n_carer, n_household = len(plan.child.columns), len(plan.carer.columns), len(plan.household.columns)
-    unborn_column = plan.child_age["unborn"]
+    by_id = attrgetter("id")
     for h, household in enumerate(households):
-        row = [NAN] * n_household
-        plan.household.fill(household, row)
-        household_rows.append(row)
-        first_carer = len(carer_rows)
-        for carer in household.carers:
-            row = [NAN] * n_carer
-            plan.carer.fill(carer, row)
-            carer_rows.append(row)
-        children = sorted(household.children, key=attrgetter("id"))
-        ids.append([c.id for c in children])
-        for child in children:
-            row = [NAN] * n_child
-            plan.child.fill(child, row)
-            row[unborn_column] = 0.0 if child.unborn_weeks is msgspec.UNSET else 1.0
-            index = len(child_rows)
-            child_rows.append(row)
-            child_household.append(h)
-            for c in range(first_carer, len(carer_rows)):
-                pair_child.append(index)
-                pair_carer.append(c)
-    children_array = np.array(child_rows, dtype=np.float64).reshape(len(child_rows), n_child)
-    unborn = children_array[:, unborn_column] == 1.0
+        carers.extend(household.carers)
+        carer_counts.append(len(household.carers))
+        ordered = sorted(household.children, key=by_id)
+        children.extend(ordered)
+        child_household.extend([h] * len(ordered))
+        ids.append([c.id for c in ordered])
+    values = plan.child.fill(children, len(plan.child.columns))
+    unborn = np.array([c.unborn_weeks is not msgspec.UNSET for c in children], dtype=bool)
+    values[:, plan.child_age["unborn"]] = unborn
+    of_household = np.array(child_household, dtype=np.int64)
+    counts = np.array(carer_counts, dtype=np.int64)
+    first = np.cumsum(counts) - counts  # each household's first carer row
+    per_child = counts[of_household]
+    pair_child = np.repeat(np.arange(len(children)), per_child)
+    pair_start = np.cumsum(per_child) - per_child  # each child's first pair
+    pair_carer = first[of_household][pair_child] + np.arange(len(pair_child)) - pair_start[pair_child]
     chunk = _Chunk(
-        children_array,
-        np.array(carer_rows, dtype=np.float64).reshape(len(carer_rows), n_carer),
-        np.array(household_rows, dtype=np.float64).reshape(len(household_rows), n_household),
-        np.array(child_household, dtype=np.int64),
-        np.array(pair_child, dtype=np.int64),
-        np.array(pair_carer, dtype=np.int64),
+        values,
+        plan.carer.fill(carers, len(plan.carer.columns)),
+        plan.household.fill(households, len(plan.household.columns)),
+        of_household,
+        pair_child,
+        pair_carer,
         unborn,
-        children_array[:, plan.child_age["age_months"]],
+        values[:, plan.child_age["age_months"]],
     )
     return chunk, ids
 
@@ -574,8 +638,18 @@ def _applies(plan: Plan, chunk: _Chunk, applies: Any) -> Mask:
 # --- levels, possible levels and tiers --------------------------------------------------------
 
 
-def _levels(plan: Plan, chunk: _Chunk) -> list[tuple[int, int, list[str], Tier]]:
-    """(level rank, possible level rank, fired ids in report order, tier) per child row."""
+@dataclass
+class _Levels:
+    """Per child row: level and possible level ranks, tier place, fired descriptors (report order)."""
+
+    level: list[int]
+    possible: list[int]
+    tier: list[int]
+    fired: list[list[int]]
+    """Positions in `Plan.report_order`, as `by_level` orders fired ids."""
+
+
+def _levels(plan: Plan, chunk: _Chunk) -> _Levels:
     rulebook = plan.rulebook
     n = len(chunk.children)
     fired = np.zeros((n, len(plan.descriptors)), dtype=bool)
@@ -589,25 +663,28 @@ def _levels(plan: Plan, chunk: _Chunk) -> list[tuple[int, int, list[str], Tier]]
         if escalation.applies is not None:
             escalation_truth[escalation.id] = _applies(plan, chunk, escalation.applies)
     mitigation_true = [evaluate(plan, chunk, m.condition.tree, _CHILD)[0] for m in rulebook.mitigations]
-    mitigated = np.logical_or.reduce(mitigation_true) if mitigation_true else np.zeros(n, dtype=bool)
 
-    results = []
     known_level, known_applied = _outcome(plan, fired, escalation_truth, possible=False)
     possible_level, _ = _outcome(plan, maybe, escalation_truth, possible=True)
     tier = np.where(fired, plan.tier_rank[None, :], 0).max(axis=1, initial=0)
     for escalation, mask in known_applied:
         tier = np.where(mask, np.maximum(tier, TIERS.index(escalation.tier)), tier)
     tier = plan.clamp[tier, known_level]
-    ordered = fired[:, plan.report_order]
-    ids = [plan.descriptors[i].id for i in plan.report_order]
-    for row in range(n):
-        fired_ids = [ids[j] for j in np.flatnonzero(ordered[row])]
-        if mitigated[row]:
-            mitigations = tuple(m for m, true in zip(rulebook.mitigations, mitigation_true, strict=True) if true[row])
-            results.append(_by_the_record(plan, row, fired, maybe, escalation_truth, mitigations, fired_ids))
-        else:
-            results.append((int(known_level[row]), int(possible_level[row]), fired_ids, TIERS[tier[row]]))
-    return results
+    rows, places = np.nonzero(fired[:, plan.report_order])
+    bounds = np.searchsorted(rows, np.arange(n + 1)).tolist()
+    places_list = places.tolist()
+    result = _Levels(
+        known_level.tolist(),
+        possible_level.tolist(),
+        tier.tolist(),
+        [places_list[bounds[row] : bounds[row + 1]] for row in range(n)],
+    )
+    mitigated = np.logical_or.reduce(mitigation_true) if mitigation_true else np.zeros(n, dtype=bool)
+    for row in np.flatnonzero(mitigated).tolist():
+        mitigations = tuple(m for m, true in zip(rulebook.mitigations, mitigation_true, strict=True) if true[row])
+        level, possible, tier_place = _by_the_record(plan, row, fired, maybe, escalation_truth, mitigations)
+        result.level[row], result.possible[row], result.tier[row] = level, possible, tier_place
+    return result
 
 
 def _outcome(
@@ -636,8 +713,7 @@ def _by_the_record(
     maybe: Bools,
     escalation_truth: dict[str, Mask],
     mitigations: tuple[Mitigation, ...],
-    fired_ids: list[str],
-) -> tuple[int, int, list[str], Tier]:
+) -> tuple[int, int, int]:
     """A child a declared mitigation may apply to: levels and tier by `evaluate.outcome` itself."""
     rulebook = plan.rulebook
     descriptors = plan.descriptors
@@ -648,15 +724,29 @@ def _by_the_record(
     possible = outcome(maybe_list, truth, mitigations, rulebook, possible=True)
     tiers = [*(d.tier for d in known_list), *(e.tier for e in known.escalations)]
     tier = rulebook.tier_map.clamp(max(tiers, default=Tier.universal), known.level)
-    return known.level.rank, possible.level.rank, fired_ids, tier
+    return known.level.rank, possible.level.rank, TIERS.index(tier)
 
 
 # --- a chunk of records ------------------------------------------------------------------------
 
 
-def screen_lines(plan: Plan, lines: Sequence[tuple[int, bytes]]) -> list[Optional[Row]]:
-    """Rows for the (line number, bytes) JSON Lines records the columnar path covers, None for
-    the others (the per-record path writes theirs)."""
+class Screened(NamedTuple):
+    """A household the columnar path screened: what its output row says."""
+
+    line: int
+    reference: Optional[str]
+    level: int
+    """The family's level (rank), the highest child's."""
+    possible: int
+    tier: int
+    """The family's tier (its place in TIERS), the highest child's."""
+    children: list[tuple[str, int, int, int, list[int]]]
+    """(id, level, possible level, tier, fired descriptors' places in report order), in id order."""
+
+
+def screen_lines(plan: Plan, lines: Sequence[tuple[int, bytes]]) -> list[Optional[Screened]]:
+    """The households among the (line number, bytes) JSON Lines records that the columnar path
+    covers, screened; None for the others (the per-record path writes their rows)."""
     decoded: list[Any] = []
     where: list[int] = []
     for position, (_, raw) in enumerate(lines):
@@ -664,22 +754,54 @@ def screen_lines(plan: Plan, lines: Sequence[tuple[int, bytes]]) -> list[Optiona
         if document is not None and _plainly_valid(document.household):
             decoded.append(document.household)
             where.append(position)
-    rows: list[Optional[Row]] = [None] * len(lines)
+    found: list[Optional[Screened]] = [None] * len(lines)
     if not decoded:
-        return rows
+        return found
     chunk, ids = _build_chunk(plan, decoded)
-    refused = _prepare_children(plan, chunk)
+    refused = _prepare_children(plan, chunk).tolist()
     results = _levels(plan, chunk)
+    level, possible, tier, fired = results.level, results.possible, results.tier, results.fired
     row = 0
     for household, position, child_ids in zip(decoded, where, ids, strict=True):
-        children = []
-        bad = False
-        for child_id in child_ids:
-            bad |= bool(refused[row])
-            level, possible, fired, tier = results[row]
-            children.append(ChildScreening(child_id, LEVELS[level], LEVELS[possible], tuple(fired), tier))
-            row += 1
-        if not bad:
+        end = row + len(child_ids)
+        if not any(refused[row:end]):
             reference = household.reference if isinstance(household.reference, str) else None
-            rows[position] = Row(lines[position][0], reference=reference, children=tuple(children))
-    return rows
+            children = [
+                (child_id, level[r], possible[r], tier[r], fired[r])
+                for child_id, r in zip(child_ids, range(row, end), strict=True)
+            ]
+            found[position] = Screened(
+                lines[position][0], reference, max(level[row:end]), max(possible[row:end]), max(tier[row:end]), children
+            )
+        row = end
+    return found
+
+
+def row_of(plan: Plan, screened: Screened) -> Row:
+    """The writer's Row for a screened household (for CSV output)."""
+    ids = plan.report_ids
+    children = tuple(
+        ChildScreening(child_id, LEVELS[level], LEVELS[possible], tuple(ids[i] for i in fired), TIERS[tier])
+        for child_id, level, possible, tier, fired in screened.children
+    )
+    return Row(screened.line, reference=screened.reference, children=children)
+
+
+_STRING = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
+"""A string as `json.dumps(..., ensure_ascii=True)` writes it."""
+
+
+def jsonl_text(plan: Plan, screened: Screened) -> str:
+    """The JSON Lines row of a screened household: the bytes `writer.row_text` writes for its Row
+    (`json.dumps` with the writer's separators), put together from strings encoded once per rulebook."""
+    levels, tiers, ids = plan.level_strings, plan.tier_strings, plan.report_strings
+    children = ", ".join(
+        f'{{"id": {_STRING(child_id)}, "level": {levels[level]}, "possible_level": {levels[possible]}, '
+        f'"tier": {tiers[tier]}, "fired": [{", ".join([ids[i] for i in fired])}]}}'
+        for child_id, level, possible, tier, fired in screened.children
+    )
+    reference = "null" if screened.reference is None else _STRING(screened.reference)
+    return (
+        f'{{"line": {screened.line}, "reference": {reference}, "status": "ok", "level": {levels[screened.level]}, '
+        f'"possible_level": {levels[screened.possible]}, "tier": {tiers[screened.tier]}, "children": [{children}]}}\n'
+    )

@@ -20,7 +20,6 @@ What a struct field accepts, by the model's type:
 
 from __future__ import annotations
 
-import re
 import types
 import typing
 from enum import Enum
@@ -111,37 +110,34 @@ def situation_decoder() -> msgspec.json.Decoder[Any]:
     return msgspec.json.Decoder(struct_of(Situation), strict=True)
 
 
-_SPACED_COLON = re.compile(rb'"[ \t\r\n]+:')
-_LONG_NUMBER = re.compile(rb"[-+.eE0-9]{%d,}" % (MAX_NUMBER_CHARS + 1))
-"""A number longer than the per-record reader reads (`yamlfile.MAX_NUMBER_CHARS`): its line is left to it."""
-
-
-def count_keys(value: Any) -> int:
-    """How many keys a decoded struct tree was given (fields not left UNSET), lists included."""
-    if isinstance(value, list):
-        return sum(count_keys(item) for item in value)
-    values = msgspec.structs.astuple(value)
-    total = len(values) - values.count(msgspec.UNSET)
-    for item in values:
-        if isinstance(item, (msgspec.Struct, list)):
-            total += count_keys(item)
-    return total
+_NUMBER_CHARS = bytes.maketrans(b"-+.eE0123456789", b"#" * 15)
+_LONG_NUMBER = b"#" * (MAX_NUMBER_CHARS + 1)
+"""A run of number characters longer than the per-record reader reads (`yamlfile.MAX_NUMBER_CHARS`):
+its line is left to it (found with `bytes.translate`, a tenth of a regular expression's time)."""
+_SPACE_AFTER_QUOTE = (b'" ', b'"\t', b'"\r', b'"\n')
+_ESCAPED_QUOTE = b"\\u0022"
+_ENCODER = msgspec.json.Encoder()
 
 
 def decode(raw: bytes) -> Any:
     """The decoded struct tree of a line, or None when msgspec refuses it or cannot be sure it
     holds no repeated key (then the per-record path reads it and writes its row).
 
-    A repeated key is found by counting: every key in the text ends with `":` (a line with a
-    space before a colon is left to the per-record path), so the text has at least as many `":`
-    as keys; if it has no more than the decoded tree has distinct keys, no key was repeated.
+    A repeated key is found by counting `":`. In the line, every key ends with one (a line with
+    white space after a closing quote, or a quote written `\\u0022`, is left to the per-record
+    path), and inside a string a `":` is an escaped quote and a colon. The decoded tree, encoded
+    again, has one for each distinct key it kept (fields left UNSET are not written) and the same
+    ones inside the strings it kept. So the line has at least as many as the encoded tree, and
+    more if a key was repeated (its value dropped): equal counts mean no repeated key.
     """
     try:
         document = situation_decoder().decode(raw)
     except (msgspec.DecodeError, msgspec.ValidationError):
         return None
-    if _SPACED_COLON.search(raw) is not None or _LONG_NUMBER.search(raw) is not None:
+    if _ESCAPED_QUOTE in raw or any(pair in raw for pair in _SPACE_AFTER_QUOTE):
         return None
-    if raw.count(b'":') != count_keys(document):
+    if _LONG_NUMBER in raw.translate(_NUMBER_CHARS):
+        return None
+    if raw.count(b'":') != _ENCODER.encode(document).count(b'":'):
         return None
     return document

@@ -27,7 +27,7 @@ from ..rulebook.load import Rulebook, load_rulebook
 from .columns import Columns
 from .lock import output_lock
 from .reader import InputFormat, InputStream, Position, Record
-from .screen import Row, screen_record
+from .screen import screen_record
 from .state import Checkpoint, Identity, StateLog, check_identity, read_state, resume_point, state_path
 from .writer import OutputFormat, header, row_text
 
@@ -97,17 +97,23 @@ def _die_with_parent() -> None:
 
 
 def screen_chunk(records: list[Record]) -> tuple[str, dict[str, int], int]:
-    """Output text for a chunk of records, the family levels counted, and the number of error rows."""
+    """Output text for a chunk of records, the family levels counted, and the number of error rows.
+
+    JSON Lines records go to the columnar evaluator (`columnar.py`) unless the batch runs
+    `--per-record`; whatever it does not cover is screened one record at a time (`screen.py`)."""
     book: Rulebook = _WORKER["rulebook"]
     columns, kind = _WORKER["columns"], _WORKER["output_format"]
     parts = []
     counts: Counter[str] = Counter()
     errors = 0
-    fast = _columnar_rows(records, book) if columns is None and not _WORKER.get("per_record") else None
+    fast = _columnar(records, book, kind) if columns is None and not _WORKER.get("per_record") else None
     for index, record in enumerate(records):
-        row = fast[index] if fast is not None else None
-        if row is None:
-            row = screen_record(record, book, columns)
+        done = fast[index] if fast is not None else None
+        if done is not None:
+            parts.append(done[0])
+            counts[done[1]] += 1
+            continue
+        row = screen_record(record, book, columns)
         parts.append(row_text(row, kind))
         level = row.level
         if level is None:
@@ -117,17 +123,25 @@ def screen_chunk(records: list[Record]) -> tuple[str, dict[str, int], int]:
     return "".join(parts), dict(counts), errors
 
 
-def _columnar_rows(records: list[Record], book: Rulebook) -> Optional[list[Optional[Row]]]:
-    """Rows for the JSON Lines records the columnar evaluator covers (None where the per-record
-    path must screen the record), or None when the rulebook's conditions are not covered."""
-    from .columnar import plan_of, screen_lines
+def _columnar(records: list[Record], book: Rulebook, kind: OutputFormat) -> Optional[list[Optional[tuple[str, str]]]]:
+    """(row text, family level) for the JSON Lines records the columnar evaluator covers (None
+    where the per-record path must screen the record), or None when the rulebook is not covered."""
+    from .columnar import jsonl_text, plan_of, row_of, screen_lines
 
     plan = plan_of(book)
     if plan is None:
         return None
-    lines = [(r.line, r.data) for r in records if r.problem is None and isinstance(r.data, bytes)]
-    rows = iter(screen_lines(plan, lines))
-    return [next(rows) if r.problem is None and isinstance(r.data, bytes) else None for r in records]
+    readable = [r.problem is None and isinstance(r.data, bytes) for r in records]
+    screened = iter(screen_lines(plan, [(r.line, r.data) for r, ok in zip(records, readable, strict=True) if ok]))  # type: ignore[misc]
+    found: list[Optional[tuple[str, str]]] = []
+    for ok in readable:
+        household = next(screened) if ok else None
+        if household is None:
+            found.append(None)
+        else:
+            text = jsonl_text(plan, household) if kind is OutputFormat.jsonl else row_text(row_of(plan, household), kind)
+            found.append((text, LEVELS[household.level].value))
+    return found
 
 
 # --- the parent side -------------------------------------------------------------------------
