@@ -25,8 +25,9 @@ import math
 import typing
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import repeat
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple, Optional
 
 import msgspec
@@ -113,20 +114,21 @@ class _Table:
     def fill(self, entities: list[Any], width: int) -> Floats:
         """The [entity, column] floats of `entities` (`width` columns; NaN where unknown or left out).
 
-        Column by column: each struct's fields are read once with `astuple`, transposed with `zip`,
-        and turned into floats by `map` over a dict's `get`, so no Python loop runs per fact."""
+        Column by column: each struct's fields are read once with `astuple`, and each field is
+        turned into floats by `map` over a dict's `get`, so no Python loop runs per fact."""
         out = np.full((width, len(entities)), NAN)
         astuple, unset = msgspec.structs.astuple, msgspec.UNSET
+        nan = repeat(NAN)
         for group in self.groups:
             empty = group.empty
             rows = [empty if holder is unset else astuple(holder) for holder in map(group.get, entities)]
-            by_field = list(zip(*rows, strict=True)) if rows else []
             for place, column, codes in group.fields:
-                values = by_field[place]
+                values = map(itemgetter(place), rows)
                 if codes is not None:
-                    out[column] = list(map(codes.get, values, repeat(NAN, len(values))))
+                    out[column] = np.fromiter(map(codes.get, values, nan), np.float64, len(rows))
                 else:
-                    out[column] = list(map(_NOT_A_NUMBER.get, values, values))
+                    values = list(values)
+                    out[column] = np.fromiter(map(_NOT_A_NUMBER.get, values, values), np.float64, len(rows))
         return out.T
 
 
@@ -184,6 +186,14 @@ _AGE_FACTS = (("age_months",), ("unborn_weeks",), ("unborn",))
 # --- the plan: a rulebook's trees and tables, made once per rulebook -------------------------
 
 
+def _any_in_groups(rows: Bools, starts: NDArray[np.int64]) -> Bools:
+    """`np.logical_or.reduceat(rows, starts, axis=0)`, by differences of a running count (twice as fast)."""
+    running = np.cumsum(rows, axis=0, dtype=np.int32)
+    ends = np.append(starts[1:], len(rows)) - 1
+    before = np.where((starts > 0)[:, None], running[np.maximum(starts - 1, 0)], 0)
+    return running[ends] - before > 0  # type: ignore[no-any-return]
+
+
 @dataclass(frozen=True)
 class _NeedCount:
     """How a count escalation counts needs (`evaluate._count_met`): a need counts once, when a
@@ -236,28 +246,28 @@ class _NeedCount:
         )
 
     def met(self, fired: Bools, min_count: int, min_domains: int) -> Bools:
-        """Per row, whether enough needs in enough domains reach the level."""
+        """Per child, whether enough needs in enough domains reach the level (`fired`: [descriptor, child])."""
+        n = fired.shape[1]
         if min_count <= 0 and min_domains <= 0:
-            return np.ones(len(fired), dtype=bool)
-        n = len(fired)
+            return np.ones(n, dtype=bool)
         if len(self.rungs) == 0:
             return np.zeros(n, dtype=bool)
-        counted = np.logical_or.reduceat(fired[:, self.rungs], self.starts, axis=1)
+        counted = _any_in_groups(fired[self.rungs], self.starts)
         single = (
-            np.logical_or.reduceat(counted[:, self.by_domain], self.domain_starts, axis=1)
+            _any_in_groups(counted[self.by_domain], self.domain_starts)
             if len(self.by_domain)
-            else np.zeros((n, 0), dtype=bool)
+            else np.zeros((0, n), dtype=bool)
         )
         if self.mixed:
-            hit = np.zeros((n, self.domains), dtype=bool)
-            hit[:, self.single_domains] = single
-            rows = np.arange(n)
+            hit = np.zeros((self.domains, n), dtype=bool)
+            hit[self.single_domains] = single
+            children = np.arange(n)
             for group, every, precedence, domains in self.mixed:
-                top = np.where(fired[:, every], precedence[None, :], -np.inf).argmax(axis=1)
-                counts = counted[:, group]
-                hit[rows[counts], domains[top[counts]]] = True
+                top = np.where(fired[every], precedence[:, None], -np.inf).argmax(axis=0)
+                counts = counted[group]
+                hit[domains[top[counts]], children[counts]] = True
             single = hit
-        return (counted.sum(axis=1) >= min_count) & (single.sum(axis=1) >= min_domains)  # type: ignore[no-any-return]
+        return (counted.sum(axis=0) >= min_count) & (single.sum(axis=0) >= min_domains)  # type: ignore[no-any-return]
 
 
 @dataclass
@@ -430,7 +440,8 @@ class _Chunk:
     pair_carer: NDArray[np.int64]
     unborn: Bools
     months: Floats
-    memo: dict[tuple[int, Node], Mask] = field(default_factory=dict)
+    memo: dict[tuple[int, int], Mask] = field(default_factory=dict)
+    bands: dict[tuple[Any, ...], Bools] = field(default_factory=dict)
 
 
 def _exact_age(child: Any) -> bool:
@@ -526,10 +537,7 @@ def _leaf(plan: Plan, chunk: _Chunk, test: Test, frame: int) -> Mask:
         values = column[rows]
     known = ~np.isnan(values)
     if isinstance(test, ValuesTest):
-        spec = test.spec
-        assert spec.choices is not None
-        table = np.array([member in test.satisfying for member in spec.choices], dtype=bool)
-        true = known & table[np.where(known, values, 0).astype(np.int64)]
+        true = known & _satisfying(test)[np.where(known, values, 0).astype(np.int64)]
     elif isinstance(test, NumberTest):
         with np.errstate(invalid="ignore"):
             true = known & COMPARISONS[test.op](values, test.bound)
@@ -537,6 +545,13 @@ def _leaf(plan: Plan, chunk: _Chunk, test: Test, frame: int) -> Mask:
         assert isinstance(test, FlagTest)
         true = known & (values == (1.0 if test.wanted else 0.0))
     return true, known
+
+
+@cache
+def _satisfying(test: ValuesTest) -> Bools:
+    """[code]: whether the value with that place in the fact's list passes the test."""
+    assert test.spec.choices is not None
+    return np.array([member in test.satisfying for member in test.spec.choices], dtype=bool)
 
 
 def _span(low: NDArray[Any], high: NDArray[Any], op: str, bound: float) -> Mask:
@@ -555,6 +570,14 @@ def _span(low: NDArray[Any], high: NDArray[Any], op: str, bound: float) -> Mask:
 
 def _band(plan: Plan, chunk: _Chunk, band: Any, frame: int) -> Bools:
     """Whether each child (exact ages only) is in `band` (`tree.in_band`, decided for every child)."""
+    key = (frame, None) if band is None else (frame, band.min_months, band.max_months, band.unborn)
+    found = chunk.bands.get(key)
+    if found is None:
+        found = chunk.bands[key] = _band_of(chunk, band, frame)
+    return found
+
+
+def _band_of(chunk: _Chunk, band: Any, frame: int) -> Bools:
     unborn, months = chunk.unborn, chunk.months
     if band is None:
         inside = np.ones(len(unborn), dtype=bool)
@@ -568,7 +591,7 @@ def _band(plan: Plan, chunk: _Chunk, band: Any, frame: int) -> Bools:
 
 def evaluate(plan: Plan, chunk: _Chunk, node: Node, frame: int = _CHILD) -> Mask:
     """A node's (true, known) masks over the frame's rows (children, or (child, carer) pairs)."""
-    key = (frame, node)
+    key = (frame, id(node))  # the rulebook holds every node for as long as the chunk lives
     found = chunk.memo.get(key)
     if found is None:
         found = chunk.memo[key] = _evaluate(plan, chunk, node, frame)
@@ -630,8 +653,10 @@ def _quantified(plan: Plan, chunk: _Chunk, node: Quantified) -> Mask:
 
 def _applies(plan: Plan, chunk: _Chunk, applies: Any) -> Mask:
     """An age-restricted condition (`Applicable.fast`): false outside the band, the condition inside it."""
-    inside = _band(plan, chunk, applies.age, _CHILD)
     true, known = evaluate(plan, chunk, applies.condition.tree, _CHILD)
+    if applies.age is None:
+        return true, known
+    inside = _band(plan, chunk, applies.age, _CHILD)
     return inside & true, ~inside | known
 
 
@@ -652,12 +677,12 @@ class _Levels:
 def _levels(plan: Plan, chunk: _Chunk) -> _Levels:
     rulebook = plan.rulebook
     n = len(chunk.children)
-    fired = np.zeros((n, len(plan.descriptors)), dtype=bool)
-    maybe = np.zeros_like(fired)
+    fired = np.empty((len(plan.descriptors), n), dtype=bool)  # [descriptor, child]: one row written per descriptor
+    maybe = np.empty_like(fired)
     for i, descriptor in enumerate(plan.descriptors):
         true, known = _applies(plan, chunk, descriptor.applies)
-        fired[:, i] = true
-        maybe[:, i] = true | ~known
+        fired[i] = true
+        np.logical_or(true, ~known, out=maybe[i])
     escalation_truth: dict[str, Mask] = {}
     for escalation in rulebook.escalations:
         if escalation.applies is not None:
@@ -666,11 +691,11 @@ def _levels(plan: Plan, chunk: _Chunk) -> _Levels:
 
     known_level, known_applied = _outcome(plan, fired, escalation_truth, possible=False)
     possible_level, _ = _outcome(plan, maybe, escalation_truth, possible=True)
-    tier = np.where(fired, plan.tier_rank[None, :], 0).max(axis=1, initial=0)
+    tier = np.where(fired, plan.tier_rank[:, None], 0).max(axis=0, initial=0)
     for escalation, mask in known_applied:
         tier = np.where(mask, np.maximum(tier, TIERS.index(escalation.tier)), tier)
     tier = plan.clamp[tier, known_level]
-    rows, places = np.nonzero(fired[:, plan.report_order])
+    rows, places = np.nonzero(fired[plan.report_order].T)
     bounds = np.searchsorted(rows, np.arange(n + 1)).tolist()
     places_list = places.tolist()
     result = _Levels(
@@ -691,15 +716,17 @@ def _outcome(
     plan: Plan, fired: Bools, escalation_truth: dict[str, Mask], *, possible: bool
 ) -> tuple[NDArray[np.int64], list[tuple[Any, Bools]]]:
     """`evaluate.outcome` with no mitigation: the highest fired level raised by every escalation
-    that applies (a count over needs, each once: Semantics 12), and the escalations applied."""
-    level = np.where(fired, plan.level_rank[None, :], 0).max(axis=1, initial=0)
+    that applies (a count over needs, each once: Semantics 12), and the escalations applied.
+    `fired` is [descriptor, child]."""
+    n = fired.shape[1]
+    level = np.where(fired, plan.level_rank[:, None], 0).max(axis=0, initial=0)
     counted = iter(plan.counts)
     applied = []
     for escalation, to, rule in plan.rulebook.tables.raising:
         if rule is not None:
             triggered = next(counted)[1].met(fired, rule.min_count, rule.min_domains)
         else:
-            true, known = escalation_truth.get(escalation.id, (np.zeros(len(fired), dtype=bool),) * 2)
+            true, known = escalation_truth.get(escalation.id, (np.zeros(n, dtype=bool),) * 2)
             triggered = true | (~known if possible else False)
         applied.append((escalation, triggered))
         level = np.where(triggered, np.maximum(level, to), level)
@@ -717,8 +744,8 @@ def _by_the_record(
     """A child a declared mitigation may apply to: levels and tier by `evaluate.outcome` itself."""
     rulebook = plan.rulebook
     descriptors = plan.descriptors
-    known_list = [d for i, d in enumerate(descriptors) if fired[row, i]]
-    maybe_list = known_list + [d for i, d in enumerate(descriptors) if maybe[row, i] and not fired[row, i]]
+    known_list = [d for i, d in enumerate(descriptors) if fired[i, row]]
+    maybe_list = known_list + [d for i, d in enumerate(descriptors) if maybe[i, row] and not fired[i, row]]
     truth: dict[str, Truth] = {key: bool(t[row]) if k[row] else None for key, (t, k) in escalation_truth.items()}
     known = outcome(known_list, truth, mitigations, rulebook, possible=False)
     possible = outcome(maybe_list, truth, mitigations, rulebook, possible=True)

@@ -114,7 +114,6 @@ _NUMBER_CHARS = bytes.maketrans(b"-+.eE0123456789", b"#" * 15)
 _LONG_NUMBER = b"#" * (MAX_NUMBER_CHARS + 1)
 """A run of number characters longer than the per-record reader reads (`yamlfile.MAX_NUMBER_CHARS`):
 its line is left to it (found with `bytes.translate`, a tenth of a regular expression's time)."""
-_SPACE_AFTER_QUOTE = (b'" ', b'"\t', b'"\r', b'"\n')
 _ESCAPED_QUOTE = b"\\u0022"
 _ENCODER = msgspec.json.Encoder()
 
@@ -124,8 +123,9 @@ def decode(raw: bytes) -> Any:
     holds no repeated key (then the per-record path reads it and writes its row).
 
     A repeated key is found by counting `":`. In the line, every key ends with one (a line with
-    white space after a closing quote, or a quote written `\\u0022`, is left to the per-record
-    path), and inside a string a `":` is an escaped quote and a colon. The decoded tree, encoded
+    any other colon, such as white space before a key's colon or a colon inside a string not
+    after a quote, or with a quote written `\\u0022`, is left to the per-record path), and inside
+    a string a `":` is an escaped quote and a colon. The decoded tree, encoded
     again, has one for each distinct key it kept (fields left UNSET are not written) and the same
     ones inside the strings it kept. So the line has at least as many as the encoded tree, and
     more if a key was repeated (its value dropped): equal counts mean no repeated key.
@@ -134,10 +134,11 @@ def decode(raw: bytes) -> Any:
         document = situation_decoder().decode(raw)
     except (msgspec.DecodeError, msgspec.ValidationError):
         return None
-    if _ESCAPED_QUOTE in raw or any(pair in raw for pair in _SPACE_AFTER_QUOTE):
+    colons = raw.count(b'":')
+    if colons != raw.count(b":") or _ESCAPED_QUOTE in raw:
         return None
     if _LONG_NUMBER in raw.translate(_NUMBER_CHARS):
         return None
-    if raw.count(b'":') != _ENCODER.encode(document).count(b'":'):
+    if colons != _ENCODER.encode(document).count(b'":'):
         return None
     return document

@@ -314,7 +314,7 @@ def test_needs_are_counted_once_in_their_top_rungs_domain_as_evaluate_counts_the
     rng = np.random.default_rng(5)
     chance = np.array([0.5 if i in mixed else 0.01 for i in range(len(descriptors))])
     fired = rng.random((400, len(descriptors))) < chance
-    got = counting.met(fired, rule.min_count, rule.min_domains)
+    got = counting.met(fired.T.copy(), rule.min_count, rule.min_domains)  # [descriptor, row]
     for row in range(len(fired)):
         chosen = [d for i, d in enumerate(descriptors) if fired[row, i]]
         assert bool(got[row]) is _count_met(_top_rungs(chosen).values(), rule), row
