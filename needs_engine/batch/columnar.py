@@ -254,9 +254,7 @@ class _NeedCount:
             return np.zeros(n, dtype=bool)
         counted = _any_in_groups(fired[self.rungs], self.starts)
         single = (
-            _any_in_groups(counted[self.by_domain], self.domain_starts)
-            if len(self.by_domain)
-            else np.zeros((0, n), dtype=bool)
+            _any_in_groups(counted[self.by_domain], self.domain_starts) if len(self.by_domain) else np.zeros((0, n), dtype=bool)
         )
         if self.mixed:
             hit = np.zeros((self.domains, n), dtype=bool)
