@@ -1,6 +1,6 @@
 """Decode a JSON Lines household with msgspec, strictly, or say "not sure" and leave it to the model.
 
-The columnar batch (`columnar.py`) reads thousands of households a second; pydantic's validation
+The columnar batch (`columnar/`) reads thousands of households a second; pydantic's validation
 of each one is most of what a per-record batch costs. Here msgspec structs are derived from the
 situation model (`model/situation.py`) field by field, and they are *narrower* than the model:
 they accept a line only when the model would accept it with the same values, and refuse

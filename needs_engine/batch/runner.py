@@ -99,7 +99,7 @@ def _die_with_parent() -> None:
 def screen_chunk(records: list[Record]) -> tuple[str, dict[str, int], int]:
     """Output text for a chunk of records, the family levels counted, and the number of error rows.
 
-    JSON Lines records go to the columnar evaluator (`columnar.py`) unless the batch runs
+    JSON Lines records go to the columnar evaluator (`columnar/`) unless the batch runs
     `--per-record`; whatever it does not cover is screened one record at a time (`screen.py`)."""
     book: Rulebook = _WORKER["rulebook"]
     columns, kind = _WORKER["columns"], _WORKER["output_format"]

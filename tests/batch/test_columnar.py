@@ -280,7 +280,7 @@ def test_counts_compare_as_logic_span_does_for_every_range_and_operator() -> Non
     """`_span` against `logic.Span.compare` for every count range up to 5 and every bound and operator."""
     import numpy as np
 
-    from needs_engine.batch.columnar import _span
+    from needs_engine.batch.columnar.masks import _span
     from needs_engine.language.logic import COMPARISONS, Span
 
     ranges = [(low, high) for high in range(6) for low in range(high + 1)]
@@ -301,7 +301,7 @@ def test_needs_are_counted_once_in_their_top_rungs_domain_as_evaluate_counts_the
     needs whose rungs lie in different domains fired often (so the top rung's domain decides)."""
     import numpy as np
 
-    from needs_engine.batch.columnar import _NeedCount
+    from needs_engine.batch.columnar.plan import _NeedCount
     from needs_engine.engine.evaluate import _count_met, _top_rungs
     from needs_engine.rulebook.schema import DescriptorCount
 
