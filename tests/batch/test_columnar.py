@@ -23,16 +23,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from needs_engine.authoring.strategies import situations
+from needs_engine.authoring import strategies
 from needs_engine.batch import runner
 from needs_engine.batch.columnar import plan_of, screen_lines
 from needs_engine.batch.reader import Record
 from needs_engine.batch.writer import OutputFormat
 from needs_engine.rulebook.load import Rulebook, load_rulebook
-from needs_engine.yamlfile import read_file
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT / "scripts"))
+from compare_outputs import situations  # noqa: E402
 from generate import household  # noqa: E402
 
 RULEBOOKS = ("knowsley", "st-helens", "east-sussex")
@@ -97,16 +98,8 @@ def test_generated_caseloads_are_byte_identical(book: Rulebook, seed: int, optio
 
 
 def situation_lines() -> list[bytes]:
-    found = []
-    for folder in ("examples", "scenarios"):
-        for path in sorted((ROOT / folder).glob("*.yaml")):
-            if path.name == "expected.yaml":
-                continue
-            document = read_file(path)
-            if folder == "scenarios":
-                document = document["situation"]
-            found.append(json.dumps(document, default=str).encode())
-    return found
+    """Every example's and scenario's situation as one JSON line (as `scripts/compare_outputs.py` reads them)."""
+    return [text.encode() for _, text in situations(ROOT)]
 
 
 def test_every_example_and_scenario_is_byte_identical(book: Rulebook) -> None:
@@ -209,7 +202,7 @@ def test_the_edge_lines_exercise_both_paths(book: Rulebook) -> None:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(documents=st.lists(situations(max_children=3, max_carers=2, max_concerns=6), min_size=1, max_size=6))
+@given(documents=st.lists(strategies.situations(max_children=3, max_carers=2, max_concerns=6), min_size=1, max_size=6))
 def test_columnar_and_per_record_agree_on_generated_households_with_unknowns(documents: list[dict]) -> None:
     book = load_rulebook("knowsley")
     lines = [json.dumps(document).encode() for document in documents]
