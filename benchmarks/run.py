@@ -2,21 +2,26 @@
 
 One run measures, on the Knowsley rulebook, at each concern rate (default 0.04 and 0.15):
 1. per-family evaluations per second over the same generated, fully-known households: ours (the
-   full assessment with explanations and questions, and the levels + fired ids path), and each
+   full assessment with explanations and questions, and levels + fired ids both per record and
+   by the columnar evaluator `needs batch` runs, which the budgets use: JSON lines in, msgspec
+   decoding included, like for like with zen-engine's `evaluate_batch`), and each
    peer on the descriptors translated mechanically from the parsed conditions (`translate.py`),
    measured the way its documentation recommends for speed (zen-engine: the decision precompiled
    once as `ZenDecisionContent`, by `evaluate` and by `evaluate_batch`; durable-rules: the ruleset
    made once, each child's facts asserted and then retracted), with slower or incorrect ways as
    footnotes; for every way, how many households' fired descriptor ids differ from ours;
 2. the budgets of DESIGN.md as ratios of those rates, each marked met or not met;
-3. `needs batch` over generated caseloads: wall time, rows per second, peak memory;
+3. `needs batch` over generated caseloads (10^5 and 10^6 households): wall time, CPU time of all
+   its processes (parent and workers, `RUSAGE_CHILDREN`), and peak memory of all its processes
+   (their RSS summed, sampled from /proc every 0.1 s; `ru_maxrss` is not used, because a child
+   forked from this process keeps this process's own peak as its start);
 4. the cold start of whole `needs` processes (`cold_start.py`: `--help`, and `assess` with a
    warm and a cold cache, each against `python -c pass`).
 
     pip install -e '.[bench]'
     python benchmarks/run.py --quick            # 500 households a concern rate, a 10^4 batch
-    python benchmarks/run.py                    # 2,000 households a concern rate, a 10^5 batch
-    python benchmarks/run.py --batch-sizes 100000 1000000
+    python benchmarks/run.py                    # 2,000 households a concern rate, 10^5 and 10^6 batches
+    python benchmarks/run.py --batch-sizes 100000
 
 Figures are printed, never asserted. Rates are per CPU second of the measuring process, best of
 three runs (the machine may be shared); wall-clock rates of the same run are printed beside them,
@@ -49,6 +54,7 @@ from generate import CARER_SLOTS_DEFAULT, household, write_caseload  # noqa: E40
 from translate import CARER_SLOTS, durable_condition, flat_facts, python_truth, translate_all, zen_expression  # noqa: E402
 
 from needs_engine import assess, load_rulebook  # noqa: E402
+from needs_engine.batch.columnar import plan_of, screen_lines  # noqa: E402
 from needs_engine.engine.evaluate import screen_household  # noqa: E402
 from needs_engine.model.situation import Situation  # noqa: E402
 
@@ -72,9 +78,32 @@ def timed(action: Callable[[], Any], repeats: int = 1) -> tuple[float, float, An
     return best
 
 
-def fully_known(count: int, seed: int, concern: float) -> list[Situation]:
+def fully_known_documents(count: int, seed: int, concern: float) -> list[dict[str, Any]]:
     rng = random.Random(seed)
-    return [Situation.model_validate(household(rng, i, known=True, carers=CARER_SLOTS, concern=concern)) for i in range(count)]
+    return [household(rng, i, known=True, carers=CARER_SLOTS, concern=concern) for i in range(count)]
+
+
+def fully_known(count: int, seed: int, concern: float) -> list[Situation]:
+    return [Situation.model_validate(document) for document in fully_known_documents(count, seed, concern)]
+
+
+COLUMNAR_CHUNK = 500
+"""Households per call of the columnar evaluator: `needs batch`'s default chunk."""
+
+
+def columnar_fired(lines: list[bytes], book: Any, ids: set[str]) -> list[list[frozenset[str]]]:
+    """Fired ids per child of JSON Lines households by the columnar evaluator (`needs batch`'s path),
+    decoding included; a line it leaves to the per-record path counts as no children (and differs)."""
+    plan = plan_of(book)
+    assert plan is not None
+    names = plan.report_ids
+    found: list[list[frozenset[str]]] = []
+    for start in range(0, len(lines), COLUMNAR_CHUNK):
+        chunk = list(enumerate(lines[start : start + COLUMNAR_CHUNK], start=start + 1))
+        for screened in screen_lines(plan, chunk):
+            children = screened.children if screened is not None else []
+            found.append([frozenset(names[i] for i in child[4]) & ids for child in children])
+    return found
 
 
 def ours_fired(situations: list[Situation], book: Any, ids: set[str]) -> list[list[frozenset[str]]]:
@@ -379,7 +408,7 @@ def measure_batch(count: int, workdir: Path, workers: int) -> dict[str, Any]:
         nonlocal peak
         while process.poll() is None:
             peak = max(peak, _tree_rss(process.pid))
-            time.sleep(0.2)
+            time.sleep(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -428,7 +457,9 @@ def compare(
 ) -> dict[str, float]:
     """Ours and every peer way over the same fully-known households at one concern rate; prints the
     table and returns the rates (families per CPU second) the budgets use."""
-    situations = fully_known(families, seed, concern)
+    documents = fully_known_documents(families, seed, concern)
+    situations = [Situation.model_validate(document) for document in documents]
+    lines = [json.dumps(document).encode() for document in documents]
     ids = set(translated)
     ours = ours_fired(situations, book, ids)
     facts = per_child_facts(situations)
@@ -451,8 +482,19 @@ def compare(
     rates["full"] = families / cpu
     rows.append(("needs-engine, full assessment with explanations", families / cpu, families / wall, "-"))
     cpu, wall, _ = timed(lambda: [screen_household(s.household, book) for s in situations], REPEATS)
+    rows.append(("needs-engine, levels + fired ids, per record (validated situations in)", families / cpu, families / wall, "-"))
+    columnar_fired(lines[:COLUMNAR_CHUNK], book, ids)  # warm: the columnar plan is built on first use
+    cpu, wall, columnar = timed(lambda: columnar_fired(lines, book, ids), REPEATS)
     rates["levels"] = families / cpu
-    rows.append(("needs-engine, levels + fired ids (the batch path)", families / cpu, families / wall, "-"))
+    differ = sum(1 for mine, theirs in zip(ours, columnar, strict=True) if mine != theirs)
+    rows.append(
+        (
+            "needs-engine, levels + fired ids, columnar (`needs batch`'s path: JSON lines in, decoding included)",
+            families / cpu,
+            families / wall,
+            f"{differ:,} of {families:,}",
+        )
+    )
     ways = peer_ways(translated)  # made afresh at each concern rate: durable-rules' sessions wear out
     for way in ways:
         count = families if way.fast else min(families, footnote_families)
@@ -479,7 +521,7 @@ def main() -> None:
     parser.add_argument(
         "--footnote-families", type=int, help="households for the footnote ways, slow or not correct (default 500; quick 200)"
     )
-    parser.add_argument("--batch-sizes", type=int, nargs="*", help="households per batch run (default 10^5; quick 10^4)")
+    parser.add_argument("--batch-sizes", type=int, nargs="*", help="households per batch run (default 10^5 and 10^6; quick 10^4)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument(
@@ -492,7 +534,9 @@ def main() -> None:
     arguments = parser.parse_args()
     families = arguments.families or (500 if arguments.quick else 2000)
     footnote_families = arguments.footnote_families or (200 if arguments.quick else 500)
-    batch_sizes = arguments.batch_sizes if arguments.batch_sizes is not None else ([10_000] if arguments.quick else [100_000])
+    batch_sizes = (
+        arguments.batch_sizes if arguments.batch_sizes is not None else ([10_000] if arguments.quick else [100_000, 1_000_000])
+    )
 
     print(
         f"needs-engine benchmark, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores, "
@@ -533,7 +577,8 @@ def main() -> None:
 
     if batch_sizes:
         print(
-            "\n| batch | input | wall | families/s (wall) | CPU s (all processes) | families per CPU s | peak RSS (all processes) | rows out | exit |"
+            "\n| batch | input | wall | families/s (wall) | CPU s (all processes) | families per CPU s "
+            "| peak RSS (all processes, sampled) | rows out | exit |"
         )
         print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         with tempfile.TemporaryDirectory(prefix="needs-bench-") as directory:

@@ -48,6 +48,9 @@ class BatchJob:
     chunk_size: int = 500
     resume: bool = False
     overwrite: bool = False
+    per_record: bool = False
+    """Screen every JSON Lines record through the pydantic model and the per-record evaluator, not
+    the columnar one (the same rows, more slowly: what the columnar batch is checked against)."""
 
 
 @dataclass
@@ -71,13 +74,15 @@ class Summary:
 _WORKER: dict[str, Any] = {}
 
 
-def _start_worker(rulebook: str, content_hash: str, columns: Optional[Columns], output_format: OutputFormat) -> None:
+def _start_worker(
+    rulebook: str, content_hash: str, columns: Optional[Columns], output_format: OutputFormat, per_record: bool
+) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the pool
     _die_with_parent()
     book = load_rulebook(rulebook)
     if book.content_hash != content_hash:
         raise RuntimeError("the rulebook changed while the batch was starting")
-    _WORKER.update(rulebook=book, columns=columns, output_format=output_format)
+    _WORKER.update(rulebook=book, columns=columns, output_format=output_format, per_record=per_record)
     gc.freeze()  # the rulebook and model lives as long as the worker: keep them out of every collection
 
 
@@ -92,13 +97,22 @@ def _die_with_parent() -> None:
 
 
 def screen_chunk(records: list[Record]) -> tuple[str, dict[str, int], int]:
-    """Output text for a chunk of records, the family levels counted, and the number of error rows."""
+    """Output text for a chunk of records, the family levels counted, and the number of error rows.
+
+    JSON Lines records go to the columnar evaluator (`columnar/`) unless the batch runs
+    `--per-record`; whatever it does not cover is screened one record at a time (`screen.py`)."""
     book: Rulebook = _WORKER["rulebook"]
     columns, kind = _WORKER["columns"], _WORKER["output_format"]
     parts = []
     counts: Counter[str] = Counter()
     errors = 0
-    for record in records:
+    fast = _columnar(records, book, kind) if columns is None and not _WORKER.get("per_record") else None
+    for index, record in enumerate(records):
+        done = fast[index] if fast is not None else None
+        if done is not None:
+            parts.append(done[0])
+            counts[done[1]] += 1
+            continue
         row = screen_record(record, book, columns)
         parts.append(row_text(row, kind))
         level = row.level
@@ -107,6 +121,27 @@ def screen_chunk(records: list[Record]) -> tuple[str, dict[str, int], int]:
         else:
             counts[level.value] += 1
     return "".join(parts), dict(counts), errors
+
+
+def _columnar(records: list[Record], book: Rulebook, kind: OutputFormat) -> Optional[list[Optional[tuple[str, str]]]]:
+    """(row text, family level) for the JSON Lines records the columnar evaluator covers (None
+    where the per-record path must screen the record), or None when the rulebook is not covered."""
+    from .columnar import jsonl_text, plan_of, row_of, screen_lines
+
+    plan = plan_of(book)
+    if plan is None:
+        return None
+    readable = [r.problem is None and isinstance(r.data, bytes) for r in records]
+    screened = iter(screen_lines(plan, [(r.line, r.data) for r, ok in zip(records, readable, strict=True) if ok]))  # type: ignore[misc]
+    found: list[Optional[tuple[str, str]]] = []
+    for ok in readable:
+        household = next(screened) if ok else None
+        if household is None:
+            found.append(None)
+        else:
+            text = jsonl_text(plan, household) if kind is OutputFormat.jsonl else row_text(row_of(plan, household), kind)
+            found.append((text, LEVELS[household.level].value))
+    return found
 
 
 # --- the parent side -------------------------------------------------------------------------
@@ -198,9 +233,9 @@ def _screened(
 ) -> Iterator[tuple[tuple[str, dict[str, int], int], int, Position]]:
     """Screened chunks in input order, each with its number of records and the input position just after it."""
     chunks = _chunks(stream, job.chunk_size)
-    init = (job.rulebook, book.content_hash, stream.columns, job.output_format)
+    init = (job.rulebook, book.content_hash, stream.columns, job.output_format, job.per_record)
     if job.workers <= 1:
-        _WORKER.update(rulebook=book, columns=stream.columns, output_format=job.output_format)
+        _WORKER.update(rulebook=book, columns=stream.columns, output_format=job.output_format, per_record=job.per_record)
         for chunk, position in chunks:
             yield screen_chunk(chunk), len(chunk), position
         return

@@ -35,6 +35,13 @@ def batch(
     resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted batch into the same --out.")] = False,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing --out and start again.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")] = False,
+    per_record: Annotated[
+        bool,
+        typer.Option(
+            "--per-record",
+            help="Screen every line one household at a time through the model (the same rows, slower; to check the columnar path).",
+        ),
+    ] = False,
 ) -> None:
     """Screen every household in a caseload file: levels and fired descriptors per line, or an error row.
 
@@ -63,6 +70,7 @@ def batch(
                 chunk_size=chunk_size,
                 resume=resume,
                 overwrite=overwrite,
+                per_record=per_record,
             )
         except ValueError as exc:
             raise InputError([Problem("--input-format/--output-format", str(exc), expected="jsonl or csv")]) from None
