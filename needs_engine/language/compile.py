@@ -220,7 +220,8 @@ def _members(binder: Binder) -> Callable[[Env], Iterator[Env]]:
 
     def siblings(env: Env) -> Iterator[Env]:
         child, household, carer = env.child, env.household, env.carer
-        return (Env(child, household, carer=carer, sibling=other) for other in household.children if other is not child)
+        # By id, not identity: a child whose facts that cannot apply at his age were filled in is a copy.
+        return (Env(child, household, carer=carer, sibling=other) for other in household.children if other.id != child.id)
 
     return siblings
 

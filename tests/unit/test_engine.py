@@ -254,6 +254,15 @@ def test_sibling_quantifier_reads_the_other_children(make_book: Callable[..., Ru
     assert by_child(result) == {"a": S, "b": T}
 
 
+def test_a_child_is_never_counted_as_its_own_sibling(make_book: Callable[..., Rulebook]) -> None:
+    """A baby's facts that cannot apply at his age are filled in on a copy of him; the sibling
+    binding must still leave him out, by id, or a sibling rule would read his own growth."""
+    growth = D("family.sibling_faltering", "targeted", "count_siblings(sibling.health.growth == 'faltering') >= 1")
+    book = make_book([growth])
+    result = assess(household(kid("a", 6, health={"growth": "faltering"}), kid("b", 96, health={"growth": "on_track"})), book)
+    assert by_child(result) == {"a": U, "b": T}
+
+
 # --- 2. max ----------------------------------------------------------------------------------
 
 
