@@ -51,7 +51,7 @@ from .evaluate import (
     reads_child,
 )
 from .override import apply_override, checked_override
-from .unassessed import Recorded, recorded_concerns, unassessed_for
+from .unassessed import Recorded, child_concerns, household_concerns, unassessed_for
 
 
 def assess(
@@ -84,7 +84,8 @@ def assessment_of(
     too (explain) evaluates each child once. `override` must already be checked."""
     explained: dict[str, FiredDescriptor] = {}
     # What each child has recorded of concern: listed when it fired nothing, and what questions point to.
-    recorded = [recorded_concerns(result, household, book) for result in results]
+    around = household_concerns(household, book)
+    recorded = [child_concerns(result, book) + around for result in results]
     children = [
         _child_assessment(result, household, book, explained, concerns)
         for result, concerns in zip(results, recorded, strict=True)
@@ -149,7 +150,9 @@ def _child_assessment(
                 text=e.text,
                 to=e.to,
                 tier=e.tier,
-                because=counted_by(result.fired, e) if e.count else _because(e.applies.trace(result.env)[1] if e.applies else ()),
+                because=counted_by(result.fired, e)
+                if e.count
+                else _because(result.traced(f"escalation:{e.id}", e.applies)[1] if e.applies else ()),
             )
             for e in escalations_by_level(known.escalations)
         ],
@@ -203,7 +206,7 @@ def _fired(
     household_only = not reads_child(descriptor.applies.condition.facts) and not lower
     if household_only and descriptor.id in explained:
         return explained[descriptor.id]
-    _, reads = descriptor.applies.trace(result.env)
+    _, reads = result.traced(f"descriptor:{descriptor.id}", descriptor.applies)
     made = FiredDescriptor.made(
         id=descriptor.id,
         level=descriptor.level,
