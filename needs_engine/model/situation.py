@@ -408,8 +408,10 @@ def _no_concern(section: type[BaseModel], name: str, value: Any) -> bool:
     return isinstance(best, (int, float)) and not isinstance(best, bool) and value == best
 
 
+@cache
 def _no_concern_value(section: type[BaseModel], name: str) -> Any:
-    """The value a concern fact has when there is no concern (None for a descriptive fact)."""
+    """The value a concern fact has when there is no concern (None for a descriptive fact; fixed
+    by the model, so worked out once per fact: every child of a span of ages asks it)."""
     best = _best_value(section, name)
     if best == "descriptive":
         return None
