@@ -83,11 +83,12 @@ def assessment_of(
     """The assessment made from `evaluate_household`'s results, so a caller that needs the results
     too (explain) evaluates each child once. `override` must already be checked."""
     explained: dict[str, FiredDescriptor] = {}
+    census: dict[str, bool] = {}  # the census factors that read no child fact, once per household
     # What each child has recorded of concern: listed when it fired nothing, and what questions point to.
     around = household_concerns(household, book)
     recorded = [child_concerns(result, book) + around for result in results]
     children = [
-        _child_assessment(result, household, book, explained, concerns)
+        _child_assessment(result, household, book, explained, concerns, census)
         for result, concerns in zip(results, recorded, strict=True)
     ]
     computed = max(child.level for child in children)
@@ -130,7 +131,12 @@ def household_of(situation: Union[Situation, Household, dict[str, Any]]) -> Hous
 
 
 def _child_assessment(
-    result: ChildResult, household: Household, book: Rulebook, explained: dict[str, FiredDescriptor], recorded: list[Recorded]
+    result: ChildResult,
+    household: Household,
+    book: Rulebook,
+    explained: dict[str, FiredDescriptor],
+    recorded: list[Recorded],
+    census: dict[str, bool],
 ) -> ChildAssessment:
     known, possible = result.known, result.possible
     fired = by_level(result.fired)
@@ -185,7 +191,7 @@ def _child_assessment(
             for mitigation, strengths, level in if_confirmed(result, book)
         ],
         unassessed=unassessed_for(result, household, book, recorded),
-        cin_factors=census_mapping().matches(result.env),
+        cin_factors=census_mapping().matches(result.env, census),
     )
 
 
