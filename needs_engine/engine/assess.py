@@ -51,7 +51,7 @@ from .evaluate import (
     reads_child,
 )
 from .override import apply_override, checked_override
-from .unassessed import Recorded, recorded_concerns, unassessed_for
+from .unassessed import Recorded, child_concerns, household_concerns, unassessed_for
 
 
 def assess(
@@ -83,10 +83,12 @@ def assessment_of(
     """The assessment made from `evaluate_household`'s results, so a caller that needs the results
     too (explain) evaluates each child once. `override` must already be checked."""
     explained: dict[str, FiredDescriptor] = {}
+    census: dict[str, bool] = {}  # the census factors that read no child fact, once per household
     # What each child has recorded of concern: listed when it fired nothing, and what questions point to.
-    recorded = [recorded_concerns(result, household, book) for result in results]
+    around = household_concerns(household, book)
+    recorded = [child_concerns(result, book) + around for result in results]
     children = [
-        _child_assessment(result, household, book, explained, concerns)
+        _child_assessment(result, household, book, explained, concerns, census)
         for result, concerns in zip(results, recorded, strict=True)
     ]
     computed = max(child.level for child in children)
@@ -129,7 +131,12 @@ def household_of(situation: Union[Situation, Household, dict[str, Any]]) -> Hous
 
 
 def _child_assessment(
-    result: ChildResult, household: Household, book: Rulebook, explained: dict[str, FiredDescriptor], recorded: list[Recorded]
+    result: ChildResult,
+    household: Household,
+    book: Rulebook,
+    explained: dict[str, FiredDescriptor],
+    recorded: list[Recorded],
+    census: dict[str, bool],
 ) -> ChildAssessment:
     known, possible = result.known, result.possible
     fired = by_level(result.fired)
@@ -149,7 +156,9 @@ def _child_assessment(
                 text=e.text,
                 to=e.to,
                 tier=e.tier,
-                because=counted_by(result.fired, e) if e.count else _because(e.applies.trace(result.env)[1] if e.applies else ()),
+                because=counted_by(result.fired, e)
+                if e.count
+                else _because(result.traced(f"escalation:{e.id}", e.applies)[1] if e.applies else ()),
             )
             for e in escalations_by_level(known.escalations)
         ],
@@ -182,7 +191,7 @@ def _child_assessment(
             for mitigation, strengths, level in if_confirmed(result, book)
         ],
         unassessed=unassessed_for(result, household, book, recorded),
-        cin_factors=census_mapping().matches(result.env),
+        cin_factors=census_mapping().matches(result.env, census),
     )
 
 
@@ -203,7 +212,7 @@ def _fired(
     household_only = not reads_child(descriptor.applies.condition.facts) and not lower
     if household_only and descriptor.id in explained:
         return explained[descriptor.id]
-    _, reads = descriptor.applies.trace(result.env)
+    _, reads = result.traced(f"descriptor:{descriptor.id}", descriptor.applies)
     made = FiredDescriptor.made(
         id=descriptor.id,
         level=descriptor.level,

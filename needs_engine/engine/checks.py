@@ -46,9 +46,13 @@ def unusual_for_age(household: Household) -> list[Check]:
         span = child.stated_age_span()
         if not span.may_be_born or span.may_be_unborn:
             continue
-        for path, value in child.recorded_facts():
-            usual = USUAL.get(path)
-            if usual is not None and (span.high < usual[0] or span.low > usual[1]):
+        # Only the facts with usual ages can be out of place, and only those whose usual ages the
+        # child's every possible age misses: look those up rather than list every recorded fact.
+        for path, usual in USUAL.items():
+            if span.high >= usual[0] and span.low <= usual[1]:
+                continue
+            value = child.recorded_value(path)
+            if value is not None:
                 found.append(
                     Check.made(
                         subject=f"child:{child.id}",

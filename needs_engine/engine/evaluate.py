@@ -11,11 +11,11 @@ declared mitigations, never from Safeguarding and never below a floor (5).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Optional
 
-from ..language.compile import Condition, Env, within
+from ..language.compile import Condition, Env, Trace, within
 from ..language.logic import Truth
 from ..model.ages import AgeSpan
 from ..model.levels import LEVELS, Level
@@ -64,6 +64,17 @@ class ChildResult:
     known: Outcome
     possible: Outcome
     age_cases: tuple[AgeCase, ...] = ()
+    traces: dict[str, Trace] = field(default_factory=dict, compare=False, repr=False)
+    """The traces made so far of this child's rules on `env` (`traced`), by rule."""
+
+    def traced(self, key: str, applicable: Applicable) -> Trace:
+        """`applicable.trace(env)`, made once per child however many parts of the assessment read it
+        (the fired descriptors' facts, and what those descriptors acknowledge of the recorded facts);
+        `key` names the rule (`descriptor:<id>`, `escalation:<id>`)."""
+        found = self.traces.get(key)
+        if found is None:
+            found = self.traces[key] = applicable.trace(self.env)
+        return found
 
 
 @dataclass(frozen=True)

@@ -22,22 +22,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from functools import cache, lru_cache
 from typing import Any, Optional, Union
 
-from ..language.compile import Env
 from ..model.ages import MAX_AGE_MONTHS, AgeSpan, months_range_words, months_words
 from ..model.assessment import UnassessedFact, UnassessedReason
-from ..model.catalogue import FactSpec, facts_by_root, spec_of
+from ..model.catalogue import FactSpec
 from ..model.situation import Household
 from ..rulebook.load import Descriptor, Escalation, Rulebook, in_age_band
 from ..rulebook.schema import AgeBand, NotAConcernEntry
-from ..rulebook.thresholds import of_concern
+from ..rulebook.tables import CONCERN_ROOTS, ConcernFields
 from .evaluate import ChildResult
 
 Reader = Union[Descriptor, Escalation]
 
-ROOTS = ("child", "carer", "home", "household")
+ROOTS = CONCERN_ROOTS
 """Where the facts that count for a child live. A sibling's facts count for the sibling, strengths are not concerns."""
 
 
@@ -58,16 +56,38 @@ class Recorded:
 def recorded_concerns(result: ChildResult, household: Household, book: Rulebook) -> list[Recorded]:
     """Every fact that counts for the child of `result` recorded with a value of concern under
     `book`: the child's own, then each carer's (by id), then the home's and the household's."""
-    entities: list[tuple[str, str, Any]] = [("child", f"child:{result.child.id}", result.child)]
-    entities += [("carer", f"carer:{carer.id}", carer) for carer in sorted(household.carers, key=lambda c: c.id)]
-    entities += [("home", "household", household.home), ("household", "household", household)]
-    found = []
-    for root, subject, entity in entities:
-        for spec in _concerns(root):
-            value = _value(entity, spec.path)
-            if value is not None and _of_concern(spec.dotted, value, book.thresholds.get(spec.dotted, frozenset())):
-                found.append(Recorded(subject, spec, value))
+    return child_concerns(result, book) + household_concerns(household, book)
+
+
+def child_concerns(result: ChildResult, book: Rulebook) -> list[Recorded]:
+    """The child's own facts recorded with a value of concern (`recorded_concerns`' first part)."""
+    found: list[Recorded] = []
+    _collect(found, f"child:{result.child.id}", result.child, book.tables.concerns["child"])
     return found
+
+
+def household_concerns(household: Household, book: Rulebook) -> list[Recorded]:
+    """The carers', the home's and the household's facts recorded with a value of concern: the
+    same for every child of the household, so an assessment finds them once."""
+    found: list[Recorded] = []
+    concerns = book.tables.concerns
+    for carer in sorted(household.carers, key=lambda c: c.id):
+        _collect(found, f"carer:{carer.id}", carer, concerns["carer"])
+    _collect(found, "household", household.home, concerns["home"])
+    _collect(found, "household", household, concerns["household"])
+    return found
+
+
+def _collect(found: list[Recorded], subject: str, entity: Any, fields: ConcernFields) -> None:
+    """Add to `found` each of `entity`'s concern facts recorded with a value of concern, in catalogue order."""
+    for section, tests in fields:
+        held = _value(entity, section) if section else entity
+        if held is None:
+            continue
+        for name, spec, test in tests:
+            value = getattr(held, name, None)
+            if value is not None and test(value):
+                found.append(Recorded(subject, spec, value))
 
 
 def unassessed_for(
@@ -148,44 +168,43 @@ class _Reads:
     urgent response read (as their traces report them), traced only when a recorded fact asks."""
 
     def __init__(self, result: ChildResult, book: Rulebook) -> None:
-        self.env: Env = result.env
+        self.result = result
         self.book = book
-        fired: list[Reader] = list(result.fired)
-        fired += [e for e in result.known.escalations if e.applies is not None]
-        self.fired = {id(item): item for item in fired}
-        self.traced: dict[int, frozenset[tuple[str, str]]] = {}
+        self.fired = {f"descriptor:{d.id}" for d in result.fired}
+        self.fired |= {f"escalation:{e.id}" for e in result.known.escalations if e.applies is not None}
+        self.traced: dict[str, frozenset[tuple[str, str]]] = {}
+        self.urgent_reads: Optional[frozenset[tuple[str, str]]] = None
 
     def acknowledges(self, item: Recorded) -> bool:
         key = (item.subject, item.spec.dotted)
         for reader in self.book.readers.get(item.spec.dotted, ()):
-            if id(reader) in self.fired and key in self._reads(reader):
+            name = _key(reader)
+            if name in self.fired and key in self._reads(name, reader):
                 return True
-        urgent = self.book.urgent_condition
-        if item.spec.dotted in urgent.facts:
-            value, reads = urgent.trace(self.env)
-            return value is True and key in {(r.subject, r.spec.dotted) for r in reads}
+        if item.spec.dotted in self.book.urgent_condition.facts:
+            return key in self._urgent_reads()
         return False
 
-    def _reads(self, reader: Reader) -> frozenset[tuple[str, str]]:
-        found = self.traced.get(id(reader))
+    def _urgent_reads(self) -> frozenset[tuple[str, str]]:
+        """What the urgent response read, traced once per child rather than once per recorded
+        fact (empty when it is not true: only a true urgent response acknowledges a fact)."""
+        if self.urgent_reads is None:
+            value, reads = self.book.urgent_condition.trace(self.result.env)
+            self.urgent_reads = frozenset((r.subject, r.spec.dotted) for r in reads) if value is True else frozenset()
+        return self.urgent_reads
+
+    def _reads(self, name: str, reader: Reader) -> frozenset[tuple[str, str]]:
+        found = self.traced.get(name)
         if found is None:
             assert reader.applies is not None
-            _, reads = reader.applies.trace(self.env)
-            found = self.traced[id(reader)] = frozenset((r.subject, r.spec.dotted) for r in reads)
+            _, reads = self.result.traced(name, reader.applies)
+            found = self.traced[name] = frozenset((r.subject, r.spec.dotted) for r in reads)
         return found
 
 
-@cache
-def _concerns(root: str) -> tuple[FactSpec, ...]:
-    """The concern facts of a root, in catalogue order (the catalogue is fixed: listed once)."""
-    return tuple(spec for spec in facts_by_root()[root].values() if spec.is_concern)
-
-
-@lru_cache(maxsize=4096, typed=True)
-def _of_concern(dotted: str, value: Any, compared: frozenset[tuple[str, float]]) -> bool:
-    """`of_concern`, remembered: a fact's value and the rulebook's lines on it decide it, and every
-    assessment asks it of every recorded fact (typed, so a yes is never taken for the number 1)."""
-    return of_concern(spec_of(dotted), value, compared)
+def _key(reader: Reader) -> str:
+    """The name `ChildResult.traced` knows a reader's trace by."""
+    return f"descriptor:{reader.id}" if isinstance(reader, Descriptor) else f"escalation:{reader.id}"
 
 
 def _value(entity: Any, path: tuple[str, ...]) -> Any:

@@ -153,12 +153,15 @@ def questions_for(results: list[ChildResult], book: Rulebook, recorded: Sequence
         fired_needs = {d.need for d in result.fired}
         for descriptor in result.unknown:
             rank = descriptor.level.rank
-            alike = _alike(descriptor, fired_needs, result.mitigations)
-            potential = made.get(alike, -1) if can_raise(rank) else current
-            if potential < 0:
-                potential = made[alike] = outcome(
-                    [*result.fired, descriptor], result.escalation_truth, result.mitigations, book, possible=False
-                ).level.rank
+            if can_raise(rank):
+                alike = _alike(descriptor, fired_needs, result.mitigations)
+                potential = made.get(alike, -1)
+                if potential < 0:
+                    potential = made[alike] = outcome(
+                        [*result.fired, descriptor], result.escalation_truth, result.mitigations, book, possible=False
+                    ).level.rank
+            else:
+                potential = current
             for least, reached in count_targets:
                 if rank >= least and reached > potential:
                     potential = reached

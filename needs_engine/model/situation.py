@@ -377,9 +377,11 @@ class ExtraFamilialHarm(Section):
 
 
 @cache
+@cache
 def _best_value(section: type[BaseModel], name: str) -> Any:
     """A concern fact's no-concern value: false, its first grade ("first") or its best bound;
-    "descriptive" for a fact with no better or worse value."""
+    "descriptive" for a fact with no better or worse value (read from the model's fields, which
+    are fixed, so once per fact: every recorded fact of every child asks it)."""
     field = section.model_fields[name]
     extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
     direction = extra.get("direction")
@@ -406,8 +408,10 @@ def _no_concern(section: type[BaseModel], name: str, value: Any) -> bool:
     return isinstance(best, (int, float)) and not isinstance(best, bool) and value == best
 
 
+@cache
 def _no_concern_value(section: type[BaseModel], name: str) -> Any:
-    """The value a concern fact has when there is no concern (None for a descriptive fact)."""
+    """The value a concern fact has when there is no concern (None for a descriptive fact; fixed
+    by the model, so worked out once per fact: every child of a span of ages asks it)."""
     best = _best_value(section, name)
     if best == "descriptive":
         return None
@@ -676,6 +680,14 @@ class Child(BaseModel):
                 if value is not None and not _no_concern(type(values), name, value):
                     found.append((f"{section}.{name}", value))
         return found
+
+    def recorded_value(self, path: str) -> Any:
+        """The value of the child's fact at `path` (below `child.`, one section deep) if it is
+        recorded with a value of concern, as `recorded_facts` lists it; None otherwise."""
+        section, name = path.split(".")
+        values = getattr(self, section)
+        value = getattr(values, name)
+        return None if value is None or _no_concern(type(values), name, value) else value
 
     def with_inapplicable_as_no_concern(self) -> Child:
         """This child with every unknown fact that cannot describe them (an unborn baby's

@@ -29,31 +29,33 @@ class Tier(str, Enum):
 
     @property
     def rank(self) -> int:
-        """Position on the scale: 0 for universal up to 5 for emergency."""
-        return TIERS.index(self)
+        """Position on the scale: 0 for universal up to 5 for emergency (looked up, not searched
+        for: every child's tier compares the tiers of all that fired)."""
+        return _RANKS[self]
 
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, Tier):
             return NotImplemented
-        return self.rank < other.rank
+        return _RANKS[self] < _RANKS[other]
 
     def __le__(self, other: object) -> bool:
         if not isinstance(other, Tier):
             return NotImplemented
-        return self.rank <= other.rank
+        return _RANKS[self] <= _RANKS[other]
 
     def __gt__(self, other: object) -> bool:
         if not isinstance(other, Tier):
             return NotImplemented
-        return self.rank > other.rank
+        return _RANKS[self] > _RANKS[other]
 
     def __ge__(self, other: object) -> bool:
         if not isinstance(other, Tier):
             return NotImplemented
-        return self.rank >= other.rank
+        return _RANKS[self] >= _RANKS[other]
 
 
 TIERS: tuple[Tier, ...] = tuple(Tier)
+_RANKS: dict[Tier, int] = {tier: place for place, tier in enumerate(TIERS)}
 
 TIER_LABELS: dict[Tier, str] = {
     Tier.universal: "Universal services",

@@ -73,9 +73,26 @@ class CensusMapping:
     def codes(self) -> list[str]:
         return [factor.code for factor in self.factors]
 
-    def matches(self, env: Env) -> list[str]:
-        """The codes whose condition is true on the child's known facts, in census code order."""
-        return sort_codes(f.code for f in self.factors if f.condition is not None and f.condition.fast(env) is True)
+    def matches(self, env: Env, shared: Optional[dict[str, bool]] = None) -> list[str]:
+        """The codes whose condition is true on the child's known facts, in census code order.
+
+        `shared`, a dict kept across the children of one household, holds the conditions that
+        read no fact of a child (only carers and the home), evaluated once per household."""
+        found = []
+        for factor in self.factors:
+            condition = factor.condition
+            if condition is None:
+                continue
+            if shared is None or any(name.startswith("child.") for name in condition.facts):
+                true = condition.fast(env) is True
+            else:
+                held = shared.get(factor.code)
+                if held is None:
+                    held = shared[factor.code] = condition.fast(env) is True
+                true = held
+            if true:
+                found.append(factor.code)
+        return sort_codes(found)
 
 
 def code_key(code: str) -> tuple[int, str]:

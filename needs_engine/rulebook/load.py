@@ -174,7 +174,7 @@ class Rulebook:
     with the rulebook rather than in a module-level cache, and empty again for a `replace` copy."""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "tables", rule_tables(self.descriptors, self.escalations))
+        object.__setattr__(self, "tables", rule_tables(self.descriptors, self.escalations, self.thresholds))
         object.__setattr__(self, "derived", {})
 
     def label(self, level: Level) -> str:

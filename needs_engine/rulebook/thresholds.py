@@ -14,7 +14,7 @@ The comparisons are read once, when the rulebook loads, from the conditions' tre
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..language.compile import Condition
@@ -41,16 +41,33 @@ def of_concern(spec: FactSpec, value: Any, compared: frozenset[tuple[str, float]
     compares the fact as `compared` says: true for a flag, any grade past the first, and for a
     number a value worse than the best that some comparison tells apart from the best (any
     worse value if the rulebook draws no line on it, or the number is a graded scale)."""
+    return concern_test(spec, compared)(value)
+
+
+def concern_test(spec: FactSpec, compared: frozenset[tuple[str, float]]) -> Callable[[Any], bool]:
+    """`of_concern` for one fact under one rulebook's comparisons, as a test of a known value:
+    what can be settled without the value (the fact's kind, its best value, the lines on it) is
+    settled once, since a rulebook asks it of every recorded fact of every child."""
     if spec.kind == "flag":
-        return value is True
+        return lambda value: value is True
     best = spec.best()
+    worseness = spec.worseness
     if spec.choices is not None:
-        return spec.worseness(value) > spec.worseness(best)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or spec.worseness(value) <= spec.worseness(best):
-        return False
-    if spec.grades or not compared:
-        return True
-    return any(COMPARISONS[op](value, constant) != COMPARISONS[op](best, constant) for op, constant in compared)
+        # Every grade past the first, as the model holds it (a member) or a document writes it.
+        past_first = frozenset(item for member in list(spec.choices)[1:] for item in (member, member.value))
+        return past_first.__contains__
+    # Every number the model marks as a concern has a safe bound (higher or lower is worse).
+    assert best is not None, f"{spec.dotted} is not a concern fact"
+    least = worseness(best)
+    told_apart = tuple((COMPARISONS[op], constant, COMPARISONS[op](best, constant)) for op, constant in compared)
+    any_worse = spec.grades or not compared
+
+    def number(value: Any) -> bool:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or worseness(value) <= least:
+            return False
+        return any_worse or any(compare(value, constant) != at_best for compare, constant, at_best in told_apart)
+
+    return number
 
 
 def worse_values(spec: FactSpec, compared: frozenset[tuple[str, float]] | set[tuple[str, float]]) -> list[Any]:

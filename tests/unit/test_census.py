@@ -197,3 +197,21 @@ def test_a_code_with_neither_or_both_is_refused(tmp_path: Path) -> None:
     with pytest.raises(RulebookError) as caught:
         load_census(bad)
     assert "exactly one of" in str(caught.value.problems[0])
+
+
+def test_census_factors_shared_across_a_household_match_those_found_child_by_child() -> None:
+    """The factors that read no child fact are evaluated once per household (`shared`); every
+    child of every example still gets exactly the codes it gets evaluated alone."""
+    from needs_engine import load_rulebook
+    from needs_engine.engine.assess import evaluate_household
+    from needs_engine.inputs import read_situation
+
+    mapping, book = census_mapping(), load_rulebook("knowsley")
+    examples = sorted(Path(__file__).resolve().parents[2].joinpath("examples").glob("*.yaml"))
+    shared_codes = 0
+    for path in (p for p in examples if p.name != "expected.yaml"):
+        shared: dict[str, bool] = {}
+        for result in evaluate_household(read_situation(path).household, book):
+            assert mapping.matches(result.env, shared) == mapping.matches(result.env), (path.name, result.child.id)
+        shared_codes += sum(shared.values())
+    assert shared_codes > 0  # some household-wide factor matched, so sharing was exercised
