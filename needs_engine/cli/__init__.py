@@ -77,10 +77,44 @@ def modules_for(arguments: list[str], environ: Optional[dict[str, str]] = None) 
 
 
 def main() -> None:
-    """Console entry point: register the commands `sys.argv` names, then run `needs`."""
+    """Console entry point: register the commands `sys.argv` names, then run `needs`.
+
+    A help request prints the text kept from the last time it was rendered, when nothing it
+    depends on has changed (`helpcache.py`), without importing typer at all."""
     global wanted
-    if "needs_engine.cli.app" not in sys.modules:  # already imported: every command is registered
+    fresh = "needs_engine.cli.app" not in sys.modules  # else every command is registered already
+    if fresh:
         wanted = modules_for(sys.argv[1:])
+    if not (fresh and _help_from_cache()):
+        from .app import main as run
+
+        run()
+
+
+def _help_from_cache() -> bool:
+    """Print `needs ... --help` from the help cache, or render it and keep it; False when
+    the arguments ask for something other than help (the caller then runs the command)."""
+    from . import helpcache
+
+    if not helpcache.is_help_request(sys.argv[1:]) or helpcache.cache_dir() is None:
+        return False
+    key = helpcache.help_key(sys.argv)
+    text = helpcache.cached_help(key)
+    if text is not None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return True
     from .app import main as run
 
-    run()
+    out, err = helpcache.Recorder(sys.stdout), helpcache.Recorder(sys.stderr)  # type: ignore[arg-type]
+    sys.stdout, sys.stderr = out, err  # type: ignore[assignment]
+    try:
+        run()
+    except SystemExit as done:
+        if done.code in (0, None) and not err.parts and out.parts:
+            sys.stdout, sys.stderr = out.stream, err.stream  # type: ignore[assignment]
+            helpcache.keep_help(key, out.text())
+        raise
+    finally:
+        sys.stdout, sys.stderr = out.stream, err.stream  # type: ignore[assignment]
+    return True

@@ -39,28 +39,13 @@ from typing import Any, Optional
 from .. import yamlfile
 from .._version import __version__
 from ..yamlfile import Located, Syntax, parse_bytes, read_bounded, syntax_of
+from .cachedir import cache_dir
 
 FORMAT = 1
 """The layout of an entry; a change of layout changes every key."""
 MAX_ENTRIES = 512
 """At most this many entries are kept (a few hundred kilobytes each at most)."""
 SUFFIX = ".json"
-
-
-def cache_dir() -> Optional[Path]:
-    """The cache folder, or None when `NEEDS_ENGINE_NO_CACHE=1` turns the cache off."""
-    if os.environ.get("NEEDS_ENGINE_NO_CACHE", "").strip() not in ("", "0"):
-        return None
-    chosen = os.environ.get("NEEDS_ENGINE_CACHE_DIR")
-    if chosen:
-        return Path(chosen)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    if xdg and Path(xdg).is_absolute():
-        return Path(xdg) / "needs-engine"
-    try:
-        return Path.home() / ".cache" / "needs-engine"
-    except (RuntimeError, KeyError, OSError):  # no HOME and no password entry: no cache, not an error
-        return None
 
 
 @cache
