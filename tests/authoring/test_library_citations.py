@@ -5,59 +5,22 @@ document twice.
 A `source` is a list of citations separated by semicolons (outside brackets). A citation names its
 document either by a key declared under `sources:` in library.yaml or by the document's own name; a
 key and the full name it stands for are one document, and so are the few documents the library
-names in more than one way (ALIASES below: the Buckinghamshire thresholds document under its key and
+names in more than one way (ALIASES in needs_engine/rulebook/citations.py: the Buckinghamshire thresholds document under its key and
 under its full name, the editions of one DfE guidance, and so on).
 """
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from pathlib import Path
 
 import pytest
 import yaml
 
-from needs_engine.rulebook.citations import split_citation
+from needs_engine.rulebook.citations import ONLY_ONE, split_citation
+from needs_engine.rulebook.citations import document as _document
 
 LIBRARY = Path(__file__).resolve().parents[2] / "descriptors" / "england"
-ONLY_ONE = "(the only public document found for this indicator)"
-
-# A citation that starts like this names the document on the right (a key in library.yaml, or a
-# name of our own for a document the library has no key for).
-ALIASES: list[tuple[str, str]] = [
-    (r"buckinghamshire (scp|safeguarding children partnership),? thresholds", "BUCKS-THR"),
-    (r"(hm government, )?working together to safeguard children,? \(?2023", "WT2023"),
-    (r"(hm government, )?working together to safeguard children \(2018", "WT2018"),
-    (r"department of health, framework for the assessment of children in need", "AF2000"),
-    (r"(department for education|dfe), working together to improve school attendance", "DFE-ATT"),
-    (r"liverpool city council, levels of need", "LIV-LON"),
-    (r"knowsley early help strategy 2017", "KN-EHS-2017"),
-    (r"knowsley early help and prevention strategy 2021", "KN-EHPS-2021"),
-    (r"hampshire (scp|safeguarding children partnership)?( and children's trust)? ?thresholds chart", "HANTS-THR"),
-    (r"wirral (children's services )?threshold table", "WIR-THR"),
-    (r"east sussex county council, continuum of need", "ESX-LI"),
-    (r"london safeguarding children procedures, cp2\(a\)", "LON-PREBIRTH"),
-    (r"nrpf network", "NRPF-NET"),
-    (r"safelives", "SL-DASH"),
-    (r"children act 1989", "CA1989"),
-    (r"(dfe|department for education), (statutory guidance on )?children who run away", "dfe missing from home or care"),
-    (r"(dfe|department for education), children missing education", "dfe children missing education"),
-    (r"(dfe|department for education), suspension and permanent exclusion", "dfe suspension and exclusion"),
-    (r"home office, (criminal exploitation of children and vulnerable adults: )?county lines", "home office county lines"),
-    (r"hm government, prevent duty guidance", "prevent duty guidance"),
-    (r"nice,? (ng225|self-harm)", "nice ng225"),
-    (r"nice,? (cg89|child maltreatment)", "nice cg89"),
-    (r"(dfe|department for education)\S*( and department of health\S*)?, send code of practice", "send code of practice"),
-    (r"hm government, multi-agency statutory guidance on (fgm|female genital mutilation)", "fgm guidance"),
-    (r"(legal aid, sentencing and punishment of offenders act 2012|laspo act 2012)", "laspo 2012"),
-    (r"sexual offences act 2003", "sexual offences act 2003"),
-]
-# Where a citation's document name ends: at its first bracket, quotation, or section reference.
-_NAME_END = re.compile(
-    r" \(|,? ['‘]|, (s\.?\d|ss\.|section|chapter|ch\.|level|para|part|appendix|priority|\d)",
-    re.IGNORECASE,
-)
 
 
 @cache
@@ -81,23 +44,8 @@ citations = split_citation
 
 
 def document(citation: str) -> str:
-    """The document a citation names: a declared key, an alias, or its normalised name."""
-    text = re.sub(r"^ages( from birth)?:\s*", "", citation.replace(ONLY_ONE, "").strip())
-    key = re.match(r"[A-Z0-9][A-Z0-9-]+", text)
-    if key and key.group(0) in declared():
-        return key.group(0)
-    lowered = text.lower()
-    for pattern, name in ALIASES:
-        if re.match(pattern, lowered):
-            return name
-    for key, full in declared().items():  # a declared document under its full name
-        title = _NAME_END.split(full, maxsplit=1)[0].lower()
-        if lowered.startswith(title):
-            return key
-    name = _NAME_END.split(text, maxsplit=1)[0].lower()
-    name = re.sub(r"\bdfe\b", "department for education", name)
-    name = re.sub(r"\bscp\b", "safeguarding children partnership", name)
-    return re.sub(r"[\s,]*\b(19|20)\d\d$", "", name).strip(" ,")
+    """The document a citation names, as needs_engine.rulebook.citations reads it."""
+    return _document(citation, declared())
 
 
 def test_citations_are_split_and_named_as_documents() -> None:
