@@ -43,11 +43,6 @@ PUBLISHERS = {
     "hampshire's family support service": ("hampshire-fish", "Hampshire"),
     "hampshire county council, connect to support hampshire": ("hampshire-fish", "Hampshire"),
 }
-# Mismatches left as they are because another piece of work owns the descriptor's tier (issue 13's
-# tier questions); each must still be a mismatch, so the entry goes once the question is settled.
-HELD = {
-    ("education.severe_absence", "SH-EHS-2019"): "the tier of education.severe_absence is an open tier question",
-}
 _LEVEL_WORD = re.compile(r"\bLevels?\s*\d", re.IGNORECASE)
 
 
@@ -173,14 +168,5 @@ def test_cited_level_holds_the_tier_or_the_disagreement_is_recorded(publisher: s
         and c.tier not in tiers_of(publisher, c.levels)
         and publisher not in c.comments
         and place not in c.comments
-        and (c.entry, publisher) not in HELD
     ]
     assert not unrecorded, "\n".join(unrecorded)
-
-
-@pytest.mark.parametrize(("entry", "publisher"), sorted(HELD))
-def test_a_held_mismatch_is_still_a_mismatch(entry: str, publisher: str) -> None:
-    cited = [c for c in cited_levels() if (c.entry, c.publisher) == (entry, publisher)]
-    assert cited and all(c.tier not in tiers_of(publisher, c.levels) for c in cited), (
-        f"{entry} no longer disagrees with {publisher}: remove it from HELD"
-    )
