@@ -104,7 +104,11 @@ class _Writer:
         """The loop binding each carer, or each other child, as the closures' `_members` do."""
         if binder == "carer":
             return [f"{indent}for carer in household.carers:"]
-        return [f"{indent}for sibling in household.children:", f"{indent}    if sibling.id == child.id:", f"{indent}        continue"]
+        return [
+            f"{indent}for sibling in household.children:",
+            f"{indent}    if sibling.id == child.id:",
+            f"{indent}        continue",
+        ]
 
     def nested(self, node: Node, indent: str, body: list[str]) -> str:
         """Write `node`'s statements onto `body` (a loop's lines) rather than the function's."""
