@@ -25,16 +25,16 @@ import io
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Iterator
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Optional
 
 from .._version import __version__
-from ..rulebook.cachedir import cache_dir
+from ..rulebook.cachedir import cache_dir, entry, entry_body, write_entry
 
 FOLDER = "help"
+FORMAT = "help 1"
 SUFFIX = ".txt"
 MAX_ENTRIES = 256
 HELP_OPTIONS = frozenset({"-h", "--help"})
@@ -111,23 +111,9 @@ def help_key(argv: list[str]) -> str:
 def cached_help(key: str) -> Optional[str]:
     """The help text kept under `key`, or None when there is no sound entry."""
     folder = cache_dir()
-    if folder is None:
-        return None
+    body = None if folder is None else entry_body(folder / FOLDER / f"{key}{SUFFIX}", FORMAT, key)
     try:
-        raw = (folder / FOLDER / f"{key}{SUFFIX}").read_bytes()
-    except OSError:
-        return None
-    head, newline, body = raw.partition(b"\n")
-    try:
-        header = json.loads(head)
-    except ValueError:
-        return None
-    if not newline or not isinstance(header, dict) or header.get("key") != key:
-        return None
-    if header.get("text") != hashlib.sha256(body).hexdigest():
-        return None
-    try:
-        return body.decode("utf-8")
+        return None if body is None else body.decode("utf-8")
     except UnicodeDecodeError:
         return None
 
@@ -135,39 +121,9 @@ def cached_help(key: str) -> Optional[str]:
 def keep_help(key: str, text: str) -> None:
     """Write the entry for `key` whole, or not at all (the cache is never an error)."""
     folder = cache_dir()
-    if folder is None:
-        return
-    body = text.encode("utf-8", "surrogateescape")
-    payload = json.dumps({"key": key, "engine": __version__, "text": hashlib.sha256(body).hexdigest()}).encode() + b"\n" + body
-    target = folder / FOLDER
-    try:
-        target.mkdir(parents=True, exist_ok=True, mode=0o700)
-        handle, temporary = tempfile.mkstemp(dir=target, prefix=".tmp-", suffix=SUFFIX)
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(payload)
-            os.replace(temporary, target / f"{key}{SUFFIX}")
-        except BaseException:
-            os.unlink(temporary)
-            raise
-        _prune(target)
-    except OSError:
-        return
-
-
-def _prune(folder: Path) -> None:
-    """Keep the `MAX_ENTRIES` most recently written entries."""
-    dated = []
-    for entry in folder.glob(f"*{SUFFIX}"):
-        try:
-            dated.append((entry.stat().st_mtime_ns, entry))
-        except OSError:
-            continue
-    for _, entry in sorted(dated)[: max(0, len(dated) - MAX_ENTRIES)]:
-        try:
-            entry.unlink()
-        except OSError:
-            pass
+    if folder is not None:
+        body = text.encode("utf-8", "surrogateescape")
+        write_entry(folder / FOLDER, f"{key}{SUFFIX}", entry(FORMAT, key, body), MAX_ENTRIES)
 
 
 class Recorder(io.TextIOBase):

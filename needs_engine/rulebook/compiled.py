@@ -30,7 +30,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Callable, Iterable
 from enum import Enum
 from functools import cache
@@ -47,6 +46,7 @@ from ..model.catalogue import facts_by_root
 from ..model.levels import Level
 from ..model.tiers import Tier
 from . import schema
+from .cachedir import entry, entry_body, write_entry
 from .filecache import cache_dir
 from .library import LOCAL, Origin
 from .load import Applicable, Descriptor, Escalation, Mitigation, Rulebook, _readers
@@ -464,21 +464,12 @@ def _bool(value: Any) -> bool:
 
 
 def _load(path: Path, key: str, decode: Callable[[Any], T]) -> Optional[tuple[T]]:
-    """What the entry at `path` holds, as a one-item tuple, or None when there is no sound one.
-
-    An entry is two lines: a header (format, key, engine version, SHA-256 of the second line)
-    and the encoded value."""
-    try:
-        text = path.read_bytes()
-    except OSError:
+    """What the entry at `path` holds, as a one-item tuple, or None when there is no sound one
+    (`cachedir.entry_body`) or its body does not decode."""
+    body = entry_body(path, FORMAT, key)
+    if body is None:
         return None
-    head, newline, body = text.partition(b"\n")
     try:
-        header = json.loads(head)
-        if not newline or not isinstance(header, dict) or header.get("format") != FORMAT or header.get("key") != key:
-            return None
-        if header.get("body") != hashlib.sha256(body).hexdigest():
-            return None
         return (decode(json.loads(body)),)
     except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError, pydantic.ValidationError):
         return None
@@ -490,40 +481,4 @@ def _store(folder: Path, key: str, encoded: Callable[[], Any]) -> None:
         body = json.dumps(encoded(), ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
     except (Unstorable, ValueError, TypeError, RecursionError):
         return
-    header = {"format": FORMAT, "key": key, "engine": __version__, "body": hashlib.sha256(body).hexdigest()}
-    payload = json.dumps(header).encode("ascii") + b"\n" + body
-    try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=SUFFIX)
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(payload)
-            os.replace(temporary, folder / f"{key}{SUFFIX}")
-        except BaseException:
-            _remove(Path(temporary))
-            raise
-        _prune(folder)
-    except OSError:
-        return
-
-
-def _prune(folder: Path) -> None:
-    """Keep the `MAX_ENTRIES` most recently written entries."""
-    dated = []
-    for entry in folder.glob(f"*{SUFFIX}"):
-        if entry.name.startswith("."):
-            continue
-        try:
-            dated.append((entry.stat().st_mtime_ns, entry))
-        except OSError:
-            continue
-    dated.sort()
-    for _, entry in dated[: max(0, len(dated) - MAX_ENTRIES)]:
-        _remove(entry)
-
-
-def _remove(path: Path) -> None:
-    try:
-        path.unlink()
-    except OSError:
-        pass
+    write_entry(folder, f"{key}{SUFFIX}", entry(FORMAT, key, body), MAX_ENTRIES)

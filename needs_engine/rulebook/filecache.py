@@ -30,8 +30,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
-import tempfile
 from functools import cache
 from pathlib import Path
 from typing import Any, Optional
@@ -39,7 +37,7 @@ from typing import Any, Optional
 from .. import yamlfile
 from .._version import __version__
 from ..yamlfile import Located, Syntax, parse_bytes, read_bounded, syntax_of
-from .cachedir import cache_dir
+from .cachedir import cache_dir, entry, entry_body, write_entry
 
 FORMAT = 1
 """The layout of an entry; a change of layout changes every key."""
@@ -135,21 +133,11 @@ def decode(data: Any) -> Any:
 
 def _load(path: Path, key: str) -> Optional[tuple[Any]]:
     """The document of the entry at `path`, as a one-item tuple (a document may be None), or
-    None when there is no usable entry: missing, unreadable, cut short, altered, another key or format.
-
-    An entry is two lines: a header (format, key, engine version, SHA-256 of the second line)
-    and the encoded document."""
-    try:
-        text = path.read_bytes()
-    except OSError:
+    None when there is no usable entry (`cachedir.entry_body`) or its body does not decode."""
+    body = entry_body(path, FORMAT, key)
+    if body is None:
         return None
-    head, newline, body = text.partition(b"\n")
     try:
-        header = json.loads(head)
-        if not newline or not isinstance(header, dict) or header.get("format") != FORMAT or header.get("key") != key:
-            return None
-        if header.get("body") != hashlib.sha256(body).hexdigest():
-            return None
         return (decode(json.loads(body)),)
     except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
         return None
@@ -161,41 +149,4 @@ def _store(folder: Path, key: str, document: Any) -> None:
         body = json.dumps(encode(document), ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
     except (_Unstorable, ValueError, RecursionError):
         return
-    header = {"format": FORMAT, "key": key, "engine": __version__, "body": hashlib.sha256(body).hexdigest()}
-    payload = json.dumps(header).encode("ascii") + b"\n" + body
-    try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=SUFFIX)
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(payload)
-            os.replace(temporary, folder / f"{key}{SUFFIX}")
-        except BaseException:
-            _remove(Path(temporary))
-            raise
-        _prune(folder)
-    except OSError:
-        return
-
-
-def _prune(folder: Path) -> None:
-    """Keep the `MAX_ENTRIES` most recently written entries."""
-    entries = [p for p in folder.glob(f"*{SUFFIX}") if not p.name.startswith(".")]
-    if len(entries) <= MAX_ENTRIES:
-        return
-    dated = []
-    for entry in entries:
-        try:
-            dated.append((entry.stat().st_mtime_ns, entry))
-        except OSError:
-            continue
-    dated.sort()
-    for _, entry in dated[: len(dated) - MAX_ENTRIES]:
-        _remove(entry)
-
-
-def _remove(path: Path) -> None:
-    try:
-        path.unlink()
-    except OSError:
-        pass
+    write_entry(folder, f"{key}{SUFFIX}", entry(FORMAT, key, body), MAX_ENTRIES)
