@@ -271,3 +271,15 @@ def test_csv_cells_are_read_by_their_columns_type() -> None:
     with pytest.raises(InputError) as caught:
         situation_from_document(bad, where="x.csv")
     assert "left_alone" in str(caught.value) and "attendance_percent" in str(caught.value)
+
+
+def test_the_summary_docs_batch_md_shows_is_what_the_shipped_caseload_gives(tmp_path: Path) -> None:
+    """docs/batch.md quotes the stderr summary for examples/batch/caseload.jsonl; a descriptor that
+    moves one of its households must move the quoted counts too."""
+    documented = (ROOT / "docs" / "batch.md").read_text(encoding="utf-8")
+    quoted = documented.split("8 rows in results.jsonl: ", 1)[1].split("; ...", 1)[0]
+    out = tmp_path / "results.jsonl"
+    result = runner.invoke(app, ["batch", str(CASELOAD / "caseload.jsonl"), "--out", str(out), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    # Compared without whitespace: the terminal may wrap the line anywhere, the temp path included.
+    assert "".join(f"8 rows in {out}: {quoted};".split()) in "".join(result.output.split()), result.output
