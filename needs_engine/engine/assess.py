@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from .._version import __version__
 from ..errors import InputError
 from ..explain.questions import questions_for
-from ..language.compile import FactRead
+from ..language.compile import FactRead, reads_child
 from ..model.ages import BAND_WORDS, AgeSpan, months_words
 from ..model.assessment import (
     AgeCase,
@@ -48,7 +48,6 @@ from .evaluate import (
     evaluate_child,
     folded_rungs,
     if_confirmed,
-    reads_child,
 )
 from .override import apply_override, checked_override
 from .unassessed import Recorded, child_concerns, household_concerns, unassessed_for

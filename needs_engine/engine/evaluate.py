@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any, Optional
 
-from ..language.compile import Condition, Env, Trace, within
+from ..language.compile import Condition, Env, Trace, reads_child, within
 from ..language.logic import Truth
 from ..model.ages import AgeSpan
 from ..model.levels import LEVELS, Level
@@ -252,12 +251,6 @@ def by_level(descriptors: Iterable[Descriptor]) -> list[Descriptor]:
 def escalations_by_level(escalations: Iterable[Escalation]) -> list[Escalation]:
     """Escalations highest level first, then by id: the order assessments and explanations report them in."""
     return sorted(escalations, key=lambda e: (-e.to.rank, e.id))
-
-
-@cache
-def reads_child(facts: frozenset[str]) -> bool:
-    """Whether a condition reading `facts` can differ between children of one household."""
-    return any(name.startswith("child.") for name in facts)
 
 
 def _once(condition: Condition, env: Env, shared: dict[str, Any]) -> Truth:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from operator import attrgetter
 from typing import Any, Optional
 
@@ -104,6 +105,13 @@ class Condition:
     def leaves(self) -> tuple[Test, ...]:
         """Every test of one fact in the condition, wherever it sits (under and/or/not, a quantifier or a count)."""
         return self.tree.leaves
+
+
+@cache
+def reads_child(facts: frozenset[str]) -> bool:
+    """Whether a condition reading `facts` can differ between children of one household (a
+    sibling's facts are named `child.…` too, so a sibling quantifier counts)."""
+    return any(name.startswith("child.") for name in facts)
 
 
 def compile_condition(text: str) -> Condition:

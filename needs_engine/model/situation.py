@@ -377,7 +377,6 @@ class ExtraFamilialHarm(Section):
 
 
 @cache
-@cache
 def _best_value(section: type[BaseModel], name: str) -> Any:
     """A concern fact's no-concern value: false, its first grade ("first") or its best bound;
     "descriptive" for a fact with no better or worse value (read from the model's fields, which

@@ -17,7 +17,7 @@ from typing import Annotated, Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
 from ..errors import ConditionError, Problem, RulebookError
-from ..language.compile import Condition, Env, compile_condition
+from ..language.compile import Condition, Env, compile_condition, reads_child
 from ..yamlfile import YAMLProblem, line_of
 from .filecache import read_file  # yamlfile.read_file, with parsed files kept between processes
 
@@ -83,7 +83,7 @@ class CensusMapping:
             condition = factor.condition
             if condition is None:
                 continue
-            if shared is None or any(name.startswith("child.") for name in condition.facts):
+            if shared is None or reads_child(condition.facts):
                 true = condition.fast(env) is True
             else:
                 held = shared.get(factor.code)
