@@ -125,6 +125,14 @@ EDGE_LINES = [
     '{"household": {"children": [{"id": "c1", "age_months": 3, "\\u0061ge_months": 4}], "carers": [{"id": "m"}]}}',
     '{"household": {"home": {}, "home": {"used_for_crime": true}, "children": [{"id": "c1", "age_months": 3}], "carers": [{"id": "m"}]}}',
     '{"household": {"children": [{"id": "c1", "age_months": 3, "name": "a\\":b"}], "carers": [{"id": "m"}]}}',
+    # a repeated key beside a name whose escapes, decoded and encoded again, gain the `":` the key lost
+    '{"household": {"children": [{"id": "c1", "age_months": 3, "age_months": 40, "name": "a\\"\\u003a"}], "carers": [{"id": "m"}]}}',
+    # colons and white space where keys are not: a repeated key still found, a line without one still columnar
+    '{"household": {"children": [{"id": "c1", "age_months": 3, "name": "x: y", "age_months": 40}], "carers": [{"id": "m"}]}}',
+    '{"household" :{"children" : [{"id": "c1", "age_months" :3, "name": "x:\\"y"}], "carers": [{"id": "m"}]}}',
+    '{"household" :{"reference": "A:B", "children" : [{"id": "c1", "age_months" :3, "name": ":"}], "carers": [{"id":"m"}]}}',
+    '{"household": {"children": [{"id": "c1", "age_months": 3, "health": {"growth": "faltering", "growth": "on_track"}}], "carers": [{"id": "m"}]}}',
+    '{"household": {"carers": [{"id": "m", "substance_misuse": "none"}], "children": [{"id": "c1", "age_months": 3}], "carers": [{"id": "m", "substance_misuse": "dependent"}]}}',
     # unknown as the model reads it, and as msgspec does not
     '{"household": {"children": [{"id": "c1", "age_months": 30, "harm": {"left_alone": "unknown"}}], "carers": [{"id": "m"}]}}',
     '{"household": {"children": [{"id": "c1", "age_months": 30, "harm": {"left_alone": "Unknown"}}], "carers": [{"id": "m"}]}}',
