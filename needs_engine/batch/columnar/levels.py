@@ -14,8 +14,9 @@ from ...engine.evaluate import outcome
 from ...language.logic import Truth
 from ...model.tiers import TIERS, Tier
 from ...rulebook.load import Mitigation
-from .masks import _CHILD, Mask, _applies, _Chunk, evaluate
+from .masks import Mask, _Chunk
 from .plan import Plan
+from .program import FALSE, TRUE, UNKNOWN
 from .tables import Bools
 
 # --- levels, possible levels and tiers --------------------------------------------------------
@@ -35,17 +36,15 @@ class _Levels:
 def _levels(plan: Plan, chunk: _Chunk) -> _Levels:
     rulebook = plan.rulebook
     n = len(chunk.children)
-    fired = np.empty((len(plan.descriptors), n), dtype=bool)  # [descriptor, child]: one row written per descriptor
-    maybe = np.empty_like(fired)
-    for i, descriptor in enumerate(plan.descriptors):
-        true, known = _applies(plan, chunk, descriptor.applies)
-        fired[i] = true
-        np.logical_or(true, ~known, out=maybe[i])
-    escalation_truth: dict[str, Mask] = {}
-    for escalation in rulebook.escalations:
-        if escalation.applies is not None:
-            escalation_truth[escalation.id] = _applies(plan, chunk, escalation.applies)
-    mitigation_true = [evaluate(plan, chunk, m.condition.tree, _CHILD)[0] for m in rulebook.mitigations]
+    program = plan.program
+    codes = program.run(chunk)
+    applies = codes[program.descriptors]  # [descriptor, child]
+    fired = applies == TRUE
+    maybe = applies != FALSE
+    escalation_truth: dict[str, Mask] = {
+        name: (codes[slot] == TRUE, codes[slot] != UNKNOWN) for name, slot in program.escalations.items()
+    }
+    mitigation_true = [codes[slot] == TRUE for slot in program.mitigations]
 
     known_level, known_applied = _outcome(plan, fired, escalation_truth, possible=False)
     possible_level, _ = _outcome(plan, maybe, escalation_truth, possible=True)

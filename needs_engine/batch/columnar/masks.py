@@ -1,12 +1,12 @@
-"""A chunk of decoded households as arrays, and every condition tree evaluated over it as two masks.
+"""A chunk of decoded households as arrays, and the array rules the program (`program.py`) uses:
+age bands, the tests of named values, and counts compared as `logic.Span` compares them.
 
-Known and true (three-valued, Kleene; true implies known), over a frame's rows: the children, or
-(child, carer) pairs for quantifiers and counts over carers.
+A frame's rows are the children, or (child, carer) pairs for quantifiers and counts over carers.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from operator import attrgetter
 from typing import Any
@@ -16,10 +16,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ...language.logic import COMPARISONS
-from ...language.tree import And, Count, FlagTest, Node, Not, NumberTest, Or, Quantified, Test, ValuesTest, Within
+from ...language.tree import ValuesTest
 from ...model.ages import MAX_AGE_MONTHS
-from .plan import NotCovered, Plan
-from .tables import Bools, Floats
+from .plan import Plan
+from .tables import Bools, Floats, Groups
 
 Mask = tuple[Bools, Bools]
 """A condition's value over a frame's rows: (true, known); true implies known."""
@@ -40,8 +40,8 @@ class _Chunk:
     pair_carer: NDArray[np.int64]
     unborn: Bools
     months: Floats
-    memo: dict[tuple[int, int], Mask] = field(default_factory=dict)
-    bands: dict[tuple[Any, ...], Bools] = field(default_factory=dict)
+    carers_of: Groups
+    """Each child's pairs (every child has one: a household has at least one carer)."""
 
 
 def _exact_age(child: Any) -> bool:
@@ -90,6 +90,7 @@ def _build_chunk(plan: Plan, households: list[Any]) -> tuple[_Chunk, list[list[s
         pair_carer,
         unborn,
         values[:, plan.child_age["age_months"]],
+        Groups.of_runs(pair_start, per_child),
     )
     return chunk, ids
 
@@ -119,32 +120,10 @@ def _prepare_children(plan: Plan, chunk: _Chunk) -> Bools:
     return refused  # type: ignore[no-any-return]
 
 
-# --- evaluating trees over a frame ------------------------------------------------------------
+# --- what the program (`program.py`) evaluates with ------------------------------------------
 
 _CHILD, _PAIR = 0, 1
-
-
-def _leaf(plan: Plan, chunk: _Chunk, test: Test, frame: int) -> Mask:
-    root, path = test.subject.root, test.subject.path
-    if root == "child":
-        column = chunk.children[:, plan.child.index[(root, path)]]
-        values = column if frame == _CHILD else column[chunk.pair_child]
-    elif root == "carer":
-        values = chunk.carers[chunk.pair_carer, plan.carer.index[(root, path)]]
-    else:
-        column = chunk.households[:, plan.household.index[(root, path)]]
-        rows = chunk.child_household if frame == _CHILD else chunk.child_household[chunk.pair_child]
-        values = column[rows]
-    known = ~np.isnan(values)
-    if isinstance(test, ValuesTest):
-        true = known & _satisfying(test)[np.where(known, values, 0).astype(np.int64)]
-    elif isinstance(test, NumberTest):
-        with np.errstate(invalid="ignore"):
-            true = known & COMPARISONS[test.op](values, test.bound)
-    else:
-        assert isinstance(test, FlagTest)
-        true = known & (values == (1.0 if test.wanted else 0.0))
-    return true, known
+"""Frames: a row per child, or per (child, carer) pair (inside a quantifier or count over carers)."""
 
 
 @cache
@@ -168,15 +147,6 @@ def _span(low: NDArray[Any], high: NDArray[Any], op: str, bound: float) -> Mask:
     return true, known
 
 
-def _band(plan: Plan, chunk: _Chunk, band: Any, frame: int) -> Bools:
-    """Whether each child (exact ages only) is in `band` (`tree.in_band`, decided for every child)."""
-    key = (frame, None) if band is None else (frame, band.min_months, band.max_months, band.unborn)
-    found = chunk.bands.get(key)
-    if found is None:
-        found = chunk.bands[key] = _band_of(chunk, band, frame)
-    return found
-
-
 def _band_of(chunk: _Chunk, band: Any, frame: int) -> Bools:
     unborn, months = chunk.unborn, chunk.months
     if band is None:
@@ -187,74 +157,3 @@ def _band_of(chunk: _Chunk, band: Any, frame: int) -> Bools:
         born_inside = (band.unborn != "only") & (months >= low) & (months <= high)
         inside = np.where(unborn, band.unborn != "exclude", born_inside)
     return inside if frame == _CHILD else inside[chunk.pair_child]  # type: ignore[no-any-return]
-
-
-def evaluate(plan: Plan, chunk: _Chunk, node: Node, frame: int = _CHILD) -> Mask:
-    """A node's (true, known) masks over the frame's rows (children, or (child, carer) pairs)."""
-    key = (frame, id(node))  # the rulebook holds every node for as long as the chunk lives
-    found = chunk.memo.get(key)
-    if found is None:
-        found = chunk.memo[key] = _evaluate(plan, chunk, node, frame)
-    return found
-
-
-def _evaluate(plan: Plan, chunk: _Chunk, node: Node, frame: int) -> Mask:
-    if isinstance(node, Test):
-        return _leaf(plan, chunk, node, frame)
-    if isinstance(node, (And, Or)):
-        parts = [evaluate(plan, chunk, part, frame) for part in node.parts]
-        trues = np.array([t for t, _ in parts])
-        falses = np.array([k & ~t for t, k in parts])
-        if isinstance(node, Or):
-            true, false = trues.any(axis=0), falses.all(axis=0)
-        else:
-            true, false = trues.all(axis=0), falses.any(axis=0)
-        return true, true | false
-    if isinstance(node, Not):
-        true, known = evaluate(plan, chunk, node.item, frame)
-        return known & ~true, known
-    if isinstance(node, Within):
-        inside = _band(plan, chunk, node.band, frame)
-        true, known = evaluate(plan, chunk, node.body, frame)
-        return inside & true, ~inside | known
-    if isinstance(node, Quantified):
-        return _quantified(plan, chunk, node)
-    if isinstance(node, Count):
-        if node.binder is None:
-            parts = [evaluate(plan, chunk, part, frame) for part in node.items]
-            low = np.sum([t for t, _ in parts], axis=0)
-            high = low + np.sum([~k for _, k in parts], axis=0)
-        else:
-            low, high = _per_child(plan, chunk, node.items[0])[:2]
-            high = low + high
-        return _span(low, high, node.op, node.bound)
-    raise NotCovered(type(node).__name__)
-
-
-def _per_child(plan: Plan, chunk: _Chunk, body: Node) -> tuple[Floats, Floats, Floats]:
-    """For each child: how many carers the body is true, unknown and false for."""
-    true, known = evaluate(plan, chunk, body, _PAIR)
-    n = len(chunk.children)
-    count = lambda mask: np.bincount(chunk.pair_child, weights=mask, minlength=n)  # noqa: E731
-    return count(true), count(~known), count(known & ~true)
-
-
-def _quantified(plan: Plan, chunk: _Chunk, node: Quantified) -> Mask:
-    """`any_carer` / `all_carers`: Kleene or / and over each child's carers (none: false / true)."""
-    trues, unknowns, falses = _per_child(plan, chunk, node.body)
-    if node.every:
-        false = falses > 0
-        true = ~false & (unknowns == 0)
-    else:
-        true = trues > 0
-        false = ~true & (unknowns == 0)
-    return true, true | false
-
-
-def _applies(plan: Plan, chunk: _Chunk, applies: Any) -> Mask:
-    """An age-restricted condition (`Applicable.fast`): false outside the band, the condition inside it."""
-    true, known = evaluate(plan, chunk, applies.condition.tree, _CHILD)
-    if applies.age is None:
-        return true, known
-    inside = _band(plan, chunk, applies.age, _CHILD)
-    return inside & true, ~inside | known

@@ -150,6 +150,8 @@ class Plan:
     counts: list[tuple[Any, _NeedCount]] = field(default_factory=list)
     """Per count escalation, in `tables.raising` order: how to count its needs and their domains."""
     clamp: NDArray[np.int64] = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))
+    program: Any = None
+    """The trees compiled into grouped array operations (`program.Program`)."""
 
 
 def plan_of(rulebook: Rulebook) -> Optional[Plan]:
@@ -266,4 +268,7 @@ def _build(rulebook: Rulebook) -> Plan:
     plan.clamp = np.array(
         [[TIERS.index(rulebook.tier_map.clamp(tier, level)) for level in LEVELS] for tier in TIERS], dtype=np.int64
     )
+    from .program import Program  # it evaluates with the chunk's arrays (masks.py), which need this module
+
+    plan.program = Program.of(rulebook, {"child": child, "carer": carer, "household": household})
     return plan

@@ -151,3 +151,55 @@ def _table(entries: Sequence[tuple[str, FactSpec]], entity: type[msgspec.Struct]
 
 _HOLDER = {"child": (), "carer": (), "household": (), "home": ("home",), "strengths": ("strengths",)}
 _AGE_FACTS = (("age_months",), ("unborn_weeks",), ("unborn",))
+
+
+# --- groups of rows, reduced ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Groups:
+    """Groups of rows of a 2-D array, each reduced to one row by an idempotent ufunc (`np.minimum`,
+    `np.maximum`, `np.logical_or`), without `reduceat`: on a 2-D array it took 7 ms where this
+    takes 0.1 (1,500 rows of 1,100 children). The groups are taken longest first, so the groups
+    that still have a j-th row are a prefix of them: one gather and one ufunc call per j."""
+
+    order: NDArray[np.intp]
+    """The groups' positions, longest first (the order `reduce_sorted` gives its rows in)."""
+    columns: tuple[NDArray[np.intp], ...]
+    """columns[j]: the j-th row of each group that has more than j rows."""
+
+    @classmethod
+    def of(cls, groups: Sequence[Sequence[int]]) -> Groups:
+        if any(len(group) == 0 for group in groups):
+            raise ValueError("an empty group has no row to reduce to")
+        order = sorted(range(len(groups)), key=lambda g: -len(groups[g]))
+        longest = len(groups[order[0]]) if groups else 0
+        columns = tuple(np.array([groups[g][j] for g in order if len(groups[g]) > j], dtype=np.intp) for j in range(longest))
+        return cls(np.array(order, dtype=np.intp), columns)
+
+    @classmethod
+    def of_runs(cls, starts: NDArray[np.int64], lengths: NDArray[np.int64]) -> Groups:
+        """Groups of consecutive rows (a child's pairs), each at least one row long, made with array operations."""
+        order = np.argsort(-lengths, kind="stable")
+        first = starts[order]
+        longest = int(lengths.max(initial=0))
+        taking = np.searchsorted(-lengths[order], -np.arange(longest), side="left")  # how many are longer than j
+        columns = tuple((first[: taking[j]] + j).astype(np.intp) for j in range(longest))
+        return cls(order.astype(np.intp), columns)
+
+    def reduce_sorted(self, ufunc: np.ufunc, rows: NDArray[Any]) -> NDArray[Any]:
+        """[group, column] in `order`: each group's rows of `rows` reduced with `ufunc`."""
+        if not self.columns:
+            return rows[:0]
+        out = rows[self.columns[0]]
+        for column in self.columns[1:]:
+            head = out[: len(column)]
+            ufunc(head, rows[column], out=head)
+        return out
+
+    def reduce(self, ufunc: np.ufunc, rows: NDArray[Any]) -> NDArray[Any]:
+        """[group, column] in the groups' own order."""
+        found = self.reduce_sorted(ufunc, rows)
+        out = np.empty_like(found)
+        out[self.order] = found
+        return out
