@@ -17,7 +17,7 @@ from ...rulebook.load import Mitigation
 from .masks import Mask, _Chunk
 from .plan import Plan
 from .program import FALSE, TRUE, UNKNOWN
-from .tables import Bools
+from .tables import Bools, Groups
 
 # --- levels, possible levels and tiers --------------------------------------------------------
 
@@ -48,7 +48,7 @@ def _levels(plan: Plan, chunk: _Chunk) -> _Levels:
 
     known_level, known_applied = _outcome(plan, fired, escalation_truth, possible=False)
     possible_level, _ = _outcome(plan, maybe, escalation_truth, possible=True)
-    tier = np.where(fired, plan.tier_rank[:, None], 0).max(axis=0, initial=0)
+    tier = _highest(plan.by_tier, fired)
     for escalation, mask in known_applied:
         tier = np.where(mask, np.maximum(tier, TIERS.index(escalation.tier)), tier)
     tier = plan.clamp[tier, known_level]
@@ -69,6 +69,15 @@ def _levels(plan: Plan, chunk: _Chunk) -> _Levels:
     return result
 
 
+def _highest(groups: tuple[Groups, NDArray[np.int64]], fired: Bools) -> NDArray[np.int64]:
+    """Per child, the highest value (a level's rank, a tier's place) of a fired descriptor, 0 if none
+    (`groups`: the descriptors of each value, and the values)."""
+    rows, values = groups
+    if not len(values):
+        return np.zeros(fired.shape[1], dtype=np.int64)
+    return (rows.reduce(np.logical_or, fired) * values[:, None]).max(axis=0, initial=0)  # type: ignore[no-any-return]
+
+
 def _outcome(
     plan: Plan, fired: Bools, escalation_truth: dict[str, Mask], *, possible: bool
 ) -> tuple[NDArray[np.int64], list[tuple[Any, Bools]]]:
@@ -76,7 +85,7 @@ def _outcome(
     that applies (a count over needs, each once: Semantics 12), and the escalations applied.
     `fired` is [descriptor, child]."""
     n = fired.shape[1]
-    level = np.where(fired, plan.level_rank[:, None], 0).max(axis=0, initial=0)
+    level = _highest(plan.by_level, fired)
     counted = iter(plan.counts)
     applied = []
     for escalation, to, rule in plan.rulebook.tables.raising:

@@ -20,7 +20,7 @@ from ...model.situation import CHILD_SECTIONS, Carer, Child, Household, _best_va
 from ...model.tiers import TIERS
 from ...rulebook.load import Descriptor, Rulebook
 from ..fastdecode import struct_of
-from .tables import _AGE_FACTS, _STRING, NAN, Bools, Floats, _Column, _encode, _Table, _table
+from .tables import _AGE_FACTS, _STRING, NAN, Bools, Floats, Groups, _Column, _encode, _Table, _table
 
 _HOUSEHOLD_ROOTS = ("household", "home", "strengths")
 
@@ -32,29 +32,18 @@ class NotCovered(Exception):
 # --- the plan: a rulebook's trees and tables, made once per rulebook -------------------------
 
 
-def _any_in_groups(rows: Bools, starts: NDArray[np.int64]) -> Bools:
-    """`np.logical_or.reduceat(rows, starts, axis=0)`, by differences of a running count (twice as fast)."""
-    running = np.cumsum(rows, axis=0, dtype=np.int32)
-    ends = np.append(starts[1:], len(rows)) - 1
-    before = np.where((starts > 0)[:, None], running[np.maximum(starts - 1, 0)], 0)
-    return running[ends] - before > 0  # type: ignore[no-any-return]
-
-
 @dataclass(frozen=True)
 class _NeedCount:
     """How a count escalation counts needs (`evaluate._count_met`): a need counts once, when a
     fired rung reaches the rule's level (its highest fired rung then does), in the domain of its
     highest fired rung (`evaluate._top_rungs`: highest level, then highest rung, then the first)."""
 
-    rungs: NDArray[np.int64]
-    """The descriptors at or above the rule's level, grouped by need."""
-    starts: NDArray[np.int64]
-    """Where each need's group starts in `rungs` (for `np.logical_or.reduceat`)."""
-    by_domain: NDArray[np.int64]
-    """The groups of needs whose rungs all lie in one domain, ordered by domain."""
-    domain_starts: NDArray[np.int64]
+    needs: Optional[Groups]
+    """The descriptors at or above the rule's level, grouped by need (None: no need reaches it)."""
+    by_domain: Optional[Groups]
+    """The needs whose rungs all lie in one domain (their places among `needs`' groups), grouped by domain."""
     single_domains: NDArray[np.int64]
-    """The domain of each run of `by_domain` that `domain_starts` marks."""
+    """The domain of each group of `by_domain`."""
     mixed: tuple[tuple[int, NDArray[np.int64], Floats, NDArray[np.int64]], ...]
     """Needs whose rungs lie in several domains: (their group, every rung, precedence, domains)."""
     domains: int
@@ -67,8 +56,6 @@ class _NeedCount:
             members.setdefault(d.need, []).append(i)
         reaching = {need: [i for i in found if descriptors[i].level.rank >= least] for need, found in sorted(members.items())}
         groups = [need for need, found in reaching.items() if found]
-        rungs = [i for need in groups for i in reaching[need]]
-        starts = np.cumsum([0] + [len(reaching[need]) for need in groups])[:-1]
         single = []
         mixed = []
         for group, need in enumerate(groups):
@@ -81,14 +68,15 @@ class _NeedCount:
             precedence = np.array([descriptors[i].level.rank * 1e6 + descriptors[i].rung * 1e3 - k for k, i in enumerate(every)])
             mixed.append((group, np.array(every), precedence, np.array([domain_of[descriptors[i].domain] for i in every])))
         single.sort()
-        by_domain = np.array([group for _, group in single], dtype=np.int64)
-        domain_ids = [domain for domain, _ in single]
-        domain_starts = np.array(
-            [k for k, domain in enumerate(domain_ids) if k == 0 or domain_ids[k - 1] != domain], dtype=np.int64
-        )
-        single_domains = np.array([domain_ids[k] for k in domain_starts], dtype=np.int64)
+        by_domain: dict[int, list[int]] = {}
+        for domain, group in single:
+            by_domain.setdefault(domain, []).append(group)
         return cls(
-            np.array(rungs, dtype=np.int64), starts, by_domain, domain_starts, single_domains, tuple(mixed), len(domain_of)
+            Groups.of([reaching[need] for need in groups]) if groups else None,
+            Groups.of(list(by_domain.values())) if by_domain else None,
+            np.array(list(by_domain), dtype=np.int64),
+            tuple(mixed),
+            len(domain_of),
         )
 
     def met(self, fired: Bools, min_count: int, min_domains: int) -> Bools:
@@ -96,12 +84,10 @@ class _NeedCount:
         n = fired.shape[1]
         if min_count <= 0 and min_domains <= 0:
             return np.ones(n, dtype=bool)
-        if len(self.rungs) == 0:
+        if self.needs is None:
             return np.zeros(n, dtype=bool)
-        counted = _any_in_groups(fired[self.rungs], self.starts)
-        single = (
-            _any_in_groups(counted[self.by_domain], self.domain_starts) if len(self.by_domain) else np.zeros((0, n), dtype=bool)
-        )
+        counted = self.needs.reduce(np.logical_or, fired)
+        single = self.by_domain.reduce(np.logical_or, counted) if self.by_domain is not None else np.zeros((0, n), dtype=bool)
         if self.mixed:
             hit = np.zeros((self.domains, n), dtype=bool)
             hit[self.single_domains] = single
@@ -150,8 +136,17 @@ class Plan:
     counts: list[tuple[Any, _NeedCount]] = field(default_factory=list)
     """Per count escalation, in `tables.raising` order: how to count its needs and their domains."""
     clamp: NDArray[np.int64] = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))
+    by_level: tuple[Groups, NDArray[np.int64]] = (Groups.of([]), np.zeros(0, dtype=np.int64))
+    by_tier: tuple[Groups, NDArray[np.int64]] = (Groups.of([]), np.zeros(0, dtype=np.int64))
+    """The descriptors of each level rank (tier place), and the ranks (places): for `levels._highest`."""
     program: Any = None
     """The trees compiled into grouped array operations (`program.Program`)."""
+
+
+def _by_value(values: NDArray[np.int64]) -> tuple[Groups, NDArray[np.int64]]:
+    """The positions holding each distinct value, grouped, and the values."""
+    distinct = sorted(set(values.tolist()))
+    return Groups.of([np.flatnonzero(values == v).tolist() for v in distinct]), np.array(distinct, dtype=np.int64)
 
 
 def plan_of(rulebook: Rulebook) -> Optional[Plan]:
@@ -268,6 +263,7 @@ def _build(rulebook: Rulebook) -> Plan:
     plan.clamp = np.array(
         [[TIERS.index(rulebook.tier_map.clamp(tier, level)) for level in LEVELS] for tier in TIERS], dtype=np.int64
     )
+    plan.by_level, plan.by_tier = _by_value(plan.level_rank), _by_value(plan.tier_rank)
     from .program import Program  # it evaluates with the chunk's arrays (masks.py), which need this module
 
     plan.program = Program.of(rulebook, {"child": child, "carer": carer, "household": household})
