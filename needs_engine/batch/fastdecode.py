@@ -90,11 +90,16 @@ def _value_type(model: type[BaseModel], name: str) -> Any:
 
 @cache
 def struct_of(model: type[BaseModel]) -> type[msgspec.Struct]:
-    """The msgspec struct mirroring `model`: a field the model requires is required, every other
-    defaults to UNSET (so a key given can be told from one left out), unknown keys refused.
+    """The msgspec struct mirroring `model`: a field the model requires is required, a section
+    (a struct) left out is one shared empty instance (every field UNSET: its facts unknown, so
+    `operator.attrgetter` reads through it in C), every other field defaults to UNSET (so a key
+    given can be told from one left out); unknown keys refused.
 
     `gc=False`: a decoded tree cannot hold a cycle, and a chunk's thousands of structs tracked by
-    the cycle collector made it run over and over while decoding (a decode took 40 µs, not 22)."""
+    the cycle collector made it run over and over while decoding (a decode took 40 µs, not 22).
+    `frozen`: msgspec shares a default instance only if it cannot change. `omit_defaults`: the
+    encoder leaves out what was left out (UNSET, and the empty instance by identity; a section
+    written `{}` is written again), as `decode`'s count of quotes needs."""
     fields: list[Any] = []
     for name, field in model.model_fields.items():
         if model is Child and name in _ROUGH_AGES:
@@ -102,9 +107,13 @@ def struct_of(model: type[BaseModel]) -> type[msgspec.Struct]:
         kind = _value_type(model, name)
         if field.is_required():
             fields.append((name, kind))
+        elif isinstance(kind, type) and issubclass(kind, msgspec.Struct):
+            fields.append((name, kind, kind()))
         else:
             fields.append((name, Union[kind, msgspec.UnsetType], msgspec.UNSET))
-    return msgspec.defstruct(f"Fast{model.__name__}", fields, forbid_unknown_fields=True, kw_only=True, gc=False)
+    return msgspec.defstruct(
+        f"Fast{model.__name__}", fields, forbid_unknown_fields=True, kw_only=True, gc=False, frozen=True, omit_defaults=True
+    )
 
 
 @cache
@@ -127,7 +136,7 @@ def decode(raw: bytes) -> Any:
     A repeated key is found by counting quotes. A line with a backslash (an escape, in a key or
     a string) is left to the per-record path, so every quote in the line opens or closes a
     string: the line has two for each key and each string value it holds. The decoded tree,
-    encoded again, has two for each key it kept (fields left UNSET are not written) and each
+    encoded again, has two for each key it kept (what was left out is not written) and each
     string value it kept, and no others: its strings are the line's, which hold no quote or
     backslash, and strict decoding keeps a string a string and anything else not a string. A
     repeated key is one key more in the line than in the tree: equal counts mean none.

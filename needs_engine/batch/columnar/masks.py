@@ -7,7 +7,6 @@ A frame's rows are the children, or (child, carer) pairs for quantifiers and cou
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from operator import attrgetter
 from typing import Any
 
@@ -16,7 +15,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ...language.logic import COMPARISONS
-from ...language.tree import ValuesTest
 from ...model.ages import MAX_AGE_MONTHS
 from .plan import Plan
 from .tables import Bools, Floats, Groups
@@ -124,13 +122,6 @@ def _prepare_children(plan: Plan, chunk: _Chunk) -> Bools:
 
 _CHILD, _PAIR = 0, 1
 """Frames: a row per child, or per (child, carer) pair (inside a quantifier or count over carers)."""
-
-
-@cache
-def _satisfying(test: ValuesTest) -> Bools:
-    """[code]: whether the value with that place in the fact's list passes the test."""
-    assert test.spec.choices is not None
-    return np.array([member in test.satisfying for member in test.spec.choices], dtype=bool)
 
 
 def _span(low: NDArray[Any], high: NDArray[Any], op: str, bound: float) -> Mask:

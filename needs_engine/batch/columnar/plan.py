@@ -20,7 +20,7 @@ from ...model.situation import CHILD_SECTIONS, Carer, Child, Household, _best_va
 from ...model.tiers import TIERS
 from ...rulebook.load import Descriptor, Rulebook
 from ..fastdecode import struct_of
-from .tables import _AGE_FACTS, _STRING, NAN, Bools, Floats, Groups, _Column, _encode, _Table, _table
+from .tables import _AGE_FACTS, _STRING, NAN, Bools, Floats, Groups, _Column, _encode, _Table, _table, code_count
 
 _HOUSEHOLD_ROOTS = ("household", "home", "strengths")
 
@@ -210,7 +210,7 @@ def _build(rulebook: Rulebook) -> Plan:
     low, high = np.zeros(n), np.full(n, float(MAX_AGE_MONTHS))
     best_code, number_best = np.full(n, NAN), np.full(n, NAN)
     is_number = np.zeros(n, dtype=bool)
-    width = max([len(c.codes) for c in child.columns if c.codes] + [2])
+    width = code_count()
     concern_codes = np.zeros((n, width), dtype=bool)
     models = {name: Child.model_fields[name].annotation for name in CHILD_SECTIONS}
     for i, column in enumerate(child.columns):

@@ -8,7 +8,7 @@ greatest over a child's pairs and `all_carers` the least. So the nodes of one ki
 (leaves 0, a node one more than its highest part) are evaluated together: one gather of their
 parts' rows and one `np.minimum.reduceat` or `np.maximum.reduceat`, whatever the number of
 descriptors. The tests of one table read their columns in one gather: a yes/no or named fact's
-through a lookup table per test (the code of each value, and of unknown), a number's by one
+through a lookup table per test (its result for each value's code, and for unknown), a number's by one
 comparison per operator. Equal subtrees (the same test in many descriptors) get one row,
 evaluated once. `count(...)` and `count_carers(...)` compare the range of their true parts with
 `masks._span`, as `logic.Span.compare` does.
@@ -25,9 +25,9 @@ from numpy.typing import NDArray
 
 from ...language.logic import COMPARISONS
 from ...language.tree import And, Count, FlagTest, Node, Not, NumberTest, Or, Quantified, Test, ValuesTest, Within
-from .masks import _CHILD, _PAIR, _band_of, _Chunk, _satisfying, _span
+from .masks import _CHILD, _PAIR, _band_of, _Chunk, _span
 from .plan import NotCovered
-from .tables import Groups, _Table
+from .tables import Groups, _Table, code_count, value_codes
 
 FALSE, UNKNOWN, TRUE = 0, 1, 2
 Codes = NDArray[np.int8]
@@ -46,8 +46,8 @@ class _Tests:
 
     coded_slots: list[int] = field(default_factory=list)
     coded_columns: list[int] = field(default_factory=list)
-    coded_tables: list[list[int]] = field(default_factory=list)
-    """Per test: the code of each value code of its column, then of unknown (last)."""
+    coded_tables: list[dict[int, int]] = field(default_factory=list)
+    """Per test: the Kleene code of each value code of its column (`tables.value_codes`)."""
     numbers: dict[str, tuple[list[int], list[int], list[float]]] = field(default_factory=dict)
     """Per operator: (slots, columns, bounds)."""
 
@@ -153,14 +153,16 @@ class _Compiler:
             bounds.append(float(test.bound))
             return
         if isinstance(test, FlagTest):
-            passes = [not test.wanted, test.wanted]  # codes 0 (false) and 1 (true)
+            passes = {0: not test.wanted, 1: test.wanted}  # the codes of false and true
         elif isinstance(test, ValuesTest):
-            passes = _satisfying(test).tolist()
+            assert test.spec.choices is not None
+            codes = value_codes()
+            passes = {int(codes[member.value]): member in test.satisfying for member in test.spec.choices}
         else:
             raise NotCovered(type(test).__name__)
         tests.coded_slots.append(slot)
         tests.coded_columns.append(column)
-        tests.coded_tables.append([TRUE if p else FALSE for p in passes])
+        tests.coded_tables.append({code: TRUE if p else FALSE for code, p in passes.items()})
 
 
 @dataclass
@@ -181,10 +183,11 @@ def _ready(frame: _Frame) -> _Ready:
     for table, found in frame.tests.items():
         if not found.coded_slots and not found.numbers:
             continue
-        width = max((len(t) for t in found.coded_tables), default=0) + 1
+        width = code_count() + 1  # the last place: unknown
         lookup = np.full((len(found.coded_tables), width), FALSE, dtype=np.int8)
         for i, codes in enumerate(found.coded_tables):
-            lookup[i, : len(codes)] = codes
+            for code, value in codes.items():
+                lookup[i, code] = value
         lookup[:, -1] = UNKNOWN
         numbers = [
             (op, np.array(slots, dtype=np.intp), np.array(columns, dtype=np.intp), np.array(bounds)[:, None])

@@ -11,15 +11,16 @@ import math
 import typing
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import repeat
-from operator import itemgetter
+from functools import cache
+from itertools import chain
+from operator import attrgetter
 from typing import Any, Optional
 
 import msgspec
 import numpy as np
 from numpy.typing import NDArray
 
-from ...model.catalogue import FactSpec
+from ...model.catalogue import FactSpec, facts_by_root
 
 Bools = NDArray[np.bool_]
 Floats = NDArray[np.float64]
@@ -39,11 +40,34 @@ class _Column:
     """A yes/no fact's or named fact's value as a float (None: a number, read as itself)."""
 
 
+@cache
+def value_codes() -> dict[Any, float]:
+    """Every named value of every fact (the string a struct holds) as one code, the same whatever
+    the fact, so one dict turns any struct field into its float: a named value its code, true 1
+    and false 0, a number itself (`.get(value, value)`), NaN for null, `unknown` and left out.
+    Codes are places in the sorted list of every named value."""
+    names = sorted(
+        {member.value for specs in facts_by_root().values() for spec in specs.values() for member in spec.choices or ()}
+    )
+    if "unknown" in names:  # a named value `unknown` would be read as unknown
+        raise ValueError("a fact has a value named 'unknown'")
+    return {None: NAN, "unknown": NAN, msgspec.UNSET: NAN, True: 1.0, False: 0.0} | {
+        name: float(code) for code, name in enumerate(names)
+    }
+
+
+def code_count() -> int:
+    """How many codes `value_codes` gives (at least 2: false and true)."""
+    return max(2, len(value_codes()) - 3)
+
+
 def _codes(spec: FactSpec) -> Optional[dict[Any, float]]:
+    """A yes/no fact's or named fact's values and their codes (None: a number)."""
     if spec.kind == "flag":
         return {True: 1.0, False: 0.0}
     if spec.choices is not None:
-        return {member.value: float(place) for place, member in enumerate(spec.choices)}
+        codes = value_codes()
+        return {member.value: codes[member.value] for member in spec.choices}
     return None
 
 
@@ -57,20 +81,19 @@ def _encode(spec: FactSpec, value: Any) -> float:
     return codes[value.value if hasattr(value, "value") else value]
 
 
-_NOT_A_NUMBER: dict[Any, float] = {None: NAN, "unknown": NAN, msgspec.UNSET: NAN}
-"""What a number field holds when it is unknown or left out; `.get(value, value)` gives a number or NaN."""
-
-
 @dataclass(frozen=True)
 class _Group:
     """Facts that sit in one struct (a child's `health`, a household's `home.domestic_abuse`)."""
 
-    get: Callable[[Any], Any]
-    """The struct from the entity (UNSET when a section on the way is left out)."""
-    empty: tuple[Any, ...]
-    """A struct left out, as `astuple` would give it: every field UNSET."""
-    fields: tuple[tuple[int, int, Optional[dict[Any, float]]], ...]
-    """(the field's place in the struct, its column, its codes or None for a number)."""
+    holder: Optional[Callable[[Any], Any]]
+    """The struct from the entity (`attrgetter` of the dotted path; None: the entity itself). A
+    section left out is an empty struct (`fastdecode.struct_of`), so no step meets UNSET."""
+    coded_values: Callable[[Any], Any]
+    """The struct's yes/no and named facts, in `coded` order (`attrgetter`: a tuple, or one value)."""
+    coded: NDArray[np.intp]
+    number_values: Callable[[Any], Any]
+    """The struct's number facts, in `numbers` order."""
+    numbers: NDArray[np.intp]
 
 
 @dataclass(frozen=True)
@@ -84,38 +107,29 @@ class _Table:
     def fill(self, entities: list[Any], width: int) -> Floats:
         """The [entity, column] floats of `entities` (`width` columns; NaN where unknown or left out).
 
-        Column by column: each struct's fields are read once with `astuple`, and each field is
-        turned into floats by `map` over a dict's `get`, so no Python loop runs per fact."""
-        out = np.full((width, len(entities)), NAN)
-        astuple, unset = msgspec.structs.astuple, msgspec.UNSET
-        nan = repeat(NAN)
+        A group at a time, with no Python loop per entity or fact: `attrgetter` reads each struct
+        and its facts, `chain` lays them end to end, and one dict turns every value into its float
+        (`value_codes`; a yes/no or named value is always in it, a number is itself)."""
+        n = len(entities)
+        out = np.full((n, width), NAN)
+        codes = value_codes()
         for group in self.groups:
-            empty = group.empty
-            rows = [empty if holder is unset else astuple(holder) for holder in map(group.get, entities)]
-            for place, column, codes in group.fields:
-                values = map(itemgetter(place), rows)
-                if codes is not None:
-                    out[column] = np.fromiter(map(codes.get, values, nan), np.float64, len(rows))
-                else:
-                    values = list(values)
-                    out[column] = np.fromiter(map(_NOT_A_NUMBER.get, values, values), np.float64, len(rows))
-        return out.T
+            holders = entities if group.holder is None else list(map(group.holder, entities))
+            if len(group.coded):
+                read = map(group.coded_values, holders)
+                values = list(read if len(group.coded) == 1 else chain.from_iterable(read))  # (faster than one pass)
+                floats = np.fromiter(map(codes.__getitem__, values), np.float64, len(values))
+                out[:, group.coded] = floats.reshape(n, len(group.coded))
+            if len(group.numbers):
+                read = map(group.number_values, holders)
+                numbers = list(read if len(group.numbers) == 1 else chain.from_iterable(read))
+                floats = np.fromiter(map(codes.get, numbers, numbers), np.float64, len(numbers))
+                out[:, group.numbers] = floats.reshape(n, len(group.numbers))
+        return out
 
 
-def _getter(path: tuple[str, ...]) -> Callable[[Any], Any]:
-    """Read a nested struct by attribute names, UNSET as soon as a section is left out."""
-    if not path:
-        return lambda entity: entity
-    names = path
-
-    def get(entity: Any) -> Any:
-        for name in names:
-            entity = getattr(entity, name)
-            if entity is msgspec.UNSET:
-                return entity
-        return entity
-
-    return get
+def _nothing(_: Any) -> tuple[()]:
+    return ()
 
 
 def _struct_at(entity: type[msgspec.Struct], path: tuple[str, ...]) -> type[msgspec.Struct]:
@@ -123,7 +137,9 @@ def _struct_at(entity: type[msgspec.Struct], path: tuple[str, ...]) -> type[msgs
     kind: Any = entity
     for name in path:
         field_type = typing.get_type_hints(kind)[name]
-        kind = next(a for a in typing.get_args(field_type) if isinstance(a, type) and issubclass(a, msgspec.Struct))
+        if not (isinstance(field_type, type) and issubclass(field_type, msgspec.Struct)):
+            raise TypeError(f"{kind.__name__}.{name} is not a section (a struct that is never left UNSET)")
+        kind = field_type
     return kind  # type: ignore[no-any-return]
 
 
@@ -137,13 +153,16 @@ def _table(entries: Sequence[tuple[str, FactSpec]], entity: type[msgspec.Struct]
         grouped.setdefault(prefix, []).append((spec.path[-1], i, columns[i].codes))
     groups = []
     for prefix, fields in grouped.items():
-        holder = _struct_at(entity, prefix)
-        names = holder.__struct_fields__
+        _struct_at(entity, prefix)  # the path leads to a struct
+        coded = [(name, column) for name, column, codes in fields if codes is not None]
+        numbers = [(name, column) for name, column, codes in fields if codes is None]
         groups.append(
             _Group(
-                _getter(prefix),
-                (msgspec.UNSET,) * len(names),
-                tuple((names.index(name), column, codes) for name, column, codes in fields),
+                attrgetter(".".join(prefix)) if prefix else None,
+                attrgetter(*(name for name, _ in coded)) if coded else _nothing,
+                np.array([column for _, column in coded], dtype=np.intp),
+                attrgetter(*(name for name, _ in numbers)) if numbers else _nothing,
+                np.array([column for _, column in numbers], dtype=np.intp),
             )
         )
     return _Table(columns, index, tuple(groups))
