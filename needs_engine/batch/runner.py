@@ -16,7 +16,6 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO, Optional
 
@@ -26,7 +25,7 @@ from ..model.levels import LEVELS
 from ..rulebook.load import Rulebook, load_rulebook
 from .columns import Columns
 from .lock import output_lock
-from .reader import InputFormat, InputStream, Position, Record
+from .reader import InputFormat, InputStream, Position, Record, Work, records_of
 from .screen import screen_record
 from .state import Checkpoint, Identity, StateLog, check_identity, read_state, resume_point, state_path
 from .writer import OutputFormat, header, row_text
@@ -137,6 +136,13 @@ def _screen_chunk(records: list[Record]) -> tuple[str, dict[str, int], int]:
     return "".join(parts), dict(counts), errors
 
 
+def screen_work(work: Work) -> tuple[bytes, dict[str, int], int]:
+    """`screen_chunk` of a chunk as a worker is sent it (a block of lines, or records), its text
+    encoded here rather than in the batch process, which every chunk passes through."""
+    text, counts, errors = screen_chunk(work if isinstance(work, list) else records_of(work))
+    return text.encode(), counts, errors
+
+
 def _columnar(records: list[Record], book: Rulebook, kind: OutputFormat) -> Optional[list[Optional[tuple[str, str]]]]:
     """(row text, family level) for the JSON Lines records the columnar evaluator covers (None
     where the per-record path must screen the record), or None when the rulebook is not covered."""
@@ -193,11 +199,10 @@ def _run_locked(job: BatchJob, progress: Optional[Progress]) -> Summary:
     try:
         if not checkpoint.done:
             digest = _digest_of(job.output, checkpoint.output_bytes)
-            for (text, counts, errors), records, position in _screened(stream, job, book):
-                lines = text.count("\n")
+            for (data, counts, errors), records, position in _screened(stream, job, book):
+                lines = data.count(b"\n")
                 if lines != records:  # never: every record gives exactly one row of one line
                     raise RuntimeError(f"{records} records gave {lines} output lines")
-                data = text.encode()
                 try:
                     output.write(data)
                     output.flush()
@@ -232,26 +237,16 @@ def _run_locked(job: BatchJob, progress: Optional[Progress]) -> Summary:
     return summary
 
 
-def _chunks(stream: InputStream, size: int) -> Iterator[tuple[list[Record], Position]]:
-    """Chunks of records, each with the input position just after it."""
-    records = stream.records()
-    while True:
-        chunk = list(islice(records, size))
-        if not chunk:
-            return
-        yield chunk, stream.position()
-
-
 def _screened(
     stream: InputStream, job: BatchJob, book: Rulebook
-) -> Iterator[tuple[tuple[str, dict[str, int], int], int, Position]]:
+) -> Iterator[tuple[tuple[bytes, dict[str, int], int], int, Position]]:
     """Screened chunks in input order, each with its number of records and the input position just after it."""
-    chunks = _chunks(stream, job.chunk_size)
+    chunks = stream.chunks(job.chunk_size)
     init = (job.rulebook, book.content_hash, stream.columns, job.output_format, job.per_record)
     if job.workers <= 1:
         _WORKER.update(rulebook=book, columns=stream.columns, output_format=job.output_format, per_record=job.per_record)
-        for chunk, position in chunks:
-            yield screen_chunk(chunk), len(chunk), position
+        for chunk, records, position in chunks:
+            yield screen_work(chunk), records, position
         return
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     with context.Pool(job.workers, initializer=_start_worker, initargs=init) as pool:
@@ -263,7 +258,7 @@ def _screened(
                 if item is None:
                     exhausted = True
                 else:
-                    pending.append((pool.apply_async(screen_chunk, (item[0],)), len(item[0]), item[1]))
+                    pending.append((pool.apply_async(screen_work, (item[0],)), item[1], item[2]))
             if not pending:
                 return
             result, records, position = pending.popleft()
