@@ -23,13 +23,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, NamedTuple, Optional
 
+import numpy as np
+
 from ...engine.evaluate import ChildScreening
 from ...model.levels import LEVELS
 from ...model.tiers import TIERS
 from ..fastdecode import decode
 from ..screen import Row
 from .levels import _levels
-from .masks import _build_chunk, _plainly_valid, _prepare_children
+from .masks import _build_chunk, _prepare_children, _unique_ids
 from .plan import NotCovered, Plan, plan_of
 from .tables import _STRING
 
@@ -57,29 +59,25 @@ def screen_lines(plan: Plan, lines: Sequence[tuple[int, bytes]]) -> list[Optiona
     where: list[int] = []
     for position, (_, raw) in enumerate(lines):
         document = decode(raw.strip())
-        if document is not None and _plainly_valid(document.household):
+        if document is not None and _unique_ids(document.household):
             decoded.append(document.household)
             where.append(position)
     found: list[Optional[Screened]] = [None] * len(lines)
     if not decoded:
         return found
     chunk, ids = _build_chunk(plan, decoded)
-    refused = _prepare_children(plan, chunk).tolist()
+    refused = _prepare_children(plan, chunk)
     results = _levels(plan, chunk)
-    level, possible, tier, fired = results.level, results.possible, results.tier, results.fired
-    row = 0
-    for household, position, child_ids in zip(decoded, where, ids, strict=True):
-        end = row + len(child_ids)
-        if not any(refused[row:end]):
+    first = np.cumsum([0] + [len(child_ids) for child_ids in ids[:-1]])
+    families = [np.maximum.reduceat(found_, first).tolist() for found_ in (results.level, results.possible, results.tier)]
+    taken = (~np.logical_or.reduceat(refused, first)).tolist()
+    level, possible, tier, fired = results.level.tolist(), results.possible.tolist(), results.tier.tolist(), results.fired
+    for h, (household, position, child_ids) in enumerate(zip(decoded, where, ids, strict=True)):
+        if taken[h]:
+            row = int(first[h])
             reference = household.reference if isinstance(household.reference, str) else None
-            children = [
-                (child_id, level[r], possible[r], tier[r], fired[r])
-                for child_id, r in zip(child_ids, range(row, end), strict=True)
-            ]
-            found[position] = Screened(
-                lines[position][0], reference, max(level[row:end]), max(possible[row:end]), max(tier[row:end]), children
-            )
-        row = end
+            children = [(child_id, level[r], possible[r], tier[r], fired[r]) for r, child_id in enumerate(child_ids, start=row)]
+            found[position] = Screened(lines[position][0], reference, families[0][h], families[1][h], families[2][h], children)
     return found
 
 

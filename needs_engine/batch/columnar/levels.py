@@ -26,9 +26,9 @@ from .tables import Bools, Groups
 class _Levels:
     """Per child row: level and possible level ranks, tier place, fired descriptors (report order)."""
 
-    level: list[int]
-    possible: list[int]
-    tier: list[int]
+    level: NDArray[np.int64]
+    possible: NDArray[np.int64]
+    tier: NDArray[np.int64]
     fired: list[list[int]]
     """Positions in `Plan.report_order`, as `by_level` orders fired ids."""
 
@@ -56,9 +56,9 @@ def _levels(plan: Plan, chunk: _Chunk) -> _Levels:
     bounds = np.searchsorted(rows, np.arange(n + 1)).tolist()
     places_list = places.tolist()
     result = _Levels(
-        known_level.tolist(),
-        possible_level.tolist(),
-        tier.tolist(),
+        known_level,
+        possible_level,
+        tier,
         [places_list[bounds[row] : bounds[row + 1]] for row in range(n)],
     )
     mitigated = np.logical_or.reduce(mitigation_true) if mitigation_true else np.zeros(n, dtype=bool)

@@ -40,18 +40,15 @@ class _Chunk:
     months: Floats
     carers_of: Groups
     """Each child's pairs (every child has one: a household has at least one carer)."""
+    inexact: Bools
+    """Per child: not exactly one of `age_months` and `unborn_weeks` given (a rough or missing age, or both)."""
 
 
-def _exact_age(child: Any) -> bool:
-    return (child.age_months is msgspec.UNSET) != (child.unborn_weeks is msgspec.UNSET)
-
-
-def _plainly_valid(household: Any) -> bool:
-    """Whether the per-record model would accept the household as decoded, ages and ids included
-    (the applicability of facts to ages is checked on the arrays, `_inapplicable_recorded`)."""
-    ids = [c.id for c in household.children]
-    carers = [c.id for c in household.carers]
-    return len(set(ids)) == len(ids) and len(set(carers)) == len(carers) and all(_exact_age(c) for c in household.children)
+def _unique_ids(household: Any) -> bool:
+    """Whether the household's children, and its carers, have ids of their own, as the model requires
+    (whether each child gives exactly one age is checked on the arrays: `_Chunk.inexact`)."""
+    children, carers = household.children, household.carers
+    return len({c.id for c in children}) == len(children) and len({c.id for c in carers}) == len(carers)
 
 
 def _build_chunk(plan: Plan, households: list[Any]) -> tuple[_Chunk, list[list[str]]]:
@@ -70,7 +67,9 @@ def _build_chunk(plan: Plan, households: list[Any]) -> tuple[_Chunk, list[list[s
         child_household.extend([h] * len(ordered))
         ids.append([c.id for c in ordered])
     values = plan.child.fill(children, len(plan.child.columns))
-    unborn = np.array([c.unborn_weeks is not msgspec.UNSET for c in children], dtype=bool)
+    unset = msgspec.UNSET
+    unborn = np.array([c.unborn_weeks is not unset for c in children], dtype=bool)
+    born = np.array([c.age_months is not unset for c in children], dtype=bool)
     values[:, plan.child_age["unborn"]] = unborn
     of_household = np.array(child_household, dtype=np.int64)
     counts = np.array(carer_counts, dtype=np.int64)
@@ -89,6 +88,7 @@ def _build_chunk(plan: Plan, households: list[Any]) -> tuple[_Chunk, list[list[s
         unborn,
         values[:, plan.child_age["age_months"]],
         Groups.of_runs(pair_start, per_child),
+        born == unborn,
     )
     return chunk, ids
 
@@ -103,7 +103,8 @@ def _outside(plan: Plan, chunk: _Chunk) -> Bools:
 def _prepare_children(plan: Plan, chunk: _Chunk) -> Bools:
     """Check that every recorded concern can describe its child, then set each unknown fact that
     cannot to its no-concern value (`Child.with_inapplicable_as_no_concern`). Returns, per child,
-    whether a recorded concern was out of place (the model refuses that household)."""
+    whether a recorded concern was out of place or the age is not exact (the per-record path
+    then screens the household)."""
     values = chunk.children
     outside = _outside(plan, chunk)
     known = ~np.isnan(values)
@@ -112,7 +113,7 @@ def _prepare_children(plan: Plan, chunk: _Chunk) -> Bools:
     coded_concern = plan.concern_codes[np.arange(len(coded))[None, :], codes]
     number_concern = plan.is_number[None, :] & ~np.isnan(plan.number_best)[None, :] & (values != plan.number_best[None, :])
     recorded = known & np.where(plan.is_number[None, :], number_concern, coded_concern)
-    refused = (recorded & outside).any(axis=1)
+    refused = (recorded & outside).any(axis=1) | chunk.inexact
     fill = ~known & outside & ~np.isnan(plan.best_code)[None, :]
     chunk.children = np.where(fill, plan.best_code[None, :], values)
     return refused  # type: ignore[no-any-return]
