@@ -12,6 +12,7 @@ from numpy.typing import NDArray
 
 from ...engine.evaluate import outcome
 from ...language.logic import Truth
+from ...model.levels import Level
 from ...model.tiers import TIERS, Tier
 from ...rulebook.load import Mitigation
 from .masks import Mask, _Chunk
@@ -61,7 +62,13 @@ def _levels(plan: Plan, chunk: _Chunk) -> _Levels:
         tier,
         [places_list[bounds[row] : bounds[row + 1]] for row in range(n)],
     )
-    mitigated = np.logical_or.reduce(mitigation_true) if mitigation_true else np.zeros(n, dtype=bool)
+    mitigated = np.zeros(n, dtype=bool)
+    for mitigation, true in zip(rulebook.mitigations, mitigation_true, strict=True):
+        # `outcome` leaves a level a mitigation does not lower from as it is (and never lowers
+        # Universal or Safeguarding): only a child whose known or possible level it might lower
+        # is decided by the record.
+        ranks = [level.rank for level in mitigation.lowers_from if level not in (Level.universal, Level.safeguarding)]
+        mitigated |= true & (np.isin(known_level, ranks) | np.isin(possible_level, ranks))
     for row in np.flatnonzero(mitigated).tolist():
         mitigations = tuple(m for m, true in zip(rulebook.mitigations, mitigation_true, strict=True) if true[row])
         level, possible, tier_place = _by_the_record(plan, row, fired, maybe, escalation_truth, mitigations)
