@@ -35,7 +35,7 @@ from .masks import _build_chunk, _prepare_children, _unique_ids
 from .plan import NotCovered, Plan, plan_of
 from .tables import _STRING
 
-__all__ = ["NotCovered", "Plan", "Screened", "jsonl_text", "plan_of", "row_of", "screen_lines"]
+__all__ = ["NotCovered", "Plan", "Screened", "jsonl_text", "plan_of", "row_of", "screen_households", "screen_lines"]
 
 
 class Screened(NamedTuple):
@@ -59,25 +59,38 @@ def screen_lines(plan: Plan, lines: Sequence[tuple[int, bytes]]) -> list[Optiona
     where: list[int] = []
     for position, (_, raw) in enumerate(lines):
         document = decode(raw.strip())
-        if document is not None and _unique_ids(document.household):
+        if document is not None:
             decoded.append(document.household)
             where.append(position)
     found: list[Optional[Screened]] = [None] * len(lines)
-    if not decoded:
+    screened = screen_households(plan, decoded, [lines[position][0] for position in where])
+    for position, household in zip(where, screened, strict=True):
+        found[position] = household
+    return found
+
+
+def screen_households(plan: Plan, households: Sequence[Any], numbers: Sequence[int]) -> list[Optional[Screened]]:
+    """Decoded households (`fastdecode.decode(...).household`), with their line numbers, screened;
+    None for those the columnar path leaves to the per-record one (a repeated id, an age not
+    exact, a recorded fact that cannot describe its child)."""
+    taken = [h for h, household in enumerate(households) if _unique_ids(household)]
+    found: list[Optional[Screened]] = [None] * len(households)
+    if not taken:
         return found
-    chunk, ids = _build_chunk(plan, decoded)
+    chosen = [households[h] for h in taken]
+    chunk, ids = _build_chunk(plan, chosen)
     refused = _prepare_children(plan, chunk)
     results = _levels(plan, chunk)
     first = np.cumsum([0] + [len(child_ids) for child_ids in ids[:-1]])
     families = [np.maximum.reduceat(found_, first).tolist() for found_ in (results.level, results.possible, results.tier)]
-    taken = (~np.logical_or.reduceat(refused, first)).tolist()
+    whole = (~np.logical_or.reduceat(refused, first)).tolist()
     level, possible, tier, fired = results.level.tolist(), results.possible.tolist(), results.tier.tolist(), results.fired
-    for h, (household, position, child_ids) in enumerate(zip(decoded, where, ids, strict=True)):
-        if taken[h]:
-            row = int(first[h])
+    for k, (h, household, child_ids) in enumerate(zip(taken, chosen, ids, strict=True)):
+        if whole[k]:
+            row = int(first[k])
             reference = household.reference if isinstance(household.reference, str) else None
             children = [(child_id, level[r], possible[r], tier[r], fired[r]) for r, child_id in enumerate(child_ids, start=row)]
-            found[position] = Screened(lines[position][0], reference, families[0][h], families[1][h], families[2][h], children)
+            found[h] = Screened(numbers[h], reference, families[0][k], families[1][k], families[2][k], children)
     return found
 
 
