@@ -319,3 +319,29 @@ def test_needs_are_counted_once_in_their_top_rungs_domain_as_evaluate_counts_the
     for row in range(len(fired)):
         chosen = [d for i, d in enumerate(descriptors) if fired[row, i]]
         assert bool(got[row]) is _count_met(_top_rungs(chosen).values(), rule), row
+
+
+def test_children_a_mitigation_may_lower_are_decided_as_the_record_decides(book: Rulebook) -> None:
+    """Households nearly fully known whose every strength is recorded, so the shipped mitigations
+    hold for most children. The columnar path sends to `evaluate.outcome` only the children whose
+    known or possible level a mitigation lowers from, and keeps its own levels for the rest; this
+    fails if it keeps a level the record would lower (e.g. if it looked at the possible level
+    only). No household was found where only the possible level could be lowered (an unknown
+    never-mitigable concern is then almost always possible too); such a child goes by the record."""
+    rng = random.Random(12)
+    documents = [household(rng, index, known=True, concern=0.03) for index in range(300)]
+    for document in documents:
+        for child in document["household"]["children"]:  # a few facts left unknown
+            for section in [value for value in child.values() if isinstance(value, dict)]:
+                for name in [name for name in section if rng.random() < 0.04]:
+                    del section[name]
+        document["household"]["strengths"] = {
+            "protective_adult": True,
+            "engages_with_support": True,
+            "supportive_wider_family": True,
+            "trusted_adult_for_child": True,
+            "community_network": True,
+        }
+    lines = [json.dumps(document, separators=(",", ":")).encode() for document in documents]
+    assert covered(lines, book) == len(lines)
+    assert_identical(lines, book)
