@@ -12,7 +12,7 @@ import typing
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from itertools import chain
+from itertools import chain, repeat
 from operator import attrgetter
 from typing import Any, Optional
 
@@ -94,6 +94,9 @@ class _Group:
     number_values: Callable[[Any], Any]
     """The struct's number facts, in `numbers` order."""
     numbers: NDArray[np.intp]
+    places: Optional[tuple[int, NDArray[np.intp], tuple[int, ...]]] = None
+    """For a struct of plain values only (no struct or list in it): how many fields it has, and
+    the places of the `coded` and of the `numbers` facts among them, to read it with `astuple`."""
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,9 @@ class _Table:
         codes = value_codes()
         for group in self.groups:
             holders = entities if group.holder is None else list(map(group.holder, entities))
+            if group.places is not None:
+                _fill_plain(out, group, holders, codes)
+                continue
             if len(group.coded):
                 read = map(group.coded_values, holders)
                 values = list(read if len(group.coded) == 1 else chain.from_iterable(read))  # (faster than one pass)
@@ -128,8 +134,31 @@ class _Table:
         return out
 
 
+def _fill_plain(out: Floats, group: _Group, holders: list[Any], codes: dict[Any, float]) -> None:
+    """A struct of plain values read whole with `astuple` (it copies the fields, where `attrgetter`
+    looks each one up): every field through one dict with NaN as default (a field that is not a
+    yes/no or named fact gives NaN or a code, and is not kept), then the numbers by themselves."""
+    assert group.places is not None
+    width, coded_places, number_places = group.places
+    n = len(holders)
+    rows = list(chain.from_iterable(map(msgspec.structs.astuple, holders)))
+    if len(group.coded):
+        floats = np.fromiter(map(codes.get, rows, repeat(NAN)), np.float64, len(rows)).reshape(n, width)
+        out[:, group.coded] = floats[:, coded_places]
+    for place, column in zip(number_places, group.numbers.tolist(), strict=True):
+        values = rows[place::width]
+        out[:, column] = np.fromiter(map(codes.get, values, values), np.float64, n)
+
+
 def _nothing(_: Any) -> tuple[()]:
     return ()
+
+
+def _plain(kind: Any) -> bool:
+    """Whether a field's type holds plain values only (no struct, no list)."""
+    if isinstance(kind, type):
+        return not issubclass(kind, (msgspec.Struct, list))
+    return all(_plain(arg) for arg in typing.get_args(kind) if not isinstance(arg, (str, bool, int, float, type(None))))
 
 
 def _struct_at(entity: type[msgspec.Struct], path: tuple[str, ...]) -> type[msgspec.Struct]:
@@ -153,9 +182,11 @@ def _table(entries: Sequence[tuple[str, FactSpec]], entity: type[msgspec.Struct]
         grouped.setdefault(prefix, []).append((spec.path[-1], i, columns[i].codes))
     groups = []
     for prefix, fields in grouped.items():
-        _struct_at(entity, prefix)  # the path leads to a struct
         coded = [(name, column) for name, column, codes in fields if codes is not None]
         numbers = [(name, column) for name, column, codes in fields if codes is None]
+        holder = _struct_at(entity, prefix)
+        names = holder.__struct_fields__
+        plain = all(_plain(kind) for kind in typing.get_type_hints(holder).values())
         groups.append(
             _Group(
                 attrgetter(".".join(prefix)) if prefix else None,
@@ -163,6 +194,13 @@ def _table(entries: Sequence[tuple[str, FactSpec]], entity: type[msgspec.Struct]
                 np.array([column for _, column in coded], dtype=np.intp),
                 attrgetter(*(name for name, _ in numbers)) if numbers else _nothing,
                 np.array([column for _, column in numbers], dtype=np.intp),
+                (
+                    len(names),
+                    np.array([names.index(name) for name, _ in coded], dtype=np.intp),
+                    tuple(names.index(name) for name, _ in numbers),
+                )
+                if plain
+                else None,
             )
         )
     return _Table(columns, index, tuple(groups))
