@@ -99,6 +99,11 @@ def main() -> None:
 
 
 def _run(fresh: bool = True) -> None:
+    if fresh and sys.argv[1:2] == ["assess"]:
+        from .quick import run_plain_assess
+
+        if run_plain_assess(sys.argv[2:]):  # a plain `needs assess FILE`, run without typer
+            return
     if not (fresh and _help_from_cache()):
         from .app import main as run
 
