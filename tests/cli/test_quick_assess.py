@@ -19,6 +19,8 @@ from typer.testing import CliRunner
 
 from needs_engine.cli import quick, running
 from needs_engine.cli.app import app
+from tests.cli.test_help_cache import RUN
+from tests.cli.test_imports import FULL
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = str(ROOT / "examples" / "baby-domestic-abuse-mental-health.yaml")
@@ -94,21 +96,10 @@ def test_debugging_and_completion_go_through_typer() -> None:
     assert quick.plain_assess([EXAMPLE], {"_NEEDS_COMPLETE": "bash_complete"}) is None
 
 
-THROUGH_TYPER = """
-import sys
-from needs_engine.cli.app import main
-sys.argv = ["needs", *sys.argv[1:]]
-main()
-"""
-ENTRY_POINT = """
-import sys
-from needs_engine.cli import main
-sys.argv = ["needs", *sys.argv[1:]]
-try:
-    main()
-finally:
-    sys.stderr.write("\\nTYPER " + str("typer" in sys.modules))
-"""
+THROUGH_TYPER = FULL
+"""`needs ARGUMENTS` through the whole typer command tree."""
+ENTRY_POINT = RUN
+"""`needs ARGUMENTS` through the entry point, then `TYPER True|False` on stderr: whether typer was imported."""
 
 
 def run(script: str, arguments: list[str], stdin: bytes) -> tuple[int, bytes, bytes]:
