@@ -1,6 +1,7 @@
 """Cold start: how long a screener waits for a whole `needs` process, against `python -c pass`.
 
-Each figure is the median of 10 runs of a fresh process (issue 16, section 4):
+Each figure is the median of 10 runs of a fresh process (issue 16, section 4), the runs of the
+six processes interleaved (one of each a round, in the order below):
 
 - `python -c pass`: the interpreter alone, the floor every figure is divided by;
 - `needs --help` with the help text kept from an earlier run, as a screener meets it (budget
@@ -59,21 +60,37 @@ def _children_cpu() -> float:
     return used.ru_utime + used.ru_stime
 
 
-def medians_ms(
-    command: list[str], env: dict[str, str], runs: int, before: Callable[[], None] = lambda: None
-) -> tuple[float, float]:
-    """The median wall and CPU times of `runs` runs of `command`, in milliseconds; `before` runs untimed before each."""
-    walls, cpus = [], []
+Measured = tuple[list[str], dict[str, str], Callable[[], None]]
+"""A process to time: its command, its environment, and what runs untimed before each run of it."""
+
+
+def _once(command: list[str], env: dict[str, str], before: Callable[[], None]) -> tuple[float, float]:
+    """One run of `command`: its wall and CPU times in milliseconds (`before` runs untimed first)."""
+    before()
+    cpu = _children_cpu()
+    start = time.perf_counter()
+    done = subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+    wall = (time.perf_counter() - start) * 1000
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} exited {done.returncode}: {done.stderr.decode(errors='replace')[-400:]}")
+    return wall, (_children_cpu() - cpu) * 1000
+
+
+def medians_ms(processes: dict[str, Measured], runs: int) -> dict[str, tuple[float, float]]:
+    """The median wall and CPU times of `runs` runs of each process, in milliseconds.
+
+    The runs are interleaved, one of each process a round, so that a change in how busy a
+    shared machine is (another job starting or ending) falls on every figure alike rather than
+    on the ones measured in that minute: measured one block after another, a warm-cache
+    `needs assess` could come out slower than the same command without the cache."""
+    walls: dict[str, list[float]] = {name: [] for name in processes}
+    cpus: dict[str, list[float]] = {name: [] for name in processes}
     for _ in range(runs):
-        before()
-        cpu = _children_cpu()
-        start = time.perf_counter()
-        done = subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
-        walls.append((time.perf_counter() - start) * 1000)
-        cpus.append((_children_cpu() - cpu) * 1000)
-        if done.returncode != 0:
-            raise SystemExit(f"{' '.join(command)} exited {done.returncode}: {done.stderr.decode(errors='replace')[-400:]}")
-    return statistics.median(walls), statistics.median(cpus)
+        for name, (command, env, before) in processes.items():
+            wall, cpu = _once(command, env, before)
+            walls[name].append(wall)
+            cpus[name].append(cpu)
+    return {name: (statistics.median(walls[name]), statistics.median(cpus[name])) for name in processes}
 
 
 def cold_start(runs: int = 10, example: Path = EXAMPLE, *, bytecode_as_is: bool = False) -> list[str]:
@@ -99,14 +116,27 @@ def cold_start(runs: int = 10, example: Path = EXAMPLE, *, bytecode_as_is: bool 
         subprocess.run(assess, env=env, stdout=subprocess.DEVNULL, check=True)  # fills the cache and the bytecode
         subprocess.run([*needs, "--help"], env=env, stdout=subprocess.DEVNULL, check=True)
         subprocess.run([sys.executable, "-c", "pass"], env=env, stdout=subprocess.DEVNULL, check=True)
-        figures = {
-            "python -c pass": medians_ms([sys.executable, "-c", "pass"], env, runs),
-            "needs --help": medians_ms([*needs, "--help"], env, runs),
-            "needs --help, rendered": medians_ms([*needs, "--help"], env, runs, before=no_kept_help),
-            "needs assess, warm cache": medians_ms(assess, env, runs),
-            "needs assess, cold cache": medians_ms(assess, env, runs, before=empty_cache),
-            "needs assess, no cache": medians_ms(assess, {**env, "NEEDS_ENGINE_NO_CACHE": "1"}, runs),
-        }
+
+        def nothing() -> None:
+            pass
+
+        def kept_help() -> None:  # the last round's cold-cache run emptied the cache, help included
+            subprocess.run([*needs, "--help"], env=env, stdout=subprocess.DEVNULL, check=True)
+
+        def warm() -> None:
+            subprocess.run(assess, env=env, stdout=subprocess.DEVNULL, check=True)
+
+        figures = medians_ms(
+            {
+                "python -c pass": ([sys.executable, "-c", "pass"], env, nothing),
+                "needs --help": ([*needs, "--help"], env, kept_help),
+                "needs --help, rendered": ([*needs, "--help"], env, no_kept_help),
+                "needs assess, warm cache": (assess, env, warm),
+                "needs assess, cold cache": (assess, env, empty_cache),
+                "needs assess, no cache": (assess, {**env, "NEEDS_ENGINE_NO_CACHE": "1"}, nothing),
+            },
+            runs,
+        )
     finally:
         shutil.rmtree(cache, ignore_errors=True)
         shutil.rmtree(bytecode, ignore_errors=True)

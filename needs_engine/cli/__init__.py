@@ -14,8 +14,10 @@ This module imports nothing heavy: it runs before typer is imported.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
+from collections.abc import Callable
 from typing import Optional
 
 COMMAND_MODULES: tuple[str, ...] = (
@@ -34,6 +36,11 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 """The modules of `needs_engine.cli` that register commands on `app` (or a sub-app) when imported,
 in the order they register them (the order `--help` lists them in); add a module here to add its commands."""
+
+ONE_SHOT: frozenset[str] = frozenset({"assess"})
+"""Commands that assess one household and end: they run without the cyclic garbage collector
+(`without_collector`). Commands that run long or assess many households (batch, scenarios, serve,
+explain's searches) keep it."""
 
 MODULES_OF: dict[str, tuple[str, ...]] = {
     "assess": (),
@@ -85,10 +92,43 @@ def main() -> None:
     fresh = "needs_engine.cli.app" not in sys.modules  # else every command is registered already
     if fresh:
         wanted = modules_for(sys.argv[1:])
+    if fresh and sys.argv[1:2] and sys.argv[1] in ONE_SHOT:
+        without_collector(_run)
+    else:
+        _run(fresh)
+
+
+def _run(fresh: bool = True) -> None:
+    if fresh and sys.argv[1:2] == ["assess"]:
+        from .quick import run_plain_assess
+
+        if run_plain_assess(sys.argv[2:]):  # a plain `needs assess FILE`, run without typer
+            return
     if not (fresh and _help_from_cache()):
         from .app import main as run
 
         run()
+
+
+def without_collector(run: Callable[[], None]) -> None:
+    """Run a one-household command with the cyclic garbage collector off, and keep the
+    collector from walking the process's objects at exit.
+
+    Almost everything such a process makes lives until it ends: typer's command, pydantic's
+    validators (about 60 models), the rulebook's conditions. The collector nonetheless walked
+    them over and over while they were made (about 150 collections), and again at exit; a
+    pydantic-core validator is slow to walk, so collecting took about a quarter of a warm
+    `needs assess` (issue 16 section 4; docs/speed.md has the figures). Objects are still freed
+    the moment their last reference goes; only reference cycles are left for the end of the
+    process, and one assessment makes few (its peak memory grew by under 1 MB)."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        run()
+    finally:
+        gc.freeze()  # the exit's collections then skip everything made so far
+        if was_on:
+            gc.enable()  # for a caller that goes on (a test, an embedding program)
 
 
 def _help_from_cache() -> bool:

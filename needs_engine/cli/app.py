@@ -7,7 +7,6 @@ Exit codes: 0 success, 2 bad input (one clear message on stderr, never a traceba
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Callable
 from enum import Enum
@@ -16,8 +15,9 @@ from typing import Annotated, Optional, TypeVar
 
 import typer
 
-from ..errors import NeedsError
 from ..model.levels import Level
+from . import running
+from .running import OutputFormat
 
 app = typer.Typer(
     name="needs",
@@ -54,13 +54,6 @@ def _needs(
     """Place each child, and the family, on the Continuum of Need, and explain why."""
 
 
-class OutputFormat(str, Enum):
-    rich = "rich"
-    json = "json"
-    markdown = "markdown"
-    html = "html"
-
-
 SituationFile = Annotated[
     Path, typer.Argument(metavar="FILE", help="A situation in YAML or JSON; - reads it from standard input.", show_default=False)
 ]
@@ -91,92 +84,24 @@ RulebookOption = Annotated[
 ]
 
 
-def _stderr_console():  # type: ignore[no-untyped-def]
-    from rich.console import Console
-
-    return Console(stderr=True)
+BROKEN_PIPE_EXIT = running.BROKEN_PIPE_EXIT
+"""The exit status when the reader of stdout goes away (`running.BROKEN_PIPE_EXIT`)."""
 
 
 def fail(message: str, *, code: int = 2, hint: str = "needs --help") -> typer.Exit:
     """Print one error panel on stderr and return the Exit to raise."""
-    from rich.panel import Panel
-    from rich.text import Text
-
-    from ..render.text import longest_word, terminal_safe
-
-    message = terminal_safe(message)
-    console = _stderr_console()
-    # Lines wrap between words, never inside one: a `file:line` location longer than the
-    # terminal widens the panel rather than being split (`situa` / `tion.yaml:3`).
-    console.width = max(console.width, longest_word(message) + 4)
-    console.print(Panel(Text(message), title="Error", title_align="left", border_style="red", subtitle=f"Try '{hint}'"))
+    running.print_failure(message, hint=hint)
     return typer.Exit(code=code)
 
 
-BROKEN_PIPE_EXIT = 141
-"""The exit status when the reader of stdout goes away (`needs ... | head -1`): 128 + SIGPIPE,
-as the shell reports for `cat` in the same place, so a cut-short output never looks complete."""
-
-
-def _reader_gone() -> typer.Exit:
-    """Stop quietly: point stdout at /dev/null so nothing (not even the final flush) writes to
-    the closed pipe again, and exit with BROKEN_PIPE_EXIT."""
-    _stdout_gone()
-    return typer.Exit(code=BROKEN_PIPE_EXIT)
-
-
-def _stdout_gone() -> None:
-    """Point stdout at /dev/null: what could not be written (a closed pipe, a full disk) is not
-    tried again by the interpreter's final flush."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
-
-
-def _rich_stopped_on_a_broken_pipe(exc: SystemExit) -> bool:
-    """rich handles a closed stdout itself by raising SystemExit(1) from Console.on_broken_pipe."""
-    frame = exc.__traceback__
-    while frame is not None and frame.tb_next is not None:
-        frame = frame.tb_next
-    return frame is not None and frame.tb_frame.f_code.co_name == "on_broken_pipe"
+def _typer_exit(code: int) -> typer.Exit:
+    return typer.Exit(code=code)
 
 
 def guarded(action: Callable[[], T], *, hint: str) -> T:
-    """Run `action`, turning expected errors into exit 2 and anything else into exit 1.
-
-    A closed stdout is neither: it ends the command quietly with BROKEN_PIPE_EXIT.
-    """
-    try:
-        result = action()
-        sys.stdout.flush()  # a closed pipe shows here, not after the exit status is chosen
-        return result
-    except BrokenPipeError:
-        raise _reader_gone() from None
-    except SystemExit as exc:
-        if _rich_stopped_on_a_broken_pipe(exc):
-            raise _reader_gone() from None
-        raise
-    except NeedsError as exc:
-        raise fail(exc.describe(), code=exc.exit_code, hint=hint) from None
-    except (typer.Exit, typer.Abort, KeyboardInterrupt):
-        raise
-    except OSError as exc:
-        # The machine, not the input: a full disk, an unwritable output (see docs/usage.md). Files the
-        # engine writes are named where they are written; an unnamed one is standard output.
-        where = exc.filename if exc.filename is not None else "standard output"
-        if exc.filename is None:
-            _stdout_gone()  # nothing more can be written there, not even the interpreter's last flush
-        raise fail(f"{where}: cannot write or read it: {exc.strerror or type(exc).__name__}", code=1, hint=hint) from None
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
-        if os.environ.get("NEEDS_DEBUG"):
-            raise
-        raise fail(
-            f"internal error: {type(exc).__name__}: {exc}\nThis is a bug in needs-engine; set NEEDS_DEBUG=1 to see the traceback.",
-            code=1,
-            hint=hint,
-        ) from None
+    """Run `action`, turning expected errors into exit 2 and anything else into exit 1
+    (`running.guarded_as`); a closed stdout ends the command quietly with BROKEN_PIPE_EXIT."""
+    return running.guarded_as(action, hint=hint, exit_with=_typer_exit, passed_on=(typer.Exit, typer.Abort, KeyboardInterrupt))
 
 
 @app.command()
@@ -210,63 +135,12 @@ def assess(
     The terminal view fits one screen: the level and what to do now, each child's top reasons,
     the red-flag checklist and the five questions that matter most. --full shows everything.
     """
-    hint = "needs assess --help"
-
-    def run() -> None:
-        from ..engine.assess import assess as assess_situation
-        from ..errors import InputError, Problem
-        from ..inputs import read_situation
-        from ..rulebook.load import load_rulebook
-
-        situation = read_situation(file)
-        book = load_rulebook(rulebook)
-        override = None
-        if override_level is not None:
-            if not reason or len(reason.strip()) < 3:
-                raise InputError(
-                    [Problem("--reason", "an override needs a reason", expected="a sentence explaining the judgement")]
-                )
-            override = {"level": override_level, "reason": reason.strip(), "by": by, "second_person": second_person}
-        elif reason or second_person or by:
-            raise InputError([Problem("--override-level", "--reason, --by and --second-person go with --override-level")])
-        if include_input and record is None:
-            raise InputError([Problem("--include-input", "--include-input goes with --record DIR")])
-        result = assess_situation(situation, book, override=override)
-        if record is not None:
-            from ..records import make_record, write_record
-
-            sys.stderr.write(
-                f"decision record: {write_record(make_record(situation, result, include_input=include_input), record)}\n"
-            )
-        _emit(result, book, output, all_questions, situation, full=full)
-
-    guarded(run, hint=hint)
-
-
-def _emit(result, book, output: OutputFormat, all_questions: bool, situation, *, full: bool = False) -> None:  # type: ignore[no-untyped-def]
-    if output is OutputFormat.json:
-        from .output import write_json
-
-        write_json(result)
-    elif output is OutputFormat.markdown:
-        from ..render.markdown import assessment_markdown
-
-        sys.stdout.write(assessment_markdown(result, book))
-    elif output is OutputFormat.html:
-        from ..render.html import record_html
-
-        sys.stdout.write(record_html(result, book, situation))
-    else:
-        from rich.console import Console
-
-        if full:
-            from ..render.terminal import render_assessment
-
-            render_assessment(result, book, Console(), all_questions=all_questions)
-        else:
-            from ..render.summary import render_summary
-
-            render_summary(result, book, Console(), all_questions=all_questions)
+    guarded(
+        lambda: running.assess_command(
+            file, rulebook, output, override_level, reason, by, second_person, full, all_questions, record, include_input
+        ),
+        hint="needs assess --help",
+    )
 
 
 class SchemaFormat(str, Enum):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
+
+from .running import write_json
 
 if TYPE_CHECKING:  # pydantic loads with the models a command makes, not with `needs --help`
     from pydantic import BaseModel
@@ -22,11 +23,6 @@ class RichOrJson(str, Enum):
 
 
 FormatOption = Annotated[RichOrJson, typer.Option("--format", "-f", help="rich (terminal) or json.")]
-
-
-def write_json(result: BaseModel) -> None:
-    """Write `result` on stdout as the indented JSON every command's `--format json` gives."""
-    sys.stdout.write(result.model_dump_json(indent=2) + "\n")
 
 
 def emit(result: M, output: RichOrJson, renderables: Callable[[M], list[RenderableType]]) -> None:

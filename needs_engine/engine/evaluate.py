@@ -83,13 +83,14 @@ class _Plan:
     Equivalent to calling `descriptor.applies.fast(env)` for each descriptor in order (see
     `Applicable.fast`): an age band is checked once per child of a given age, not once per
     descriptor; a condition that reads no fact of a child (only carers, the home, strengths) is
-    evaluated once per household; and the conditions run as generated straight-line code
-    (`generated.py`) rather than a closure per node.
+    evaluated once per household; and, once the rulebook has evaluated a few households, the
+    conditions run as generated straight-line code (`generated.py`) rather than a closure per
+    node (`_Passes`).
     """
 
     bands: tuple[AgeBand, ...]
     by_age: dict[AgeSpan, list[Truth]]
-    passes: Passes
+    passes: _Passes
     every_band: tuple[AgeBand, ...]
     """Every age band of a descriptor or an escalation: where a span of ages is cut into ages the rulebook tells apart."""
 
@@ -124,10 +125,12 @@ def _plan(rulebook: Rulebook) -> _Plan:
     return plan  # type: ignore[no-any-return]
 
 
-def _build_plan(rulebook: Rulebook) -> _Plan:
+def _build_plan(rulebook: Rulebook, generate_after: Optional[int] = None) -> _Plan:
+    """The plan; its generated code is built after `generate_after` households (default
+    `GENERATE_AFTER`; 0 at once, as the tests of the generated code ask)."""
     bands: dict[tuple[object, ...], int] = {}
     band_list: list[AgeBand] = []
-    items = []
+    items: list[Item] = []
     for descriptor in rulebook.descriptors:
         band = descriptor.applies.age
         index = -1
@@ -140,7 +143,69 @@ def _build_plan(rulebook: Rulebook) -> _Plan:
         household_only = not reads_child(descriptor.applies.condition.facts)
         items.append((descriptor, index, household_only))
     every_band = [*band_list, *(e.applies.age for e in rulebook.escalations if e.applies is not None and e.applies.age)]
-    return _Plan(tuple(band_list), {}, generate(items), tuple(every_band))
+    after = GENERATE_AFTER if generate_after is None else generate_after
+    return _Plan(tuple(band_list), {}, _Passes(items, after), tuple(every_band))
+
+
+GENERATE_AFTER = 4
+"""Households a rulebook evaluates through its conditions' closures before its generated code is
+built. Compiling the generated source of a shipped rulebook costs 30-50 ms of CPU, more than a
+fresh `needs assess` spends evaluating its one household through the closures, while a batch,
+a scenario run or the service evaluates thousands, where the generated code is the faster way
+(issue 16 sections 2-4). Both ways decide every descriptor alike (tests/unit/test_evaluation_paths.py
+compares them, and the engine's output is the same whichever ran)."""
+
+
+Item = tuple[Descriptor, int, bool]
+"""A descriptor of the plan: itself, the index of its age band (-1: none), whether it reads no child fact."""
+
+
+class _Passes:
+    """The household pass and the child pass of `generated.Passes`, through the closures of each
+    condition for a rulebook's first `after` households, then through the generated code."""
+
+    def __init__(self, items: list[Item], after: int) -> None:
+        self.items = items
+        self.after = after
+        self.households = 0
+        self.generated: Optional[Passes] = None
+        self.household_only = tuple(d.applies.condition.fast for d, _, household_only in items if household_only)
+        if after <= 0:
+            self.generated = generate(items)
+
+    def household_pass(self, env: Env) -> tuple[Any, ...]:
+        """The values of the conditions that read no fact of a child, in plan order (once per household)."""
+        if self.generated is None:
+            self.households += 1
+            if self.households > self.after:
+                self.generated = generate(self.items)
+        if self.generated is not None:
+            return self.generated.household_pass(env)
+        return tuple(fast(env) for fast in self.household_only)
+
+    def child_pass(
+        self, env: Env, in_band: list[Truth], shared: tuple[Any, ...], fired: list[Descriptor], unknown: list[Descriptor]
+    ) -> None:
+        """Append to `fired` and `unknown`, in rulebook order, what `Applicable.fast` decides of each descriptor."""
+        if self.generated is not None:
+            self.generated.child_pass(env, in_band, shared, fired, unknown)
+            return
+        position = 0
+        for descriptor, band, household_only in self.items:
+            inside: Truth = True if band < 0 else in_band[band]
+            if inside is False:
+                if household_only:
+                    position += 1
+                continue
+            if household_only:
+                value = shared[position]
+                position += 1
+            else:
+                value = descriptor.applies.condition.fast(env)
+            if value is True:
+                (fired if inside is True else unknown).append(descriptor)
+            elif value is None:
+                unknown.append(descriptor)
 
 
 def evaluate_child(

@@ -23,7 +23,11 @@ _SET = object.__setattr__
 
 
 class Out(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", json_schema_extra=describe)
+    # The engine makes these models without validating them (`made`), and the terminal, Markdown
+    # and HTML views only read their fields, so a `needs assess` that prints no JSON never needs
+    # their validators or serialisers: pydantic builds them on first use (a JSON dump, a schema,
+    # `model_validate`), the same ones it built at import before (issue 16 section 4).
+    model_config = ConfigDict(frozen=True, extra="forbid", json_schema_extra=describe, defer_build=True)
 
     @classmethod
     def made(cls: type[_O], **fields: Any) -> _O:

@@ -5,8 +5,10 @@ capacity, family and environmental factors) plus extra-familial harm and the red
 Every section defaults to "all unknown", so a section left out is unknown, never "fine".
 """
 
-from __future__ import annotations
-
+# Annotations are evaluated as the classes are made (no `from __future__ import annotations`):
+# pydantic would otherwise compile and evaluate each of some 170 field annotations from its text
+# while building the models, about a tenth of importing this module, which every `needs assess`
+# pays (issue 16 section 4). Methods name their own class in quotes.
 import re
 import typing
 from enum import Enum
@@ -625,7 +627,7 @@ class Child(BaseModel):
     status: ChildStatus = Field(default_factory=ChildStatus)
 
     @model_validator(mode="after")
-    def _one_age_and_facts_that_can_apply(self) -> Child:
+    def _one_age_and_facts_that_can_apply(self) -> "Child":
         given = [name for name in AGE_FIELDS if getattr(self, name) is not None]
         if len(given) > 1:
             raise ValueError(f"give one of {', '.join(AGE_FIELDS)}, not {' and '.join(given)}")
@@ -688,7 +690,7 @@ class Child(BaseModel):
         value = getattr(values, name)
         return None if value is None or _no_concern(type(values), name, value) else value
 
-    def with_inapplicable_as_no_concern(self) -> Child:
+    def with_inapplicable_as_no_concern(self) -> "Child":
         """This child with every unknown fact that cannot describe them (an unborn baby's
         disclosure, a baby's school attendance) set to its no-concern value: such a fact is not
         an unknown of the child (Semantics 11), so it can neither be asked nor raise the possible
@@ -703,7 +705,7 @@ class Child(BaseModel):
                     changed[section] = values.model_copy(update={name: best})
         return self.model_copy(update=changed) if changed else self
 
-    def at_age(self, months: Optional[int]) -> Child:
+    def at_age(self, months: Optional[int]) -> "Child":
         """This child with an exact age (`None`: unborn), everything else unchanged: one age a span allows."""
         update: dict[str, Any] = {name: None for name in AGE_FIELDS}
         if months is None:
@@ -1004,7 +1006,7 @@ class Household(BaseModel):
     strengths: Strengths = Field(default_factory=Strengths)
 
     @model_validator(mode="after")
-    def _unique_ids_in_canonical_order(self) -> Household:
+    def _unique_ids_in_canonical_order(self) -> "Household":
         """Ids are unique, and children and carers are held in id order, so nothing downstream can
         depend on input order. Sorting after validation keeps error locations in the input's order."""
         for kind, ids in (("child", [c.id for c in self.children]), ("carer", [c.id for c in self.carers])):

@@ -3,7 +3,10 @@
 Unknown keys are errors. Conditions are kept as text here; `load.py` compiles them.
 """
 
-from __future__ import annotations
+# Annotations are evaluated as the classes are made (no `from __future__ import annotations`):
+# pydantic would otherwise compile and evaluate every field annotation from its text when the
+# module is imported, which every `needs assess` does (issue 16 section 4). Validators name their
+# own class in quotes.
 
 from typing import Annotated, Literal, Optional, Union
 
@@ -37,7 +40,7 @@ class AgeBand(Strict):
     unborn: Literal["exclude", "include", "only"] = "exclude"
 
     @model_validator(mode="after")
-    def _consistent(self) -> AgeBand:
+    def _consistent(self) -> "AgeBand":
         if self.unborn == "only" and (self.min_months is not None or self.max_months is not None):
             raise ValueError("unborn: only cannot be combined with min_months or max_months")
         if self.min_months is not None and self.max_months is not None and self.min_months > self.max_months:
@@ -65,7 +68,7 @@ class DescriptorEntry(Strict):
     documentation: Optional[str] = None
 
     @model_validator(mode="after")
-    def _placed(self) -> DescriptorEntry:
+    def _placed(self) -> "DescriptorEntry":
         if self.level is None and self.tier is None:
             raise ValueError("a descriptor states its response `tier:` (or, for a rulebook's own descriptor, its `level:`)")
         return self
@@ -78,7 +81,7 @@ class CommonDescriptorEntry(DescriptorEntry):
     tier: Tier
 
     @model_validator(mode="after")
-    def _no_level(self) -> CommonDescriptorEntry:
+    def _no_level(self) -> "CommonDescriptorEntry":
         if self.level is not None:
             raise ValueError("a common descriptor states `tier:`, not `level:`: each rulebook maps tiers to its levels")
         return self
@@ -148,7 +151,7 @@ class EscalationEntry(StrictFile):
     documentation: Optional[str] = None
 
     @model_validator(mode="after")
-    def _one_trigger(self) -> EscalationEntry:
+    def _one_trigger(self) -> "EscalationEntry":
         if (self.when is None) == (self.descriptors is None):
             raise ValueError("an escalation needs exactly one of 'when' (a condition) or 'descriptors' (a count)")
         return self
@@ -171,7 +174,7 @@ class MitigationEntry(StrictFile):
     documentation: Optional[str] = None
 
     @model_validator(mode="after")
-    def _never_from_safeguarding(self) -> MitigationEntry:
+    def _never_from_safeguarding(self) -> "MitigationEntry":
         if Level.safeguarding in self.lowers_from:
             raise ValueError("a mitigation can never lower a level from safeguarding")
         if Level.universal in self.lowers_from:
@@ -242,7 +245,7 @@ class OverrideEntry(Strict):
     reason: Text
 
     @model_validator(mode="after")
-    def _changes_something(self) -> OverrideEntry:
+    def _changes_something(self) -> "OverrideEntry":
         if not self.changes():
             raise ValueError(f"an override must change at least one of {', '.join(OVERRIDABLE)}")
         return self
@@ -302,7 +305,7 @@ class RulesFile(StrictFile):
     exclude: list[ExclusionEntry] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _every_level(self) -> RulesFile:
+    def _every_level(self) -> "RulesFile":
         missing = [level.value for level in Level if level not in self.levels]
         if missing:
             raise ValueError(f"levels must define all four levels; missing: {', '.join(missing)}")

@@ -1,5 +1,7 @@
 """The three evaluation paths decide every descriptor alike: the closures (`Condition.fast`), the
 tracing closures (`Condition.trace`) and the generated straight-line code (`engine/generated.py`).
+The plan's passes run through the closures for a rulebook's first households and through the
+generated code after (`evaluate.GENERATE_AFTER`): both ways of the plan are compared here.
 
 The shipped rulebooks use only part of the condition language (no `not`, no sibling quantifier,
 no `count(...)`), so the comparison runs on a small fixture rulebook that uses every shape the
@@ -24,7 +26,7 @@ from hypothesis import strategies as st
 
 from needs_engine import Level, Rulebook, load_rulebook
 from needs_engine.authoring.strategies import best_value, can_record, set_path, situations, values
-from needs_engine.engine.evaluate import _evaluate, _plan, evaluate_child, reads_child
+from needs_engine.engine.evaluate import GENERATE_AFTER, _build_plan, _evaluate, _plan, evaluate_child, reads_child
 from needs_engine.language.compile import FUNCTIONS, QUANTIFIERS, Env, fast_of
 from needs_engine.language.logic import COMPARISONS, Truth
 from needs_engine.language.parse import ALLOWED_NODES, parse
@@ -538,11 +540,13 @@ def within_of(applies: Any) -> Any:
     return fast_of(Within(applies.age, applies.condition.tree))
 
 
-def test_closures_traces_and_generated_code_agree(book: Rulebook) -> None:
+@pytest.mark.parametrize("way", ["generated", "closures"])
+def test_closures_traces_and_generated_code_agree(book: Rulebook, way: str) -> None:
     """On generated households, at every exact age the engine would try and at the age as given:
-    the same True, False or None from all three paths, for every descriptor and every child."""
+    the same True, False or None from all three paths, for every descriptor and every child, with
+    the plan's passes generated from the start or never."""
     seen: dict[str, Counter[Truth]] = {d.id: Counter() for d in book.descriptors}
-    plan = _plan(book)
+    plan = _build_plan(book, 0 if way == "generated" else 10**9)
 
     # 200 cases: the closing check (every descriptor seen true, false and unknown, but for a tenth)
     # missed by one or two descriptors in two runs of 100 (6 and 7 of 56 unseen, 5 allowed).
@@ -570,9 +574,28 @@ def test_closures_traces_and_generated_code_agree(book: Rulebook) -> None:
             assert [d.id for d in reported.fired] == [d.id for d in book.descriptors if d.applies.fast(reported.env) is True]
 
     check()
+    assert (plan.passes.generated is not None) is (way == "generated")  # the way named is the way that ran
     # Not vacuous: every descriptor came out true, false and unknown.
     missing = {id_: [v for v in OUTCOMES if not counts[v]] for id_, counts in seen.items()}
     missing = {id_: gone for id_, gone in missing.items() if gone}
     assert len(missing) <= len(seen) // 10, f"outcomes never seen: {missing}"
     # Every age-band branch ran: inside, outside and straddling (a child whose age is a range).
     assert all(BRANCHES[f"band:{value}"] for value in OUTCOMES), BRANCHES
+
+
+def test_the_plan_generates_its_code_after_a_few_households(book: Rulebook) -> None:
+    """A rulebook's first households go through the closures (a fresh `needs assess` evaluates
+    one, and compiling the generated code cost more than evaluating it), later ones through the
+    generated code, with the same fired and unknown descriptors either way."""
+    book.derived.pop("plan", None)
+    household = Situation.model_validate(
+        {"household": {"children": [{"id": "c1", "age_months": 40}], "carers": [{"id": "p1"}]}}
+    ).household
+    results = []
+    for _ in range(GENERATE_AFTER + 1):
+        assert _plan(book).passes.generated is None
+        result = evaluate_child(household.children[0], household, book)
+        results.append(([d.id for d in result.fired], [d.id for d in result.unknown]))
+    assert _plan(book).passes.generated is not None
+    assert all(found == results[0] for found in results)
+    assert results[0][1]  # unknowns to compare: the household leaves most facts unrecorded
