@@ -7,7 +7,8 @@ rulebook files were in.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Optional, Union
 
@@ -16,7 +17,7 @@ from pydantic import ValidationError
 from .._version import __version__
 from ..errors import InputError
 from ..explain.questions import questions_for
-from ..language.compile import FactRead, reads_child
+from ..language.compile import reads_child
 from ..model.ages import BAND_WORDS, AgeSpan, months_words
 from ..model.assessment import (
     AgeCase,
@@ -36,7 +37,7 @@ from ..model.assessment import (
 from ..model.levels import Level
 from ..model.situation import Child, Household, Situation
 from ..rulebook.census import census_mapping
-from ..rulebook.load import Descriptor, Rulebook, load_rulebook
+from ..rulebook.load import Descriptor, Escalation, Rulebook, load_rulebook
 from ..validation import problems_from_validation
 from .checks import checks_for
 from .evaluate import (
@@ -49,6 +50,7 @@ from .evaluate import (
     folded_rungs,
     if_confirmed,
 )
+from .fired import Read, TrueReads, rule_reads
 from .override import apply_override, checked_override
 from .unassessed import Recorded, child_concerns, household_concerns, unassessed_for
 
@@ -148,16 +150,14 @@ def _child_assessment(
         possible_level=possible.level,
         possible_label=book.label(possible.level),
         red_flags=[d.id for d in fired if d.red_flag],
-        fired=[_fired(d, lower, result, explained, book.needs) for d, lower in folded_rungs(result.fired)],
+        fired=[_fired(d, lower, result, explained, book) for d, lower in folded_rungs(result.fired)],
         escalations=[
             AppliedEscalation.made(
                 id=e.id,
                 text=e.text,
                 to=e.to,
                 tier=e.tier,
-                because=counted_by(result.fired, e)
-                if e.count
-                else _because(result.traced(f"escalation:{e.id}", e.applies)[1] if e.applies else ()),
+                because=counted_by(result.fired, e) if e.count else _because(_escalation_reads(result, e, book)),
             )
             for e in escalations_by_level(known.escalations)
         ],
@@ -194,6 +194,14 @@ def _child_assessment(
     )
 
 
+def _escalation_reads(result: ChildResult, escalation: Escalation, book: Rulebook) -> list[Read]:
+    """The facts an applied condition escalation read (none for a count escalation)."""
+    if escalation.applies is None:
+        return []
+    key = f"escalation:{escalation.id}"
+    return result.held_reads(key, rule_reads(book, key, escalation.applies))
+
+
 def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
@@ -203,47 +211,81 @@ def _fired(
     lower: list[Descriptor],
     result: ChildResult,
     explained: dict[str, FiredDescriptor],
-    needs: Mapping[str, object],
+    book: Rulebook,
 ) -> FiredDescriptor:
     """The fired descriptor with the facts behind it. A descriptor that reads no fact of the child
     fired on the same facts for every child in the household (it fired, so the child was in its age
     band), so it is explained once per household."""
-    household_only = not reads_child(descriptor.applies.condition.facts) and not lower
+    shown = _shown(book, descriptor)
+    household_only = shown.household_only and not lower
     if household_only and descriptor.id in explained:
         return explained[descriptor.id]
-    _, reads = result.traced(f"descriptor:{descriptor.id}", descriptor.applies)
-    made = FiredDescriptor.made(
-        id=descriptor.id,
-        level=descriptor.level,
-        tier=descriptor.tier,
-        domain=descriptor.domain,
-        text=descriptor.text,
-        source=descriptor.source,
-        origin=descriptor.origin.kind,
-        red_flag=descriptor.red_flag,
-        floor=descriptor.floor,
-        facts=fact_values(reads),
-        need=descriptor.need if descriptor.need in needs else None,
-        also_meets=[LowerRung.made(id=d.id, level=d.level, text=d.text) for d in lower],
-    )
+    reads = result.held_reads(shown.key, shown.reads)
+    values = dict(shown.fields)
+    values["facts"] = fact_values(reads)
+    values["need"] = shown.need
+    values["also_meets"] = [_shown(book, d).as_lower for d in lower]
+    made = FiredDescriptor.whole(values)
     if household_only:
         explained[descriptor.id] = made
     return made
 
 
-def fact_values(reads: tuple[FactRead, ...]) -> list[FactValue]:
+@dataclass(frozen=True)
+class _Shown:
+    """What an assessment shows of a fired descriptor that is the same for every child: made once
+    per rulebook (`_shown`), not once per fired descriptor."""
+
+    key: str
+    """The name its facts are kept by for a child (`ChildResult.held_reads`)."""
+    reads: TrueReads
+    household_only: bool
+    """It reads no fact of a child: it fired on the same facts for every child of the household."""
+    fields: dict[str, Any]
+    """The FiredDescriptor fields before `facts`, in declared order."""
+    need: Optional[str]
+    as_lower: LowerRung
+    """The descriptor as a lower rung folded into a higher one: immutable, so one model serves every assessment."""
+
+
+def _shown(book: Rulebook, descriptor: Descriptor) -> _Shown:
+    made: dict[str, _Shown] = book.derived.setdefault("shown", {})
+    found = made.get(descriptor.id)
+    if found is None:
+        key = f"descriptor:{descriptor.id}"
+        fields = {
+            "id": descriptor.id,
+            "level": descriptor.level,
+            "tier": descriptor.tier,
+            "domain": descriptor.domain,
+            "text": descriptor.text,
+            "source": descriptor.source,
+            "origin": descriptor.origin.kind,
+            "red_flag": descriptor.red_flag,
+            "floor": descriptor.floor,
+        }
+        found = made[descriptor.id] = _Shown(
+            key=key,
+            reads=rule_reads(book, key, descriptor.applies),
+            household_only=not reads_child(descriptor.applies.condition.facts),
+            fields=fields,
+            need=descriptor.need if descriptor.need in book.needs else None,
+            as_lower=LowerRung.made(id=descriptor.id, level=descriptor.level, text=descriptor.text),
+        )
+    return found
+
+
+def fact_values(reads: Iterable[Read]) -> list[FactValue]:
     """Distinct facts read, in the order the condition read them."""
     seen: dict[tuple[str, str], FactValue] = {}
-    for read in reads:
-        fact = read.spec.dotted
-        key = (read.subject, fact)
+    for subject, fact, value in reads:
+        key = (subject, fact)
         if key not in seen:
-            value = read.value.value if isinstance(read.value, Enum) else read.value
-            seen[key] = FactValue.made(subject=read.subject, fact=fact, value=value)
+            seen[key] = FactValue.made(subject=subject, fact=fact, value=value.value if isinstance(value, Enum) else value)
     return list(seen.values())
 
 
-def _because(reads: tuple[FactRead, ...]) -> list[str]:
+def _because(reads: Iterable[Read]) -> list[str]:
     return [f"{v.fact} = {v.value} ({v.subject})" for v in fact_values(reads)]
 
 

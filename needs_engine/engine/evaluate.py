@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from ..language.compile import Condition, Env, Trace, reads_child, within
+from ..language.compile import Condition, Env, reads_child, within
 from ..language.logic import Truth
 from ..model.ages import AgeSpan
 from ..model.levels import LEVELS, Level
@@ -22,6 +22,7 @@ from ..model.situation import Child, Household
 from ..model.tiers import Tier
 from ..rulebook.load import Applicable, Descriptor, Escalation, Mitigation, Rulebook, in_age_band
 from ..rulebook.schema import AgeBand, DescriptorCount
+from .fired import Read, TrueReads
 from .generated import Passes, generate
 
 
@@ -63,16 +64,16 @@ class ChildResult:
     known: Outcome
     possible: Outcome
     age_cases: tuple[AgeCase, ...] = ()
-    traces: dict[str, Trace] = field(default_factory=dict, compare=False, repr=False)
-    """The traces made so far of this child's rules on `env` (`traced`), by rule."""
+    reads: dict[str, list[Read]] = field(default_factory=dict, compare=False, repr=False)
+    """The facts read so far by this child's rules that hold on `env` (`held_reads`), by rule."""
 
-    def traced(self, key: str, applicable: Applicable) -> Trace:
-        """`applicable.trace(env)`, made once per child however many parts of the assessment read it
-        (the fired descriptors' facts, and what those descriptors acknowledge of the recorded facts);
-        `key` names the rule (`descriptor:<id>`, `escalation:<id>`)."""
-        found = self.traces.get(key)
+    def held_reads(self, key: str, reads: TrueReads) -> list[Read]:
+        """`reads(env)` for a rule that holds for this child, made once per child however many parts
+        of the assessment ask (the fired descriptors' facts, and what those descriptors acknowledge
+        of the recorded facts); `key` names the rule (`descriptor:<id>`, `escalation:<id>`)."""
+        found = self.reads.get(key)
         if found is None:
-            found = self.traces[key] = applicable.trace(self.env)
+            found = self.reads[key] = reads(self.env)
         return found
 
 

@@ -32,6 +32,7 @@ from ..rulebook.load import Descriptor, Escalation, Rulebook, in_age_band
 from ..rulebook.schema import AgeBand, NotAConcernEntry
 from ..rulebook.tables import CONCERN_ROOTS, ConcernFields
 from .evaluate import ChildResult
+from .fired import rule_reads
 
 Reader = Union[Descriptor, Escalation]
 
@@ -197,8 +198,8 @@ class _Reads:
         found = self.traced.get(name)
         if found is None:
             assert reader.applies is not None
-            _, reads = self.result.traced(name, reader.applies)
-            found = self.traced[name] = frozenset((r.subject, r.spec.dotted) for r in reads)
+            reads = self.result.held_reads(name, rule_reads(self.book, name, reader.applies))
+            found = self.traced[name] = frozenset((subject, fact) for subject, fact, _ in reads)
         return found
 
 

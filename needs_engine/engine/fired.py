@@ -1,0 +1,132 @@
+"""The facts behind a rule that holds, read from its tree rather than by tracing it again.
+
+An assessment shows, for each fired descriptor and applied escalation, the facts that made it
+hold, and `unassessed.py` asks which recorded facts those rules read. `Applicable.trace` answers
+both by evaluating the whole condition a second time, recording every fact it reads and testing
+each value again. For a rule already known to hold, most of that is settled by the tree: every
+part of a true `and` holds (so the trace keeps every part's facts), a true age band keeps its
+body's. Only where a true value leaves a choice are parts evaluated again, by their fast
+closures: the parts of an `or` that hold, the carers (or other children) a quantifier found. A
+`not` or a count keeps its trace. `tests/unit/test_fired_reads.py` holds the result to the
+trace's reads, in order and with repeats, for every rule that holds on generated households.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from operator import attrgetter
+from typing import Any
+
+from ..language.compile import Env, fast_of, trace_of
+from ..language.tree import And, Node, Or, Quantified, Test, Within
+from ..rulebook.load import Applicable, Rulebook
+
+Read = tuple[str, str, Any]
+"""A fact a rule read: whose it is (`child:<id>`, `carer:<id>`, `household`), its dotted name, and its value."""
+
+TrueReads = Callable[[Env], list[Read]]
+"""The facts a rule that holds for the child of `env` read, in the order its trace reads them."""
+
+_ENV_PATH = {"home": "household.home", "strengths": "household.strengths"}
+"""Where a root sits in an `Env`, for the roots not named as they are (as `language/compile.py` reads them)."""
+
+
+def rule_reads(book: Rulebook, key: str, applicable: Applicable) -> TrueReads:
+    """`true_reads(applicable)` for the rule `key` names (`descriptor:<id>`, `escalation:<id>`), made
+    on first use and kept with the rulebook."""
+    made: dict[str, TrueReads] = book.derived.setdefault("true_reads", {})
+    found = made.get(key)
+    if found is None:
+        found = made[key] = true_reads(applicable)
+    return found
+
+
+def true_reads(applicable: Applicable) -> TrueReads:
+    """The reads of `applicable` for a child it holds for (the child is in its age band, so only the condition counts)."""
+    return _reads(applicable.condition.tree)
+
+
+def _reads(node: Node) -> TrueReads:
+    """The reads of `node` when it is true, as its trace would list them."""
+    parts = _flat(node)
+    if all(isinstance(part, _Leaf) for part in parts):
+        leaves: list[_Leaf] = parts  # type: ignore[assignment]
+        return lambda env: [leaf.read(env) for leaf in leaves]
+    return lambda env: [read for part in parts for read in (part.many(env) if isinstance(part, _Choice) else (part.read(env),))]
+
+
+class _Leaf:
+    """A test of one fact that holds: the trace keeps its one read, whatever the test was."""
+
+    __slots__ = ("dotted", "get", "subject")
+
+    def __init__(self, test: Test) -> None:
+        root = test.subject.root
+        self.dotted = test.spec.dotted
+        self.get = attrgetter(".".join((_ENV_PATH.get(root, root), *test.subject.path)))
+        self.subject: Callable[[Env], str] = _subject(root)
+
+    def read(self, env: Env) -> Read:
+        return self.subject(env), self.dotted, self.get(env)
+
+
+class _Choice:
+    """A true node whose reads depend on which of its parts hold: an `or`, a quantifier, or
+    anything traced as it is (`not`, a count)."""
+
+    __slots__ = ("many",)
+
+    def __init__(self, many: TrueReads) -> None:
+        self.many = many
+
+
+def _flat(node: Node) -> list[Any]:
+    """`node`'s reads when true as a sequence of leaves and choices: a true `and` reads every
+    part, a true age band its body."""
+    if isinstance(node, Test):
+        return [_Leaf(node)]
+    if isinstance(node, And):
+        return [item for part in node.parts for item in _flat(part)]
+    if isinstance(node, Within):
+        return _flat(node.body)
+    if isinstance(node, Or):
+        return [_Choice(_or(node))]
+    if isinstance(node, Quantified):
+        return [_Choice(_quantified(node))]
+    traced = trace_of(node)
+    return [_Choice(lambda env: [(read.subject, read.spec.dotted, read.value) for read in traced(env)[1]])]
+
+
+def _or(node: Or) -> TrueReads:
+    """A true `or` keeps the reads of the parts that hold."""
+    parts = [(fast_of(part), _reads(part)) for part in node.parts]
+    return lambda env: [read for fast, reads in parts if fast(env) is True for read in reads(env)]
+
+
+def _quantified(node: Quantified) -> TrueReads:
+    """A true `any_…` keeps the reads of the members it holds for; a true `all_…` holds for every member."""
+    fast, reads, members = fast_of(node.body), _reads(node.body), _members(node.binder)
+    if node.every:
+        return lambda env: [read for bound in members(env) for read in reads(bound)]
+    return lambda env: [read for bound in members(env) if fast(bound) is True for read in reads(bound)]
+
+
+def _members(binder: str) -> Callable[[Env], Iterator[Env]]:
+    """Each carer, or each other child, bound as the closures bind them (`language/compile.py`)."""
+    if binder == "carer":
+        return lambda env: (Env(env.child, env.household, carer=carer, sibling=env.sibling) for carer in env.household.carers)
+    # By id, not identity: a child whose facts that cannot apply at his age were filled in is a copy.
+    return lambda env: (
+        Env(env.child, env.household, carer=env.carer, sibling=other)
+        for other in env.household.children
+        if other.id != env.child.id
+    )
+
+
+def _subject(root: str) -> Callable[[Env], str]:
+    """Whose fact a read is, as the trace names it (a sibling is a child of the household)."""
+    if root in ("child", "sibling", "carer"):
+        named = "child" if root == "sibling" else root
+        getter = attrgetter(f"{root}.id")
+        return lambda env: f"{named}:{getter(env)}"
+    return lambda env: "household"
