@@ -14,12 +14,16 @@ trace's reads, in order and with repeats, for every rule that holds on generated
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from operator import attrgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..language.compile import Env, fast_of, trace_of
+from ..language.compile import Env, fast_of, reads_child, trace_of
 from ..language.tree import And, Node, Or, Quantified, Test, Within
 from ..rulebook.load import Applicable, Rulebook
+
+if TYPE_CHECKING:
+    from .evaluate import ChildResult
 
 Read = tuple[str, str, Any]
 """A fact a rule read: whose it is (`child:<id>`, `carer:<id>`, `household`), its dotted name, and its value."""
@@ -31,13 +35,34 @@ _ENV_PATH = {"home": "household.home", "strengths": "household.strengths"}
 """Where a root sits in an `Env`, for the roots not named as they are (as `language/compile.py` reads them)."""
 
 
-def rule_reads(book: Rulebook, key: str, applicable: Applicable) -> TrueReads:
+@dataclass(frozen=True)
+class RuleReads:
+    """How to read the facts of one rule that holds, and whether they are the same for every child."""
+
+    key: str
+    """The rule's name, `descriptor:<id>` or `escalation:<id>`: what a child's reads are kept by."""
+    reads: TrueReads
+    household_only: bool
+    """The rule reads no fact of a child: where it holds, it read the same facts for every child of the household."""
+
+    def held(self, result: ChildResult, household: dict[str, list[Read]]) -> list[Read]:
+        """The rule's reads for the child of `result`, made once per child (once per household,
+        in `household`, for a rule that reads no fact of a child) however many parts of the
+        assessment ask (the fired descriptors' facts, what they acknowledge of the recorded facts)."""
+        kept = household if self.household_only else result.reads
+        found = kept.get(self.key)
+        if found is None:
+            found = kept[self.key] = self.reads(result.env)
+        return found
+
+
+def rule_reads(book: Rulebook, key: str, applicable: Applicable) -> RuleReads:
     """`true_reads(applicable)` for the rule `key` names (`descriptor:<id>`, `escalation:<id>`), made
     on first use and kept with the rulebook."""
-    made: dict[str, TrueReads] = book.derived.setdefault("true_reads", {})
+    made: dict[str, RuleReads] = book.derived.setdefault("true_reads", {})
     found = made.get(key)
     if found is None:
-        found = made[key] = true_reads(applicable)
+        found = made[key] = RuleReads(key, true_reads(applicable), not reads_child(applicable.condition.facts))
     return found
 
 

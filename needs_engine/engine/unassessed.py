@@ -32,7 +32,7 @@ from ..rulebook.load import Descriptor, Escalation, Rulebook, in_age_band
 from ..rulebook.schema import AgeBand, NotAConcernEntry
 from ..rulebook.tables import CONCERN_ROOTS, ConcernFields
 from .evaluate import ChildResult
-from .fired import rule_reads
+from .fired import Read, rule_reads
 
 Reader = Union[Descriptor, Escalation]
 
@@ -92,15 +92,22 @@ def _collect(found: list[Recorded], subject: str, entity: Any, fields: ConcernFi
 
 
 def unassessed_for(
-    result: ChildResult, household: Household, book: Rulebook, recorded: Optional[list[Recorded]] = None
+    result: ChildResult,
+    household: Household,
+    book: Rulebook,
+    recorded: Optional[list[Recorded]] = None,
+    *,
+    household_reads: Optional[dict[str, list[Read]]] = None,
 ) -> list[UnassessedFact]:
     """The recorded concerns that fired nothing for the child of `result`, each with its reason
-    (`recorded`: the child's `recorded_concerns`, when the caller has them already)."""
+    (`recorded`: the child's `recorded_concerns`, when the caller has them already;
+    `household_reads`: the reads of rules that read no fact of a child, kept across the
+    household's children, `fired.RuleReads.held`)."""
     if recorded is None:
         recorded = recorded_concerns(result, household, book)
     if not recorded:
         return []
-    read = _Reads(result, book)
+    read = _Reads(result, book, {} if household_reads is None else household_reads)
     listed = []
     for item in recorded:
         if not read.acknowledges(item):
@@ -166,22 +173,23 @@ def band_words(band: Optional[AgeBand]) -> str:
 
 class _Reads:
     """Which recorded facts the child's fired descriptors, applied condition escalations and
-    urgent response read (as their traces report them), traced only when a recorded fact asks."""
+    urgent response read (as their traces report them), found once per child when a recorded fact asks.
 
-    def __init__(self, result: ChildResult, book: Rulebook) -> None:
+    A fact a fired rule read is one of that rule's facts, so it is acknowledged exactly when some
+    fired rule among its readers read it for this subject: one set of what every fired rule read
+    answers each recorded fact."""
+
+    def __init__(self, result: ChildResult, book: Rulebook, household_reads: dict[str, list[Read]]) -> None:
         self.result = result
         self.book = book
-        self.fired = {f"descriptor:{d.id}" for d in result.fired}
-        self.fired |= {f"escalation:{e.id}" for e in result.known.escalations if e.applies is not None}
-        self.traced: dict[str, frozenset[tuple[str, str]]] = {}
+        self.household_reads = household_reads
+        self.read: Optional[set[tuple[str, str]]] = None
         self.urgent_reads: Optional[frozenset[tuple[str, str]]] = None
 
     def acknowledges(self, item: Recorded) -> bool:
         key = (item.subject, item.spec.dotted)
-        for reader in self.book.readers.get(item.spec.dotted, ()):
-            name = _key(reader)
-            if name in self.fired and key in self._reads(name, reader):
-                return True
+        if key in self._fired_reads():
+            return True
         if item.spec.dotted in self.book.urgent_condition.facts:
             return key in self._urgent_reads()
         return False
@@ -194,17 +202,22 @@ class _Reads:
             self.urgent_reads = frozenset((r.subject, r.spec.dotted) for r in reads) if value is True else frozenset()
         return self.urgent_reads
 
-    def _reads(self, name: str, reader: Reader) -> frozenset[tuple[str, str]]:
-        found = self.traced.get(name)
-        if found is None:
-            assert reader.applies is not None
-            reads = self.result.held_reads(name, rule_reads(self.book, name, reader.applies))
-            found = self.traced[name] = frozenset((subject, fact) for subject, fact, _ in reads)
-        return found
+    def _fired_reads(self) -> set[tuple[str, str]]:
+        """Whose facts, and which, the fired descriptors and applied condition escalations read."""
+        if self.read is None:
+            result, book = self.result, self.book
+            rules: list[Reader] = [*result.fired, *(e for e in result.known.escalations if e.applies is not None)]
+            found: set[tuple[str, str]] = set()
+            for rule in rules:
+                assert rule.applies is not None
+                reads = rule_reads(book, _key(rule), rule.applies).held(result, self.household_reads)
+                found.update((subject, fact) for subject, fact, _ in reads)
+            self.read = found
+        return self.read
 
 
 def _key(reader: Reader) -> str:
-    """The name `ChildResult.traced` knows a reader's trace by."""
+    """The name a reader's facts are kept by (`fired.RuleReads`)."""
     return f"descriptor:{reader.id}" if isinstance(reader, Descriptor) else f"escalation:{reader.id}"
 
 
