@@ -44,6 +44,9 @@ class RuleReads:
     reads: TrueReads
     household_only: bool
     """The rule reads no fact of a child: where it holds, it read the same facts for every child of the household."""
+    reads_every_fact: bool
+    """Where it holds it read every fact it names, the child's own or the household's (no `or`,
+    quantifier, `not` or count decides which): every fact it names is acknowledged once it fires."""
 
     def held(self, result: ChildResult, household: dict[str, list[Read]]) -> list[Read]:
         """The rule's reads for the child of `result`, made once per child (once per household,
@@ -62,8 +65,19 @@ def rule_reads(book: Rulebook, key: str, applicable: Applicable) -> RuleReads:
     made: dict[str, RuleReads] = book.derived.setdefault("true_reads", {})
     found = made.get(key)
     if found is None:
-        found = made[key] = RuleReads(key, true_reads(applicable), not reads_child(applicable.condition.facts))
+        tree = applicable.condition.tree
+        found = made[key] = RuleReads(
+            key,
+            true_reads(applicable),
+            not reads_child(applicable.condition.facts),
+            _every_fact(tree),
+        )
     return found
+
+
+def _every_fact(tree: Node) -> bool:
+    """Whether `tree`, when true, reads every fact it names, each the child's own or the household's."""
+    return all(isinstance(part, _Leaf) and part.root not in ("carer", "sibling") for part in _flat(tree))
 
 
 def true_reads(applicable: Applicable) -> TrueReads:
@@ -83,10 +97,10 @@ def _reads(node: Node) -> TrueReads:
 class _Leaf:
     """A test of one fact that holds: the trace keeps its one read, whatever the test was."""
 
-    __slots__ = ("dotted", "get", "subject")
+    __slots__ = ("dotted", "get", "root", "subject")
 
     def __init__(self, test: Test) -> None:
-        root = test.subject.root
+        root = self.root = test.subject.root
         self.dotted = test.spec.dotted
         self.get = attrgetter(".".join((_ENV_PATH.get(root, root), *test.subject.path)))
         self.subject: Callable[[Env], str] = _subject(root)

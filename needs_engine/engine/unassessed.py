@@ -32,7 +32,7 @@ from ..rulebook.load import Descriptor, Escalation, Rulebook, in_age_band
 from ..rulebook.schema import AgeBand, NotAConcernEntry
 from ..rulebook.tables import CONCERN_ROOTS, ConcernFields
 from .evaluate import ChildResult
-from .fired import Read, rule_reads
+from .fired import Read, RuleReads, rule_reads
 
 Reader = Union[Descriptor, Escalation]
 
@@ -175,21 +175,24 @@ class _Reads:
     """Which recorded facts the child's fired descriptors, applied condition escalations and
     urgent response read (as their traces report them), found once per child when a recorded fact asks.
 
-    A fact a fired rule read is one of that rule's facts, so it is acknowledged exactly when some
-    fired rule among its readers read it for this subject: one set of what every fired rule read
-    answers each recorded fact."""
+    A fired rule that reads every fact it names (`fired.RuleReads.reads_every_fact`: no `or`,
+    quantifier, `not` or count, so no carer's or sibling's fact either) acknowledges each of them
+    for this child; any other fired rule acknowledges what its reads hold."""
 
     def __init__(self, result: ChildResult, book: Rulebook, household_reads: dict[str, list[Read]]) -> None:
         self.result = result
         self.book = book
         self.household_reads = household_reads
-        self.read: Optional[set[tuple[str, str]]] = None
+        self.held = {f"descriptor:{d.id}" for d in result.fired}
+        self.held |= {f"escalation:{e.id}" for e in result.known.escalations if e.applies is not None}
+        self.read: dict[str, frozenset[tuple[str, str]]] = {}
         self.urgent_reads: Optional[frozenset[tuple[str, str]]] = None
 
     def acknowledges(self, item: Recorded) -> bool:
         key = (item.subject, item.spec.dotted)
-        if key in self._fired_reads():
-            return True
+        for rule in _readers(self.book).get(item.spec.dotted, ()):
+            if rule.key in self.held and (rule.reads_every_fact or key in self._reads(rule)):
+                return True
         if item.spec.dotted in self.book.urgent_condition.facts:
             return key in self._urgent_reads()
         return False
@@ -202,18 +205,24 @@ class _Reads:
             self.urgent_reads = frozenset((r.subject, r.spec.dotted) for r in reads) if value is True else frozenset()
         return self.urgent_reads
 
-    def _fired_reads(self) -> set[tuple[str, str]]:
-        """Whose facts, and which, the fired descriptors and applied condition escalations read."""
-        if self.read is None:
-            result, book = self.result, self.book
-            rules: list[Reader] = [*result.fired, *(e for e in result.known.escalations if e.applies is not None)]
-            found: set[tuple[str, str]] = set()
-            for rule in rules:
-                assert rule.applies is not None
-                reads = rule_reads(book, _key(rule), rule.applies).held(result, self.household_reads)
-                found.update((subject, fact) for subject, fact, _ in reads)
-            self.read = found
-        return self.read
+    def _reads(self, rule: RuleReads) -> frozenset[tuple[str, str]]:
+        """Whose facts, and which, a fired rule read."""
+        found = self.read.get(rule.key)
+        if found is None:
+            reads = rule.held(self.result, self.household_reads)
+            found = self.read[rule.key] = frozenset((subject, fact) for subject, fact, _ in reads)
+        return found
+
+
+def _readers(book: Rulebook) -> dict[str, tuple[RuleReads, ...]]:
+    """`book.readers` with each reader's `RuleReads`, made once and kept with the rulebook."""
+    found: Optional[dict[str, tuple[RuleReads, ...]]] = book.derived.get("readers")
+    if found is None:
+        found = book.derived["readers"] = {
+            fact: tuple(rule_reads(book, _key(reader), reader.applies) for reader in readers if reader.applies is not None)
+            for fact, readers in book.readers.items()
+        }
+    return found
 
 
 def _key(reader: Reader) -> str:

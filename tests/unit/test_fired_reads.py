@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from needs_engine import Rulebook, load_rulebook
 from needs_engine.engine.assess import evaluate_household
 from needs_engine.engine.fired import Read, rule_reads, true_reads
+from needs_engine.engine.unassessed import _Reads, recorded_concerns
 from needs_engine.language.compile import Env
 from needs_engine.language.tree import And, Node, Test, Within
 from needs_engine.model.situation import Situation
@@ -100,3 +101,37 @@ def test_reads_are_made_once_per_rule_and_kept_with_the_rulebook() -> None:
     key = f"descriptor:{descriptor.id}"
     assert rule_reads(book, key, descriptor.applies) is rule_reads(book, key, descriptor.applies)
     assert key in book.derived["true_reads"]
+
+
+def acknowledged_by_traces(result: Any, book: Rulebook, item: Any) -> bool:
+    """What a fired rule acknowledges of a recorded fact, by tracing each fired reader of it (the engine before)."""
+    fired = {d.id for d in result.fired} | {e.id for e in result.known.escalations if e.applies is not None}
+    for reader in book.readers.get(item.spec.dotted, ()):
+        if reader.id in fired and (item.subject, item.spec.dotted) in {
+            (r.subject, r.spec.dotted) for r in reader.applies.trace(result.env)[1]
+        }:
+            return True
+    if item.spec.dotted in book.urgent_condition.facts:
+        value, reads = book.urgent_condition.trace(result.env)
+        return value is True and (item.subject, item.spec.dotted) in {(r.subject, r.spec.dotted) for r in reads}
+    return False
+
+
+@pytest.mark.parametrize("rulebook", SHIPPED)
+def test_recorded_facts_acknowledged_as_traces_would(rulebook: str) -> None:
+    """`unassessed._Reads` acknowledges exactly the recorded facts a fired rule's trace read."""
+    book = load_rulebook(rulebook)
+    told = Counter[bool]()
+    for concern, known in ((0.15, True), (0.3, False)):
+        rng = random.Random(9)
+        for index in range(120):
+            document = household(rng, index, known=known, carers=2 if known else 0, concern=concern)
+            situation = Situation.model_validate(document).household
+            shared: dict[str, list[Read]] = {}
+            for result in evaluate_household(situation, book):
+                reads = _Reads(result, book, shared)
+                for item in recorded_concerns(result, situation, book):
+                    answer = reads.acknowledges(item)
+                    assert answer is acknowledged_by_traces(result, book, item), (index, result.child.id, item)
+                    told[answer] += 1
+    assert told[True] > 200 and told[False] > 50
