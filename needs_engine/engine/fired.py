@@ -1,4 +1,5 @@
-"""The facts behind a rule that holds, read from its tree rather than by tracing it again.
+"""The facts behind a rule that holds, and the unknown facts of one that is unknown, read from its
+tree rather than by tracing it again.
 
 An assessment shows, for each fired descriptor and applied escalation, the facts that made it
 hold, and `unassessed.py` asks which recorded facts those rules read. `Applicable.trace` answers
@@ -9,6 +10,11 @@ body's. Only where a true value leaves a choice are parts evaluated again, by th
 closures: the parts of an `or` that hold, the carers (or other children) a quantifier found. A
 `not` or a count keeps its trace. `tests/unit/test_fired_reads.py` holds the result to the
 trace's reads, in order and with repeats, for every rule that holds on generated households.
+
+The questions to ask (`explain/questions.py`) need, of a rule that is unknown, the unknown facts
+its trace keeps: those of the parts that are unknown. An unknown `and` has no false part, so
+every unknown fact under it is kept; elsewhere the parts are evaluated again by their fast
+closures, and a straddled age band, a `not` or a count keeps its trace (`unknown_reads`).
 """
 
 from __future__ import annotations
@@ -18,8 +24,8 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
-from ..language.compile import Env, fast_of, reads_child, trace_of
-from ..language.tree import And, Node, Or, Quantified, Test, Within
+from ..language.compile import Env, FactRead, fast_of, reads_child, trace_of
+from ..language.tree import And, Node, Or, Quantified, Test, Within, in_band
 from ..rulebook.load import Applicable, Rulebook
 
 if TYPE_CHECKING:
@@ -169,3 +175,54 @@ def _subject(root: str) -> Callable[[Env], str]:
         getter = attrgetter(f"{root}.id")
         return lambda env: f"{named}:{getter(env)}"
     return lambda env: "household"
+
+
+UnknownReads = Callable[[Env], list[FactRead]]
+"""The reads of unknown value that the trace of a rule unknown for the child of `env` keeps, in its order."""
+
+
+def rule_unknown_reads(book: Rulebook, key: str, applicable: Applicable) -> UnknownReads:
+    """`unknown_reads(applicable)` for the rule `key` names, made on first use and kept with the rulebook."""
+    made: dict[str, UnknownReads] = book.derived.setdefault("unknown_reads", {})
+    found = made.get(key)
+    if found is None:
+        found = made[key] = unknown_reads(applicable)
+    return found
+
+
+def unknown_reads(applicable: Applicable) -> UnknownReads:
+    """For a rule whose value is unknown for the child of `env` (only then: a true or false rule
+    is traced), the reads of its trace whose value is unknown, in order. A child whose age
+    straddles the band is traced: the trace adds the age, after whatever the body kept."""
+    band, body, traced = applicable.age, _unknown(applicable.condition.tree), applicable.trace
+
+    def reads(env: Env) -> list[FactRead]:
+        if in_band(band, env.span) is None:
+            return [read for read in traced(env)[1] if read.value is None]
+        return body(env)
+
+    return reads
+
+
+def _unknown(node: Node) -> UnknownReads:
+    """The unknown reads of `node` when it is unknown."""
+    if isinstance(node, (Test, And)) and all(isinstance(part, _Leaf) for part in _flat(node)) and not _has_band(node):
+        # An unknown `and` (or one test) has no false part: each part is true or unknown, and an
+        # unknown one keeps its unknown facts, so every unknown fact under it is kept.
+        tests = [(leaf, part) for leaf, part in zip(_flat(node), node.leaves, strict=True)]
+        return lambda env: [
+            FactRead(leaf.subject(env), test.spec, None, test.written) for leaf, test in tests if leaf.get(env) is None
+        ]
+    if isinstance(node, (And, Or)):
+        parts = [(fast_of(part), _unknown(part)) for part in node.parts]
+        return lambda env: [read for fast, reads in parts if fast(env) is None for read in reads(env)]
+    if isinstance(node, Quantified):
+        fast, reads, members = fast_of(node.body), _unknown(node.body), _members(node.binder)
+        return lambda env: [read for bound in members(env) if fast(bound) is None for read in reads(bound)]
+    traced = trace_of(node)
+    return lambda env: [read for read in traced(env)[1] if read.value is None]
+
+
+def _has_band(node: Node) -> bool:
+    """Whether an age band sits inside `node` (its trace may add the child's age)."""
+    return any(isinstance(part, Within) for part in node.walk())

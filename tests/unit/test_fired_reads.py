@@ -1,4 +1,5 @@
-"""The facts behind a rule that holds (`engine/fired.py`) are the facts its trace reads, in order.
+"""The facts behind a rule that holds (`engine/fired.py`) are the facts its trace reads, in order;
+the unknown facts of a rule that is unknown are the unknown ones its trace keeps.
 
 `true_reads` reads them from the tree instead of tracing the condition again; an explanation
 shows them and `unassessed.py` decides from them what a fired rule acknowledged, so they must be
@@ -20,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 
 from needs_engine import Rulebook, load_rulebook
 from needs_engine.engine.assess import evaluate_household
-from needs_engine.engine.fired import Read, rule_reads, true_reads
+from needs_engine.engine.fired import Read, rule_reads, true_reads, unknown_reads
 from needs_engine.engine.unassessed import _Reads, recorded_concerns
 from needs_engine.language.compile import Env
 from needs_engine.language.tree import And, Node, Test, Within
@@ -50,7 +51,8 @@ def conjunctive(node: Node) -> bool:
 
 
 def check_household(book: Rulebook, document: dict[str, Any], held: Counter[str]) -> None:
-    """Every descriptor and applied condition escalation that holds for a child reads what its trace reads."""
+    """Every descriptor and applied condition escalation that holds for a child reads what its trace
+    reads; every one that is unknown (for a child assessed at one age) keeps the unknown reads its trace keeps."""
     situation = Situation.model_validate(document)
     for result in evaluate_household(situation.household, book):
         for descriptor in result.fired:
@@ -60,6 +62,13 @@ def check_household(book: Rulebook, document: dict[str, Any], held: Counter[str]
             if escalation.applies is not None:
                 assert true_reads(escalation.applies)(result.env) == traced(escalation.applies, result.env), escalation.id
                 held[escalation.id] += 1
+        unknown = [d.applies for d in result.unknown] if not result.age_cases else []
+        unknown += [e.applies for e in book.escalations if e.applies is not None and result.escalation_truth[e.id] is None]
+        for applicable in unknown:
+            value, reads = applicable.trace(result.env)
+            assert value is None
+            assert unknown_reads(applicable)(result.env) == [read for read in reads if read.value is None]
+            held["unknown"] += 1
 
 
 @pytest.fixture(scope="module")
@@ -82,6 +91,7 @@ def test_reads_of_every_shape_that_holds_are_its_trace(shapes: Rulebook) -> None
     unseen = [id_ for id_ in choosing if held[id_] == 0]
     assert len(choosing) >= 20
     assert len(unseen) <= len(choosing) // 10, f"never held: {unseen}"
+    assert held["unknown"] > 1000
 
 
 @pytest.mark.parametrize("rulebook", SHIPPED)
@@ -93,6 +103,7 @@ def test_reads_under_shipped_rulebooks_are_the_trace(rulebook: str) -> None:
         for index in range(120):
             check_household(book, household(rng, index, known=known, carers=2 if known else 0, concern=concern), held)
     assert len(held) > len(book.descriptors) // 2
+    assert held["unknown"] > 1000
 
 
 def test_reads_are_made_once_per_rule_and_kept_with_the_rulebook() -> None:
