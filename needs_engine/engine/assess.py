@@ -7,7 +7,8 @@ rulebook files were in.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Optional, Union
 
@@ -16,7 +17,6 @@ from pydantic import ValidationError
 from .._version import __version__
 from ..errors import InputError
 from ..explain.questions import questions_for
-from ..language.compile import FactRead, reads_child
 from ..model.ages import BAND_WORDS, AgeSpan, months_words
 from ..model.assessment import (
     AgeCase,
@@ -35,10 +35,10 @@ from ..model.assessment import (
 )
 from ..model.levels import Level
 from ..model.situation import Child, Household, Situation
-from ..rulebook.census import census_mapping
-from ..rulebook.load import Descriptor, Rulebook, load_rulebook
+from ..rulebook.load import Descriptor, Escalation, Rulebook, load_rulebook
 from ..validation import problems_from_validation
 from .checks import checks_for
+from .cin import cin_factors
 from .evaluate import (
     ChildResult,
     by_level,
@@ -48,7 +48,9 @@ from .evaluate import (
     evaluate_child,
     folded_rungs,
     if_confirmed,
+    top_rungs,
 )
+from .fired import Read, RuleReads, rule_reads
 from .override import apply_override, checked_override
 from .unassessed import Recorded, child_concerns, household_concerns, unassessed_for
 
@@ -81,14 +83,12 @@ def assessment_of(
 ) -> Assessment:
     """The assessment made from `evaluate_household`'s results, so a caller that needs the results
     too (explain) evaluates each child once. `override` must already be checked."""
-    explained: dict[str, FiredDescriptor] = {}
-    census: dict[str, bool] = {}  # the census factors that read no child fact, once per household
+    once = _Once()
     # What each child has recorded of concern: listed when it fired nothing, and what questions point to.
     around = household_concerns(household, book)
     recorded = [child_concerns(result, book) + around for result in results]
     children = [
-        _child_assessment(result, household, book, explained, concerns, census)
-        for result, concerns in zip(results, recorded, strict=True)
+        _child_assessment(result, household, book, once, concerns) for result, concerns in zip(results, recorded, strict=True)
     ]
     computed = max(child.level for child in children)
     possible = max(child.possible_level for child in children)
@@ -133,12 +133,12 @@ def _child_assessment(
     result: ChildResult,
     household: Household,
     book: Rulebook,
-    explained: dict[str, FiredDescriptor],
+    once: _Once,
     recorded: list[Recorded],
-    census: dict[str, bool],
 ) -> ChildAssessment:
     known, possible = result.known, result.possible
     fired = by_level(result.fired)
+    top = top_rungs(result.fired)
     return ChildAssessment.made(
         child_id=result.child.id,
         age=age_words(result.child),
@@ -148,16 +148,14 @@ def _child_assessment(
         possible_level=possible.level,
         possible_label=book.label(possible.level),
         red_flags=[d.id for d in fired if d.red_flag],
-        fired=[_fired(d, lower, result, explained, book.needs) for d, lower in folded_rungs(result.fired)],
+        fired=[_fired(d, lower, result, once, book) for d, lower in folded_rungs(result.fired, ordered=fired, top=top)],
         escalations=[
             AppliedEscalation.made(
                 id=e.id,
                 text=e.text,
                 to=e.to,
                 tier=e.tier,
-                because=counted_by(result.fired, e)
-                if e.count
-                else _because(result.traced(f"escalation:{e.id}", e.applies)[1] if e.applies else ()),
+                because=counted_by(result.fired, e, top=top) if e.count else _because(_escalation_reads(result, e, book, once)),
             )
             for e in escalations_by_level(known.escalations)
         ],
@@ -189,9 +187,28 @@ def _child_assessment(
             )
             for mitigation, strengths, level in if_confirmed(result, book)
         ],
-        unassessed=unassessed_for(result, household, book, recorded),
-        cin_factors=census_mapping().matches(result.env, census),
+        unassessed=unassessed_for(result, household, book, recorded, household_reads=once.reads),
+        cin_factors=cin_factors(result.env, book, once.census),
     )
+
+
+@dataclass(frozen=True)
+class _Once:
+    """What an assessment works out once per household and shares between its children."""
+
+    explained: dict[str, FiredDescriptor] = field(default_factory=dict)
+    """The fired descriptors that read no fact of a child, by id: the same for every child."""
+    census: dict[str, list[str]] = field(default_factory=dict)
+    """The census factors that read no fact of a child (`cin.cin_factors`)."""
+    reads: dict[str, list[Read]] = field(default_factory=dict)
+    """The facts read by the rules that hold and read no fact of a child (`fired.RuleReads.held`)."""
+
+
+def _escalation_reads(result: ChildResult, escalation: Escalation, book: Rulebook, once: _Once) -> list[Read]:
+    """The facts an applied condition escalation read (none for a count escalation)."""
+    if escalation.applies is None:
+        return []
+    return rule_reads(book, f"escalation:{escalation.id}", escalation.applies).held(result, once.reads)
 
 
 def _and(items: list[str]) -> str:
@@ -202,48 +219,77 @@ def _fired(
     descriptor: Descriptor,
     lower: list[Descriptor],
     result: ChildResult,
-    explained: dict[str, FiredDescriptor],
-    needs: Mapping[str, object],
+    once: _Once,
+    book: Rulebook,
 ) -> FiredDescriptor:
     """The fired descriptor with the facts behind it. A descriptor that reads no fact of the child
     fired on the same facts for every child in the household (it fired, so the child was in its age
     band), so it is explained once per household."""
-    household_only = not reads_child(descriptor.applies.condition.facts) and not lower
+    shown = _shown(book, descriptor)
+    household_only = shown.reads.household_only and not lower
+    explained = once.explained
     if household_only and descriptor.id in explained:
         return explained[descriptor.id]
-    _, reads = result.traced(f"descriptor:{descriptor.id}", descriptor.applies)
-    made = FiredDescriptor.made(
-        id=descriptor.id,
-        level=descriptor.level,
-        tier=descriptor.tier,
-        domain=descriptor.domain,
-        text=descriptor.text,
-        source=descriptor.source,
-        origin=descriptor.origin.kind,
-        red_flag=descriptor.red_flag,
-        floor=descriptor.floor,
-        facts=fact_values(reads),
-        need=descriptor.need if descriptor.need in needs else None,
-        also_meets=[LowerRung.made(id=d.id, level=d.level, text=d.text) for d in lower],
-    )
+    reads = shown.reads.held(result, once.reads)
+    values = dict(shown.fields)
+    values["facts"] = fact_values(reads)
+    values["need"] = shown.need
+    values["also_meets"] = [_shown(book, d).as_lower for d in lower]
+    made = FiredDescriptor.whole(values)
     if household_only:
         explained[descriptor.id] = made
     return made
 
 
-def fact_values(reads: tuple[FactRead, ...]) -> list[FactValue]:
+@dataclass(frozen=True)
+class _Shown:
+    """What an assessment shows of a fired descriptor that is the same for every child: made once
+    per rulebook (`_shown`), not once per fired descriptor."""
+
+    reads: RuleReads
+    """Its facts, read once per child (once per household if it reads no fact of a child)."""
+    fields: dict[str, Any]
+    """The FiredDescriptor fields before `facts`, in declared order."""
+    need: Optional[str]
+    as_lower: LowerRung
+    """The descriptor as a lower rung folded into a higher one: immutable, so one model serves every assessment."""
+
+
+def _shown(book: Rulebook, descriptor: Descriptor) -> _Shown:
+    made: dict[str, _Shown] = book.derived.setdefault("shown", {})
+    found = made.get(descriptor.id)
+    if found is None:
+        fields = {
+            "id": descriptor.id,
+            "level": descriptor.level,
+            "tier": descriptor.tier,
+            "domain": descriptor.domain,
+            "text": descriptor.text,
+            "source": descriptor.source,
+            "origin": descriptor.origin.kind,
+            "red_flag": descriptor.red_flag,
+            "floor": descriptor.floor,
+        }
+        found = made[descriptor.id] = _Shown(
+            reads=rule_reads(book, f"descriptor:{descriptor.id}", descriptor.applies),
+            fields=fields,
+            need=descriptor.need if descriptor.need in book.needs else None,
+            as_lower=LowerRung.made(id=descriptor.id, level=descriptor.level, text=descriptor.text),
+        )
+    return found
+
+
+def fact_values(reads: Iterable[Read]) -> list[FactValue]:
     """Distinct facts read, in the order the condition read them."""
     seen: dict[tuple[str, str], FactValue] = {}
-    for read in reads:
-        fact = read.spec.dotted
-        key = (read.subject, fact)
+    for subject, fact, value in reads:
+        key = (subject, fact)
         if key not in seen:
-            value = read.value.value if isinstance(read.value, Enum) else read.value
-            seen[key] = FactValue.made(subject=read.subject, fact=fact, value=value)
+            seen[key] = FactValue.made(subject=subject, fact=fact, value=value.value if isinstance(value, Enum) else value)
     return list(seen.values())
 
 
-def _because(reads: tuple[FactRead, ...]) -> list[str]:
+def _because(reads: Iterable[Read]) -> list[str]:
     return [f"{v.fact} = {v.value} ({v.subject})" for v in fact_values(reads)]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import Enum
+from functools import lru_cache
 from typing import Any, Optional
 
 from ..model.ages import USUAL, months_words
@@ -48,9 +49,7 @@ def unusual_for_age(household: Household) -> list[Check]:
             continue
         # Only the facts with usual ages can be out of place, and only those whose usual ages the
         # child's every possible age misses: look those up rather than list every recorded fact.
-        for path, usual in USUAL.items():
-            if span.high >= usual[0] and span.low <= usual[1]:
-                continue
+        for path, usual in _missed(span.low, span.high):
             value = child.recorded_value(path)
             if value is not None:
                 found.append(
@@ -63,6 +62,13 @@ def unusual_for_age(household: Household) -> list[Check]:
                     )
                 )
     return found
+
+
+@lru_cache(maxsize=1024)
+def _missed(low: int, high: int) -> tuple[tuple[str, tuple[int, int]], ...]:
+    """The facts with usual ages (`USUAL`, in its order) that a child of `low` to `high` months misses
+    entirely: the same for every child of those ages."""
+    return tuple((path, usual) for path, usual in USUAL.items() if not (high >= usual[0] and low <= usual[1]))
 
 
 def dash_score_without_incident(household: Household) -> list[Check]:

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from ..language.compile import Condition, Env, Trace, reads_child, within
+from ..language.compile import Condition, Env, reads_child, within
 from ..language.logic import Truth
 from ..model.ages import AgeSpan
 from ..model.levels import LEVELS, Level
@@ -22,6 +22,7 @@ from ..model.situation import Child, Household
 from ..model.tiers import Tier
 from ..rulebook.load import Applicable, Descriptor, Escalation, Mitigation, Rulebook, in_age_band
 from ..rulebook.schema import AgeBand, DescriptorCount
+from .fired import Read
 from .generated import Passes, generate
 
 
@@ -63,17 +64,8 @@ class ChildResult:
     known: Outcome
     possible: Outcome
     age_cases: tuple[AgeCase, ...] = ()
-    traces: dict[str, Trace] = field(default_factory=dict, compare=False, repr=False)
-    """The traces made so far of this child's rules on `env` (`traced`), by rule."""
-
-    def traced(self, key: str, applicable: Applicable) -> Trace:
-        """`applicable.trace(env)`, made once per child however many parts of the assessment read it
-        (the fired descriptors' facts, and what those descriptors acknowledge of the recorded facts);
-        `key` names the rule (`descriptor:<id>`, `escalation:<id>`)."""
-        found = self.traces.get(key)
-        if found is None:
-            found = self.traces[key] = applicable.trace(self.env)
-        return found
+    reads: dict[str, list[Read]] = field(default_factory=dict, compare=False, repr=False)
+    """The facts read so far by this child's rules that hold on `env`, by rule (`fired.RuleReads.held`)."""
 
 
 @dataclass(frozen=True)
@@ -304,7 +296,11 @@ def _evaluate(child: Child, env: Env, rulebook: Rulebook, plan: _Plan, shared: d
     escalation_truth = {e.id: _applies(e.applies, env, shared) for e in rulebook.escalations if e.applies is not None}
     mitigations = tuple(m for m in rulebook.mitigations if _once(m.condition, env, shared) is True)
     known = outcome(fired, escalation_truth, mitigations, rulebook, possible=False)
-    possible = outcome([*fired, *unknown], escalation_truth, mitigations, rulebook, possible=True)
+    # Nothing unknown: the worst case is what is known (`possible` only adds unknowns).
+    if unknown or None in escalation_truth.values():
+        possible = outcome([*fired, *unknown], escalation_truth, mitigations, rulebook, possible=True)
+    else:
+        possible = known
     return ChildResult(child, env, tuple(fired), tuple(unknown), escalation_truth, mitigations, known, possible)
 
 
@@ -398,16 +394,26 @@ def _lowered(level: Level, fired: list[Descriptor], applied: list[Escalation], m
     return max([level.step(-1), *standing])
 
 
-def folded_rungs(fired: Iterable[Descriptor]) -> list[tuple[Descriptor, list[Descriptor]]]:
+def folded_rungs(
+    fired: Iterable[Descriptor],
+    *,
+    ordered: Optional[list[Descriptor]] = None,
+    top: Optional[dict[str, Descriptor]] = None,
+) -> list[tuple[Descriptor, list[Descriptor]]]:
     """Each need once, as its highest fired rung with the lower rungs that fired too, in report order
-    (Semantics 12: explanations show the highest rung; the lower ones are folded into it)."""
+    (Semantics 12: explanations show the highest rung; the lower ones are folded into it).
+    `ordered` (`by_level(fired)`) and `top` (`top_rungs(fired)`), when a caller has them already."""
     fired = list(fired)
-    top = _top_rungs(fired)
+    top = _top_rungs(fired) if top is None else top
     below: dict[str, list[Descriptor]] = {}
-    for descriptor in by_level(fired):
-        if top[descriptor.need] is not descriptor:
+    heads = []
+    for descriptor in by_level(fired) if ordered is None else ordered:
+        if top[descriptor.need] is descriptor:
+            heads.append(descriptor)
+        else:
             below.setdefault(descriptor.need, []).append(descriptor)
-    return [(d, below.get(d.need, [])) for d in by_level(top.values())]
+    # The highest rungs in report order: a sorted list's subset keeps its order.
+    return [(d, below.get(d.need, [])) for d in heads]
 
 
 def if_confirmed(result: ChildResult, rulebook: Rulebook) -> list[tuple[Mitigation, list[str], Level]]:
@@ -456,12 +462,19 @@ def _count_met(top_rungs: Iterable[Descriptor], rule: DescriptorCount) -> bool:
     return False
 
 
-def counted_by(fired: Iterable[Descriptor], escalation: Escalation) -> list[str]:
-    """The needs a count escalation counted, each by the id of its highest fired rung (for explanations)."""
+def counted_by(fired: Iterable[Descriptor], escalation: Escalation, *, top: Optional[dict[str, Descriptor]] = None) -> list[str]:
+    """The needs a count escalation counted, each by the id of its highest fired rung (for explanations);
+    `top` is `top_rungs(fired)` when a caller has it already."""
     rule = escalation.count
     if rule is None:
         return []
-    return sorted(d.id for d in _top_rungs(fired).values() if d.level >= rule.min_level)
+    top = _top_rungs(fired) if top is None else top
+    return sorted(d.id for d in top.values() if d.level >= rule.min_level)
+
+
+def top_rungs(fired: Iterable[Descriptor]) -> dict[str, Descriptor]:
+    """The highest fired rung of each need, by need: what `folded_rungs` and `counted_by` both start from."""
+    return _top_rungs(fired)
 
 
 def household_levels(household: Household, rulebook: Rulebook) -> dict[str, tuple[Level, Level]]:

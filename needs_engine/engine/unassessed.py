@@ -32,6 +32,7 @@ from ..rulebook.load import Descriptor, Escalation, Rulebook, in_age_band
 from ..rulebook.schema import AgeBand, NotAConcernEntry
 from ..rulebook.tables import CONCERN_ROOTS, ConcernFields
 from .evaluate import ChildResult
+from .fired import Read, RuleReads, rule_reads
 
 Reader = Union[Descriptor, Escalation]
 
@@ -91,15 +92,22 @@ def _collect(found: list[Recorded], subject: str, entity: Any, fields: ConcernFi
 
 
 def unassessed_for(
-    result: ChildResult, household: Household, book: Rulebook, recorded: Optional[list[Recorded]] = None
+    result: ChildResult,
+    household: Household,
+    book: Rulebook,
+    recorded: Optional[list[Recorded]] = None,
+    *,
+    household_reads: Optional[dict[str, list[Read]]] = None,
 ) -> list[UnassessedFact]:
     """The recorded concerns that fired nothing for the child of `result`, each with its reason
-    (`recorded`: the child's `recorded_concerns`, when the caller has them already)."""
+    (`recorded`: the child's `recorded_concerns`, when the caller has them already;
+    `household_reads`: the reads of rules that read no fact of a child, kept across the
+    household's children, `fired.RuleReads.held`)."""
     if recorded is None:
         recorded = recorded_concerns(result, household, book)
     if not recorded:
         return []
-    read = _Reads(result, book)
+    read = _Reads(result, book, {} if household_reads is None else household_reads)
     listed = []
     for item in recorded:
         if not read.acknowledges(item):
@@ -165,21 +173,25 @@ def band_words(band: Optional[AgeBand]) -> str:
 
 class _Reads:
     """Which recorded facts the child's fired descriptors, applied condition escalations and
-    urgent response read (as their traces report them), traced only when a recorded fact asks."""
+    urgent response read (as their traces report them), found once per child when a recorded fact asks.
 
-    def __init__(self, result: ChildResult, book: Rulebook) -> None:
+    A fired rule that reads every fact it names (`fired.RuleReads.reads_every_fact`: no `or`,
+    quantifier, `not` or count, so no carer's or sibling's fact either) acknowledges each of them
+    for this child; any other fired rule acknowledges what its reads hold."""
+
+    def __init__(self, result: ChildResult, book: Rulebook, household_reads: dict[str, list[Read]]) -> None:
         self.result = result
         self.book = book
-        self.fired = {f"descriptor:{d.id}" for d in result.fired}
-        self.fired |= {f"escalation:{e.id}" for e in result.known.escalations if e.applies is not None}
-        self.traced: dict[str, frozenset[tuple[str, str]]] = {}
+        self.household_reads = household_reads
+        self.held = {f"descriptor:{d.id}" for d in result.fired}
+        self.held |= {f"escalation:{e.id}" for e in result.known.escalations if e.applies is not None}
+        self.read: dict[str, frozenset[tuple[str, str]]] = {}
         self.urgent_reads: Optional[frozenset[tuple[str, str]]] = None
 
     def acknowledges(self, item: Recorded) -> bool:
         key = (item.subject, item.spec.dotted)
-        for reader in self.book.readers.get(item.spec.dotted, ()):
-            name = _key(reader)
-            if name in self.fired and key in self._reads(name, reader):
+        for rule in _readers(self.book).get(item.spec.dotted, ()):
+            if rule.key in self.held and (rule.reads_every_fact or key in self._reads(rule)):
                 return True
         if item.spec.dotted in self.book.urgent_condition.facts:
             return key in self._urgent_reads()
@@ -193,17 +205,28 @@ class _Reads:
             self.urgent_reads = frozenset((r.subject, r.spec.dotted) for r in reads) if value is True else frozenset()
         return self.urgent_reads
 
-    def _reads(self, name: str, reader: Reader) -> frozenset[tuple[str, str]]:
-        found = self.traced.get(name)
+    def _reads(self, rule: RuleReads) -> frozenset[tuple[str, str]]:
+        """Whose facts, and which, a fired rule read."""
+        found = self.read.get(rule.key)
         if found is None:
-            assert reader.applies is not None
-            _, reads = self.result.traced(name, reader.applies)
-            found = self.traced[name] = frozenset((r.subject, r.spec.dotted) for r in reads)
+            reads = rule.held(self.result, self.household_reads)
+            found = self.read[rule.key] = frozenset((subject, fact) for subject, fact, _ in reads)
         return found
 
 
+def _readers(book: Rulebook) -> dict[str, tuple[RuleReads, ...]]:
+    """`book.readers` with each reader's `RuleReads`, made once and kept with the rulebook."""
+    found: Optional[dict[str, tuple[RuleReads, ...]]] = book.derived.get("readers")
+    if found is None:
+        found = book.derived["readers"] = {
+            fact: tuple(rule_reads(book, _key(reader), reader.applies) for reader in readers if reader.applies is not None)
+            for fact, readers in book.readers.items()
+        }
+    return found
+
+
 def _key(reader: Reader) -> str:
-    """The name `ChildResult.traced` knows a reader's trace by."""
+    """The name a reader's facts are kept by (`fired.RuleReads`)."""
     return f"descriptor:{reader.id}" if isinstance(reader, Descriptor) else f"escalation:{reader.id}"
 
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Optional, Union
 
 from ..engine.evaluate import ChildResult, outcome
+from ..engine.fired import rule_unknown_reads
 from ..engine.unassessed import Recorded
 from ..language.compile import FactRead
 from ..model.assessment import FactValue, Question
@@ -166,16 +167,29 @@ def questions_for(results: list[ChildResult], book: Rulebook, recorded: Sequence
                 if rank >= least and reached > potential:
                     potential = reached
             if potential > current:
-                note(descriptor.applies.trace(result.env)[1], potential, result.child.id, descriptor, pointers)
+                note(_unknown_facts(result, book, descriptor), potential, result.child.id, descriptor, pointers)
         for escalation in book.escalations:
             if escalation.applies is None or result.escalation_truth.get(escalation.id) is not None:
                 continue
             forced = {**result.escalation_truth, escalation.id: True}
             potential = outcome(result.fired, forced, result.mitigations, book, possible=False).level.rank
             if potential > current:
-                note(escalation.applies.trace(result.env)[1], potential, result.child.id, escalation, pointers)
+                note(_unknown_facts(result, book, escalation), potential, result.child.id, escalation, pointers)
     shown: dict[tuple[str, str], FactValue] = {}
     return [_question(item, shown) for item in _in_order(list(pending.values()), book)]
+
+
+def _unknown_facts(result: ChildResult, book: Rulebook, rule: Rule) -> Iterable[FactRead]:
+    """The facts of an unknown rule that its trace keeps (`note` asks only about the unknown ones).
+
+    A child assessed at one age holds the rule unknown on `result.env`, where `unknown_reads`
+    gives them without tracing; a child whose age is a span lists the rules unknown at any of
+    its ages, which may be true or false on the env kept, so those are traced."""
+    assert rule.applies is not None
+    if result.age_cases and isinstance(rule, Descriptor):
+        return rule.applies.trace(result.env)[1]
+    kind = "descriptor" if isinstance(rule, Descriptor) else "escalation"
+    return rule_unknown_reads(book, f"{kind}:{rule.id}", rule.applies)(result.env)
 
 
 def _alike(descriptor: Descriptor, fired_needs: set[str], mitigations: tuple[Mitigation, ...]) -> tuple[object, ...]:

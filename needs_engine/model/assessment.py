@@ -19,7 +19,12 @@ FactValueType = Union[bool, int, float, str, None]
 
 
 _O = TypeVar("_O", bound="Out")
-_SET = object.__setattr__
+# The slots every pydantic model instance has, set through their descriptors: a frozen model's
+# own __setattr__ refuses, and the descriptors are quicker than object.__setattr__ by name.
+_SET_DICT = BaseModel.__dict__["__dict__"].__set__
+_SET_FIELDS_SET = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_SET_EXTRA = BaseModel.__dict__["__pydantic_extra__"].__set__
+_SET_PRIVATE = BaseModel.__dict__["__pydantic_private__"].__set__
 
 
 class Out(BaseModel):
@@ -39,11 +44,13 @@ class Out(BaseModel):
         give: fields in declared order (serialisation follows it), defaults filled in,
         `model_fields_set` the fields given, a set shared by the models given the same fields
         (pydantic copies it before changing it). Input from outside goes through `model_validate`.
+        Given every field in declared order (as the engine's callers write them), the keywords'
+        own dict is kept as the model's.
         """
-        layout = _layout(cls)
+        layout = _LAYOUTS.get(cls) or _layout(cls)
         names = layout.names
-        if len(fields) == len(names) and fields.keys() == layout.all_given:
-            values = {name: fields[name] for name in names}
+        if fields.keys() == layout.all_given:
+            values = fields if tuple(fields) == names else {name: fields[name] for name in names}
             given = layout.all_given
         else:
             unknown = fields.keys() - layout.defaults.keys()
@@ -51,12 +58,26 @@ class Out(BaseModel):
                 raise TypeError(f"{cls.__name__} has no field {sorted(unknown)[0]!r}")
             values = {name: fields[name] if name in fields else layout.defaults[name]() for name in names}
             given = set(fields)
-        model = object.__new__(cls)
-        _SET(model, "__dict__", values)
-        _SET(model, "__pydantic_fields_set__", given)
-        _SET(model, "__pydantic_extra__", None)
-        _SET(model, "__pydantic_private__", None)
-        return model
+        return _fresh(cls, values, given)
+
+    @classmethod
+    def whole(cls: type[_O], values: dict[str, Any]) -> _O:
+        """`made(**values)` for a dict of every field, in declared order, that the model keeps as
+        its own: the engine builds these for the models it makes most of (a fired descriptor)."""
+        layout = _LAYOUTS.get(cls) or _layout(cls)
+        if tuple(values) != layout.names:
+            raise TypeError(f"{cls.__name__}.whole() needs every field in declared order: {', '.join(layout.names)}")
+        return _fresh(cls, values, layout.all_given)
+
+
+def _fresh(cls: type[_O], values: dict[str, Any], given: set[str]) -> _O:
+    """A model of `cls` holding `values` (every field, in declared order) as validation would leave it."""
+    model = object.__new__(cls)
+    _SET_DICT(model, values)
+    _SET_FIELDS_SET(model, given)
+    _SET_EXTRA(model, None)
+    _SET_PRIVATE(model, None)
+    return model
 
 
 @dataclass(frozen=True)

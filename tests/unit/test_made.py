@@ -60,3 +60,30 @@ def test_an_assessment_built_with_made_round_trips_through_validation() -> None:
     assert again.model_dump_json() == result.model_dump_json()
     assert isinstance(result.children[0], ChildAssessment)
     assert all(isinstance(fired, FiredDescriptor) for fired in result.children[0].fired)
+
+
+def test_whole_equals_validated_model_and_refuses_fields_out_of_order() -> None:
+    """`Out.whole` keeps the engine's dict as the model's: only a dict of every field in declared order."""
+    fields = {
+        "id": "health.faltering_growth",
+        "level": Level.early_help,
+        "tier": "single_agency",
+        "domain": "health",
+        "text": "Faltering growth.",
+        "source": "Fictional source, section 1",
+        "origin": "common",
+        "red_flag": False,
+        "floor": False,
+        "facts": [FactValue.made(subject="child:c1", fact="child.health.growth", value="faltering")],
+        "need": None,
+        "also_meets": [],
+    }
+    validated = FiredDescriptor.model_validate(fields)
+    made = FiredDescriptor.whole(dict(fields, tier=validated.tier))
+    assert made == validated
+    assert made.model_dump_json() == validated.model_dump_json()
+    assert made.model_fields_set == validated.model_fields_set
+    with pytest.raises(TypeError, match="every field in declared order"):
+        FiredDescriptor.whole({"level": Level.early_help, **fields})
+    with pytest.raises(TypeError, match="every field in declared order"):
+        FiredDescriptor.whole({k: v for k, v in fields.items() if k != "need"})
