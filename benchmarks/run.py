@@ -519,30 +519,24 @@ def compare(
     cpu, wall, _ = timed(lambda: [screen_household(s.household, book) for s in situations], REPEATS)
     rows.append(("needs-engine, levels + fired ids, per record (validated situations in)", families / cpu, families / wall, "-"))
     columnar_fired(lines[:COLUMNAR_CHUNK], book, ids)  # warm: the columnar plan is built on first use
-    cpu, wall, columnar = timed(lambda: columnar_fired(lines, book, ids), REPEATS)
-    rates["levels"] = families / cpu
-    differ = sum(1 for mine, theirs in zip(ours, columnar, strict=True) if mine != theirs)
-    rows.append(
-        (
-            "needs-engine, levels + fired ids, columnar (`needs batch`'s path: JSON lines in, decoding included)",
-            families / cpu,
-            families / wall,
-            f"{differ:,} of {families:,}",
-        )
+
+    def columnar_row(label: str, run: Callable[[], list[list[frozenset[str]]]]) -> float:
+        """Time one columnar way, add its row with how many households differ from ours; its rate."""
+        cpu, wall, columnar = timed(run, REPEATS)
+        differ = sum(1 for mine, theirs in zip(ours, columnar, strict=True) if mine != theirs)
+        rows.append((label, families / cpu, families / wall, f"{differ:,} of {families:,}"))
+        return families / cpu
+
+    rates["levels"] = columnar_row(
+        "needs-engine, levels + fired ids, columnar (`needs batch`'s path: JSON lines in, decoding included)",
+        lambda: columnar_fired(lines, book, ids),
     )
     decoded = [decode(line).household for line in lines]  # outside the timed part, as the peers' dicts are made
     if any(household is None for household in decoded):
         raise RuntimeError("a generated household was refused by the strict decoder")
-    cpu, wall, columnar = timed(lambda: columnar_decoded_fired(decoded, book, ids), REPEATS)
-    rates["levels_decoded"] = families / cpu
-    differ = sum(1 for mine, theirs in zip(ours, columnar, strict=True) if mine != theirs)
-    rows.append(
-        (
-            "needs-engine, levels + fired ids, columnar, households decoded beforehand (like for like: the peers get ready-made dicts)",
-            families / cpu,
-            families / wall,
-            f"{differ:,} of {families:,}",
-        )
+    rates["levels_decoded"] = columnar_row(
+        "needs-engine, levels + fired ids, columnar, households decoded beforehand (like for like: the peers get ready-made dicts)",
+        lambda: columnar_decoded_fired(decoded, book, ids),
     )
     ways = peer_ways(translated)  # made afresh at each concern rate: durable-rules' sessions wear out
     for way in ways:
