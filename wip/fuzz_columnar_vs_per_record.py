@@ -10,6 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "batch"))
 sys.path.insert(0, str(ROOT))
 import test_columnar as tc
+from conftest import RULEBOOKS
 from needs_engine.rulebook.load import load_rulebook
 from needs_engine.batch.writer import OutputFormat
 
@@ -146,7 +147,7 @@ def text(doc):
     return t.encode()
 
 
-books = {name: load_rulebook(name) for name in tc.RULEBOOKS}
+books = {name: load_rulebook(name) for name in RULEBOOKS}
 bad = 0
 CH = 40
 for i in range(N // CH):

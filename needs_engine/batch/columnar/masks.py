@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
 
-import msgspec
 import numpy as np
 from numpy.typing import NDArray
 
@@ -51,6 +50,13 @@ def _unique_ids(household: Any) -> bool:
     return len({c.id for c in children}) == len(children) and len({c.id for c in carers}) == len(carers)
 
 
+def _given(age: Any) -> bool:
+    """Whether an age field holds an age. Left out (UNSET), written null and marked "unknown" all
+    mean the age is not known, as they do to the model, so that child goes through the per-record
+    path (`_Chunk.inexact`); the strict decoder lets nothing but a whole number through otherwise."""
+    return type(age) is int
+
+
 def _build_chunk(plan: Plan, households: list[Any]) -> tuple[_Chunk, list[list[str]]]:
     """Arrays for `households` (children in id order, as `screen_household` takes them) and each one's child ids."""
     children: list[Any] = []
@@ -67,9 +73,8 @@ def _build_chunk(plan: Plan, households: list[Any]) -> tuple[_Chunk, list[list[s
         child_household.extend([h] * len(ordered))
         ids.append([c.id for c in ordered])
     values = plan.child.fill(children, len(plan.child.columns))
-    unset = msgspec.UNSET
-    unborn = np.array([c.unborn_weeks is not unset for c in children], dtype=bool)
-    born = np.array([c.age_months is not unset for c in children], dtype=bool)
+    unborn = np.array([_given(c.unborn_weeks) for c in children], dtype=bool)
+    born = np.array([_given(c.age_months) for c in children], dtype=bool)
     values[:, plan.child_age["unborn"]] = unborn
     of_household = np.array(child_household, dtype=np.int64)
     counts = np.array(carer_counts, dtype=np.int64)
