@@ -62,6 +62,13 @@ MODULES_OF: dict[str, tuple[str, ...]] = {
 (`app.py` itself defines `assess`, `schema`, `rules list` and `rules show`). A test holds this
 table to what the modules register."""
 
+PLUGINS_OFF = "PYDANTIC_DISABLE_PLUGINS"
+"""`main` sets this to `__all__` unless the caller has set it: a `needs` process loads no pydantic
+plugin. A plugin installed in the same environment (an observability tool, say) would be handed
+every household the engine validates, and nothing personal may leave the process or reach a log;
+finding plugins also means reading every installed package's metadata, about a twentieth of a
+warm `needs assess`. A program that embeds the library decides for itself."""
+
 wanted: Optional[tuple[str, ...]] = None
 """The command modules `app.py` registers when imported: None for every one."""
 
@@ -89,6 +96,7 @@ def main() -> None:
     A help request prints the text kept from the last time it was rendered, when nothing it
     depends on has changed (`helpcache.py`), without importing typer at all."""
     global wanted
+    os.environ.setdefault(PLUGINS_OFF, "__all__")
     fresh = "needs_engine.cli.app" not in sys.modules  # else every command is registered already
     if fresh:
         wanted = modules_for(sys.argv[1:])

@@ -249,8 +249,13 @@ SECTION_CONFIG = ConfigDict(
     validate_default=False,
     field_title_generator=field_title,
     json_schema_extra=describe,
+    defer_build=True,
 )
-"""Every section of the situation rejects unknown keys: a misspelt field must never vanish."""
+"""Every section of the situation rejects unknown keys: a misspelt field must never vanish.
+
+Validators are built on first use (`defer_build`), not as the module is imported: a `needs
+assess` validates one `Situation`, whose validator holds every section's, so building each
+section's own validator beforehand as well was spent for nothing (issue 16 section 4)."""
 
 
 T = TypeVar("T")

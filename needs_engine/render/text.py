@@ -8,7 +8,6 @@ or `**` is shown as written, not interpreted). HTML escapes with `html.escape` (
 
 from __future__ import annotations
 
-import html
 import re
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -22,6 +21,8 @@ def terminal_safe(text: str) -> str:
 
 def markdown_safe(text: str) -> str:
     """`text` as literal Markdown: control characters dropped, HTML and Markdown syntax escaped."""
+    import html  # here, not at the top: the terminal view imports this module and needs no html (2 ms)
+
     return _MARKDOWN.sub(r"\\\1", html.escape(terminal_safe(text).replace("\n", " "), quote=False))
 
 
