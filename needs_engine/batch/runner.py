@@ -44,7 +44,10 @@ class BatchJob:
     output_format: OutputFormat
     rulebook: str = "knowsley"
     workers: int = 2
-    chunk_size: int = 500
+    chunk_size: int = 2000
+    """Households a worker screens at a time: the columnar path's numpy calls cost the same for 500
+    households as for 2,000, so larger chunks spread them (10^5 generated households: 12.4-13.0 CPU s
+    at 500, 10.2-10.9 at 2,000, 10.9 at 4,000); a chunk's trees stay a few MB per worker."""
     resume: bool = False
     overwrite: bool = False
     per_record: bool = False

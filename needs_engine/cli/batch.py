@@ -31,7 +31,7 @@ def batch(
         Optional[str], typer.Option("--output-format", help="jsonl or csv (default: from the --out extension).")
     ] = None,
     workers: Annotated[int, typer.Option("--workers", "-w", min=1, max=64, help="Worker processes.")] = 2,
-    chunk_size: Annotated[int, typer.Option("--chunk-size", min=1, max=100_000, help="Households per chunk of work.")] = 500,
+    chunk_size: Annotated[int, typer.Option("--chunk-size", min=1, max=100_000, help="Households per chunk of work.")] = 2000,
     resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted batch into the same --out.")] = False,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing --out and start again.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")] = False,
