@@ -25,7 +25,7 @@ from typing import Any, Optional, Union
 from needs_engine.language import tree as t
 from needs_engine.model.catalogue import FactSpec, facts_by_root
 from needs_engine.model.situation import Child, Household
-from needs_engine.rulebook.load import Descriptor
+from needs_engine.rulebook.parts import Descriptor
 from needs_engine.rulebook.schema import AgeBand
 
 CARER_SLOTS = 2

@@ -69,33 +69,43 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 if TYPE_CHECKING:  # what type checkers and editors see; at run time each name is imported on first use
-    from .compare import Comparison
     from .engine.assess import assess
     from .errors import InputError, NeedsError, Problem, RulebookError
     from .explain.results import Explanation
-    from .explain.whatif import WhatIf
     from .explain.why import explain
-    from .functions import compare, review, what_if
     from .model.assessment import Assessment, ChildAssessment, FiredDescriptor, Override, Question
     from .model.levels import Level
     from .model.situation import Situation
-    from .records import DecisionRecord, Difference, ReplayReport, input_hash, make_record, read_record, replay, write_record
-    from .review import Review
-    from .rulebook.load import Rulebook, load_rulebook, shipped_rulebooks
+    from .rulebook.book import Rulebook
+    from .rulebook.load import load_rulebook, shipped_rulebooks
+    from .workflows.compare import Comparison
+    from .workflows.functions import compare, review, what_if
+    from .workflows.records import (
+        DecisionRecord,
+        Difference,
+        ReplayReport,
+        input_hash,
+        make_record,
+        read_record,
+        replay,
+        write_record,
+    )
+    from .workflows.review import Review
+    from .workflows.whatif import WhatIf
 
 _WHERE = {
-    "Comparison": ".compare",
+    "Comparison": ".workflows.compare",
     "assess": ".engine.assess",
     "InputError": ".errors",
     "NeedsError": ".errors",
     "Problem": ".errors",
     "RulebookError": ".errors",
     "Explanation": ".explain.results",
-    "WhatIf": ".explain.whatif",
+    "WhatIf": ".workflows.whatif",
     "explain": ".explain.why",
-    "compare": ".functions",
-    "review": ".functions",
-    "what_if": ".functions",
+    "compare": ".workflows.functions",
+    "review": ".workflows.functions",
+    "what_if": ".workflows.functions",
     "Assessment": ".model.assessment",
     "ChildAssessment": ".model.assessment",
     "FiredDescriptor": ".model.assessment",
@@ -103,16 +113,16 @@ _WHERE = {
     "Question": ".model.assessment",
     "Level": ".model.levels",
     "Situation": ".model.situation",
-    "DecisionRecord": ".records",
-    "Difference": ".records",
-    "ReplayReport": ".records",
-    "input_hash": ".records",
-    "make_record": ".records",
-    "read_record": ".records",
-    "replay": ".records",
-    "write_record": ".records",
-    "Review": ".review",
-    "Rulebook": ".rulebook.load",
+    "DecisionRecord": ".workflows.records",
+    "Difference": ".workflows.records",
+    "ReplayReport": ".workflows.records",
+    "input_hash": ".workflows.records",
+    "make_record": ".workflows.records",
+    "read_record": ".workflows.records",
+    "replay": ".workflows.records",
+    "write_record": ".workflows.records",
+    "Review": ".workflows.review",
+    "Rulebook": ".rulebook.book",
     "load_rulebook": ".rulebook.load",
     "shipped_rulebooks": ".rulebook.load",
 }
@@ -120,9 +130,9 @@ _WHERE = {
 command does, `needs --help` too) imports none of them: the engine, pydantic and the rulebook
 loader load when a name is first used (issue 16, section 4: a fast cold start)."""
 
-_FUNCTIONS_NAMED_LIKE_MODULES = frozenset({"compare", "explain", "review"})
-"""`needs_engine.explain`, `.compare` and `.review` are the functions, though the package has
-modules of those names (imported by their full names: `from needs_engine.compare import ...`)."""
+_FUNCTIONS_NAMED_LIKE_MODULES = frozenset({"explain"})
+"""`needs_engine.explain` is the function, though the package has a subpackage of that name
+(imported by its full name: `from needs_engine.explain.why import ...`)."""
 
 
 def __getattr__(name: str) -> Any:

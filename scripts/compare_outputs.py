@@ -43,7 +43,7 @@ def checkout_root() -> Path:
 
 def situations(root: Path) -> Iterator[tuple[str, str]]:
     """Each example's and scenario's situation as JSON text, named `examples/<stem>` or `scenarios/<stem>`."""
-    from needs_engine.yamlfile import read_file
+    from needs_engine.formats.yamlfile import read_file
 
     for folder in ("examples", "scenarios"):
         for path in sorted((root / folder).glob("*.yaml")):

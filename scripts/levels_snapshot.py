@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def snapshot() -> list[dict[str, object]]:
     from needs_engine import assess, load_rulebook, shipped_rulebooks
     from needs_engine.errors import InputError
-    from needs_engine.inputs import read_situation
-    from needs_engine.yamlfile import read_file
+    from needs_engine.formats.inputs import read_situation
+    from needs_engine.formats.yamlfile import read_file
 
     rows: list[dict[str, object]] = []
     files = sorted((ROOT / "examples").glob("*.yaml")) + sorted((ROOT / "scenarios").glob("*.yaml"))

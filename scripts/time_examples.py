@@ -7,7 +7,7 @@ from pathlib import Path
 
 from needs_engine import assess, load_rulebook
 from needs_engine.engine.evaluate import household_levels
-from needs_engine.inputs import read_situation
+from needs_engine.formats.inputs import read_situation
 
 rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 50
 examples = sorted(Path(__file__).resolve().parent.parent.joinpath("examples").glob("*.yaml"))

@@ -10,7 +10,7 @@ from needs_engine import load_rulebook
 from needs_engine.engine.evaluate import evaluate_child
 from needs_engine.explain.counterfactual import BUDGET, MAX_CHANGES
 from needs_engine.explain.why import explain_child
-from needs_engine.inputs import read_situation
+from needs_engine.formats.inputs import read_situation
 
 rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 3
 examples = sorted(Path(__file__).resolve().parent.parent.joinpath("examples").glob("*.yaml"))

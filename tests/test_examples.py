@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 from needs_engine import assess, load_rulebook
-from needs_engine.inputs import read_situation
-from needs_engine.scenarios import Expectation
+from needs_engine.formats.inputs import read_situation
+from needs_engine.scenarios.library import Expectation
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 RAW = yaml.safe_load((EXAMPLES / "expected.yaml").read_text())

@@ -14,8 +14,8 @@ import yaml
 from needs_engine.errors import InputError
 from needs_engine.model.levels import Level
 from needs_engine.rulebook.load import load_rulebook
-from needs_engine.scenario_run import check_scenario, failure_message, run_scenarios
-from needs_engine.scenarios import Expectation, load_scenario, load_scenarios
+from needs_engine.scenarios.library import Expectation, load_scenario, load_scenarios
+from needs_engine.scenarios.run import check_scenario, failure_message, run_scenarios
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 LIBRARY = {s.name: s for s in load_scenarios(SCENARIOS)}
@@ -95,7 +95,7 @@ def test_an_expectation_without_a_source_is_bad_input(tmp_path: Path) -> None:
 
 def test_the_default_folder_is_the_shipped_library_away_from_a_checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A trainer who installed needs-engine runs `needs train` from any folder."""
-    from needs_engine.scenarios import scenario_paths, shipped_scenarios
+    from needs_engine.scenarios.library import scenario_paths, shipped_scenarios
 
     monkeypatch.chdir(tmp_path)
     assert scenario_paths() == scenario_paths(shipped_scenarios())

@@ -37,7 +37,8 @@ from ..model.ages import MAX_AGE_MONTHS, AgeSpan, applies_span
 from ..model.catalogue import FactSpec
 from ..model.levels import Level
 from ..model.situation import AGE_FIELDS, Situation
-from ..rulebook.load import Rulebook, in_age_band
+from ..rulebook.book import Rulebook
+from ..rulebook.parts import in_age_band
 from .satisfy import candidates, thresholds
 from .strategies import approximate_ages, child_span, children, entity_path, get, places, put, situations
 

@@ -20,13 +20,13 @@ from typing import Any, Optional
 from pydantic import ValidationError
 
 from ..errors import ConditionError
+from ..formats.yamlfile import YAMLProblem, line_of, read_file
 from ..language.compile import Condition, compile_condition
 from ..model.levels import LEVELS, Level
 from ..model.tiers import Tier
 from ..rulebook.library import LIBRARY_FILE, descriptor_files, find_library
 from ..rulebook.load import content_roots
 from ..rulebook.schema import AgeBand, DescriptorCount
-from ..yamlfile import YAMLProblem, line_of, read_file
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,7 @@ from ..model.assessment import UnassessedFact
 from ..model.catalogue import FactSpec, all_facts, spec_of
 from ..model.levels import Level
 from ..model.situation import Household
-from ..rulebook.load import Rulebook
+from ..rulebook.book import Rulebook
 from ..rulebook.schema import NotAConcernEntry
 from ..rulebook.thresholds import worse_values
 from .strategies import best_value, entity_path, put, set_path

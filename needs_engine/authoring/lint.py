@@ -29,7 +29,8 @@ from typing import Any, Literal, Optional, Union
 from ..errors import Problem, RulebookError
 from ..model.levels import Level
 from ..plural import plural
-from ..rulebook.load import Rulebook, load_rulebook, locate
+from ..rulebook.book import Rulebook
+from ..rulebook.load import load_rulebook, locate
 from . import gaps
 from .draft import Draft, Entry, read_draft
 from .satisfy import Search, satisfying_household

@@ -16,11 +16,11 @@ from typing import Annotated, Any, Optional
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
 from ..errors import InputError, Problem
-from ..inputs import situation_from_document
+from ..formats.inputs import situation_from_document
+from ..formats.validation import problems_from_validation
+from ..formats.yamlfile import YAMLProblem, read_file
 from ..model.situation import Situation
 from ..model.tiers import Tier
-from ..validation import problems_from_validation
-from ..yamlfile import YAMLProblem, read_file
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3)]
 ProbeId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*(\.[a-z0-9_-]+)+$")]

@@ -28,7 +28,7 @@ from ..language.compile import Condition, Env
 from ..language.tree import Count, MemberTest, NumberTest, OrdinalTest, Quantified, Test
 from ..model.catalogue import FactSpec, facts_by_root
 from ..model.situation import MAX_AGE_MONTHS, Household
-from ..rulebook.load import Applicable
+from ..rulebook.parts import Applicable
 from ..rulebook.schema import AgeBand
 
 MAX_EXHAUSTIVE = 20_000

@@ -30,8 +30,8 @@ import msgspec
 from annotated_types import Ge, Le
 from pydantic import BaseModel
 
+from ..formats.yamlfile import MAX_NUMBER_CHARS
 from ..model.situation import Carer, Child, Situation
-from ..yamlfile import MAX_NUMBER_CHARS
 
 _ROUGH_AGES = frozenset({"age_years", "age_band"})
 """Child fields a struct leaves out: a child whose age is a span is evaluated at several ages (per record)."""

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import BinaryIO, NamedTuple, Optional, Union
 
 from ..errors import InputError, Problem
-from ..yamlfile import STDIN
+from ..formats.yamlfile import STDIN
 from .columns import Columns
 
 MAX_RECORD_BYTES = 1_000_000
@@ -119,7 +119,7 @@ class InputStream:
     def __init__(self, path: Path, kind: InputFormat) -> None:
         self.path = path
         self.kind = kind
-        from ..yamlfile import YAMLProblem, open_regular
+        from ..formats.yamlfile import YAMLProblem, open_regular
 
         # `-`: a caseload piped in. Each record is bounded (MAX_RECORD_BYTES) and the stream is read
         # once, front to back, so nothing needs its size; a resume reads the same prefix again from

@@ -22,7 +22,8 @@ from typing import Any, BinaryIO, Optional
 from .._version import __version__
 from ..errors import EnvironmentFault, InputError, Problem
 from ..model.levels import LEVELS
-from ..rulebook.load import Rulebook, load_rulebook
+from ..rulebook.book import Rulebook
+from ..rulebook.load import load_rulebook
 from .columns import Columns
 from .lock import output_lock
 from .reader import InputFormat, InputStream, Position, Record, Work, records_of

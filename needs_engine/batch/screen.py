@@ -13,12 +13,12 @@ from typing import Any, Optional
 from pydantic import ValidationError
 
 from ..engine.evaluate import ChildScreening, screen_household
+from ..formats.validation import problems_from_validation
+from ..formats.yamlfile import YAMLProblem, parse_bytes
 from ..model.levels import Level
 from ..model.situation import Situation
 from ..model.tiers import Tier
-from ..rulebook.load import Rulebook
-from ..validation import problems_from_validation
-from ..yamlfile import YAMLProblem, parse_bytes
+from ..rulebook.book import Rulebook
 from .columns import Columns
 from .reader import Record
 

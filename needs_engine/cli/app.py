@@ -64,7 +64,7 @@ def stdin_once(**arguments: Path) -> None:
     """Refuse `-` for more than one of a command's files: standard input can be read only once, and
     the second reader would see an empty file and report that instead of the real mistake."""
     from ..errors import InputError, Problem
-    from ..yamlfile import STDIN
+    from ..formats.yamlfile import STDIN
 
     named = [name for name, path in arguments.items() if str(path) == STDIN]
     if len(named) > 1:

@@ -96,7 +96,7 @@ def _with_progress(job, run_batch):  # type: ignore[no-untyped-def]
         TimeRemainingColumn(),
     )
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        from ..yamlfile import STDIN
+        from ..formats.yamlfile import STDIN
 
         piped = str(job.input) == STDIN  # a pipe's length is not known until it ends: the bar only pulses
         task = bar.add_task("batch", total=None if piped else max(job.input.stat().st_size, 1), rows=0, rate=0.0)

@@ -14,8 +14,8 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
     from rich.text import Text
 
-    from ..compare import ChildComparison, Comparison
     from ..model.levels import Level
+    from ..workflows.compare import ChildComparison, Comparison
 
 
 @app.command()
@@ -32,8 +32,8 @@ def compare(
     """Compare how each rulebook places the same household, and which descriptors make the difference."""
 
     def run() -> None:
-        from ..compare import compare as compare_situation
-        from ..review import read_situation_or_scenario
+        from ..workflows.compare import compare as compare_situation
+        from ..workflows.review import read_situation_or_scenario
 
         comparison, _ = compare_situation(read_situation_or_scenario(file), rulebook or ())
         emit(comparison, output, comparison_renderables)
@@ -47,7 +47,7 @@ def comparison_renderables(comparison: Comparison) -> list[RenderableType]:
     from rich.table import Table
     from rich.text import Text
 
-    from ..render.text import terminal_safe
+    from ..formats.text import terminal_safe
 
     table = Table(
         title=Text("Level under each rulebook" + (f" · {terminal_safe(comparison.reference)}" if comparison.reference else ""))

@@ -14,7 +14,7 @@ from .output import FormatOption, RichOrJson, emit
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-    from ..coverage import Coverage, Tally
+    from ..scenarios.coverage import Coverage, Tally
 
 
 @rules_app.command("coverage")
@@ -26,10 +26,10 @@ def rules_coverage(
     """Show which descriptors and rules the scenarios exercise, which they miss, and levels unreachable by age."""
 
     def run() -> None:
-        from ..coverage import coverage
         from ..errors import InputError, Problem
         from ..rulebook.load import load_rulebook
-        from ..scenarios import load_scenarios
+        from ..scenarios.coverage import coverage
+        from ..scenarios.library import load_scenarios
 
         scenarios = load_scenarios(folder)
         if not scenarios:

@@ -36,7 +36,7 @@ def explain(
 
     def run() -> None:
         from ..explain.why import explain as explain_situation
-        from ..inputs import read_situation
+        from ..formats.inputs import read_situation
         from ..rulebook.load import load_rulebook
 
         situation = read_situation(file)
@@ -81,10 +81,10 @@ def what_if(
     """Change some facts and show the levels before and after, and what changed in the explanation."""
 
     def run() -> None:
-        from ..explain.whatif import parse_changes
-        from ..explain.whatif import what_if as compare
-        from ..inputs import read_situation
+        from ..formats.inputs import read_situation
         from ..rulebook.load import load_rulebook
+        from ..workflows.whatif import parse_changes
+        from ..workflows.whatif import what_if as compare
 
         situation = read_situation(file)
         book = load_rulebook(rulebook)

@@ -43,10 +43,10 @@ def replay(
     """Re-assess a recorded decision: exit 0 if identical, 1 with every difference if not."""
 
     def run() -> bool:
-        from ..inputs import read_situation
-        from ..records import read_record
-        from ..records import replay as replay_record
+        from ..formats.inputs import read_situation
         from ..render.theme import rulebook_stamp
+        from ..workflows.records import read_record
+        from ..workflows.records import replay as replay_record
 
         stdin_once(RECORD=record, **{"--input": input_file})
         report = replay_record(read_record(record), read_situation(input_file), rulebook)

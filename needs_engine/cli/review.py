@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
     from rich.text import Text
 
-    from ..review import ChildReview, LevelAt, Review
+    from ..workflows.review import ChildReview, LevelAt, Review
 
 
 @app.command()
@@ -31,8 +31,8 @@ def review(
     """Review a family at two dates: each child steps up, steps down or stays, and why."""
 
     def run() -> None:
-        from ..review import read_situation_or_scenario
-        from ..review import review as review_family
+        from ..workflows.review import read_situation_or_scenario
+        from ..workflows.review import review as review_family
 
         stdin_once(BEFORE=before, AFTER=after)
         result = review_family(read_situation_or_scenario(before), read_situation_or_scenario(after), rulebook)
@@ -51,7 +51,7 @@ def review_renderables(result: Review) -> list[RenderableType]:
     head.append_text(_levels(family.before, family.after))
     for warning in result.warnings:
         head.append(f"\nCheck: {warning}", style="bold yellow")
-    from ..render.text import terminal_safe
+    from ..formats.text import terminal_safe
 
     title = f"Review under {result.rulebook} {result.rulebook_version}" + (
         f" · {terminal_safe(result.reference)}" if result.reference else ""

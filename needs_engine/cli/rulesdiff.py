@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
     from rich.text import Text
 
-    from ..rulebook.diff import RulebookDiff, RuleChange
+    from ..workflows.rulesdiff import RulebookDiff, RuleChange
 
 VersionArgument = Annotated[
     str, typer.Argument(help="A rulebook: a shipped id, a rules file, or a folder holding rules/ and descriptors/.")
@@ -40,9 +40,9 @@ def rules_diff(
     """
 
     def run() -> None:
-        from ..rulebook.diff import diff_rulebooks
         from ..rulebook.load import load_rulebook
-        from ..scenarios import DEFAULT_FOLDER, load_scenarios
+        from ..scenarios.library import DEFAULT_FOLDER, load_scenarios
+        from ..workflows.rulesdiff import diff_rulebooks
 
         before, after = load_rulebook(old), load_rulebook(new)
         emit(diff_rulebooks(before, after, load_scenarios(scenarios or DEFAULT_FOLDER)), output, diff_renderables)

@@ -38,7 +38,8 @@ def print_failure(message: str, *, hint: str) -> None:
     from rich.panel import Panel
     from rich.text import Text
 
-    from ..render.text import longest_word, terminal_safe
+    from ..formats.text import terminal_safe
+    from ..render.text import longest_word
 
     message = terminal_safe(message)
     console = Console(stderr=True)
@@ -130,7 +131,7 @@ def assess_command(
     """What `needs assess` does with its options read: assess, record if asked, and show the result."""
     from ..engine.assess import assess as assess_situation
     from ..errors import InputError, Problem
-    from ..inputs import read_situation
+    from ..formats.inputs import read_situation
     from ..rulebook.load import load_rulebook
 
     situation = read_situation(file)
@@ -146,7 +147,7 @@ def assess_command(
         raise InputError([Problem("--include-input", "--include-input goes with --record DIR")])
     result = assess_situation(situation, book, override=override)
     if record is not None:
-        from ..records import make_record, write_record
+        from ..workflows.records import make_record, write_record
 
         sys.stderr.write(
             f"decision record: {write_record(make_record(situation, result, include_input=include_input), record)}\n"

@@ -29,7 +29,7 @@ def scenarios_list(folder: FolderOption = Path("scenarios")) -> None:
         from rich.table import Table
         from rich.text import Text
 
-        from ..scenarios import load_scenarios
+        from ..scenarios.library import load_scenarios
 
         scenarios = load_scenarios(folder)
         table = Table(title=f"{plural(len(scenarios), 'scenario')} in {folder}")
@@ -61,7 +61,7 @@ def scenarios_show(
         from rich.text import Text
 
         from ..errors import InputError, Problem
-        from ..scenarios import load_scenario, scenario_paths
+        from ..scenarios.library import load_scenario, scenario_paths
 
         paths = {p.stem: p for p in scenario_paths(folder)}
         if name not in paths:
@@ -89,8 +89,8 @@ def scenarios_run(folder: FolderOption = Path("scenarios"), rulebook: ScenarioRu
         from rich.console import Console
         from rich.markup import escape
 
-        from ..scenario_run import failure_message, run_scenarios
-        from ..scenarios import load_scenarios
+        from ..scenarios.library import load_scenarios
+        from ..scenarios.run import failure_message, run_scenarios
 
         scenarios = load_scenarios(folder)
         results = run_scenarios(scenarios, rulebook)

@@ -34,8 +34,8 @@ def train(
         from ..model.levels import Level
         from ..render.quiz import show_reveal, show_scenario, show_score
         from ..rulebook.load import load_rulebook
-        from ..scenarios import load_scenarios
-        from ..training import QUIT_WORDS, mark, parse_answer, quiz_order
+        from ..scenarios.library import load_scenarios
+        from ..workflows.training import QUIT_WORDS, mark, parse_answer, quiz_order
 
         book = load_rulebook(rulebook)
         scenarios = quiz_order(load_scenarios(folder), seed=seed, count=count)
@@ -88,7 +88,7 @@ def _answers_stream(path: Path) -> io.StringIO:
     expected = "a UTF-8 text file, one answer per line"
     if path.is_dir():
         raise InputError([Problem(str(path), "the answers file is a folder", expected=expected)])
-    from ..yamlfile import YAMLProblem, read_bounded
+    from ..formats.yamlfile import YAMLProblem, read_bounded
 
     try:
         raw = read_bounded(path, regular_only=False)

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from .._version import __version__
 from ..errors import InputError
-from ..explain.questions import questions_for
+from ..formats.validation import problems_from_validation
 from ..model.ages import BAND_WORDS, AgeSpan, months_words
 from ..model.assessment import (
     AgeCase,
@@ -35,8 +35,9 @@ from ..model.assessment import (
 )
 from ..model.levels import Level
 from ..model.situation import Child, Household, Situation
-from ..rulebook.load import Descriptor, Escalation, Rulebook, load_rulebook
-from ..validation import problems_from_validation
+from ..rulebook.book import Rulebook
+from ..rulebook.load import load_rulebook
+from ..rulebook.parts import Descriptor, Escalation
 from .checks import checks_for
 from .cin import cin_factors
 from .evaluate import (
@@ -52,6 +53,7 @@ from .evaluate import (
 )
 from .fired import Read, RuleReads, rule_reads
 from .override import apply_override, checked_override
+from .questions import questions_for
 from .unassessed import Recorded, child_concerns, household_concerns, unassessed_for
 
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Optional
 
 from ..language.compile import Env, Fast, reads_child
+from ..rulebook.book import Rulebook
 from ..rulebook.census import CensusMapping, census_mapping, sort_codes
-from ..rulebook.load import Rulebook
 
 
 @dataclass(frozen=True)

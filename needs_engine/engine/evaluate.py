@@ -20,7 +20,8 @@ from ..model.ages import AgeSpan
 from ..model.levels import LEVELS, Level
 from ..model.situation import Child, Household
 from ..model.tiers import Tier
-from ..rulebook.load import Applicable, Descriptor, Escalation, Mitigation, Rulebook, in_age_band
+from ..rulebook.book import Rulebook
+from ..rulebook.parts import Applicable, Descriptor, Escalation, Mitigation, in_age_band
 from ..rulebook.schema import AgeBand, DescriptorCount
 from .fired import Read
 from .generated import Passes, generate

@@ -11,7 +11,7 @@ closures: the parts of an `or` that hold, the carers (or other children) a quant
 `not` or a count keeps its trace. `tests/unit/test_fired_reads.py` holds the result to the
 trace's reads, in order and with repeats, for every rule that holds on generated households.
 
-The questions to ask (`explain/questions.py`) need, of a rule that is unknown, the unknown facts
+The questions to ask (`engine/questions.py`) need, of a rule that is unknown, the unknown facts
 its trace keeps: those of the parts that are unknown. An unknown `and` has no false part, so
 every unknown fact under it is kept; elsewhere the parts are evaluated again by their fast
 closures, and a straddled age band, a `not` or a count keeps its trace (`unknown_reads`).
@@ -22,14 +22,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ..language.compile import Env, FactRead, fast_of, reads_child, trace_of
 from ..language.tree import And, Node, Or, Quantified, Test, Within, in_band
-from ..rulebook.load import Applicable, Rulebook
-
-if TYPE_CHECKING:
-    from .evaluate import ChildResult
+from ..rulebook.book import Rulebook
+from ..rulebook.parts import Applicable
 
 Read = tuple[str, str, Any]
 """A fact a rule read: whose it is (`child:<id>`, `carer:<id>`, `household`), its dotted name, and its value."""
@@ -39,6 +37,17 @@ TrueReads = Callable[[Env], list[Read]]
 
 _ENV_PATH = {"home": "household.home", "strengths": "household.strengths"}
 """Where a root sits in an `Env`, for the roots not named as they are (as `language/compile.py` reads them)."""
+
+
+class ReadsKept(Protocol):
+    """What `RuleReads.held` needs of a child's result (`evaluate.ChildResult`): the child's
+    environment, and where the reads already made for the child are kept."""
+
+    @property
+    def env(self) -> Env: ...
+
+    @property
+    def reads(self) -> dict[str, list[Read]]: ...
 
 
 @dataclass(frozen=True)
@@ -54,7 +63,7 @@ class RuleReads:
     """Where it holds it read every fact it names, the child's own or the household's (no `or`,
     quantifier, `not` or count decides which): every fact it names is acknowledged once it fires."""
 
-    def held(self, result: ChildResult, household: dict[str, list[Read]]) -> list[Read]:
+    def held(self, result: ReadsKept, household: dict[str, list[Read]]) -> list[Read]:
         """The rule's reads for the child of `result`, made once per child (once per household,
         in `household`, for a rule that reads no fact of a child) however many parts of the
         assessment ask (the fired descriptors' facts, what they acknowledge of the recorded facts)."""

@@ -27,7 +27,7 @@ from typing import Any
 from ..language.compile import Env
 from ..language.logic import Span
 from ..language.tree import And, Count, FlagTest, Node, Not, NumberTest, Or, Quantified, Test, ValuesTest
-from ..rulebook.load import Descriptor
+from ..rulebook.parts import Descriptor
 
 _READ_PREFIX = {"child": "child", "home": "household.home", "household": "household", "strengths": "household.strengths"}
 

@@ -28,7 +28,8 @@ from ..model.ages import MAX_AGE_MONTHS, AgeSpan, months_range_words, months_wor
 from ..model.assessment import UnassessedFact, UnassessedReason
 from ..model.catalogue import FactSpec
 from ..model.situation import Household
-from ..rulebook.load import Descriptor, Escalation, Rulebook, in_age_band
+from ..rulebook.book import Rulebook
+from ..rulebook.parts import Descriptor, Escalation, in_age_band
 from ..rulebook.schema import AgeBand, NotAConcernEntry
 from ..rulebook.tables import CONCERN_ROOTS, ConcernFields
 from .evaluate import ChildResult

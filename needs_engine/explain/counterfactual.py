@@ -30,7 +30,7 @@ from ..model.catalogue import FactSpec
 from ..model.levels import Level
 from ..model.situation import Household
 from ..plural import plural
-from ..rulebook.load import Rulebook
+from ..rulebook.book import Rulebook
 from .addresses import Address, apply_changes, plain_value
 from .results import Counterfactual, CounterfactualSearch, FactChange, NearMiss
 from .words import change_clause, subject_name

@@ -21,7 +21,8 @@ from ..engine.evaluate import ChildResult
 from ..errors import InputError, Problem
 from ..model.levels import LEVELS, Level
 from ..model.situation import Household, Situation
-from ..rulebook.load import Rulebook, load_rulebook
+from ..rulebook.book import Rulebook
+from ..rulebook.load import load_rulebook
 from .counterfactual import BUDGET, LISTED, MAX_CHANGES, red_flag_note, smallest_changes
 from .results import TargetSearch
 from .words import subject_name
@@ -34,7 +35,7 @@ def allowed_levels(book: Rulebook) -> str:
 
 def target_level(text: str, book: Rulebook, *, field: str = "--target") -> Level:
     """The level `text` names in `book` (an id, label, name or 1-4, any case), or one InputError listing them."""
-    from ..training import answer_words
+    from .words import answer_words
 
     cleaned = " ".join(text.strip().lower().replace("-", " ").replace("_", " ").split())
     words = {word.replace("_", " "): level for word, level in answer_words(book).items()}

@@ -16,7 +16,9 @@ from ..model.assessment import LowerRung
 from ..model.levels import Level
 from ..model.situation import Household, Situation
 from ..plural import plural
-from ..rulebook.load import Escalation, Rulebook, load_rulebook
+from ..rulebook.book import Rulebook
+from ..rulebook.load import load_rulebook
+from ..rulebook.parts import Escalation
 from .addresses import Address, plain_value
 from .counterfactual import BUDGET, MAX_CHANGES, near_misses, search
 from .results import (

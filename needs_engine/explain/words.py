@@ -12,12 +12,16 @@ from __future__ import annotations
 from collections import Counter
 from enum import Enum
 from functools import cache
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
+from ..formats.text import terminal_safe
 from ..model.catalogue import FactSpec, all_facts
 from ..model.facts import Ordinal
+from ..model.levels import LEVELS, Level
 from ..model.situation import Household
-from ..render.text import terminal_safe
+
+if TYPE_CHECKING:
+    from ..rulebook.book import Rulebook
 
 _OPERATORS = {
     "<": "below",
@@ -141,3 +145,21 @@ def change_clause(subject: str, spec: FactSpec, before: Any, after: Any, househo
     if spec.kind == "flag" and spec.direction != "strength":
         return f"{who} '{fact_name(spec)}' were {value_text(spec, after)} (not {value_text(spec, before)})"
     return f"{who} {fact_name(spec)} were {value_text(spec, after)} (not {value_text(spec, before)})"
+
+
+def answer_words(book: Rulebook) -> dict[str, Level]:
+    """Every way a learner may name a level: 1-4, its id, label and name (lower case)."""
+    words: dict[str, Level] = {}
+    for level in LEVELS:
+        entry = book.levels[level]
+        for word in (
+            str(level.rank + 1),
+            level.value,
+            level.value.replace("_", " "),
+            entry.label,
+            entry.name or "",
+            book.label(level),
+        ):
+            if word:
+                words[" ".join(word.lower().replace("-", " ").split())] = level
+    return words

@@ -17,7 +17,7 @@ from typing import Any, Optional
 from ..model.ages import applies_span
 from ..model.catalogue import FactSpec, all_facts, facts_by_root
 from ..model.facts import field_title, plain_label
-from ..rulebook.load import Rulebook
+from ..rulebook.book import Rulebook
 
 UNKNOWN_CELL = -1
 """A cell's index when the answer is "don't know"."""

@@ -25,12 +25,12 @@ from typing import Any, Optional, Protocol
 from ..engine.assess import assess
 from ..errors import InputError
 from ..explain.addresses import Address, parse_value
-from ..inputs import situation_from_document
+from ..formats.inputs import situation_from_document
 from ..model.assessment import Assessment, Question
 from ..model.catalogue import FactSpec
 from ..model.facts import is_unknown_word
 from ..model.situation import CarerRole, Consent
-from ..rulebook.load import Rulebook
+from ..rulebook.book import Rulebook
 from .answers import AGE_HELP, carer_ids, fact_spec, read_age, record, recorded, set_age
 from .checklist import Grid, build_grid, columns_that_fit, red_flag_facts
 from .document import situation_yaml
@@ -314,8 +314,8 @@ def _read_number(address: Address, text: str) -> Any:
 
 def continue_document(path: Path) -> dict[str, Any]:
     """A saved case, read and checked as `needs assess` reads it, to take the interview up again."""
-    from ..inputs import read_situation
-    from ..yamlfile import plain_document, read_file
+    from ..formats.inputs import read_situation
+    from ..formats.yamlfile import plain_document, read_file
 
     read_situation(path)  # one clear message (file, line, field) if it is not a valid situation
     return plain_document(read_file(path))

@@ -14,10 +14,11 @@ from rich.panel import Panel
 from rich.text import Text
 
 from ..explain.results import ChildExplanation, CounterfactualSearch, Explanation, TargetSearch
+from ..formats.text import markdown_safe, terminal_safe
 from ..model.assessment import UnassessedFact
 from ..plural import plural
-from ..rulebook.load import Rulebook
-from .text import check_lines, markdown_safe, terminal_safe
+from ..rulebook.book import Rulebook
+from .text import check_lines
 from .theme import LEVEL_STYLE, UNASSESSED_HEADING, also_meets_words, level_badge, provenance, tier_words, unassessed_line
 
 

@@ -28,13 +28,14 @@ from typing import TYPE_CHECKING, Any, Optional
 from ..errors import InputError, Problem
 from ..explain.results import ChildExplanation, Explanation
 from ..explain.words import fact_name, fact_sentence, subject_name, value_text
+from ..formats.text import terminal_safe
 from ..model.assessment import Assessment, ChildAssessment, FiredDescriptor, UnassessedFact
 from ..model.catalogue import facts_by_root, known_facts
 from ..model.levels import Level
 from ..model.situation import Household, Situation
 from ..plural import plural
-from ..rulebook.load import Rulebook
-from .text import check_lines, terminal_safe
+from ..rulebook.book import Rulebook
+from .text import check_lines
 from .theme import (
     UNASSESSED_HEADING,
     age_cases_words,
@@ -116,7 +117,7 @@ class FactGroup:
 
 def record_html(assessment: Assessment, rulebook: Rulebook, situation: Situation, *, generated: Optional[dt.date] = None) -> str:
     """The case record: one or two A4 pages to attach to the case (`needs assess --format html`)."""
-    from ..records import input_hash
+    from ..workflows.records import input_hash
 
     household = situation.household
     children = [child_view(child, rulebook, household) for child in assessment.children]

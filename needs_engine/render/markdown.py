@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from ..formats.text import markdown_safe
 from ..model.assessment import Assessment
-from ..rulebook.load import Rulebook
-from .text import check_lines, markdown_safe
+from ..rulebook.book import Rulebook
+from .text import check_lines
 from .theme import (
     UNASSESSED_HEADING,
     age_cases_words,

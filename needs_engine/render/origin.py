@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..rulebook.load import Descriptor, Rulebook
+from ..rulebook.book import Rulebook
+from ..rulebook.parts import Descriptor
 from ..rulebook.schema import OVERRIDABLE, DescriptorEntry
 
 KINDS = ("common", "overridden", "local", "excluded")

@@ -7,9 +7,9 @@ from rich.panel import Panel
 from rich.text import Text
 
 from ..model.levels import Level
-from ..rulebook.load import Rulebook
-from ..scenarios import Scenario
-from ..training import QuizItem, known_fact_lines
+from ..rulebook.book import Rulebook
+from ..scenarios.library import Scenario
+from ..workflows.training import QuizItem, known_fact_lines
 from .theme import level_badge
 
 SHOWN = 6

@@ -22,13 +22,14 @@ from rich.console import Console, RenderableType
 from rich.rule import Rule
 from rich.text import Text
 
-from ..explain.questions import RED_FLAGS
+from ..engine.questions import RED_FLAGS
 from ..explain.words import fact_name
+from ..formats.text import terminal_safe
 from ..model.assessment import AppliedEscalation, Assessment, ChildAssessment, FiredDescriptor, Question, UnassessedFact
 from ..model.catalogue import spec_of
 from ..plural import plural
-from ..rulebook.load import Rulebook
-from .text import check_lines, terminal_safe
+from ..rulebook.book import Rulebook
+from .text import check_lines
 from .theme import (
     LEVEL_STYLE,
     UNASSESSED_HEADING,

@@ -10,10 +10,11 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from ..formats.text import terminal_safe
 from ..model.assessment import Assessment, ChildAssessment
 from ..plural import plural
-from ..rulebook.load import Rulebook
-from .text import check_lines, terminal_safe
+from ..rulebook.book import Rulebook
+from .text import check_lines
 from .theme import (
     LEVEL_STYLE,
     UNASSESSED_HEADING,

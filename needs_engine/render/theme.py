@@ -9,7 +9,7 @@ from ..model.assessment import Assessment, ChildAssessment, FactValueType, Fired
 from ..model.levels import Level
 from ..model.tiers import TIER_LABELS, Tier
 from ..plural import plural
-from ..rulebook.load import Rulebook
+from ..rulebook.book import Rulebook
 
 if TYPE_CHECKING:
     from rich.text import Text

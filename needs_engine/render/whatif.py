@@ -7,8 +7,8 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from ..explain.whatif import WhatIf
 from ..model.levels import Level
+from ..workflows.whatif import WhatIf
 from .theme import level_badge
 
 SHOWN = 6

@@ -17,8 +17,8 @@ from typing import Annotated, Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
 from ..errors import ConditionError, Problem, RulebookError
+from ..formats.yamlfile import YAMLProblem, line_of
 from ..language.compile import Condition, Env, compile_condition, reads_child
-from ..yamlfile import YAMLProblem, line_of
 from .filecache import read_file  # yamlfile.read_file, with parsed files kept between processes
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent

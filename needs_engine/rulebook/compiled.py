@@ -46,10 +46,11 @@ from ..model.catalogue import facts_by_root
 from ..model.levels import Level
 from ..model.tiers import Tier
 from . import schema
+from .book import Rulebook
 from .cachedir import entry, entry_body, write_entry
 from .filecache import cache_dir
 from .library import LOCAL, Origin
-from .load import Applicable, Descriptor, Escalation, Mitigation, Rulebook, _readers
+from .parts import Applicable, Descriptor, Escalation, Mitigation, readers_of
 from .tiers import TierMap
 
 FORMAT = 1
@@ -319,7 +320,7 @@ def decode_rulebook(data: dict[str, Any]) -> Rulebook:
             check_str(fact): frozenset((check_str(op), _decode_number(bound)) for op, bound in lines)
             for fact, lines in data["thresholds"]
         },
-        readers=_readers(readers),
+        readers=readers_of(readers),
         tier_map=TierMap({Level(level): tuple(Tier(tier) for tier in tiers) for level, tiers in data["tier_map"]}),
         library=None if data["library"] is None else check_str(data["library"]),
         excluded=tuple(_decode_model(entry, schema.ExclusionEntry) for entry in data["excluded"]),

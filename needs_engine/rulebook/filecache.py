@@ -1,6 +1,6 @@
 """A cache of parsed rulebook files, so a fresh `needs` process does not parse 24 YAML files again.
 
-Parsing a rulebook's YAML (libyaml, then the reader's own checks: `yamlfile.py`) is the largest
+Parsing a rulebook's YAML (libyaml, then the reader's own checks: `formats/yamlfile.py`) is the largest
 part of loading one that can be stored as plain data; the rest (compiling conditions into
 functions) cannot. So `read_file` here is `yamlfile.read_file` with a memory: the first time it
 reads a file's bytes it parses them and stores the document; the next process that reads the
@@ -9,7 +9,7 @@ same bytes takes the document from the store.
 - Where: `NEEDS_ENGINE_CACHE_DIR` if set, else `$XDG_CACHE_HOME/needs-engine`, else
   `~/.cache/needs-engine`. `NEEDS_ENGINE_NO_CACHE=1` turns the cache off (nothing read or written).
 - Keyed by content: one entry per file, named by a SHA-256 of the file's bytes, the engine
-  version and the reader's own source (`yamlfile.py` and this module), so an edited file, another
+  version and the reader's own source (`formats/yamlfile.py` and this module), so an edited file, another
   engine version or a changed reader makes a new entry, never a stale document.
 - Data only: each entry is JSON (never pickle or marshal: reading the cache cannot run code),
   holding the document with the line of every key and list item, which error messages and
@@ -34,9 +34,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Optional
 
-from .. import yamlfile
 from .._version import __version__
-from ..yamlfile import Located, Syntax, parse_bytes, read_bounded, syntax_of
+from ..formats import yamlfile
+from ..formats.yamlfile import Located, Syntax, parse_bytes, read_bounded, syntax_of
 from .cachedir import cache_dir, entry, entry_body, write_entry
 
 FORMAT = 1

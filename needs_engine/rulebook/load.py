@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional, Union
@@ -20,187 +20,28 @@ from typing import Any, Optional, Union
 from pydantic import BaseModel, ValidationError
 
 from ..errors import ConditionError, Problem, RulebookError, unknown_name
-from ..language.compile import Condition, Env, FactRead, compile_condition, within, within_trace
-from ..language.logic import Truth
-from ..language.tree import in_band, negates
-from ..model.ages import AgeSpan
+from ..formats.yamlfile import YAMLProblem, line_of
+from ..language.compile import Condition, compile_condition
+from ..language.tree import negates
 from ..model.catalogue import FactSpec, all_facts
 from ..model.levels import Level
 from ..model.tiers import Tier
-from ..yamlfile import YAMLProblem, line_of
+from .book import Rulebook
 from .filecache import read_file  # yamlfile.read_file, with parsed files kept between processes
-from .library import LIBRARY_FILE, LOCAL, Origin, OriginKind, Placed, RulesPlace, descriptor_files, extend, find_library
+from .library import LIBRARY_FILE, LOCAL, Origin, Placed, RulesPlace, descriptor_files, extend, find_library
+from .parts import Applicable, Descriptor, Escalation, Mitigation, readers_of
 from .schema import (
-    AgeBand,
     CommonDescriptorFile,
-    ConsentGuidance,
-    DescriptorCount,
     DescriptorFile,
     DomainEntry,
-    ExclusionEntry,
-    LevelEntry,
     LibraryFile,
     NotAConcernEntry,
     RulesFile,
-    StepDown,
-    Urgent,
 )
-from .tables import RuleTables, rule_tables
-from .thresholds import Comparisons, comparisons
+from .thresholds import comparisons
 from .tiers import PLAIN_TIERS, TierMap, mapping_problems, statutory
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
-
-
-@dataclass(frozen=True)
-class Applicable:
-    """A condition restricted to an age band: what descriptors and escalations evaluate."""
-
-    condition: Condition
-    age: Optional[AgeBand]
-
-    def fast(self, env: Env) -> Truth:
-        return within(self.age, env, self.condition.fast)
-
-    def trace(self, env: Env) -> tuple[Truth, tuple[FactRead, ...]]:
-        return within_trace(self.age, env, self.condition.trace)
-
-
-def in_age_band(band: Optional[AgeBand], span: AgeSpan) -> Truth:
-    """Whether a child whose age is `span` is in `band` (None: any age): `language.tree.in_band`."""
-    return in_band(band, span)
-
-
-@dataclass(frozen=True)
-class Descriptor:
-    """A compiled threshold descriptor."""
-
-    id: str
-    level: Level
-    domain: str
-    text: str
-    source: str
-    applies: Applicable
-    floor: bool
-    red_flag: bool
-    file: str
-    line: int
-    need: str = ""
-    """The need this descriptor is a rung of (its own id when it stands alone)."""
-    rung: int = 0
-    """Its place on the need's ladder, 0 the least severe (rungs of one level are told apart by it)."""
-    never_mitigable: Optional[str] = None
-    """Why no strength may lower it (Semantics 13), or None when a rules file may name it in a mitigation."""
-    tier: Tier = Tier.universal
-    """The response it calls for, always one its level covers (`Rulebook.tiers_of`)."""
-    origin: Origin = field(default=LOCAL, compare=False)
-    """Common, overridden (with the override) or local (`rulebook/library.py`)."""
-
-    @property
-    def age(self) -> Optional[AgeBand]:
-        """The age band the descriptor applies to (None: any age), as its `applies` checks it."""
-        return self.applies.age
-
-
-@dataclass(frozen=True)
-class Escalation:
-    """A compiled escalation rule: a condition, or a count of fired descriptors."""
-
-    id: str
-    text: str
-    source: str
-    to: Level
-    applies: Optional[Applicable]
-    count: Optional[DescriptorCount]
-    never_mitigable: Optional[str] = None
-    tier: Tier = Tier.universal
-    """The response it means, one `to` covers."""
-
-
-@dataclass(frozen=True)
-class Mitigation:
-    """A compiled mitigation: strengths that may lower the level one step."""
-
-    id: str
-    text: str
-    source: str
-    condition: Condition
-    lowers_from: frozenset[Level]
-    lowers: frozenset[str] = frozenset()
-    """The descriptor and escalation ids it may lower (its `lowers` names, expanded)."""
-
-
-@dataclass(frozen=True)
-class Rulebook:
-    """A loaded rulebook, ready to assess with."""
-
-    id: str
-    name: str
-    version: str
-    summary: str
-    content_hash: str
-    levels: dict[Level, LevelEntry]
-    domains: dict[str, DomainEntry]
-    descriptors: tuple[Descriptor, ...]
-    escalations: tuple[Escalation, ...]
-    mitigations: tuple[Mitigation, ...]
-    consent: ConsentGuidance
-    urgent: Urgent
-    urgent_condition: Condition
-    sources: dict[str, str]
-    path: str
-    by_id: dict[str, Descriptor] = field(repr=False, default_factory=dict)
-    not_a_concern: tuple[NotAConcernEntry, ...] = ()
-    step_down: Optional[StepDown] = None
-    """What to do when a family steps down a level (`needs review`), if the rulebook says."""
-    """Values the rulebook deliberately does not treat as concerns (read by `needs rules lint`)."""
-    needs: dict[str, tuple[Descriptor, ...]] = field(repr=False, default_factory=dict)
-    """Every need with more than one rung: its descriptors, lowest rung first (Semantics 12)."""
-    thresholds: Comparisons = field(repr=False, default_factory=dict)
-    """Where the descriptors and escalations draw lines on each number fact (`rulebook/thresholds.py`)."""
-    readers: dict[str, tuple[Union[Descriptor, Escalation], ...]] = field(repr=False, default_factory=dict)
-    """For each fact (siblings' as `child.…`), the descriptors and condition escalations that read it."""
-    tier_map: TierMap = field(repr=False, default_factory=lambda: TierMap({}))
-    library: Optional[str] = None
-    """The library it extends, as '<id> <version>' (None: a rulebook of its own)."""
-    excluded: tuple[ExclusionEntry, ...] = ()
-    """Common descriptors it does not use, each with its reason and source."""
-    not_a_concern_at: tuple[str, ...] = ()
-    """Where each `not_a_concern` entry is written (file:line), in the same order."""
-    tables: RuleTables = field(init=False, repr=False, compare=False)
-    """The descriptors and escalations indexed for the assessment's inner loops (`rulebook/tables.py`)."""
-    derived: dict[str, Any] = field(init=False, repr=False, compare=False)
-    """What the engine derives from this rulebook on first use (its generated evaluation code), kept
-    with the rulebook rather than in a module-level cache, and empty again for a `replace` copy."""
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "tables", rule_tables(self.descriptors, self.escalations, self.thresholds))
-        object.__setattr__(self, "derived", {})
-
-    def label(self, level: Level) -> str:
-        """The level's label in this rulebook, with its Thrive-style name if it has one."""
-        entry = self.levels[level]
-        return f"{entry.label} ({entry.name})" if entry.name else entry.label
-
-    def level_for(self, tier: Tier) -> Level:
-        """The level a descriptor of `tier` sits at here: the lowest level covering it."""
-        return self.tier_map.level_for(tier)
-
-    def tiers_of(self, level: Level) -> tuple[Tier, ...]:
-        """The response tiers `level` covers here, lowest first."""
-        return self.tier_map.tiers_of(level)
-
-    @property
-    def child_protection_level(self) -> Level:
-        """The level child protection (s47) maps to here, where red flags must sit."""
-        return self.level_for(Tier.child_protection)
-
-    def origin_counts(self) -> dict[str, int]:
-        """How many descriptors are common, overridden and local, and how many common ones are excluded."""
-        kinds: list[OriginKind] = ["common", "overridden", "local"]
-        counts: dict[str, int] = {kind: sum(d.origin.kind == kind for d in self.descriptors) for kind in kinds}
-        counts["excluded"] = len(self.excluded)
-        return counts
 
 
 # --- locating rulebooks ---------------------------------------------------------------------
@@ -393,7 +234,7 @@ class _Loader:
             step_down=rules.step_down,
             needs={need: rungs for need, rungs in needs.items() if len(rungs) > 1},
             thresholds=comparisons(item.applies.condition for item in readers),
-            readers=_readers(readers),
+            readers=readers_of(readers),
             tier_map=tier_map,
             library=f"{library.model.id} {library.model.version}" if library else None,
             excluded=excluded,
@@ -804,15 +645,6 @@ class _Loader:
 def _severity(descriptor: Descriptor) -> tuple[int, int]:
     """How a rung ranks on its need's ladder: by level, then by tier."""
     return descriptor.level.rank, descriptor.tier.rank
-
-
-def _readers(items: list[Union[Descriptor, Escalation]]) -> dict[str, tuple[Union[Descriptor, Escalation], ...]]:
-    found: dict[str, list[Union[Descriptor, Escalation]]] = {}
-    for item in items:
-        assert item.applies is not None
-        for fact in sorted(item.applies.condition.facts):
-            found.setdefault(fact, []).append(item)
-    return {fact: tuple(held) for fact, held in found.items()}
 
 
 def _at(descriptor: Descriptor) -> str:

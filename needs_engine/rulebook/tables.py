@@ -17,7 +17,7 @@ from ..model.catalogue import FactSpec, facts_by_root
 from .thresholds import Comparisons, concern_test
 
 if TYPE_CHECKING:
-    from .load import Descriptor, Escalation
+    from .parts import Descriptor, Escalation
     from .schema import DescriptorCount
 
 ConcernFields = tuple[tuple[tuple[str, ...], tuple[tuple[str, FactSpec, Callable[[Any], bool]], ...]], ...]

@@ -32,8 +32,9 @@ from ..model.levels import Level
 from ..model.situation import Situation
 from ..model.tiers import Tier
 from ..plural import plural
-from ..records import DecisionRecord, make_record
-from ..rulebook.load import Rulebook, load_rulebook, shipped_rulebooks
+from ..rulebook.book import Rulebook
+from ..rulebook.load import load_rulebook, shipped_rulebooks
+from ..workflows.records import DecisionRecord, make_record
 
 MAX_BODY_BYTES = 1_000_000
 DRAIN_FACTOR = 8
@@ -142,7 +143,7 @@ def problem(
 
 
 def _field_errors(errors: Any) -> list[FieldError]:
-    from ..explain.fields import allowed_keys
+    from ..model.fields import allowed_keys
 
     found = []
     for error in errors:
@@ -222,11 +223,11 @@ class BodyProblem(HTTPException):
 
 
 class StrictRequest(Request):
-    """A request whose JSON body is read by the one reader (yamlfile.py), never json.loads."""
+    """A request whose JSON body is read by the one reader (formats/yamlfile.py), never json.loads."""
 
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
-            from ..yamlfile import YAMLProblem, parse_bytes
+            from ..formats.yamlfile import YAMLProblem, parse_bytes
 
             try:
                 self._json = parse_bytes(await self.body(), where="body", syntax="json")

@@ -13,10 +13,10 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import Field, StringConstraints
 
-from ..explain.whatif import WhatIf
-from ..functions import ChangeValue, review, what_if
 from ..model.situation import Identifier, Situation
-from ..review import Review
+from ..workflows.functions import ChangeValue, review, what_if
+from ..workflows.review import Review
+from ..workflows.whatif import WhatIf
 from .app import RULEBOOK_ID, _Wire, shipped_rulebook
 
 MAX_CHANGES = 40

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Optional
 
+from ..formats.yamlfile import plain_document, read_file
 from ..rulebook.load import content_roots
-from ..yamlfile import plain_document, read_file
 
 SEPARATION = "early-help-separation-school-attendance.yaml"
 """The example docs/embedding.md quotes: a 9-year-old (c1) whose attendance fell to 86%."""
@@ -82,19 +82,19 @@ def _explain(body: dict[str, Any]) -> Any:
 
 
 def _compare(body: dict[str, Any]) -> Any:
-    from ..functions import compare
+    from ..workflows.functions import compare
 
     return compare(body["situation"], body["rulebooks"]).model_dump(mode="json")
 
 
 def _what_if(body: dict[str, Any]) -> Any:
-    from ..functions import what_if
+    from ..workflows.functions import what_if
 
     return what_if(body["situation"], body["changes"]).model_dump(mode="json")
 
 
 def _review(body: dict[str, Any]) -> Any:
-    from ..functions import review
+    from ..workflows.functions import review
 
     return review(body["before"], body["after"]).model_dump(mode="json")
 

@@ -22,12 +22,12 @@ from fastapi.responses import JSONResponse
 from pydantic import Field, StringConstraints
 from starlette.exceptions import HTTPException
 
-from ..compare import Comparison
 from ..errors import InputError
 from ..explain.counterfactual import BUDGET, MAX_CHANGES
 from ..explain.results import Explanation
 from ..model.situation import Identifier, Situation
-from ..rulebook.load import Rulebook
+from ..rulebook.book import Rulebook
+from ..workflows.compare import Comparison
 from .app import RULEBOOK_ID, _Wire, shipped_rulebook
 
 RulebookId = Annotated[str, StringConstraints(pattern=RULEBOOK_ID)]
@@ -143,7 +143,7 @@ def add_explanation_routes(api: APIRouter) -> None:
     )
     def compare_household(request: CompareRequest) -> JSONResponse:
         """One situation under several shipped rulebooks, side by side: `needs compare --format json`."""
-        from ..compare import compare
+        from ..workflows.compare import compare
 
         books = _rulebooks(request.rulebooks) if request.rulebooks is not None else ()
         try:

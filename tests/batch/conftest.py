@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from needs_engine.rulebook.load import Rulebook, load_rulebook
+from needs_engine.rulebook.book import Rulebook
+from needs_engine.rulebook.load import load_rulebook
 
 RULEBOOKS = ("knowsley", "st-helens", "east-sussex")
 

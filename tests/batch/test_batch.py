@@ -18,8 +18,8 @@ from needs_engine import assess, load_rulebook
 from needs_engine.batch.columns import Columns
 from needs_engine.cli.app import app
 from needs_engine.errors import InputError
-from needs_engine.inputs import situation_from_document
-from needs_engine.yamlfile import read_file
+from needs_engine.formats.inputs import situation_from_document
+from needs_engine.formats.yamlfile import read_file
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"

@@ -28,7 +28,8 @@ from needs_engine.batch import runner
 from needs_engine.batch.columnar import plan_of, screen_lines
 from needs_engine.batch.reader import Record
 from needs_engine.batch.writer import OutputFormat
-from needs_engine.rulebook.load import Rulebook, load_rulebook
+from needs_engine.rulebook.book import Rulebook
+from needs_engine.rulebook.load import load_rulebook
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from needs_engine.batch.writer import OutputFormat
-from needs_engine.rulebook.load import Rulebook
+from needs_engine.rulebook.book import Rulebook
 
 from .test_columnar import assert_identical, both, covered, situation_lines
 

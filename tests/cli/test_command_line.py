@@ -225,7 +225,7 @@ def test_one_question_is_one_question_in_the_terminal() -> None:
     from rich.console import Console
 
     from needs_engine import assess, load_rulebook
-    from needs_engine.inputs import read_situation
+    from needs_engine.formats.inputs import read_situation
     from needs_engine.render.terminal import render_assessment
 
     book = load_rulebook("knowsley")

@@ -18,8 +18,8 @@ from typer.testing import CliRunner
 
 from needs_engine import assess, compare, load_rulebook, shipped_rulebooks
 from needs_engine.cli.app import app
-from needs_engine.rulebook.diff import FieldChange, RuleChange, diff_rulebooks
-from needs_engine.scenarios import load_scenarios, shipped_scenarios
+from needs_engine.scenarios.library import load_scenarios, shipped_scenarios
+from needs_engine.workflows.rulesdiff import FieldChange, RuleChange, diff_rulebooks
 from tests.unit.test_rulebook import base_descriptors, base_rules, desc, write_book
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

@@ -10,9 +10,9 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from needs_engine.cli.app import app
-from needs_engine.coverage import AGE_BANDS, unreachable_levels
 from needs_engine.model.levels import Level
 from needs_engine.rulebook.load import load_rulebook
+from needs_engine.scenarios.coverage import AGE_BANDS, unreachable_levels
 
 from .test_cli import plain
 

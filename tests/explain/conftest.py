@@ -7,7 +7,7 @@ import copy
 from pathlib import Path
 from typing import Any
 
-from needs_engine.yamlfile import read_file
+from needs_engine.formats.yamlfile import read_file
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"

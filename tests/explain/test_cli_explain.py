@@ -142,8 +142,8 @@ def test_quiz_reads_piped_answers_and_stops_when_they_run_out() -> None:
 
 def test_quiz_score_counts_matches() -> None:
     # Answer every scenario with the engine's own level: a perfect score.
-    from needs_engine.scenarios import load_scenarios
-    from needs_engine.training import quiz_order
+    from needs_engine.scenarios.library import load_scenarios
+    from needs_engine.workflows.training import quiz_order
 
     ordered = quiz_order(load_scenarios(SCENARIOS), seed=5, count=None)
     answers = "\n".join(str(assess(s.situation, "knowsley").level.rank + 1) for s in ordered) + "\n"
@@ -179,8 +179,8 @@ def test_html_escapes_text(tmp_path: Path) -> None:
 
 def test_what_if_reports_questions_resolved_by_learning_an_unknown() -> None:
     from needs_engine.explain.addresses import Address
-    from needs_engine.explain.whatif import what_if
-    from needs_engine.inputs import read_situation
+    from needs_engine.formats.inputs import read_situation
+    from needs_engine.workflows.whatif import what_if
 
     household = read_situation(EXAMPLES / "unknown-heavy-school-concern-teenager.yaml").household
     asked = assess(household, "knowsley").questions[0]

@@ -20,11 +20,11 @@ from hypothesis import HealthCheck, event, given, settings
 
 from needs_engine import load_rulebook, shipped_rulebooks
 from needs_engine.authoring.strategies import situations
+from needs_engine.engine import questions
 from needs_engine.engine.assess import evaluate_household
 from needs_engine.engine.unassessed import recorded_concerns
-from needs_engine.explain import questions
+from needs_engine.formats.yamlfile import read_file
 from needs_engine.model.situation import Household, Situation
-from needs_engine.yamlfile import read_file
 
 ROOT = Path(__file__).resolve().parents[2]
 FILES = [p for p in sorted((ROOT / "examples").glob("*.yaml")) if p.name != "expected.yaml"]

@@ -16,8 +16,8 @@ from needs_engine.cli.app import app
 from needs_engine.errors import InputError
 from needs_engine.explain.target import counterfactuals_to, target_level
 from needs_engine.explain.why import explain
+from needs_engine.formats.yamlfile import read_file
 from needs_engine.model.levels import LEVELS, Level
-from needs_engine.yamlfile import read_file
 
 from .conftest import EXAMPLES, document, edited
 

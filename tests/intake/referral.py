@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
+from needs_engine.formats.yamlfile import read_file
 from needs_engine.model.catalogue import facts_by_root
 from needs_engine.model.facts import is_unknown_word
-from needs_engine.yamlfile import read_file
 
 _IDENTITY = {"id", "name", "reference", "role", "age_months", "age_years", "age_band", "unborn_weeks"}
 

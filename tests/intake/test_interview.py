@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from needs_engine import assess, load_rulebook
 from needs_engine.cli.app import app
-from needs_engine.inputs import read_situation
+from needs_engine.formats.inputs import read_situation
 from needs_engine.intake.answers import carer_ids, read_age
 from needs_engine.intake.checklist import UNKNOWN_CELL, Grid, build_grid
 from needs_engine.intake.interview import DONT_KNOW, SKIP, STOP, Interview, continue_document
@@ -115,7 +115,7 @@ def scenarios_an_interview_can_reproduce() -> list[Path]:
     and a strength only lowers one) and an expectation under Knowsley."""
     chosen = []
     for path in sorted((ROOT / "scenarios").glob("*.yaml")):
-        from needs_engine.yamlfile import read_file
+        from needs_engine.formats.yamlfile import read_file
 
         document = read_file(path)
         household = document["situation"]["household"]

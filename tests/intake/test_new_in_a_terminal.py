@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from needs_engine import assess, load_rulebook
-from needs_engine.inputs import read_situation
+from needs_engine.formats.inputs import read_situation
 from needs_engine.intake.answers import fact_spec, read_age
 from needs_engine.intake.checklist import build_grid
 from needs_engine.model.situation import CarerRole, Consent

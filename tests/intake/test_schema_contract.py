@@ -23,10 +23,10 @@ from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from needs_engine.cli.app import app
+from needs_engine.formats.yamlfile import read_file
 from needs_engine.model.catalogue import FactSpec, all_facts
 from needs_engine.model.situation import Situation
-from needs_engine.scenarios import scenario_paths
-from needs_engine.yamlfile import read_file
+from needs_engine.scenarios.library import scenario_paths
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted(p for p in (ROOT / "examples").glob("*.yaml") if p.name != "expected.yaml")

@@ -11,12 +11,12 @@ from typer.testing import CliRunner
 
 from needs_engine import assess, load_rulebook
 from needs_engine.cli.app import app
-from needs_engine.inputs import read_situation_text, situation_from_document
+from needs_engine.formats.inputs import read_situation_text, situation_from_document
+from needs_engine.formats.yamlfile import parse_text, read_file
 from needs_engine.intake.document import situation_yaml
 from needs_engine.model.catalogue import all_facts
 from needs_engine.model.levels import Level
-from needs_engine.scenarios import scenario_paths
-from needs_engine.yamlfile import parse_text, read_file
+from needs_engine.scenarios.library import scenario_paths
 
 ROOT = Path(__file__).resolve().parents[2]
 ENV = {"COLUMNS": "100", "NO_COLOR": "1"}

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from needs_engine import assess, input_hash, load_rulebook, make_record, replay
 from needs_engine.cli.app import app
-from needs_engine.inputs import read_situation
+from needs_engine.formats.inputs import read_situation
 
 from ..authoring.conftest import copy_rulebook, descriptor_file
 

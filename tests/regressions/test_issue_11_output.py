@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from needs_engine import assess, load_rulebook
 from needs_engine.cli.app import app
-from needs_engine.inputs import read_situation_text
+from needs_engine.formats.inputs import read_situation_text
 
 from ..cli.test_cli import plain
 

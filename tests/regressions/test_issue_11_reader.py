@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 from needs_engine.cli.app import app
 from needs_engine.errors import InputError
-from needs_engine.inputs import read_situation, read_situation_text
-from needs_engine.yamlfile import YAMLProblem, parse_bytes
+from needs_engine.formats.inputs import read_situation, read_situation_text
+from needs_engine.formats.yamlfile import YAMLProblem, parse_bytes
 
 from ..authoring.conftest import copy_rulebook
 from ..cli.test_cli import plain
@@ -191,7 +191,7 @@ def test_a_two_megabyte_block_yaml_file_is_refused_in_well_under_a_second(tmp_pa
 
 
 def test_yaml_is_read_with_libyaml() -> None:
-    from needs_engine import yamlfile
+    from needs_engine.formats import yamlfile
 
     assert issubclass(yamlfile._LineLoader, __import__("yaml").CSafeLoader)
 

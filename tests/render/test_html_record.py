@@ -18,9 +18,9 @@ from typer.testing import CliRunner
 
 from needs_engine import assess, load_rulebook
 from needs_engine.cli.app import app
-from needs_engine.inputs import read_situation
-from needs_engine.records import input_hash
+from needs_engine.formats.inputs import read_situation
 from needs_engine.render.html import QUESTIONS_ON_RECORD, TEMPLATES_ENV
+from needs_engine.workflows.records import input_hash
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted(p for p in (ROOT / "examples").glob("*.yaml") if p.name != "expected.yaml")

@@ -18,8 +18,8 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
 
 from needs_engine import load_rulebook  # noqa: E402
-from needs_engine.records import input_hash  # noqa: E402
 from needs_engine.service.app import create_app  # noqa: E402
+from needs_engine.workflows.records import input_hash  # noqa: E402
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 CASE = yaml.safe_load((EXAMPLES / "early-help-separation-school-attendance.yaml").read_text())

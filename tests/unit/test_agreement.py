@@ -9,7 +9,7 @@ import pytest
 from needs_engine.authoring.agreement import agreed_tiers, line_tiers, score
 from needs_engine.authoring.practice import LoadedProbe, indicator_of, read_practice
 from needs_engine.errors import InputError
-from needs_engine.inputs import situation_from_document
+from needs_engine.formats.inputs import situation_from_document
 from needs_engine.model.levels import Level
 from needs_engine.model.tiers import Tier
 

@@ -204,7 +204,7 @@ def test_census_factors_shared_across_a_household_match_those_found_child_by_chi
     child of every example still gets exactly the codes it gets evaluated alone."""
     from needs_engine import load_rulebook
     from needs_engine.engine.assess import evaluate_household
-    from needs_engine.inputs import read_situation
+    from needs_engine.formats.inputs import read_situation
 
     mapping, book = census_mapping(), load_rulebook("knowsley")
     examples = sorted(Path(__file__).resolve().parents[2].joinpath("examples").glob("*.yaml"))

@@ -24,7 +24,8 @@ from needs_engine import assess
 from needs_engine.errors import RulebookError
 from needs_engine.language.compile import Condition
 from needs_engine.rulebook import compiled, load
-from needs_engine.rulebook.load import Rulebook, _Loader, load_rulebook, locate, shipped_rulebooks
+from needs_engine.rulebook.book import Rulebook
+from needs_engine.rulebook.load import _Loader, load_rulebook, locate, shipped_rulebooks
 from tests.authoring.conftest import copy_rulebook, edit
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -139,7 +140,7 @@ def test_encoding_round_trips_through_json_text(name: str) -> None:
 
 
 def test_every_example_is_assessed_to_the_same_json_from_the_cache(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from needs_engine.inputs import read_situation
+    from needs_engine.formats.inputs import read_situation
 
     for name in shipped_rulebooks():
         load_again(name)

@@ -14,7 +14,7 @@ import yaml
 from pydantic import ValidationError
 
 from needs_engine import Assessment, InputError, Level, Override, Rulebook, assess, load_rulebook
-from needs_engine.inputs import read_situation_text
+from needs_engine.formats.inputs import read_situation_text
 from needs_engine.model.catalogue import facts_by_root
 from needs_engine.rulebook.tiers import PLAIN_TIERS
 

@@ -21,10 +21,11 @@ import pytest
 
 from needs_engine import assess
 from needs_engine.errors import RulebookError
+from needs_engine.formats.yamlfile import Located, line_of
+from needs_engine.formats.yamlfile import read_file as parse_file
 from needs_engine.rulebook import filecache
-from needs_engine.rulebook.load import Rulebook, _Loader, load_rulebook, locate
-from needs_engine.yamlfile import Located, line_of
-from needs_engine.yamlfile import read_file as parse_file
+from needs_engine.rulebook.book import Rulebook
+from needs_engine.rulebook.load import _Loader, load_rulebook, locate
 from tests.authoring.conftest import copy_rulebook, edit
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -26,7 +26,7 @@ from needs_engine.engine.unassessed import _Reads, recorded_concerns
 from needs_engine.language.compile import Env
 from needs_engine.language.tree import And, Node, Test, Within
 from needs_engine.model.situation import Situation
-from needs_engine.rulebook.load import Applicable
+from needs_engine.rulebook.parts import Applicable
 from tests.unit.test_evaluation_paths import fixture_facts, households, write_rulebook
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))

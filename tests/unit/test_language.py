@@ -17,7 +17,7 @@ from needs_engine.language.logic import Span, all3, any3, not3
 from needs_engine.language.parse import MAX_CONDITION_LENGTH
 from needs_engine.model.catalogue import facts_by_root
 from needs_engine.model.situation import Situation
-from needs_engine.rulebook.load import Applicable
+from needs_engine.rulebook.parts import Applicable
 from needs_engine.rulebook.schema import AgeBand
 
 T, F, U = True, False, None

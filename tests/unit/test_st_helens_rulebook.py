@@ -9,7 +9,7 @@ import pytest
 
 from needs_engine import Level, assess, load_rulebook
 from needs_engine.model.assessment import Assessment
-from needs_engine.scenarios import load_scenario
+from needs_engine.scenarios.library import load_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 

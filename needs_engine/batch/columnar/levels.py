@@ -14,7 +14,7 @@ from ...engine.evaluate import outcome
 from ...language.logic import Truth
 from ...model.levels import Level
 from ...model.tiers import TIERS, Tier
-from ...rulebook.load import Mitigation
+from ...rulebook.parts import Mitigation
 from .masks import Mask, _Chunk
 from .plan import Plan
 from .program import FALSE, TRUE, UNKNOWN

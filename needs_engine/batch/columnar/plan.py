@@ -18,7 +18,8 @@ from ...model.catalogue import facts_by_root
 from ...model.levels import LEVELS
 from ...model.situation import CHILD_SECTIONS, Carer, Child, Household, _best_value, _no_concern, _no_concern_value
 from ...model.tiers import TIERS
-from ...rulebook.load import Descriptor, Rulebook
+from ...rulebook.book import Rulebook
+from ...rulebook.parts import Descriptor
 from ..fastdecode import struct_of
 from .tables import _AGE_FACTS, _STRING, NAN, Bools, Floats, Groups, _Column, _encode, _Table, _table, code_count
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
 from ...errors import InputError, Problem
-from ...inputs import situation_from_document
+from ...formats.inputs import situation_from_document
 from ...model.layout import Fact, People, Section, situation_layout
 from ...model.situation import Situation
 

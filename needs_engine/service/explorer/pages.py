@@ -26,8 +26,8 @@ from starlette.exceptions import HTTPException
 from ...errors import InputError, Problem
 from ...explain.target import allowed_levels, counterfactuals_to, target_level
 from ...model.levels import LEVELS
-from ...rulebook.load import Rulebook
-from ...scenarios import Scenario
+from ...rulebook.book import Rulebook
+from ...scenarios.library import Scenario
 from ..explanations import search_budget
 from .form import form_of, situation_from_form
 from .steps import step
@@ -83,7 +83,7 @@ def _page_book(rulebook_id: Optional[str]) -> Rulebook:
 @cache
 def scenarios() -> dict[str, Scenario]:
     """The shipped scenario library by name, loaded once per process."""
-    from ...scenarios import load_scenarios, shipped_scenarios
+    from ...scenarios.library import load_scenarios, shipped_scenarios
 
     return {s.name: s for s in load_scenarios(shipped_scenarios())}
 
@@ -151,7 +151,7 @@ def _workspace(document: dict[str, Any], book: Rulebook, chosen: Optional[Scenar
 @router.post("/load", response_class=HTMLResponse)
 async def load(request: Request) -> HTMLResponse:
     """A scenario from the library, or a pasted situation (YAML or JSON), as a fresh workspace."""
-    from ...inputs import read_situation_text
+    from ...formats.inputs import read_situation_text
 
     fields = await _fields(request)
     try:
@@ -207,7 +207,7 @@ async def target(request: Request) -> HTMLResponse:
 @router.get("/quiz", response_class=HTMLResponse)
 def quiz(scenario: Optional[str] = None, rulebook: Optional[str] = None, large: bool = False) -> HTMLResponse:
     """The room's quiz: the story and the known facts of one scenario; the room decides, then reveals."""
-    from ...training import known_fact_lines
+    from ...workflows.training import known_fact_lines
 
     book = _page_book(rulebook)
     names = sorted(scenarios())
@@ -225,7 +225,7 @@ def quiz(scenario: Optional[str] = None, rulebook: Optional[str] = None, large: 
 @router.post("/reveal", response_class=HTMLResponse)
 async def reveal(request: Request) -> HTMLResponse:
     """The engine's level with its reasons, and the scenario's own rationale, after the room decided."""
-    from ...training import parse_answer
+    from ...workflows.training import parse_answer
 
     fields = await _fields(request)
     try:

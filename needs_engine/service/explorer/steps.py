@@ -20,7 +20,7 @@ from ...model.levels import Level
 from ...model.situation import Situation
 from ...render.html import ChildView, child_view
 from ...render.text import check_lines
-from ...rulebook.load import Rulebook
+from ...rulebook.book import Rulebook
 from .form import Control, Form, changed_facts, facts_of
 
 QUESTIONS_SHOWN = 8

@@ -17,12 +17,12 @@ from typing import Optional
 
 from pydantic import Field
 
-from .engine.assess import assess
-from .model.assessment import Out
-from .model.levels import LEVELS, Level
-from .rulebook.load import Rulebook
-from .rulebook.schema import AgeBand
-from .scenarios import Scenario
+from ..engine.assess import assess
+from ..model.assessment import Out
+from ..model.levels import LEVELS, Level
+from ..rulebook.book import Rulebook
+from ..rulebook.schema import AgeBand
+from .library import Scenario
 
 
 @dataclass(frozen=True)

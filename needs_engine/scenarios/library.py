@@ -35,12 +35,12 @@ from typing import Any, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .errors import InputError, Problem
-from .inputs import situation_from_document
-from .model.levels import Level
-from .model.situation import Situation
-from .validation import problems_from_validation
-from .yamlfile import YAMLProblem, read_file
+from ..errors import InputError, Problem
+from ..formats.inputs import situation_from_document
+from ..formats.validation import problems_from_validation
+from ..formats.yamlfile import YAMLProblem, read_file
+from ..model.levels import Level
+from ..model.situation import Situation
 
 
 class Expectation(BaseModel):
@@ -124,7 +124,7 @@ DEFAULT_FOLDER = Path("scenarios")
 
 def shipped_scenarios() -> Path:
     """The scenario library shipped with needs-engine (inside the installed package, or the checkout)."""
-    from .rulebook.load import content_roots
+    from ..rulebook.load import content_roots
 
     return content_roots()[0] / "scenarios"
 

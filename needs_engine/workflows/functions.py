@@ -13,16 +13,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any, Optional, Union
 
+from ..engine.assess import household_of
+from ..errors import InputError
+from ..model.situation import Household, Situation
+from ..rulebook.book import Rulebook
+from ..rulebook.load import load_rulebook
 from .compare import Comparison
 from .compare import compare as compare_rulebooks
-from .engine.assess import household_of
-from .errors import InputError
-from .explain.whatif import WhatIf, parse_changes
-from .explain.whatif import what_if as what_if_household
-from .model.situation import Household, Situation
 from .review import Review
 from .review import review as review_dates
-from .rulebook.load import Rulebook, load_rulebook
+from .whatif import WhatIf, parse_changes
+from .whatif import what_if as what_if_household
 
 SituationLike = Union[Situation, Household, Mapping[str, Any]]
 """A situation as every function here takes it: validated, or a mapping to validate."""

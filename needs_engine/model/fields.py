@@ -7,8 +7,8 @@ from typing import Any, Optional
 
 from pydantic import BaseModel
 
-from ..model.catalogue import _inner_type
-from ..model.situation import Situation
+from .catalogue import _inner_type
+from .situation import Situation
 
 
 def _model_at(loc: tuple[Any, ...]) -> Optional[type[BaseModel]]:

@@ -27,7 +27,8 @@ from ..engine.assess import assess
 from ..language.compile import Condition
 from ..model.assessment import ChildAssessment, Out
 from ..model.levels import Level
-from .load import Applicable, Rulebook
+from ..rulebook.book import Rulebook
+from ..rulebook.parts import Applicable
 
 RuleKind = Literal["descriptor", "escalation", "mitigation"]
 NOT_PART_OF_A_RULE = frozenset({"id", "file", "line"})

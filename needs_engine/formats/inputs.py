@@ -7,8 +7,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .errors import InputError, Problem
-from .model.situation import Situation
+from ..errors import InputError, Problem
+from ..model.situation import Situation
 from .validation import problems_from_validation
 from .yamlfile import Syntax, YAMLProblem, parse_text, read_file
 

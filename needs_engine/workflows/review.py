@@ -15,15 +15,16 @@ from typing import Literal, Optional, Union
 
 from pydantic import Field
 
-from .engine.assess import assess
-from .engine.evaluate import unknown_for
-from .errors import InputError
-from .inputs import situation_from_document
-from .model.assessment import Assessment, ChildAssessment, Out
-from .model.levels import Level
-from .model.situation import Child, Household, Situation
-from .rulebook.load import Rulebook, load_rulebook
-from .yamlfile import YAMLProblem, read_file
+from ..engine.assess import assess
+from ..engine.evaluate import unknown_for
+from ..errors import InputError
+from ..formats.inputs import situation_from_document
+from ..formats.yamlfile import YAMLProblem, read_file
+from ..model.assessment import Assessment, ChildAssessment, Out
+from ..model.levels import Level
+from ..model.situation import Child, Household, Situation
+from ..rulebook.book import Rulebook
+from ..rulebook.load import load_rulebook
 
 Movement = Literal["step up", "step down", "stay", "new", "gone"]
 

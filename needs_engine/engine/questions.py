@@ -24,15 +24,16 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Optional, Union
 
-from ..engine.evaluate import ChildResult, outcome
-from ..engine.fired import rule_unknown_reads
-from ..engine.unassessed import Recorded
 from ..language.compile import FactRead
 from ..model.assessment import FactValue, Question
 from ..model.catalogue import FactSpec, facts_by_root
 from ..model.levels import LEVELS
-from ..rulebook.load import Descriptor, Escalation, Mitigation, Rulebook
+from ..rulebook.book import Rulebook
+from ..rulebook.parts import Descriptor, Escalation, Mitigation
 from ..rulebook.tables import RuleTables
+from .evaluate import ChildResult, outcome
+from .fired import rule_unknown_reads
+from .unassessed import Recorded
 
 RED_FLAGS = "red_flags"
 """The `group` of a question that could fire a red flag: asked together, as one checklist, first."""

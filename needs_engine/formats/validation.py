@@ -7,8 +7,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .errors import Problem, clip
-from .explain.fields import allowed_keys
+from ..errors import Problem, clip
+from ..model.fields import allowed_keys
 from .yamlfile import line_of
 
 PERSONAL_FIELDS = frozenset({"name"})

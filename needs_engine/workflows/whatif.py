@@ -16,14 +16,14 @@ from pydantic import Field, ValidationError
 from ..engine.assess import assess
 from ..engine.evaluate import unknown_for
 from ..errors import InputError, Problem
+from ..explain.addresses import Address, apply_changes, parse_address, parse_value
+from ..explain.counterfactual import fact_change
+from ..explain.results import FactChange
+from ..formats.validation import problems_from_validation
 from ..model.assessment import Assessment, ChildAssessment, Out, Question
 from ..model.levels import Level
 from ..model.situation import Household, Situation
-from ..rulebook.load import Rulebook
-from ..validation import problems_from_validation
-from .addresses import Address, apply_changes, parse_address, parse_value
-from .counterfactual import fact_change
-from .results import FactChange
+from ..rulebook.book import Rulebook
 
 
 class ChildDifference(Out):

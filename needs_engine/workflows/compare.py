@@ -13,12 +13,13 @@ from typing import Optional, Union
 
 from pydantic import Field
 
-from .engine.assess import assess
-from .errors import InputError, Problem
-from .model.assessment import Assessment, ChildAssessment, Out
-from .model.levels import Level
-from .model.situation import Situation
-from .rulebook.load import Rulebook, load_rulebook, shipped_rulebooks
+from ..engine.assess import assess
+from ..errors import InputError, Problem
+from ..model.assessment import Assessment, ChildAssessment, Out
+from ..model.levels import Level
+from ..model.situation import Situation
+from ..rulebook.book import Rulebook
+from ..rulebook.load import load_rulebook, shipped_rulebooks
 
 
 class RulebookLevel(Out):

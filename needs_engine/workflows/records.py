@@ -22,13 +22,13 @@ from typing import Any, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ._version import __version__
-from .errors import EnvironmentFault, InputError, Problem
-from .model.assessment import Assessment, Override, OverrideRecord, RulebookRef
-from .model.glossary import describe
-from .model.levels import Level
-from .model.situation import Situation
-from .model.tiers import Tier
+from .._version import __version__
+from ..errors import EnvironmentFault, InputError, Problem
+from ..model.assessment import Assessment, Override, OverrideRecord, RulebookRef
+from ..model.glossary import describe
+from ..model.levels import Level
+from ..model.situation import Situation
+from ..model.tiers import Tier
 
 RECORD_FORMAT = 1
 
@@ -162,7 +162,7 @@ def write_record(record: DecisionRecord, directory: Path) -> Path:
 
 def read_record(path: Path) -> DecisionRecord:
     """Read a record file, or raise InputError naming the file and the field."""
-    from .yamlfile import YAMLProblem, read_file
+    from ..formats.yamlfile import YAMLProblem, read_file
 
     try:
         document = read_file(path, syntax="json")
@@ -227,8 +227,8 @@ def replay(record: DecisionRecord, situation: Situation, rulebook: Union[str, Pa
     raised to is now below the computed level and no second person was recorded), that is reported
     as an override difference rather than raised.
     """
-    from .engine.assess import assess
-    from .rulebook.load import load_rulebook
+    from ..engine.assess import assess
+    from ..rulebook.load import load_rulebook
 
     book = load_rulebook(rulebook if rulebook is not None else _shipped_id(record))
     differences: list[Difference] = []
@@ -266,7 +266,7 @@ def replay(record: DecisionRecord, situation: Situation, rulebook: Union[str, Pa
 
 def _shipped_id(record: DecisionRecord) -> str:
     """The record's rulebook id, if needs-engine ships it: an id in a record is never read as a path."""
-    from .rulebook.load import shipped_rulebooks
+    from ..rulebook.load import shipped_rulebooks
 
     if record.rulebook.id not in shipped_rulebooks():
         raise InputError(

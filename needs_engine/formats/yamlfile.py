@@ -32,7 +32,7 @@ from typing import Any, Literal, Optional, Union
 
 import yaml
 
-from .errors import Problem, clip
+from ..errors import Problem, clip
 
 MAX_INPUT_BYTES = 2_000_000
 MAX_DEPTH = 64

@@ -11,13 +11,14 @@ import random
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from .engine.assess import age_words, assess
-from .model.assessment import Assessment
-from .model.levels import LEVELS, Level
-from .model.situation import Household
-from .plural import plural
-from .rulebook.load import Rulebook
-from .scenarios import Scenario
+from ..engine.assess import age_words, assess
+from ..explain.words import answer_words
+from ..model.assessment import Assessment
+from ..model.levels import Level
+from ..model.situation import Household
+from ..plural import plural
+from ..rulebook.book import Rulebook
+from ..scenarios.library import Scenario
 
 QUIT_WORDS = ("q", "quit", "exit")
 
@@ -27,24 +28,6 @@ def quiz_order(scenarios: list[Scenario], *, seed: Optional[int], count: Optiona
     ordered = sorted(scenarios, key=lambda s: s.name)
     random.Random(seed).shuffle(ordered)
     return ordered[:count] if count else ordered
-
-
-def answer_words(book: Rulebook) -> dict[str, Level]:
-    """Every way a learner may name a level: 1-4, its id, label and name (lower case)."""
-    words: dict[str, Level] = {}
-    for level in LEVELS:
-        entry = book.levels[level]
-        for word in (
-            str(level.rank + 1),
-            level.value,
-            level.value.replace("_", " "),
-            entry.label,
-            entry.name or "",
-            book.label(level),
-        ):
-            if word:
-                words[" ".join(word.lower().replace("-", " ").split())] = level
-    return words
 
 
 def parse_answer(text: str, book: Rulebook) -> Optional[Level]:
@@ -68,8 +51,8 @@ def known_fact_lines(household: Household) -> list[str]:
     Graded facts above their first value, yes/no concerns and strengths that are yes, and every
     known measure; facts known to be fine are counted, not listed.
     """
-    from .explain.words import fact_name, subject_name, value_text
-    from .model.catalogue import known_facts
+    from ..explain.words import fact_name, subject_name, value_text
+    from ..model.catalogue import known_facts
 
     notes: dict[tuple[str, str], list[str]] = {}
     owners: dict[tuple[str, str], Any] = {}

@@ -14,12 +14,13 @@ from typing import Optional, Union
 
 from pydantic import Field
 
-from .engine.assess import assess
-from .errors import InputError, Problem
-from .model.assessment import Assessment, ChildAssessment, Out
-from .model.levels import Level
-from .rulebook.load import Rulebook, load_rulebook, shipped_rulebooks
-from .scenarios import Expectation, Scenario
+from ..engine.assess import assess
+from ..errors import InputError, Problem
+from ..model.assessment import Assessment, ChildAssessment, Out
+from ..model.levels import Level
+from ..rulebook.book import Rulebook
+from ..rulebook.load import load_rulebook, shipped_rulebooks
+from .library import Expectation, Scenario
 
 MAX_UNKNOWN_SHOWN = 6
 
