@@ -35,7 +35,7 @@ from ..model.assessment import (
 )
 from ..model.levels import Level
 from ..model.situation import Child, Household, Situation
-from ..rulebook.book import Rulebook
+from ..rulebook.book import Derivation, Rulebook
 from ..rulebook.load import load_rulebook
 from ..rulebook.parts import Descriptor, Escalation
 from .checks import checks_for
@@ -257,8 +257,12 @@ class _Shown:
     """The descriptor as a lower rung folded into a higher one: immutable, so one model serves every assessment."""
 
 
+SHOWN: Derivation[dict[str, _Shown]] = Derivation("what an assessment shows of each fired descriptor", lambda book: {})
+"""By descriptor id, filled as descriptors fire (most of a rulebook's never do in one process)."""
+
+
 def _shown(book: Rulebook, descriptor: Descriptor) -> _Shown:
-    made: dict[str, _Shown] = book.derived.setdefault("shown", {})
+    made = book.derive(SHOWN)
     found = made.get(descriptor.id)
     if found is None:
         fields = {
@@ -324,7 +328,7 @@ def _consent(household: Household, level: Level, book: Rulebook) -> ConsentNote:
         text = guidance.not_sought
     else:
         text = guidance.unknown
-    return ConsentNote.made(status=status, needed=needed, guidance=text)  # type: ignore[arg-type]
+    return ConsentNote.made(status=status, needed=needed, guidance=text)
 
 
 def _response(results: list[ChildResult], level: Level, book: Rulebook) -> ResponsePlan:

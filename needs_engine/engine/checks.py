@@ -31,7 +31,7 @@ def percentage_as_fraction(household: Household) -> list[Check]:
                 Check.made(
                     subject=f"child:{child.id}",
                     fact="education.attendance_percent",
-                    value=child.education.attendance_percent,  # type: ignore[union-attr]
+                    value=child.education.attendance_percent,
                     message=f"attendance {value:g} % — did you mean {value * 100:g} %?",
                 )
             )

@@ -11,10 +11,9 @@ by a position worked out once. The codes are the ones `matches` gives, in the sa
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 from ..language.compile import Env, Fast, reads_child
-from ..rulebook.book import Rulebook
+from ..rulebook.book import Derivation, Rulebook
 from ..rulebook.census import CensusMapping, census_mapping, sort_codes
 
 
@@ -43,14 +42,25 @@ def cin_factors(env: Env, book: Rulebook, household_codes: dict[str, list[str]])
 
 
 def _arranged(book: Rulebook) -> _Arranged:
-    """The mapping arranged for `cin_factors`, kept with the rulebook (the process's one mapping)."""
-    mapping = census_mapping()
-    found: Optional[_Arranged] = book.derived.get("census")
-    if found is None or found.mapping is not mapping:
-        child, household = [], []
-        for factor in mapping.factors:
-            if factor.condition is not None:
-                (child if reads_child(factor.condition.facts) else household).append((factor.code, factor.condition.fast))
-        position = {code: index for index, code in enumerate(sort_codes(mapping.codes))}
-        found = book.derived["census"] = _Arranged(mapping, tuple(child), tuple(household), position)
+    """The mapping arranged for `cin_factors`, kept with the rulebook (arranged again should the
+    process's one mapping be replaced)."""
+    found = book.derive(CENSUS)
+    if found.mapping is not census_mapping():
+        found = book.derived.renew(CENSUS, book)
     return found
+
+
+def _arrange(book: Rulebook) -> _Arranged:
+    """The process's census mapping split into the codes that read a child's facts and those
+    that read only the household's, with census order (the same for every rulebook)."""
+    mapping = census_mapping()
+    child: list[tuple[str, Fast]] = []
+    household: list[tuple[str, Fast]] = []
+    for factor in mapping.factors:
+        if factor.condition is not None:
+            (child if reads_child(factor.condition.facts) else household).append((factor.code, factor.condition.fast))
+    position = {code: index for index, code in enumerate(sort_codes(mapping.codes))}
+    return _Arranged(mapping, tuple(child), tuple(household), position)
+
+
+CENSUS: Derivation[_Arranged] = Derivation("census codes arranged for cin_factors", _arrange)

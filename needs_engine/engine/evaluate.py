@@ -20,7 +20,7 @@ from ..model.ages import AgeSpan
 from ..model.levels import LEVELS, Level
 from ..model.situation import Child, Household
 from ..model.tiers import Tier
-from ..rulebook.book import Rulebook
+from ..rulebook.book import Derivation, Rulebook
 from ..rulebook.parts import Applicable, Descriptor, Escalation, Mitigation, in_age_band
 from ..rulebook.schema import AgeBand, DescriptorCount
 from .fired import Read
@@ -112,10 +112,7 @@ class _Plan:
 
 def _plan(rulebook: Rulebook) -> _Plan:
     """The rulebook's evaluation plan, built on its first evaluation and kept on the rulebook."""
-    plan = rulebook.derived.get("plan")
-    if plan is None:
-        plan = rulebook.derived["plan"] = _build_plan(rulebook)
-    return plan  # type: ignore[no-any-return]
+    return rulebook.derive(PLAN)
 
 
 def _build_plan(rulebook: Rulebook, generate_after: Optional[int] = None) -> _Plan:
@@ -147,6 +144,9 @@ fresh `needs assess` spends evaluating its one household through the closures, w
 a scenario run or the service evaluates thousands, where the generated code is the faster way
 (issue 16 sections 2-4). Both ways decide every descriptor alike (tests/unit/test_evaluation_paths.py
 compares them, and the engine's output is the same whichever ran)."""
+
+PLAN: Derivation[_Plan] = Derivation("evaluation plan", _build_plan)
+"""The plan, built on a rulebook's first evaluation (its generated code later, `GENERATE_AFTER`)."""
 
 
 Item = tuple[Descriptor, int, bool]
@@ -260,7 +260,7 @@ def _parts(ages: list[Optional[int]], stated: AgeSpan) -> list[Part]:
     """The part of `stated` each age tried stands for: from it to the month before the next."""
     born = [age for age in ages if age is not None]
     ends = [following - 1 for following in born[1:]] + [stated.high]
-    return ([(None, None)] if None in ages else []) + list(zip(born, ends, strict=True))  # type: ignore[arg-type]
+    return ([(None, None)] if None in ages else []) + list(zip(born, ends, strict=True))
 
 
 def _within(part: Part, span: AgeSpan) -> bool:

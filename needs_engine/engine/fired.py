@@ -26,7 +26,7 @@ from typing import Any, Protocol
 
 from ..language.compile import Env, FactRead, fast_of, reads_child, trace_of
 from ..language.tree import And, Node, Or, Quantified, Test, Within, in_band
-from ..rulebook.book import Rulebook
+from ..rulebook.book import Derivation, Rulebook
 from ..rulebook.parts import Applicable
 
 Read = tuple[str, str, Any]
@@ -74,10 +74,14 @@ class RuleReads:
         return found
 
 
+TRUE_READS: Derivation[dict[str, RuleReads]] = Derivation("the reads of each rule that holds", lambda book: {})
+"""By rule name (`descriptor:<id>`, `escalation:<id>`), filled as rules are found to hold."""
+
+
 def rule_reads(book: Rulebook, key: str, applicable: Applicable) -> RuleReads:
     """`true_reads(applicable)` for the rule `key` names (`descriptor:<id>`, `escalation:<id>`), made
     on first use and kept with the rulebook."""
-    made: dict[str, RuleReads] = book.derived.setdefault("true_reads", {})
+    made = book.derive(TRUE_READS)
     found = made.get(key)
     if found is None:
         tree = applicable.condition.tree
@@ -104,7 +108,7 @@ def _reads(node: Node) -> TrueReads:
     """The reads of `node` when it is true, as its trace would list them."""
     parts = _flat(node)
     if all(isinstance(part, _Leaf) for part in parts):
-        leaves: list[_Leaf] = parts  # type: ignore[assignment]
+        leaves: list[_Leaf] = parts
         return lambda env: [leaf.read(env) for leaf in leaves]
     return lambda env: [read for part in parts for read in (part.many(env) if isinstance(part, _Choice) else (part.read(env),))]
 
@@ -190,9 +194,13 @@ UnknownReads = Callable[[Env], list[FactRead]]
 """The reads of unknown value that the trace of a rule unknown for the child of `env` keeps, in its order."""
 
 
+UNKNOWN_READS: Derivation[dict[str, UnknownReads]] = Derivation("the unknown reads of each unknown rule", lambda book: {})
+"""By rule name, filled as rules are found unknown (for the questions to ask)."""
+
+
 def rule_unknown_reads(book: Rulebook, key: str, applicable: Applicable) -> UnknownReads:
     """`unknown_reads(applicable)` for the rule `key` names, made on first use and kept with the rulebook."""
-    made: dict[str, UnknownReads] = book.derived.setdefault("unknown_reads", {})
+    made = book.derive(UNKNOWN_READS)
     found = made.get(key)
     if found is None:
         found = made[key] = unknown_reads(applicable)

@@ -8,7 +8,7 @@ are the one thing the design says nothing may mitigate.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Union
+from typing import Any, Literal, Union
 
 from pydantic import ValidationError
 
@@ -62,7 +62,9 @@ def _same_person(override: Override) -> bool:
 
 def apply_override(computed: Level, override: Override, *, red_flag: bool) -> OverrideRecord:
     """Check an override against the computed level and record it, or raise InputError."""
-    direction = "up" if override.level > computed else "down" if override.level < computed else "same"
+    direction: Literal["up", "down", "same"] = (
+        "up" if override.level > computed else "down" if override.level < computed else "same"
+    )
     if direction == "down":
         if not override.second_person or not override.second_person.strip() or _same_person(override):
             raise InputError(

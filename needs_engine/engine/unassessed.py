@@ -28,7 +28,7 @@ from ..model.ages import MAX_AGE_MONTHS, AgeSpan, months_range_words, months_wor
 from ..model.assessment import UnassessedFact, UnassessedReason
 from ..model.catalogue import FactSpec
 from ..model.situation import Household
-from ..rulebook.book import Rulebook
+from ..rulebook.book import Derivation, Rulebook
 from ..rulebook.parts import Descriptor, Escalation, in_age_band
 from ..rulebook.schema import AgeBand, NotAConcernEntry
 from ..rulebook.tables import CONCERN_ROOTS, ConcernFields
@@ -153,7 +153,7 @@ def covers(entry: NotAConcernEntry, spec: FactSpec, value: Any, span: AgeSpan) -
         return False
     if spec.kind == "number":
         return spec.worseness(value) <= spec.worseness(entry.value)
-    return entry.value == value
+    return bool(entry.value == value)
 
 
 def band_words(band: Optional[AgeBand]) -> str:
@@ -217,13 +217,17 @@ class _Reads:
 
 def _readers(book: Rulebook) -> dict[str, tuple[RuleReads, ...]]:
     """`book.readers` with each reader's `RuleReads`, made once and kept with the rulebook."""
-    found: Optional[dict[str, tuple[RuleReads, ...]]] = book.derived.get("readers")
-    if found is None:
-        found = book.derived["readers"] = {
-            fact: tuple(rule_reads(book, _key(reader), reader.applies) for reader in readers if reader.applies is not None)
-            for fact, readers in book.readers.items()
-        }
-    return found
+    return book.derive(READERS)
+
+
+def _build_readers(book: Rulebook) -> dict[str, tuple[RuleReads, ...]]:
+    return {
+        fact: tuple(rule_reads(book, _key(reader), reader.applies) for reader in readers if reader.applies is not None)
+        for fact, readers in book.readers.items()
+    }
+
+
+READERS: Derivation[dict[str, tuple[RuleReads, ...]]] = Derivation("each fact's readers with their reads", _build_readers)
 
 
 def _key(reader: Reader) -> str:

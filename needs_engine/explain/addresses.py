@@ -15,7 +15,7 @@ import difflib
 import math
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Optional
+from typing import Any, Optional, TypeVar
 
 from pydantic import BaseModel
 
@@ -85,7 +85,10 @@ def _owner(household: Household, subject: str, root: str) -> Any:
     return next(p for p in people if p.id == wanted)
 
 
-def _set_path(model: BaseModel, path: tuple[str, ...], value: Any) -> Any:
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def _set_path(model: Model, path: tuple[str, ...], value: Any) -> Model:
     if len(path) == 1:
         return model.model_copy(update={path[0]: value})
     return model.model_copy(update={path[0]: _set_path(getattr(model, path[0]), path[1:], value)})

@@ -27,10 +27,11 @@ from ..language.compile import Condition, Env
 from ..language.logic import Truth
 from ..language.tree import NumberTest
 from ..model.catalogue import FactSpec
+from ..model.facts import Ordinal
 from ..model.levels import Level
 from ..model.situation import Household
 from ..plural import plural
-from ..rulebook.book import Rulebook
+from ..rulebook.book import Derivation, Rulebook
 from .addresses import Address, apply_changes, plain_value
 from .results import Counterfactual, CounterfactualSearch, FactChange, NearMiss
 from .words import change_clause, subject_name
@@ -44,39 +45,40 @@ LISTED = 5
 NEAR_FRACTION = 0.05
 
 
-# --- the rulebook's indexes (built once per rulebook content) --------------------------------
+# --- the rulebook's indexes (built once per rulebook, kept on it) --------------------------------
 
 
 @dataclass(frozen=True)
 class _Index:
     readers: dict[str, frozenset[int]]
+    """For each fact, the positions of the descriptors whose condition reads it."""
     escalation_readers: dict[str, frozenset[str]]
+    """For each fact, the ids of the condition escalations that read it."""
     constants: dict[str, tuple[float, ...]]
+    """For each number fact, the numbers the conditions compare it with, ascending."""
 
 
-_INDEXES: dict[str, _Index] = {}
+def _build_index(book: Rulebook) -> _Index:
+    readers: dict[str, set[int]] = {}
+    for position, descriptor in enumerate(book.descriptors):
+        for dotted in descriptor.applies.condition.facts:
+            readers.setdefault(dotted, set()).add(position)
+    escalation_readers: dict[str, set[str]] = {}
+    for escalation in book.escalations:
+        if escalation.applies is not None:
+            for dotted in escalation.applies.condition.facts:
+                escalation_readers.setdefault(dotted, set()).add(escalation.id)
+    conditions = [d.applies.condition for d in book.descriptors]
+    conditions += [e.applies.condition for e in book.escalations if e.applies is not None]
+    return _Index(
+        readers={k: frozenset(v) for k, v in readers.items()},
+        escalation_readers={k: frozenset(v) for k, v in escalation_readers.items()},
+        constants=_numeric_constants(conditions),
+    )
 
 
-def _index(book: Rulebook) -> _Index:
-    key = book.content_hash + book.path
-    if key not in _INDEXES:
-        readers: dict[str, set[int]] = {}
-        for position, descriptor in enumerate(book.descriptors):
-            for dotted in descriptor.applies.condition.facts:
-                readers.setdefault(dotted, set()).add(position)
-        escalation_readers: dict[str, set[str]] = {}
-        for escalation in book.escalations:
-            if escalation.applies is not None:
-                for dotted in escalation.applies.condition.facts:
-                    escalation_readers.setdefault(dotted, set()).add(escalation.id)
-        conditions = [d.applies.condition for d in book.descriptors]
-        conditions += [e.applies.condition for e in book.escalations if e.applies is not None]
-        _INDEXES[key] = _Index(
-            readers={k: frozenset(v) for k, v in readers.items()},
-            escalation_readers={k: frozenset(v) for k, v in escalation_readers.items()},
-            constants=_numeric_constants(conditions),
-        )
-    return _INDEXES[key]
+INDEX: Derivation[_Index] = Derivation("counterfactual index", _build_index)
+"""Built by the first search on a rulebook: only `needs explain` and what-if searches need it."""
 
 
 def _numeric_constants(conditions: Iterable[Condition]) -> dict[str, tuple[float, ...]]:
@@ -101,7 +103,7 @@ class Probe:
 
     def __init__(self, result: ChildResult, household: Household, book: Rulebook) -> None:
         self.household, self.child_id, self.book = household, result.child.id, book
-        self.index = _index(book)
+        self.index = book.derive(INDEX)
         fired, unknown = {d.id for d in result.fired}, {d.id for d in result.unknown}
         self.truth: list[Truth] = [True if d.id in fired else None if d.id in unknown else False for d in book.descriptors]
         self.escalation_truth = dict(result.escalation_truth)
@@ -154,7 +156,7 @@ def candidates(spec: FactSpec, current: Any, direction: Direction, constants: tu
         if direction == "down" and current is None and spec.direction != "strength":
             return []
         return [] if current is wanted else [wanted]
-    if spec.kind == "ordinal" and spec.choices is not None:
+    if spec.kind == "ordinal" and spec.choices is not None and issubclass(spec.choices, Ordinal):
         members = list(spec.choices)
         if current is None:
             return members if direction == "up" else []
@@ -194,7 +196,7 @@ class _Option:
 
 
 def _options(addresses: Iterable[Address], household: Household, direction: Direction, book: Rulebook) -> list[_Option]:
-    constants = _index(book).constants
+    constants = book.derive(INDEX).constants
     options = []
     for address in sorted(set(addresses)):
         current = address.get(household)
@@ -402,7 +404,7 @@ def near_misses(result: ChildResult, household: Household, book: Rulebook) -> li
     of a graded scale, the next whole count, or within 5% of a measure's range).
     """
     probe = Probe(result, household, book)
-    constants = _index(book).constants
+    constants = book.derive(INDEX).constants
     level = result.known.level
     misses = []
     for position, descriptor in enumerate(book.descriptors):
@@ -436,10 +438,13 @@ def near_misses(result: ChildResult, household: Household, book: Rulebook) -> li
 def _small_step(spec: FactSpec, current: Any, value: Any) -> bool:
     """A step from a threshold, from a value that is already some concern (a first concern is not "nearly")."""
     if spec.kind == "ordinal":
-        return current.rank > 0 and abs(value.rank - current.rank) == 1
+        now: int = current.rank
+        then: int = value.rank
+        return now > 0 and abs(then - now) == 1
     if spec.kind == "number":
+        step: float = abs(value - current)
         if spec.integer:
-            return abs(value - current) <= 1 and (current > 0 or spec.direction != "higher_is_worse")
+            return step <= 1 and (current > 0 or spec.direction != "higher_is_worse")
         span = (spec.maximum or 100) - (spec.minimum or 0)
-        return abs(value - current) <= span * NEAR_FRACTION
+        return step <= span * NEAR_FRACTION
     return False

@@ -23,7 +23,7 @@ from ..model.levels import LEVELS, Level
 from ..model.situation import Household, Situation
 from ..rulebook.book import Rulebook
 from ..rulebook.load import load_rulebook
-from .counterfactual import BUDGET, LISTED, MAX_CHANGES, red_flag_note, smallest_changes
+from .counterfactual import BUDGET, LISTED, MAX_CHANGES, Direction, red_flag_note, smallest_changes
 from .results import TargetSearch
 from .words import subject_name
 
@@ -86,7 +86,7 @@ def search_to(
             stopped_at_limit=False,
             note=f"{who} is already {book.levels[level].label}: no change is needed.",
         )
-    direction = "up" if target > level else "down"
+    direction: Direction = "up" if target > level else "down"
     found = smallest_changes(
         result, household, book, direction, target, exact=True, max_changes=max_changes, budget=budget, listed=listed
     )

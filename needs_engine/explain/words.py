@@ -75,7 +75,7 @@ def subject_name(subject: str, household: Optional[Household] = None) -> str:
     if household is not None:
         people = household.children if kind == "child" else household.carers
         person = next((p for p in people if p.id == wanted), None)
-        if person is not None and getattr(person, "name", None):
+        if person is not None and person.name:
             # A name goes into sentences every format shows: no control characters in it.
             return f"{terminal_safe(person.name)} ({wanted})"
         role = getattr(person, "role", None) if person is not None else None
@@ -103,10 +103,11 @@ def value_text(spec: FactSpec, value: Any) -> str:
 
 def definition(spec: FactSpec, value: Any) -> Optional[str]:
     """The ordinal scale's plain-language definition of the value, if it has one."""
-    if spec.choices is None or value is None or not issubclass(spec.choices, Ordinal):
+    choices = spec.choices
+    if choices is None or value is None or not issubclass(choices, Ordinal):
         return None
-    member = value if isinstance(value, Enum) else spec.choices(value)
-    return member.definition  # type: ignore[union-attr]
+    member = value if isinstance(value, Ordinal) else choices(value)
+    return member.definition
 
 
 def test_text(spec: FactSpec, test: Optional[tuple[str, Any]]) -> Optional[str]:

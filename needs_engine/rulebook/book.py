@@ -1,14 +1,22 @@
 """A compiled rulebook and its parts: what `load.py` builds from the YAML and everything else reads.
 
-A `Rulebook` is immutable and safe to share between threads. What is derived from it (the
-indexed tables of the inner loops, the question tables, the generated evaluation code) is built
-once, with it, and kept on it.
+A `Rulebook` is immutable and safe to share between threads. What is derived from it is kept on
+it, never in a module-level cache: the indexed tables of the inner loops (`tables`) are built
+with it; what only the layers above need (the evaluation plan and its generated code, the
+question tables, the columnar programs, the counterfactual index) is built once, on first use,
+into its `derived` holder.
+
+Those kinds of data, and the code that builds them, belong to the layers above (`engine/`,
+`explain/`, `batch/`), which this layer must not import. So each is declared there, once, as a
+`Derivation` typed by what it builds, and `Rulebook.derive(kind)` builds it on first use and
+keeps it: storage here, types and builders with the code that uses them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Optional, Union
+from typing import Any, Generic, Optional, TypeVar, Union, cast
 
 from ..language.compile import Condition
 from ..model.levels import Level
@@ -27,6 +35,50 @@ from .schema import (
 from .tables import RuleTables, rule_tables
 from .thresholds import Comparisons
 from .tiers import TierMap
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, eq=False)
+class Derivation(Generic[T]):
+    """One kind of data derived from a rulebook: what it is and how it is built.
+
+    Declared once, at module level, by the module that uses the data; a rulebook keeps what it
+    built under the declaration itself (compared by identity, as a `ContextVar` is), so two
+    kinds never share a slot whatever they are named."""
+
+    name: str
+    """What the data is, for reading a rulebook's `derived` in a debugger or a test."""
+    build: Callable[[Rulebook], T]
+    """Builds it from a rulebook, once per rulebook."""
+
+
+class Derived:
+    """What has been derived from one rulebook so far, each kind (`Derivation`) built once.
+
+    Safe to share between threads: two threads asking for a kind not yet built may both build
+    it, but the first one kept is the one both get. Copying or pickling a rulebook gives an
+    empty holder: derived data holds closures and generated code, is rebuilt cheaply where it
+    is needed, and must not bloat what crosses a process or a cache."""
+
+    __slots__ = ("_made",)
+
+    def __init__(self) -> None:
+        self._made: dict[Derivation[Any], Any] = {}
+
+    def get(self, kind: Derivation[T], book: Rulebook) -> T:
+        """`kind` for `book` (whose holder this is), built on first use."""
+        if kind in self._made:
+            return cast(T, self._made[kind])
+        return cast(T, self._made.setdefault(kind, kind.build(book)))
+
+    def renew(self, kind: Derivation[T], book: Rulebook) -> T:
+        """`kind` built again (for data made from something the process can replace), and kept."""
+        made = self._made[kind] = kind.build(book)
+        return made
+
+    def __reduce__(self) -> tuple[type[Derived], tuple[()]]:
+        return Derived, ()
 
 
 @dataclass(frozen=True)
@@ -68,18 +120,26 @@ class Rulebook:
     """Where each `not_a_concern` entry is written (file:line), in the same order."""
     tables: RuleTables = field(init=False, repr=False, compare=False)
     """The descriptors and escalations indexed for the assessment's inner loops (`rulebook/tables.py`)."""
-    derived: dict[str, Any] = field(init=False, repr=False, compare=False)
-    """What the engine derives from this rulebook on first use (its generated evaluation code), kept
-    with the rulebook rather than in a module-level cache, and empty again for a `replace` copy."""
+    derived: Derived = field(init=False, repr=False, compare=False)
+    """What the layers above derive from this rulebook, each kind built on first use (`derive`),
+    kept with the rulebook rather than in a module-level cache, and empty again for a `replace` copy."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tables", rule_tables(self.descriptors, self.escalations, self.thresholds))
-        object.__setattr__(self, "derived", {})
+        object.__setattr__(self, "derived", Derived())
+
+    def derive(self, kind: Derivation[T]) -> T:
+        """`kind` of derived data for this rulebook: built on first use, then the same object."""
+        return self.derived.get(kind, self)
 
     def label(self, level: Level) -> str:
         """The level's label in this rulebook, with its Thrive-style name if it has one."""
         entry = self.levels[level]
         return f"{entry.label} ({entry.name})" if entry.name else entry.label
+
+    def statutory(self, level: Level) -> bool:
+        """Whether `level` is a statutory response here (the loader sets every level's `statutory`)."""
+        return self.levels[level].statutory is True
 
     def level_for(self, tier: Tier) -> Level:
         """The level a descriptor of `tier` sits at here: the lowest level covering it."""

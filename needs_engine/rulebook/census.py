@@ -9,10 +9,11 @@ recorded facts: unknown is no match (Semantics 3).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
@@ -101,8 +102,8 @@ def code_key(code: str) -> tuple[int, str]:
     return int(digits), code[len(digits) :]
 
 
-def sort_codes(codes: object) -> list[str]:
-    return sorted(codes, key=code_key)  # type: ignore[call-overload]
+def sort_codes(codes: Iterable[str]) -> list[str]:
+    return sorted(codes, key=code_key)
 
 
 def census_file() -> Path:
@@ -141,18 +142,18 @@ def _encode(mapping: CensusMapping) -> list[dict[str, object]]:
     ]
 
 
-def _decode(path: Path):  # type: ignore[no-untyped-def]
+def _decode(path: Path) -> Callable[[list[dict[str, Any]]], CensusMapping]:
     """What turns `_encode`'s data back into the mapping of `path` (raising on anything else)."""
     from .compiled import check_int, check_str, decode_condition
 
-    def decode(data: list[dict[str, object]]) -> CensusMapping:
+    def decode(data: list[dict[str, Any]]) -> CensusMapping:
         return CensusMapping(
             path,
             tuple(
                 CensusFactor(
                     check_str(item["code"]),
                     check_str(item["description"]),
-                    None if item["condition"] is None else decode_condition(item["condition"]),  # type: ignore[arg-type]
+                    None if item["condition"] is None else decode_condition(item["condition"]),
                     None if item["not_applicable"] is None else check_str(item["not_applicable"]),
                     check_int(item["line"]),
                 )

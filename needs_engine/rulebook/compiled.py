@@ -7,7 +7,7 @@ is plain data apart from each condition's closures, and those are derived from t
 typed tree (`language/tree.py`), which is data too. So an entry here holds the loaded rulebook
 with each condition as its tree, and reading one builds the closures from the trees again.
 
-- Where: the cache folder of `filecache.cache_dir()` (`NEEDS_ENGINE_CACHE_DIR`, else the user's
+- Where: the cache folder of `cachedir.cache_dir()` (`NEEDS_ENGINE_CACHE_DIR`, else the user's
   cache folder), in `compiled/`; `NEEDS_ENGINE_NO_CACHE=1` turns it off too.
 - Keyed by content: a SHA-256 of the bytes and path of every file the rulebook is made from (its
   rules file, its own descriptor files and the library it extends), the engine version, this
@@ -47,8 +47,7 @@ from ..model.levels import Level
 from ..model.tiers import Tier
 from . import schema
 from .book import Rulebook
-from .cachedir import entry, entry_body, write_entry
-from .filecache import cache_dir
+from .cachedir import cache_dir, entry, entry_body, write_entry
 from .library import LOCAL, Origin
 from .parts import Applicable, Descriptor, Escalation, Mitigation, readers_of
 from .tiers import TierMap
@@ -434,7 +433,7 @@ def _choice(fact: Fact, value: Any) -> Enum:
     choices = fact.spec.choices
     if choices is None:
         raise TypeError(f"{fact.name} has no choices")
-    return choices(value)  # type: ignore[no-any-return, call-arg]
+    return choices(value)
 
 
 def _decode_number(value: Any) -> Union[int, float]:

@@ -233,7 +233,7 @@ class _Loader:
             not_a_concern=not_a_concern,
             step_down=rules.step_down,
             needs={need: rungs for need, rungs in needs.items() if len(rungs) > 1},
-            thresholds=comparisons(item.applies.condition for item in readers),
+            thresholds=comparisons(item.applies.condition for item in readers if item.applies is not None),
             readers=readers_of(readers),
             tier_map=tier_map,
             library=f"{library.model.id} {library.model.version}" if library else None,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 from ..model.catalogue import FactSpec, facts_by_root
 from .thresholds import Comparisons, concern_test
@@ -46,7 +46,7 @@ class RuleTables:
 
 def rule_tables(descriptors: tuple[Descriptor, ...], escalations: tuple[Escalation, ...], thresholds: Comparisons) -> RuleTables:
     """The tables for a rulebook with these descriptors, escalations and lines on numbers."""
-    readers = [*descriptors, *(e for e in escalations if e.applies is not None)]
+    readers: list[Union[Descriptor, Escalation]] = [*descriptors, *(e for e in escalations if e.applies is not None)]
     return RuleTables(
         red_flag_ids=frozenset(d.id for d in descriptors if d.red_flag),
         raising=tuple((e, e.to.rank, e.count) for e in escalations if e.to.rank > 0),

@@ -18,7 +18,7 @@ import json
 from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
-from typing import Any, Literal, Optional, Union
+from typing import Any, Final, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -30,7 +30,7 @@ from ..model.levels import Level
 from ..model.situation import Situation
 from ..model.tiers import Tier
 
-RECORD_FORMAT = 1
+RECORD_FORMAT: Final = 1
 
 
 class _Frozen(BaseModel):
@@ -316,7 +316,7 @@ def _level_differences(was: DecisionRecord, now: DecisionRecord) -> list[Differe
     for child_id in sorted(old_children.keys() | new_children.keys()):
         old, new = old_children.get(child_id), new_children.get(child_id)
         if old is None or new is None:
-            kind = "child_added" if old is None else "child_removed"
+            kind: Literal["child_added", "child_removed"] = "child_added" if old is None else "child_removed"
             words = "is in the situation but not the record" if old is None else "is in the record but not the situation"
             found.append(Difference(kind=kind, child_id=child_id, message=f"child {child_id} {words}"))
             continue

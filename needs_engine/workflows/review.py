@@ -134,7 +134,7 @@ def review(before: Situation, after: Situation, rulebook: Union[Rulebook, str] =
             response=Response(
                 level=later.level,
                 label=later.label,
-                statutory=entry.statutory,
+                statutory=book.statutory(later.level),
                 summary=entry.response.summary,
                 actions=list(entry.response.actions),
             ),

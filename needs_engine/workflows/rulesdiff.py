@@ -258,12 +258,12 @@ def child_reasons(before: ChildAssessment, after: ChildAssessment, changed: dict
     mitigated_before = before.mitigation.id if before.mitigation else None
     mitigated_after = after.mitigation.id if after.mitigation else None
     if mitigated_before != mitigated_after:
-        for rule_id, line in (
+        for mitigation_id, line in (
             (mitigated_before, f"mitigation {mitigated_before} no longer applies"),
             (mitigated_after, f"mitigation {mitigated_after} now applies"),
         ):
-            if rule_id is not None:
-                reasons.append(_with_change(line, rule_id, changed, "mitigation"))
+            if mitigation_id is not None:
+                reasons.append(_with_change(line, mitigation_id, changed, "mitigation"))
     if not reasons:
         # The same rules fired, yet the level moved: what changed is how the rulebook combines them.
         reasons.append("the same descriptors, escalations and mitigation apply; the rulebook combines them differently")

@@ -99,8 +99,7 @@ def test_bands_evaluated_the_old_way_fail_red_flags_any_age(name: str, monkeypat
     flag only moved the possible level (the child came out Universal)."""
     monkeypatch.setattr(evaluate, "in_age_band", _old_in_age_band)
     monkeypatch.setattr(evaluate._Plan, "ages_to_try", lambda self, span: [])  # the whole span at once, as before
-    rulebook = load_rulebook(name)
-    monkeypatch.delitem(rulebook.derived, "plan", raising=False)  # built afresh, with the old band test
+    rulebook = dataclasses.replace(load_rulebook(name))  # a copy: its plan built afresh, with the old band test
     with pytest.raises(Violation, match="but the level is universal"):
         run(rulebook, "red-flags-any-age", DISCLOSURE_UNKNOWN_AGE)
     [result] = check_rulebook(rulebook, examples=40, seed=5, only=["red-flags-any-age"])

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 
 from needs_engine import Rulebook, load_rulebook
 from needs_engine.engine.assess import evaluate_household
-from needs_engine.engine.fired import Read, rule_reads, true_reads, unknown_reads
+from needs_engine.engine.fired import TRUE_READS, Read, rule_reads, true_reads, unknown_reads
 from needs_engine.engine.unassessed import _Reads, recorded_concerns
 from needs_engine.language.compile import Env
 from needs_engine.language.tree import And, Node, Test, Within
@@ -111,7 +111,7 @@ def test_reads_are_made_once_per_rule_and_kept_with_the_rulebook() -> None:
     descriptor = book.descriptors[0]
     key = f"descriptor:{descriptor.id}"
     assert rule_reads(book, key, descriptor.applies) is rule_reads(book, key, descriptor.applies)
-    assert key in book.derived["true_reads"]
+    assert key in book.derive(TRUE_READS)
 
 
 def acknowledged_by_traces(result: Any, book: Rulebook, item: Any) -> bool:

@@ -18,7 +18,7 @@ from ...model.catalogue import facts_by_root
 from ...model.levels import LEVELS
 from ...model.situation import CHILD_SECTIONS, Carer, Child, Household, _best_value, _no_concern, _no_concern_value
 from ...model.tiers import TIERS
-from ...rulebook.book import Rulebook
+from ...rulebook.book import Derivation, Rulebook
 from ...rulebook.parts import Descriptor
 from ..fastdecode import struct_of
 from .tables import _AGE_FACTS, _STRING, NAN, Bools, Floats, Groups, _Column, _encode, _Table, _table, code_count
@@ -152,12 +152,18 @@ def _by_value(values: NDArray[np.int64]) -> tuple[Groups, NDArray[np.int64]]:
 
 def plan_of(rulebook: Rulebook) -> Optional[Plan]:
     """The rulebook's columnar plan, or None if its trees use something not covered (kept on the rulebook)."""
-    if "columnar" not in rulebook.derived:
-        try:
-            rulebook.derived["columnar"] = _build(rulebook)
-        except NotCovered:
-            rulebook.derived["columnar"] = None
-    return rulebook.derived["columnar"]  # type: ignore[no-any-return]
+    return rulebook.derive(COLUMNAR)
+
+
+def _build_or_none(rulebook: Rulebook) -> Optional[Plan]:
+    try:
+        return _build(rulebook)
+    except NotCovered:
+        return None
+
+
+COLUMNAR: Derivation[Optional[Plan]] = Derivation("columnar plan", _build_or_none)
+"""Built by the first batch chunk that uses it: only `needs batch` does."""
 
 
 def _trees(rulebook: Rulebook) -> list[Node]:
