@@ -41,8 +41,9 @@ def serve(
     try:
         import uvicorn
 
-        from ..service.app import create_app, reload_rulebooks
+        from ..service.app import create_app
         from ..service.protocol import HeadTimeoutProtocol
+        from ..service.rulebooks import reload_rulebooks
     except ImportError as exc:
         raise fail(
             f"needs serve needs FastAPI and uvicorn, which are not installed ({exc.name} is missing).\n"
@@ -73,7 +74,7 @@ def serve(
 
 
 def _load_shipped_rulebooks() -> None:
-    from ..service.app import loaded_rulebooks
+    from ..service.rulebooks import loaded_rulebooks
 
     loaded_rulebooks()
 

@@ -13,18 +13,21 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import Field, StringConstraints
 
+from ..errors import InputError
 from ..model.situation import Identifier, Situation
 from ..workflows.functions import ChangeValue, review, what_if
 from ..workflows.review import Review
 from ..workflows.whatif import WhatIf
-from .app import RULEBOOK_ID, _Wire, shipped_rulebook
+from .explanations import in_request_terms
+from .rulebooks import shipped_rulebook
+from .wire import RULEBOOK_ID, Wire
 
 MAX_CHANGES = 40
 """Changes one what-if request may make (a situation has far fewer facts a person would vary at once)."""
 FactPath = Annotated[str, StringConstraints(min_length=3, max_length=200)]
 
 
-class WhatIfRequest(_Wire):
+class WhatIfRequest(Wire):
     """A situation, the facts to change in it, and under which rulebook to compare the two."""
 
     situation: Situation = Field(description="The household as it is.")
@@ -39,7 +42,7 @@ class WhatIfRequest(_Wire):
     child: Optional[Identifier] = Field(default=None, description="Show only the child with this id (default: every child).")
 
 
-class ReviewRequest(_Wire):
+class ReviewRequest(Wire):
     """One family at two dates, and the rulebook to review it under."""
 
     before: Situation = Field(description="The family at the earlier date.")
@@ -57,9 +60,6 @@ def add_change_routes(api: APIRouter) -> None:
     )
     def what_if_household(request: WhatIfRequest) -> JSONResponse:
         """The levels before and after changing some facts, and what changed in the reasons: `needs what-if --format json`."""
-        from ..errors import InputError
-        from .explanations import in_request_terms
-
         book = shipped_rulebook(request.rulebook)
         try:
             result = what_if(request.situation, request.changes, book, child=request.child)

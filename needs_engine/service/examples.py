@@ -14,6 +14,7 @@ from typing import Any, Optional
 
 from ..formats.yamlfile import plain_document, read_file
 from ..rulebook.load import content_roots
+from .rulebooks import loaded_rulebooks, rulebook_info
 
 SEPARATION = "early-help-separation-school-attendance.yaml"
 """The example docs/embedding.md quotes: a 9-year-old (c1) whose attendance fell to 86%."""
@@ -100,14 +101,10 @@ def _review(body: dict[str, Any]) -> Any:
 
 
 def _rulebooks(body: dict[str, Any]) -> Any:
-    from .app import _rulebook_info, loaded_rulebooks
-
-    return [_rulebook_info(book).model_dump(mode="json") for book in loaded_rulebooks().values()]
+    return [rulebook_info(book).model_dump(mode="json") for book in loaded_rulebooks().values()]
 
 
 def _descriptors(body: dict[str, Any]) -> Any:
-    from .app import loaded_rulebooks
-
     book = loaded_rulebooks()["knowsley"]
     return [
         {"id": d.id, "level": d.level.value, "domain": d.domain, "text": d.text, "source": d.source} for d in book.descriptors[:3]

@@ -28,7 +28,8 @@ from ..explain.results import Explanation
 from ..model.situation import Identifier, Situation
 from ..rulebook.book import Rulebook
 from ..workflows.compare import Comparison
-from .app import RULEBOOK_ID, _Wire, shipped_rulebook
+from .rulebooks import shipped_rulebook
+from .wire import RULEBOOK_ID, Wire
 
 RulebookId = Annotated[str, StringConstraints(pattern=RULEBOOK_ID)]
 MAX_RULEBOOKS = 16
@@ -47,7 +48,7 @@ def search_budget(children: int, *, searches: int = 2) -> int:
     return max(MIN_SEARCH_BUDGET, min(BUDGET, REQUEST_BUDGET // (searches * max(children, 1))))
 
 
-class ExplainRequest(_Wire):
+class ExplainRequest(Wire):
     """What to explain, under which rulebook, for which child, and how far to search."""
 
     situation: Situation
@@ -69,7 +70,7 @@ class ExplainRequest(_Wire):
     )
 
 
-class CompareRequest(_Wire):
+class CompareRequest(Wire):
     """A situation and the shipped rulebooks to place it under."""
 
     situation: Situation

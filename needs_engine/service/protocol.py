@@ -22,7 +22,7 @@ class HeadTimeoutProtocol(H11Protocol):
 
     header_timeout: float = HEADER_TIMEOUT
 
-    def connection_made(self, transport: Any) -> None:  # type: ignore[override]
+    def connection_made(self, transport: Any) -> None:
         super().connection_made(transport)
         self._head_deadline: Optional[asyncio.TimerHandle] = None
         self._arm()

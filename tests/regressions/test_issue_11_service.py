@@ -16,9 +16,9 @@ import yaml
 pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
 
-from needs_engine.service import app as service  # noqa: E402
-from needs_engine.service import explanations  # noqa: E402
-from needs_engine.service.app import Gate, create_app  # noqa: E402
+from needs_engine.service import explanations, gate, rulebooks  # noqa: E402
+from needs_engine.service.app import create_app  # noqa: E402
+from needs_engine.service.gate import Gate  # noqa: E402
 
 from ..service.conftest import free_port  # noqa: E402
 
@@ -101,21 +101,21 @@ def test_rulebooks_are_loaded_once_per_process_not_per_request(client: TestClien
     def no_files(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("a request looked at the rulebook's files")
 
-    monkeypatch.setattr(service, "load_rulebook", no_files)
-    monkeypatch.setattr(service, "shipped_rulebooks", no_files)
+    monkeypatch.setattr(rulebooks, "load_rulebook", no_files)
+    monkeypatch.setattr(rulebooks, "shipped_rulebooks", no_files)
     for path in ("/assess", "/explain", "/compare"):
         assert post(client, path, json.dumps({"situation": CASE})).status_code == 200
     assert client.get("/rulebooks").status_code == 200
 
 
 def test_reload_reads_the_rulebooks_again() -> None:
-    before = service.loaded_rulebooks()["knowsley"]
-    service.reload_rulebooks()
-    assert service.loaded_rulebooks()["knowsley"].content_hash == before.content_hash
+    before = rulebooks.loaded_rulebooks()["knowsley"]
+    rulebooks.reload_rulebooks()
+    assert rulebooks.loaded_rulebooks()["knowsley"].content_hash == before.content_hash
 
 
 def test_a_slow_body_gets_408(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(service, "BODY_TIMEOUT", 0.2)
+    monkeypatch.setattr(gate, "BODY_TIMEOUT", 0.2)
     sent: list[dict[str, Any]] = []
 
     async def app(scope: Any, receive: Any, send: Any) -> None:

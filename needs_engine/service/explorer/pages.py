@@ -29,6 +29,7 @@ from ...model.levels import LEVELS
 from ...rulebook.book import Rulebook
 from ...scenarios.library import Scenario
 from ..explanations import search_budget
+from ..rulebooks import loaded_rulebooks
 from .form import form_of, situation_from_form
 from .steps import step
 
@@ -49,16 +50,10 @@ router = APIRouter(prefix="/explorer", include_in_schema=False)
 # --- what the pages may name: shipped rulebooks and scenarios only ----------------------------
 
 
-def _books() -> dict[str, Rulebook]:
-    from ..app import loaded_rulebooks
-
-    return loaded_rulebooks()
-
-
 def _book(rulebook_id: Optional[str]) -> Rulebook:
     """The shipped rulebook asked for (Knowsley when none is): an unknown id is refused, never
     swapped silently for another authority's rulebook."""
-    books = _books()
+    books = loaded_rulebooks()
     book = books.get(rulebook_id or "knowsley")
     if book is None:
         problem = Problem(
@@ -130,7 +125,7 @@ async def _fields(request: Request) -> dict[str, str]:
 
 
 def _common(book: Rulebook, large: bool) -> dict[str, Any]:
-    return dict(book=book, books=_books(), scenarios=scenarios(), levels=book.levels, large=large)
+    return dict(book=book, books=loaded_rulebooks(), scenarios=scenarios(), levels=book.levels, large=large)
 
 
 @router.get("", response_class=HTMLResponse)
