@@ -26,16 +26,17 @@ COMMAND_MODULES: tuple[str, ...] = (
     "explain",
     "train",
     "compare",
-    "scenarios",
     "review",
+    "batch",
+    "intake",
+    "rules",
     "coverage",
     "rulesdiff",
     "authoring",
-    "batch",
-    "intake",
+    "scenarios",
 )
-"""The modules of `needs_engine.cli` that register commands on `app` (or a sub-app) when imported,
-in the order they register them (the order `--help` lists them in); add a module here to add its commands."""
+"""The modules of `needs_engine.cli` that declare commands, each on a Typer of its own, in the
+order `app.py` composes them (the order `--help` lists them in); add a module here to add its commands."""
 
 ONE_SHOT: frozenset[str] = frozenset({"assess"})
 """Commands that assess one household and end: they run without the cyclic garbage collector
@@ -45,7 +46,7 @@ explain's searches) keep it."""
 MODULES_OF: dict[str, tuple[str, ...]] = {
     "assess": (),
     "schema": (),
-    "rules": ("coverage", "rulesdiff", "authoring"),
+    "rules": ("rules", "coverage", "rulesdiff", "authoring"),
     "serve": ("serve",),
     "replay": ("replay",),
     "explain": ("explain",),
@@ -58,9 +59,9 @@ MODULES_OF: dict[str, tuple[str, ...]] = {
     "new": ("intake",),
     "template": ("intake",),
 }
-"""Each top-level command and the command modules that register it and its subcommands
-(`app.py` itself defines `assess`, `schema`, `rules list` and `rules show`). A test holds this
-table to what the modules register."""
+"""Each top-level command and the command modules that declare it and its subcommands (`app.py`
+itself defines `assess` and `schema`); the `rules` group's files in the order `app.py` merges
+them. A test holds this table to what the modules declare."""
 
 PLUGINS_OFF = "PYDANTIC_DISABLE_PLUGINS"
 """`main` sets this to `__all__` unless the caller has set it: a `needs` process loads no pydantic
@@ -70,7 +71,7 @@ finding plugins also means reading every installed package's metadata, about a t
 warm `needs assess`. A program that embeds the library decides for itself."""
 
 wanted: Optional[tuple[str, ...]] = None
-"""The command modules `app.py` registers when imported: None for every one."""
+"""The command modules `app.py` composes when imported: None for every one."""
 
 
 def modules_for(arguments: list[str], environ: Optional[dict[str, str]] = None) -> Optional[tuple[str, ...]]:

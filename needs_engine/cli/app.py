@@ -1,23 +1,42 @@
-"""The `needs` command: assess a situation, look at rulebooks, print the schema.
+"""The `needs` command: the root group, composed here from one Typer per command file.
 
 Exit codes: 0 success, 2 bad input (one clear message on stderr, never a traceback),
 1 internal error. stdout stays clean for --format json.
+
+Each command file (`serve.py`, `rules.py`, `scenarios.py`, ...) declares its commands on a
+`typer.Typer()` of its own and imports only what lies below it (`options.py`, `running.py`,
+render/, the engine); this module imports them and composes their Typers into `app`:
+`add_typer` without a name merges a file's commands into its group (the root, or `rules`), and
+a file that is a group of its own (`scenarios`) is added under its name.
+
+The trade-off, lazy composition: importing a command file and building its click command costs a
+fresh process about as much as loading a rulebook from the cache, and a screener's `needs assess`
+uses none of them. So the entry point (`needs_engine.cli.main`) first works out from the
+command line which files the command needs (`COMMAND_MODULES` and `MODULES_OF` there, which it
+reads before typer is imported), and this module composes only those; imported any other way
+(tests, an embedding program) it composes every one. The price is that the table of which
+command lives in which file sits beside the entry point, as strings, rather than in the imports
+here; `tests/cli/test_imports.py` holds the table to what the files declare, and checks that no
+command file imports this one.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Iterable
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional, TypeVar
+from typing import Annotated, Optional
 
 import typer
 
 from ..model.levels import Level
 from . import running
-from .running import OutputFormat
+from .options import BROKEN_PIPE_EXIT, DEFAULT_FORMAT, DEFAULT_RULEBOOK, OutputFormat, RulebookOption, SituationFile, guarded
+
+__all__ = ["BROKEN_PIPE_EXIT", "app", "main"]
 
 app = typer.Typer(
     name="needs",
@@ -28,12 +47,10 @@ app = typer.Typer(
     # `-h` as well as `--help`, on every command: click hands the names down to each subcommand.
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-rules_app = typer.Typer(
-    help="Look at, lint and check a rulebook; see which descriptors the scenarios exercise.", no_args_is_help=True
-)
-app.add_typer(rules_app, name="rules")
-
-T = TypeVar("T")
+RULES_HELP = "Look at, lint and check a rulebook; see which descriptors the scenarios exercise."
+OWN_GROUPS = ("scenarios",)
+"""Command files whose Typer is a top-level group of its own, added under the file's name. The
+`rules` group is made here, from the files `MODULES_OF["rules"]` lists, merged in that order."""
 
 
 def _print_version(wanted: bool) -> None:
@@ -54,63 +71,13 @@ def _needs(
     """Place each child, and the family, on the Continuum of Need, and explain why."""
 
 
-SituationFile = Annotated[
-    Path, typer.Argument(metavar="FILE", help="A situation in YAML or JSON; - reads it from standard input.", show_default=False)
-]
-"""The situation argument of every command that reads one: one wording, and `-` everywhere."""
-
-
-def stdin_once(**arguments: Path) -> None:
-    """Refuse `-` for more than one of a command's files: standard input can be read only once, and
-    the second reader would see an empty file and report that instead of the real mistake."""
-    from ..errors import InputError, Problem
-    from ..formats.yamlfile import STDIN
-
-    named = [name for name, path in arguments.items() if str(path) == STDIN]
-    if len(named) > 1:
-        raise InputError(
-            [
-                Problem(
-                    " and ".join(named),
-                    "standard input (-) can be read only once",
-                    expected="a file name for all but one of them",
-                )
-            ]
-        )
-
-
-RulebookOption = Annotated[
-    str, typer.Option("--rulebook", "-r", help="A shipped rulebook id (knowsley) or a path to a rulebook.")
-]
-
-
-BROKEN_PIPE_EXIT = running.BROKEN_PIPE_EXIT
-"""The exit status when the reader of stdout goes away (`running.BROKEN_PIPE_EXIT`)."""
-
-
-def fail(message: str, *, code: int = 2, hint: str = "needs --help") -> typer.Exit:
-    """Print one error panel on stderr and return the Exit to raise."""
-    running.print_failure(message, hint=hint)
-    return typer.Exit(code=code)
-
-
-def _typer_exit(code: int) -> typer.Exit:
-    return typer.Exit(code=code)
-
-
-def guarded(action: Callable[[], T], *, hint: str) -> T:
-    """Run `action`, turning expected errors into exit 2 and anything else into exit 1
-    (`running.guarded_as`); a closed stdout ends the command quietly with BROKEN_PIPE_EXIT."""
-    return running.guarded_as(action, hint=hint, exit_with=_typer_exit, passed_on=(typer.Exit, typer.Abort, KeyboardInterrupt))
-
-
 @app.command()
 def assess(
     file: SituationFile,
-    rulebook: RulebookOption = "knowsley",
+    rulebook: RulebookOption = DEFAULT_RULEBOOK,
     output: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="rich (terminal), json, markdown or html.")
-    ] = OutputFormat.rich,
+    ] = DEFAULT_FORMAT,
     override_level: Annotated[
         Optional[Level], typer.Option("--override-level", help="Professional judgement: the level to use instead.")
     ] = None,
@@ -178,164 +145,37 @@ def schema(
     guarded(run, hint="needs schema --help")
 
 
-@rules_app.command("list")
-def rules_list(
-    rulebook: RulebookOption = "knowsley",
-    level: Annotated[Optional[Level], typer.Option("--level", help="Only descriptors at this level.")] = None,
-    domain: Annotated[Optional[str], typer.Option("--domain", help="Only descriptors in this domain.")] = None,
-) -> None:
-    """List a rulebook's descriptors: id, level, origin (common, overridden or local) and text."""
+def _compose(modules: Iterable[str]) -> None:
+    """Add the Typers of the command files `modules` to `app`: the root's own files merged first
+    (in `COMMAND_MODULES` order), then the groups, so `--help` lists the commands, then the groups."""
+    from . import MODULES_OF
 
-    def run() -> None:
-        from rich.console import Console
-        from rich.table import Table
-        from rich.text import Text
-
-        from ..plural import plural
-        from ..render.origin import origin_counts_line
-        from ..render.theme import level_badge
-        from ..rulebook.load import load_rulebook
-
-        book = load_rulebook(rulebook)
-        if domain is not None and domain not in book.domains:
-            import difflib
-
-            from ..errors import InputError, Problem
-
-            close = difflib.get_close_matches(domain, list(book.domains), n=1)
-            raise InputError(
-                [
-                    Problem(
-                        "--domain",
-                        f"no domain '{domain}' in {book.id}",
-                        expected=", ".join(sorted(book.domains)),
-                        suggestion=close[0] if close else None,
-                    )
-                ]
-            )
-        chosen = [d for d in book.descriptors if (level is None or d.level is level) and (domain is None or d.domain == domain)]
-        table = Table(
-            title=f"{book.name} {book.version}: {len(chosen)} of {plural(len(book.descriptors), 'descriptor')}",
-            caption=origin_counts_line(book),
-        )
-        table.add_column("id", no_wrap=True)
-        table.add_column("level", no_wrap=True)
-        table.add_column("origin", no_wrap=True)
-        table.add_column("text", overflow="fold")
-        for d in chosen:
-            table.add_row(d.id, level_badge(d.level, book.levels[d.level].label), d.origin.kind, Text(d.text))
-        Console().print(table)
-
-    guarded(run, hint="needs rules list --help")
+    typers = {name: importlib.import_module(f"{__package__}.{name}").app for name in modules}
+    in_rules = MODULES_OF["rules"]
+    for name, module_app in typers.items():
+        if name not in in_rules and name not in OWN_GROUPS:
+            app.add_typer(module_app)
+    rules = [typers[name] for name in in_rules if name in typers]
+    if rules:
+        rules_app = typer.Typer(help=RULES_HELP, no_args_is_help=True)
+        for module_app in rules:
+            rules_app.add_typer(module_app)
+        app.add_typer(rules_app, name="rules")
+    for name in OWN_GROUPS:
+        if name in typers:
+            app.add_typer(typers[name], name=name)
 
 
-@rules_app.command("show")
-def rules_show(
-    name: Annotated[
-        Optional[str],
-        typer.Argument(
-            metavar="ID|RULEBOOK",
-            help="A descriptor id of --rulebook (e.g. education.persistent_absence), or a rulebook to summarise.",
-        ),
-    ] = None,
-    rulebook: RulebookOption = "knowsley",
-    explain_origin: Annotated[
-        Optional[str],
-        typer.Option(
-            "--explain-origin",
-            metavar="ID",
-            help="Say where descriptor ID comes from: the common library, an override of it (what it changed, "
-            "its source and reason) or the rulebook's own files.",
-        ),
-    ] = None,
-) -> None:
-    """Show one descriptor in full, a rulebook's summary, or where a descriptor comes from.
-
-    `needs rules show ID -r RULEBOOK` shows the descriptor: level, tier, origin, text, source,
-    condition, age band and where it is defined. `needs rules show RULEBOOK` summarises the
-    rulebook: the tiers each level covers and how many descriptors are common, overridden, local
-    and excluded. `needs rules show RULEBOOK --explain-origin ID` explains one descriptor's origin.
-    """
-
-    def run() -> None:
-        from rich.console import Console
-        from rich.panel import Panel
-        from rich.text import Text
-
-        from ..render.origin import origin_lines, summary_lines
-        from ..rulebook.load import load_rulebook
-
-        console = Console()
-        if explain_origin is not None:
-            book = load_rulebook(name or rulebook)
-            _descriptor_or_fail(book, explain_origin, excluded_too=True)
-            console.print(Text("\n".join(origin_lines(book, explain_origin))))
-            return
-        book = load_rulebook(rulebook)
-        if name is None or (name not in book.by_id and _is_rulebook(name)):
-            summarised = book if name is None else load_rulebook(name)
-            console.print(Text("\n".join(summary_lines(summarised))))
-            return
-        descriptor = _descriptor_or_fail(book, name)
-        age = descriptor.age.model_dump(exclude_none=True) if descriptor.age else "any age, born or unborn"
-        body = "\n".join(
-            [
-                f"level:    {book.label(descriptor.level)} ({descriptor.level.value})",
-                f"tier:     {descriptor.tier.value}",
-                f"origin:   {descriptor.origin.kind} (needs rules show {book.id} --explain-origin {descriptor.id})",
-                f"domain:   {book.domains[descriptor.domain].label} ({descriptor.domain})",
-                f"text:     {descriptor.text}",
-                f"when:     {descriptor.applies.condition.text}",
-                f"age:      {age}",
-                f"red flag: {'yes' if descriptor.red_flag else 'no'}; floor: {'yes' if descriptor.floor else 'no'}",
-                f"source:   {descriptor.source}",
-                f"defined:  {descriptor.file}:{descriptor.line}",
-            ]
-        )
-        console.print(Panel(Text(body), title=descriptor.id, title_align="left"))
-
-    guarded(run, hint="needs rules show --help")
-
-
-def _is_rulebook(name: str) -> bool:
-    """Whether `name` names a rulebook (a shipped id, or a path to one)."""
-    from ..errors import RulebookError
-    from ..rulebook.load import locate
-
-    try:
-        locate(name)
-    except RulebookError:
-        return False
-    return True
-
-
-def _descriptor_or_fail(book, descriptor_id: str, *, excluded_too: bool = False):  # type: ignore[no-untyped-def]
-    """The descriptor `descriptor_id` of `book`, or an InputError naming the closest id."""
-    import difflib
-
-    from ..errors import InputError, Problem
-
-    descriptor = book.by_id.get(descriptor_id)
-    if descriptor is None and not (excluded_too and any(e.descriptor == descriptor_id for e in book.excluded)):
-        close = difflib.get_close_matches(descriptor_id, list(book.by_id), n=1)
-        raise InputError([Problem("ID", f"no descriptor '{descriptor_id}' in {book.id}", suggestion=close[0] if close else None)])
-    return descriptor
-
-
-def _register_commands() -> None:
-    """Import the command modules, each registering its commands: every one, or only those the
-    entry point chose (`needs_engine.cli.main`, `COMMAND_MODULES` there)."""
-    import importlib
-
+def _wanted() -> tuple[str, ...]:
+    """The command files the entry point chose (`needs_engine.cli.main`), or every one."""
     from . import COMMAND_MODULES, wanted
 
-    for module in COMMAND_MODULES if wanted is None else wanted:
-        importlib.import_module(f"{__package__}.{module}")
+    return COMMAND_MODULES if wanted is None else wanted
 
 
-_register_commands()
+_compose(_wanted())
 
 
 def main() -> None:
-    """Run `needs` with the commands registered (the console entry point is `needs_engine.cli.main`)."""
+    """Run `needs` with its commands composed (the console entry point is `needs_engine.cli.main`)."""
     app()

@@ -15,8 +15,10 @@ from typing import Annotated, Optional
 import typer
 
 from ..plural import plural
-from .app import guarded, rules_app
-from .output import FormatOption, RichOrJson
+from .options import FormatOption, RichOrJson, guarded
+
+app = typer.Typer()
+
 
 RulebookPath = Annotated[
     str,
@@ -24,7 +26,7 @@ RulebookPath = Annotated[
 ]
 
 
-@rules_app.command("lint")
+@app.command("lint")
 def rules_lint(
     path: RulebookPath,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when there are warnings (errors always exit 2).")] = False,
@@ -53,7 +55,7 @@ def rules_lint(
     raise typer.Exit(code=code)
 
 
-@rules_app.command("check")
+@app.command("check")
 def rules_check(
     path: RulebookPath,
     examples: Annotated[
@@ -113,7 +115,7 @@ def rules_check(
     raise typer.Exit(code=code)
 
 
-@rules_app.command("agreement")
+@app.command("agreement")
 def rules_agreement(
     folder: Annotated[
         Optional[Path],

@@ -9,7 +9,9 @@ from typing import Annotated, Optional
 import typer
 
 from ..plural import plural
-from .app import RulebookOption, app, guarded
+from .options import DEFAULT_RULEBOOK, RulebookOption, guarded
+
+app = typer.Typer()
 
 
 @app.command()
@@ -23,7 +25,7 @@ def batch(
         ),
     ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write one row per input line (.jsonl or .csv).")],
-    rulebook: RulebookOption = "knowsley",
+    rulebook: RulebookOption = DEFAULT_RULEBOOK,
     input_format: Annotated[
         Optional[str], typer.Option("--input-format", help="jsonl or csv (default: from the INPUT extension).")
     ] = None,

@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from .app import app, guarded
-from .output import FormatOption, RichOrJson, emit
+from .options import FormatOption, RichOrJson, emit, guarded
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -16,6 +15,9 @@ if TYPE_CHECKING:
 
     from ..model.levels import Level
     from ..workflows.compare import ChildComparison, Comparison
+
+
+app = typer.Typer()
 
 
 @app.command()

@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..plural import plural
-from .app import RulebookOption, guarded, rules_app
-from .output import FormatOption, RichOrJson, emit
+from .options import DEFAULT_RULEBOOK, FormatOption, RichOrJson, RulebookOption, emit, guarded
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -17,9 +16,12 @@ if TYPE_CHECKING:
     from ..scenarios.coverage import Coverage, Tally
 
 
-@rules_app.command("coverage")
+app = typer.Typer()
+
+
+@app.command("coverage")
 def rules_coverage(
-    rulebook: RulebookOption = "knowsley",
+    rulebook: RulebookOption = DEFAULT_RULEBOOK,
     folder: Annotated[Path, typer.Option("--folder", help="The folder of scenario files.")] = Path("scenarios"),
     output: FormatOption = RichOrJson.rich,
 ) -> None:

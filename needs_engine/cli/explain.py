@@ -7,8 +7,20 @@ from typing import Annotated, Optional
 
 import typer
 
-from .app import OutputFormat, RulebookOption, SituationFile, app, guarded
-from .output import FormatOption, RichOrJson, write_json
+from .options import (
+    DEFAULT_FORMAT,
+    DEFAULT_RULEBOOK,
+    FormatOption,
+    OutputFormat,
+    RichOrJson,
+    RulebookOption,
+    SituationFile,
+    guarded,
+    write_json,
+)
+
+app = typer.Typer()
+
 
 ExplainFormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="rich (terminal), json, markdown or html.")]
 
@@ -17,8 +29,8 @@ ExplainFormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", hel
 def explain(
     file: SituationFile,
     child: Annotated[Optional[str], typer.Option("--child", help="Explain only the child with this id.")] = None,
-    rulebook: RulebookOption = "knowsley",
-    output: ExplainFormatOption = OutputFormat.rich,
+    rulebook: RulebookOption = DEFAULT_RULEBOOK,
+    output: ExplainFormatOption = DEFAULT_FORMAT,
     max_changes: Annotated[
         int, typer.Option("--max-changes", min=1, max=4, help="Largest set of fact changes the counterfactual search tries.")
     ] = 3,
@@ -75,7 +87,7 @@ def what_if(
         ),
     ],
     child: Annotated[Optional[str], typer.Option("--child", help="Show only the child with this id.")] = None,
-    rulebook: RulebookOption = "knowsley",
+    rulebook: RulebookOption = DEFAULT_RULEBOOK,
     output: FormatOption = RichOrJson.rich,
 ) -> None:
     """Change some facts and show the levels before and after, and what changed in the explanation."""

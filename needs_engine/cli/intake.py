@@ -8,7 +8,9 @@ from typing import Annotated
 
 import typer
 
-from .app import RulebookOption, app, guarded
+from .options import DEFAULT_RULEBOOK, RulebookOption, guarded
+
+app = typer.Typer()
 
 
 @app.command()
@@ -17,7 +19,7 @@ def new(
     continue_: Annotated[
         bool, typer.Option("--continue", help="Go on with a case saved before in FILE (its own comments are rewritten).")
     ] = False,
-    rulebook: RulebookOption = "knowsley",
+    rulebook: RulebookOption = DEFAULT_RULEBOOK,
 ) -> None:
     """Write a situation file by answering questions: household, red flags, then what matters most.
 

@@ -21,7 +21,7 @@ import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Optional
+from typing import Optional, TypedDict
 
 from .running import OutputFormat
 
@@ -32,13 +32,23 @@ FLAGS = {"--full": "full", "--all-questions": "all_questions"}
 FORMATS = {member.value: member for member in OutputFormat}
 
 
-def plain_assess(arguments: list[str], environ: Optional[Mapping[str, str]] = None) -> Optional[dict[str, object]]:
-    """The parameters of `needs assess ARGUMENTS` for `running.assess_command`, or None when the
-    command line is not a plain one (typer then reads it)."""
+class PlainAssess(TypedDict, total=False):
+    """The parameters of `running.assess_command` a plain command line gives; the others keep
+    that function's defaults, which are typer's (`running.DEFAULT_RULEBOOK`, `DEFAULT_FORMAT`)."""
+
+    rulebook: str
+    output: OutputFormat
+    full: bool
+    all_questions: bool
+
+
+def plain_assess(arguments: list[str], environ: Optional[Mapping[str, str]] = None) -> Optional[tuple[Path, PlainAssess]]:
+    """FILE and the options of `needs assess ARGUMENTS` for `running.assess_command`, or None when
+    the command line is not a plain one (typer then reads it)."""
     environ = os.environ if environ is None else environ
     if environ.get("NEEDS_DEBUG") or any(name.startswith("_") and name.endswith("_COMPLETE") for name in environ):
         return None
-    given: dict[str, object] = {}
+    values: dict[str, str] = {}
     files: list[str] = []
     words = iter(arguments)
     for word in words:
@@ -47,49 +57,51 @@ def plain_assess(arguments: list[str], environ: Optional[Mapping[str, str]] = No
             continue
         name, equals, value = word.partition("=") if word.startswith("--") else (word, "", "")
         if name in FLAGS and not equals:
-            parameter, chosen = FLAGS[name], True
+            parameter = FLAGS[name]
         elif name in VALUED:
             if not equals:
                 value = next(words, "")
             if not value or value.startswith("-"):
                 return None
             parameter = VALUED[name]
-            chosen = FORMATS.get(value) if parameter == "output" else value
-            if chosen is None:
+            if parameter == "output" and value not in FORMATS:
                 return None
         else:
             return None
-        if parameter in given:
+        if parameter in values:
             return None
-        given[parameter] = chosen
+        values[parameter] = value
     if len(files) != 1 or not files[0]:
         return None
-    return {
-        "file": Path(files[0]),
-        "rulebook": given.get("rulebook", "knowsley"),
-        "output": given.get("output", OutputFormat.rich),
-        "override_level": None,
-        "reason": None,
-        "by": None,
-        "second_person": None,
-        "full": given.get("full", False),
-        "all_questions": given.get("all_questions", False),
-        "record": None,
-        "include_input": False,
-    }
+    return Path(files[0]), _parameters(values)
+
+
+def _parameters(values: dict[str, str]) -> PlainAssess:
+    """The options read, typed as typer would type them: a flag given is True, a format its member."""
+    chosen = PlainAssess()
+    if "rulebook" in values:
+        chosen["rulebook"] = values["rulebook"]
+    if "output" in values:
+        chosen["output"] = FORMATS[values["output"]]
+    if "full" in values:
+        chosen["full"] = True
+    if "all_questions" in values:
+        chosen["all_questions"] = True
+    return chosen
 
 
 def run_plain_assess(arguments: list[str]) -> bool:
     """Run `needs assess ARGUMENTS` if it is a plain command line (False, having done nothing, if
     not), ending as typer ends a command: SystemExit with the status, 130 on Ctrl-C."""
-    parameters = plain_assess(arguments)
-    if parameters is None:
+    plain = plain_assess(arguments)
+    if plain is None:
         return False
     from . import running
 
+    file, parameters = plain
     try:
         running.guarded_as(
-            lambda: running.assess_command(**parameters),  # type: ignore[arg-type]
+            lambda: running.assess_command(file, **parameters),
             hint="needs assess --help",
             exit_with=SystemExit,
             passed_on=(KeyboardInterrupt,),

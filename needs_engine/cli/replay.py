@@ -10,8 +10,9 @@ from typing import Annotated, Optional
 import typer
 
 from ..plural import plural
-from .app import app, guarded, stdin_once
-from .output import write_json
+from .options import guarded, stdin_once, write_json
+
+app = typer.Typer()
 
 
 class ReplayFormat(str, Enum):

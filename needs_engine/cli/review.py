@@ -7,14 +7,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .app import RulebookOption, app, guarded, stdin_once
-from .output import FormatOption, RichOrJson, emit
+from .options import DEFAULT_RULEBOOK, FormatOption, RichOrJson, RulebookOption, emit, guarded, stdin_once
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
     from rich.text import Text
 
     from ..workflows.review import ChildReview, LevelAt, Review
+
+
+app = typer.Typer()
 
 
 @app.command()
@@ -25,7 +27,7 @@ def review(
     after: Annotated[
         Path, typer.Argument(help="The family at the later date: a situation or a scenario file; - reads standard input.")
     ],
-    rulebook: RulebookOption = "knowsley",
+    rulebook: RulebookOption = DEFAULT_RULEBOOK,
     output: FormatOption = RichOrJson.rich,
 ) -> None:
     """Review a family at two dates: each child steps up, steps down or stays, and why."""

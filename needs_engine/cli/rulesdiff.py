@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from .app import guarded, rules_app
-from .output import FormatOption, RichOrJson, emit
+from .options import FormatOption, RichOrJson, emit, guarded
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -16,12 +15,15 @@ if TYPE_CHECKING:
 
     from ..workflows.rulesdiff import RulebookDiff, RuleChange
 
+app = typer.Typer()
+
+
 VersionArgument = Annotated[
     str, typer.Argument(help="A rulebook: a shipped id, a rules file, or a folder holding rules/ and descriptors/.")
 ]
 
 
-@rules_app.command("diff")
+@app.command("diff")
 def rules_diff(
     old: VersionArgument,
     new: VersionArgument,

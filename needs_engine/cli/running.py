@@ -13,10 +13,17 @@ import sys
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import Any, Optional, TypeVar
+from typing import TYPE_CHECKING, Optional, TypeVar
 
 from ..errors import NeedsError
 from ..model.levels import Level
+
+if TYPE_CHECKING:  # loaded with the engine a command runs, not before
+    from pydantic import BaseModel
+
+    from ..model.assessment import Assessment
+    from ..model.situation import Situation
+    from ..rulebook.book import Rulebook
 
 T = TypeVar("T")
 
@@ -32,21 +39,18 @@ class OutputFormat(str, Enum):
     html = "html"
 
 
+DEFAULT_FORMAT = OutputFormat.rich
+"""What `assess` and `explain` print when --format is not given: the view for a person at a terminal."""
+DEFAULT_RULEBOOK = "knowsley"
+"""The rulebook a command uses when --rulebook is not given: typer's default for every command's
+option (`options.RulebookOption`), and `assess_command`'s for the command line `quick.py` reads."""
+
+
 def print_failure(message: str, *, hint: str) -> None:
-    """Print one error panel on stderr, titled "Error", with a "Try 'HINT'" subtitle."""
-    from rich.console import Console
-    from rich.panel import Panel
-    from rich.text import Text
+    """Print one error panel on stderr, titled "Error", with a "Try 'HINT'" subtitle (`render/failure.py`)."""
+    from ..render.failure import print_failure as print_panel
 
-    from ..formats.text import terminal_safe
-    from ..render.text import longest_word
-
-    message = terminal_safe(message)
-    console = Console(stderr=True)
-    # Lines wrap between words, never inside one: a `file:line` location longer than the
-    # terminal widens the panel rather than being split (`situa` / `tion.yaml:3`).
-    console.width = max(console.width, longest_word(message) + 4)
-    console.print(Panel(Text(message), title="Error", title_align="left", border_style="red", subtitle=f"Try '{hint}'"))
+    print_panel(message, hint=hint)
 
 
 def stdout_gone() -> None:
@@ -117,18 +121,21 @@ def guarded_as(
 
 def assess_command(
     file: Path,
-    rulebook: str,
-    output: OutputFormat,
-    override_level: Optional[Level],
-    reason: Optional[str],
-    by: Optional[str],
-    second_person: Optional[str],
-    full: bool,
-    all_questions: bool,
-    record: Optional[Path],
-    include_input: bool,
+    rulebook: str = DEFAULT_RULEBOOK,
+    output: OutputFormat = DEFAULT_FORMAT,
+    override_level: Optional[Level] = None,
+    reason: Optional[str] = None,
+    by: Optional[str] = None,
+    second_person: Optional[str] = None,
+    full: bool = False,
+    all_questions: bool = False,
+    record: Optional[Path] = None,
+    include_input: bool = False,
 ) -> None:
-    """What `needs assess` does with its options read: assess, record if asked, and show the result."""
+    """What `needs assess` does with its options read: assess, record if asked, and show the result.
+
+    The defaults are the command's: typer's `assess` declares these same values, and `quick.py`
+    passes only the options a command line gives."""
     from ..engine.assess import assess as assess_situation
     from ..errors import InputError, Problem
     from ..formats.inputs import read_situation
@@ -155,13 +162,13 @@ def assess_command(
     emit_assessment(result, book, output, all_questions, situation, full=full)
 
 
-def write_json(result: Any) -> None:
+def write_json(result: BaseModel) -> None:
     """Write `result` (a pydantic model) on stdout as the indented JSON every command's `--format json` gives."""
     sys.stdout.write(result.model_dump_json(indent=2) + "\n")
 
 
 def emit_assessment(
-    result: Any, book: Any, output: OutputFormat, all_questions: bool, situation: Any, *, full: bool = False
+    result: Assessment, book: Rulebook, output: OutputFormat, all_questions: bool, situation: Situation, *, full: bool = False
 ) -> None:
     """Write an assessment on stdout in the format asked for (the rich view: one screen, or --full)."""
     if output is OutputFormat.json:
@@ -175,13 +182,13 @@ def emit_assessment(
 
         sys.stdout.write(record_html(result, book, situation))
     else:
-        from rich.console import Console
+        from ..render.console import console
 
         if full:
             from ..render.terminal import render_assessment
 
-            render_assessment(result, book, Console(), all_questions=all_questions)
+            render_assessment(result, book, console(), all_questions=all_questions)
         else:
             from ..render.summary import render_summary
 
-            render_summary(result, book, Console(), all_questions=all_questions)
+            render_summary(result, book, console(), all_questions=all_questions)

@@ -8,10 +8,10 @@ from typing import Annotated, Optional
 import typer
 
 from ..plural import plural
-from .app import app, guarded
+from .options import guarded
 
-scenarios_app = typer.Typer(help="List, read and run the scenario library.", no_args_is_help=True)
-app.add_typer(scenarios_app, name="scenarios")
+app = typer.Typer(help="List, read and run the scenario library.", no_args_is_help=True)
+"""The `scenarios` group itself (`app.py` adds it under that name)."""
 
 FolderOption = Annotated[Path, typer.Option("--folder", help="The folder of scenario files.")]
 ScenarioRulebookOption = Annotated[
@@ -20,7 +20,7 @@ ScenarioRulebookOption = Annotated[
 ]
 
 
-@scenarios_app.command("list")
+@app.command("list")
 def scenarios_list(folder: FolderOption = Path("scenarios")) -> None:
     """List the scenarios: name, title and the level each rulebook is expected to give."""
 
@@ -43,7 +43,7 @@ def scenarios_list(folder: FolderOption = Path("scenarios")) -> None:
     guarded(run, hint="needs scenarios list --help")
 
 
-@scenarios_app.command("show")
+@app.command("show")
 def scenarios_show(
     name: Annotated[str, typer.Argument(help="A scenario name (its file name without .yaml).", show_default=False)],
     folder: FolderOption = Path("scenarios"),
@@ -81,7 +81,7 @@ def scenarios_show(
     guarded(run, hint="needs scenarios show --help")
 
 
-@scenarios_app.command("run")
+@app.command("run")
 def scenarios_run(folder: FolderOption = Path("scenarios"), rulebook: ScenarioRulebookOption = None) -> None:
     """Run every scenario under every rulebook it names; exit 1 if any expectation is not met."""
 

@@ -7,7 +7,10 @@ from typing import Annotated, Any
 
 import typer
 
-from .app import app, fail, guarded
+from .options import fail, guarded
+
+app = typer.Typer()
+
 
 STARTUP_FAILURE = 3
 """uvicorn's exit status when the server cannot start (it cannot bind the host and port)."""

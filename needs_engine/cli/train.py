@@ -9,7 +9,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from .app import RulebookOption, app, guarded
+from .options import DEFAULT_RULEBOOK, RulebookOption, guarded
+
+app = typer.Typer()
+
 
 MAX_RETRIES = 3
 
@@ -22,7 +25,7 @@ def train(
         Optional[Path],
         typer.Option("--answers", help="Read answers from this file, one per line (otherwise from the keyboard or a pipe)."),
     ] = None,
-    rulebook: RulebookOption = "knowsley",
+    rulebook: RulebookOption = DEFAULT_RULEBOOK,
     count: Annotated[Optional[int], typer.Option("--count", min=1, help="Ask at most this many scenarios.")] = None,
 ) -> None:
     """Quiz yourself: read each scenario, name its level (1-4 or a name), and see the engine's reasons."""
