@@ -18,50 +18,16 @@ import gc
 import os
 import sys
 from collections.abc import Callable
-from typing import Optional
 
-COMMAND_MODULES: tuple[str, ...] = (
-    "serve",
-    "replay",
-    "explain",
-    "train",
-    "compare",
-    "review",
-    "batch",
-    "intake",
-    "rules",
-    "coverage",
-    "rulesdiff",
-    "authoring",
-    "scenarios",
-)
-"""The modules of `needs_engine.cli` that declare commands, each on a Typer of its own, in the
-order `app.py` composes them (the order `--help` lists them in); add a module here to add its commands."""
+from . import commands
+from .commands import COMMAND_MODULES as COMMAND_MODULES
+from .commands import MODULES_OF as MODULES_OF
+from .commands import modules_for
 
 ONE_SHOT: frozenset[str] = frozenset({"assess"})
 """Commands that assess one household and end: they run without the cyclic garbage collector
 (`without_collector`). Commands that run long or assess many households (batch, scenarios, serve,
 explain's searches) keep it."""
-
-MODULES_OF: dict[str, tuple[str, ...]] = {
-    "assess": (),
-    "schema": (),
-    "rules": ("rules", "coverage", "rulesdiff", "authoring"),
-    "serve": ("serve",),
-    "replay": ("replay",),
-    "explain": ("explain",),
-    "what-if": ("explain",),
-    "train": ("train",),
-    "compare": ("compare",),
-    "scenarios": ("scenarios",),
-    "review": ("review",),
-    "batch": ("batch",),
-    "new": ("intake",),
-    "template": ("intake",),
-}
-"""Each top-level command and the command modules that declare it and its subcommands (`app.py`
-itself defines `assess` and `schema`); the `rules` group's files in the order `app.py` merges
-them. A test holds this table to what the modules declare."""
 
 PLUGINS_OFF = "PYDANTIC_DISABLE_PLUGINS"
 """`main` sets this to `__all__` unless the caller has set it: a `needs` process loads no pydantic
@@ -70,37 +36,16 @@ every household the engine validates, and nothing personal may leave the process
 finding plugins also means reading every installed package's metadata, about a twentieth of a
 warm `needs assess`. A program that embeds the library decides for itself."""
 
-wanted: Optional[tuple[str, ...]] = None
-"""The command modules `app.py` composes when imported: None for every one."""
-
-
-def modules_for(arguments: list[str], environ: Optional[dict[str, str]] = None) -> Optional[tuple[str, ...]]:
-    """The command modules `needs ARGUMENTS` needs, in registration order, or None for every one.
-
-    The first word that is not an option names the command; before it only the group's own
-    options can stand (`--version`, `--help`, completion), so an option first means the whole
-    tree, as does a word that names no command (click then lists the closest) or a completion request."""
-    environ = os.environ if environ is None else environ
-    if any(name.startswith("_") and name.endswith("_COMPLETE") for name in environ):
-        return None
-    if not arguments or arguments[0].startswith("-"):
-        return None
-    needed = MODULES_OF.get(arguments[0])
-    if needed is None:
-        return None
-    return tuple(module for module in COMMAND_MODULES if module in needed)
-
 
 def main() -> None:
     """Console entry point: register the commands `sys.argv` names, then run `needs`.
 
     A help request prints the text kept from the last time it was rendered, when nothing it
     depends on has changed (`helpcache.py`), without importing typer at all."""
-    global wanted
     os.environ.setdefault(PLUGINS_OFF, "__all__")
     fresh = "needs_engine.cli.app" not in sys.modules  # else every command is registered already
     if fresh:
-        wanted = modules_for(sys.argv[1:])
+        commands.wanted = modules_for(sys.argv[1:])
     if fresh and sys.argv[1:2] and sys.argv[1] in ONE_SHOT:
         without_collector(_run)
     else:

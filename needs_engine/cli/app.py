@@ -33,7 +33,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..model.levels import Level
-from . import running
+from . import commands, running
 from .options import BROKEN_PIPE_EXIT, DEFAULT_FORMAT, DEFAULT_RULEBOOK, OutputFormat, RulebookOption, SituationFile, guarded
 
 __all__ = ["BROKEN_PIPE_EXIT", "app", "main"]
@@ -148,10 +148,8 @@ def schema(
 def _compose(modules: Iterable[str]) -> None:
     """Add the Typers of the command files `modules` to `app`: the root's own files merged first
     (in `COMMAND_MODULES` order), then the groups, so `--help` lists the commands, then the groups."""
-    from . import MODULES_OF
-
     typers = {name: importlib.import_module(f"{__package__}.{name}").app for name in modules}
-    in_rules = MODULES_OF["rules"]
+    in_rules = commands.MODULES_OF["rules"]
     for name, module_app in typers.items():
         if name not in in_rules and name not in OWN_GROUPS:
             app.add_typer(module_app)
@@ -168,9 +166,7 @@ def _compose(modules: Iterable[str]) -> None:
 
 def _wanted() -> tuple[str, ...]:
     """The command files the entry point chose (`needs_engine.cli.main`), or every one."""
-    from . import COMMAND_MODULES, wanted
-
-    return COMMAND_MODULES if wanted is None else wanted
+    return commands.COMMAND_MODULES if commands.wanted is None else commands.wanted
 
 
 _compose(_wanted())

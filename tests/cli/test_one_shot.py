@@ -14,13 +14,14 @@ import sys
 import pytest
 
 from needs_engine import cli
+from needs_engine.cli import commands
 
 
 def collector_during(monkeypatch: pytest.MonkeyPatch, *arguments: str) -> list[bool]:
     """Whether the collector was on while `needs ARGUMENTS` ran (the command itself not run)."""
     seen: list[bool] = []
     monkeypatch.setattr(cli, "_run", lambda fresh=True: seen.append(gc.isenabled()))
-    monkeypatch.setattr(cli, "wanted", None)
+    monkeypatch.setattr(commands, "wanted", None)
     monkeypatch.setattr(sys, "argv", ["needs", *arguments])
     monkeypatch.delitem(sys.modules, "needs_engine.cli.app", raising=False)  # a fresh process's entry
     try:
@@ -46,7 +47,7 @@ def test_a_failing_command_gives_the_collector_back(monkeypatch: pytest.MonkeyPa
         raise SystemExit(2)
 
     monkeypatch.setattr(cli, "_run", fails)
-    monkeypatch.setattr(cli, "wanted", None)
+    monkeypatch.setattr(commands, "wanted", None)
     monkeypatch.setattr(sys, "argv", ["needs", "assess", "missing.yaml"])
     monkeypatch.delitem(sys.modules, "needs_engine.cli.app", raising=False)
     try:

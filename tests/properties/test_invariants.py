@@ -99,24 +99,6 @@ def compared_constants(rulebook) -> dict[str, set[Any]]:  # type: ignore[no-unty
     return _CONSTANTS[rulebook.content_hash]
 
 
-@given(situation=situations())
-def test_worsening_any_concern_never_lowers_a_level(rulebook, situation) -> None:
-    """Sweep: walk every concern fact of the situation from its least to its most worrying value;
-    no child's level, possible level or the family's may drop at any step."""
-    constants = compared_constants(rulebook)
-    for place in places(situation):
-        if not place.spec.is_concern:
-            continue
-        previous = None
-        for value in chain(place.spec, constants.get(place.spec.dotted, set())):
-            current = quick_levels(put(situation, place.key, value), rulebook)
-            if previous is not None:
-                what = f"setting {place.spec.dotted} at {place.key} from {previous[0]!r} to {value!r}"
-                never_lower(previous[1][0], current[0], what)
-                never_lower(previous[1][1], current[1], what)
-            previous = (value, current)
-
-
 @given(data=st.data())
 def test_worsening_with_full_assessment_never_lowers_a_level(rulebook, data: st.DataObject) -> None:
     """The same guarantee through the full assessment (explanations, questions) on random worsenings."""
@@ -143,33 +125,6 @@ def test_level_never_exceeds_possible_level(rulebook, situation) -> None:
     assessment = assess(situation, rulebook)
     for key, level in levels(assessment).items():
         assert level <= possible_levels(assessment)[key]
-
-
-@given(situation=situations())
-def test_resolving_any_unknown_lands_between_level_and_possible_level(rulebook, situation) -> None:
-    """Sweep: every unknown fact (strengths excepted: a strength found present may mitigate),
-    resolved to its least and its most worrying value."""
-    low, high = quick_levels(situation, rulebook)
-    for place in places(situation):
-        if place.spec.direction == "strength" or get(situation, place.key) is not None:
-            continue
-        candidates = (
-            [best_value(place.spec), _worst(place.spec)] if place.spec.direction != "none" else _descriptive_values(place.spec)
-        )
-        for value in candidates:
-            resolved, _ = quick_levels(put(situation, place.key, value), rulebook)
-            for key, level in resolved.items():
-                assert low[key] <= level <= high[key], (
-                    f"resolving {place.spec.dotted} at {place.key} to {value!r}: {key} at {level.value}"
-                )
-
-
-def _descriptive_values(spec: FactSpec) -> list:  # type: ignore[no-untyped-def]
-    if spec.kind == "flag":
-        return [False, True]
-    if spec.choices is not None:
-        return [m.value for m in spec.choices]
-    return [spec.minimum, spec.maximum]
 
 
 @given(situation=situations())

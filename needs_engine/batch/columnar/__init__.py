@@ -30,9 +30,10 @@ from ...model.levels import LEVELS
 from ...model.tiers import TIERS
 from ..fastdecode import decode
 from ..screen import Row
+from .build import plan_of
 from .levels import _levels
 from .masks import _build_chunk, _prepare_children, _unique_ids
-from .plan import NotCovered, Plan, plan_of
+from .plan import NotCovered, Plan
 from .tables import _STRING
 
 __all__ = ["NotCovered", "Plan", "Screened", "jsonl_text", "plan_of", "row_of", "screen_households", "screen_lines"]

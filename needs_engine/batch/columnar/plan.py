@@ -18,7 +18,7 @@ from ...model.catalogue import facts_by_root
 from ...model.levels import LEVELS
 from ...model.situation import CHILD_SECTIONS, Carer, Child, Household, _best_value, _no_concern, _no_concern_value
 from ...model.tiers import TIERS
-from ...rulebook.book import Derivation, Rulebook
+from ...rulebook.book import Rulebook
 from ...rulebook.parts import Descriptor
 from ..fastdecode import struct_of
 from .tables import _AGE_FACTS, _STRING, NAN, Bools, Floats, Groups, _Column, _encode, _Table, _table, code_count
@@ -141,29 +141,14 @@ class Plan:
     by_tier: tuple[Groups, NDArray[np.int64]] = (Groups.of([]), np.zeros(0, dtype=np.int64))
     """The descriptors of each level rank (tier place), and the ranks (places): for `levels._highest`."""
     program: Any = None
-    """The trees compiled into grouped array operations (`program.Program`)."""
+    """The trees compiled into grouped array operations (`program.Program`), set by `build.plan_of`:
+    the program reads a chunk's arrays (masks.py), which read this plan, so this module cannot make it."""
 
 
 def _by_value(values: NDArray[np.int64]) -> tuple[Groups, NDArray[np.int64]]:
     """The positions holding each distinct value, grouped, and the values."""
     distinct = sorted(set(values.tolist()))
     return Groups.of([np.flatnonzero(values == v).tolist() for v in distinct]), np.array(distinct, dtype=np.int64)
-
-
-def plan_of(rulebook: Rulebook) -> Optional[Plan]:
-    """The rulebook's columnar plan, or None if its trees use something not covered (kept on the rulebook)."""
-    return rulebook.derive(COLUMNAR)
-
-
-def _build_or_none(rulebook: Rulebook) -> Optional[Plan]:
-    try:
-        return _build(rulebook)
-    except NotCovered:
-        return None
-
-
-COLUMNAR: Derivation[Optional[Plan]] = Derivation("columnar plan", _build_or_none)
-"""Built by the first batch chunk that uses it: only `needs batch` does."""
 
 
 def _trees(rulebook: Rulebook) -> list[Node]:
@@ -188,7 +173,7 @@ def _check(node: Node, inside: bool = False) -> None:
         _check(part, inside)
 
 
-def _build(rulebook: Rulebook) -> Plan:
+def build_plan(rulebook: Rulebook) -> Plan:
     for tree in _trees(rulebook):
         _check(tree)
     facts = facts_by_root()
@@ -271,7 +256,4 @@ def _build(rulebook: Rulebook) -> Plan:
         [[TIERS.index(rulebook.tier_map.clamp(tier, level)) for level in LEVELS] for tier in TIERS], dtype=np.int64
     )
     plan.by_level, plan.by_tier = _by_value(plan.level_rank), _by_value(plan.tier_rank)
-    from .program import Program  # it evaluates with the chunk's arrays (masks.py), which need this module
-
-    plan.program = Program.of(rulebook, {"child": child, "carer": carer, "household": household})
     return plan

@@ -24,7 +24,7 @@ import pytest
 from needs_engine.batch.writer import OutputFormat
 from needs_engine.rulebook.book import Rulebook
 
-from .test_columnar import assert_identical, both, covered, situation_lines
+from ..batch.test_columnar import assert_identical, both, covered, situation_lines
 
 _DELETE = object()
 BLANKS = (None, "unknown", _DELETE)

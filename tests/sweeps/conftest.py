@@ -1,0 +1,15 @@
+"""Everything under tests/sweeps is an exhaustive sweep: marked `sweep`, so `-m "not sweep"` skips it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if HERE in item.path.parents:
+            item.add_marker(pytest.mark.sweep)
