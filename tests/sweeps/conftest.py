@@ -1,10 +1,14 @@
-"""Everything under tests/sweeps is an exhaustive sweep: marked `sweep`, so `-m "not sweep"` skips it."""
+"""Everything under tests/sweeps is an exhaustive sweep: marked `sweep`, so `-m "not sweep"` skips it.
+
+The sweeps of the batch take the batch tests' `book` fixture (each shipped rulebook in turn)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+
+from ..batch.conftest import book as book
 
 HERE = Path(__file__).parent
 
