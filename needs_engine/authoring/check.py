@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from ..engine.assess import assess
-from ..engine.evaluate import evaluate_child, household_levels
+from ..engine.evaluate import ChildResult, evaluate_child, household_levels
 from ..language.compile import Condition, Env, Leaf
 from ..model.ages import MAX_AGE_MONTHS, AgeSpan, applies_span
 from ..model.catalogue import FactSpec
@@ -43,7 +43,7 @@ from .satisfy import candidates, thresholds
 from .strategies import approximate_ages, child_span, children, entity_path, get, places, put, situations
 
 DEFAULT_EXAMPLES = 25
-SHRINK_SECONDS = 10.0
+SHRINK_SECONDS = 10
 """After a breach is found, how long hypothesis may shrink it; the smallest so far is then pruned fact by fact."""
 FAMILY = "<family>"
 Levels = tuple[dict[str, Level], dict[str, Level]]
@@ -495,7 +495,7 @@ def _valid(document: dict[str, Any], index: int) -> Optional[dict[str, Any]]:
             return candidate
         except ValidationError:
             continue
-    return None  # type: ignore[return-value]
+    return None
 
 
 def _aged_in(data: st.DataObject, band: Any, child: dict[str, Any]) -> dict[str, Any]:
@@ -676,17 +676,17 @@ def _needs_count_once(probe: Probe, drawn: tuple[dict[str, Any], Any]) -> bool:
     return False
 
 
-def _mitigated_floor(result: Any, rulebook: Rulebook) -> Level:
+def _mitigated_floor(result: ChildResult, rulebook: Rulebook) -> Level:
     """The lowest level any one declared mitigation could give the child's fired descriptors and
     applied escalations: one step down, no lower than what it does not name (Semantics 5 and 13)."""
     known = result.known
-    level = known.before_mitigation
+    level: Level = known.before_mitigation
     fired, applied = result.fired, known.escalations
     if level in (Level.safeguarding, Level.universal):
         return level
     if any(d.never_mitigable for d in fired) or any(e.never_mitigable for e in applied):
         return level
-    lowest = level
+    lowest: Level = level
     for mitigation in rulebook.mitigations:
         if level not in mitigation.lowers_from:
             continue
@@ -943,7 +943,7 @@ def _search(invariant: Invariant, probe: Probe, examples: int, run_seed: int) ->
 
 
 @contextmanager
-def _shrinking_limit(seconds: float) -> Iterator[None]:
+def _shrinking_limit(seconds: int) -> Iterator[None]:
     """Cap hypothesis's shrinking time (its own cap is five minutes: too long for an author waiting).
 
     Hypothesis keeps the cap in a module constant; when it is not there, shrinking runs uncapped.
@@ -952,12 +952,12 @@ def _shrinking_limit(seconds: float) -> Iterator[None]:
 
     previous = getattr(engine, "MAX_SHRINKING_SECONDS", None)
     if previous is not None:
-        engine.MAX_SHRINKING_SECONDS = seconds  # type: ignore[attr-defined]
+        engine.MAX_SHRINKING_SECONDS = seconds
     try:
         yield
     finally:
         if previous is not None:
-            engine.MAX_SHRINKING_SECONDS = previous  # type: ignore[attr-defined]
+            engine.MAX_SHRINKING_SECONDS = previous
 
 
 # --- pruning a counterexample to the facts that matter -------------------------------------------

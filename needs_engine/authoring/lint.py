@@ -287,9 +287,9 @@ def _unused_sources(rules_file: Path, draft: Draft) -> list[Finding]:
     to rest on and does not (the library's keys are shared by every rulebook, so only the file's own).
     A citation is a value of the rulebook (a level's, an escalation's or an override's `source:`,
     for instance) or of a descriptor; a mention in a YAML comment is not one."""
-    document = draft.rules_document if isinstance(draft.rules_document, dict) else None
-    own = document.get("sources") if document is not None else None
-    if not isinstance(own, dict):
+    document = draft.rules_document
+    own = document.get("sources") if isinstance(document, dict) else None
+    if not isinstance(document, dict) or not isinstance(own, dict):
         return []
     lines = rules_file.read_text(encoding="utf-8").splitlines()
     rest = {key: value for key, value in document.items() if key != "sources"}

@@ -11,7 +11,7 @@ never about our rulebooks: a probe records what its publisher said, whatever the
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
@@ -83,7 +83,8 @@ class PracticeFile(_Strict):
     @model_validator(mode="after")
     def _levels_named(self) -> PracticeFile:
         names = {entry.level for entry in self.scheme}
-        for probe in [*self.probes, *self.worked_examples, *self.not_expressible]:
+        every: list[Union[Probe, NotExpressible]] = [*self.probes, *self.worked_examples, *self.not_expressible]
+        for probe in every:
             if probe.level not in names:
                 raise ValueError(f"level '{probe.level}' is not one of the scheme's levels ({', '.join(sorted(names))})")
         return self

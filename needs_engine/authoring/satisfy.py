@@ -26,8 +26,9 @@ from pydantic import ValidationError
 
 from ..language.compile import Condition, Env
 from ..language.tree import Count, MemberTest, NumberTest, OrdinalTest, Quantified, Test
+from ..model.ages import MAX_AGE_MONTHS
 from ..model.catalogue import FactSpec, facts_by_root
-from ..model.situation import MAX_AGE_MONTHS, Household
+from ..model.situation import Household
 from ..rulebook.parts import Applicable
 from ..rulebook.schema import AgeBand
 
@@ -221,7 +222,7 @@ class _Config:
 
     def document(self, choice: tuple[Any, ...]) -> dict[str, Any]:
         """The household document for one choice of a value per slot."""
-        entities: dict[tuple[str, int], dict[str, Any]] = {}
+        entities: dict[tuple[str, int], dict[Any, Any]] = {}  # a fact path (a tuple) or an age field to its value
         for (root, proto, path), value in zip(self.slots, choice, strict=True):
             entity = entities.setdefault((root, proto), {})
             if path == ("age",):

@@ -23,7 +23,7 @@ import difflib
 import re
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Optional, Union
+from typing import Any, Optional, Union, cast
 
 from ..errors import InputError, Problem
 from ..model.catalogue import facts_by_root
@@ -162,23 +162,23 @@ class Columns:
         """
         if len(cells) > len(self.paths):
             raise ValueError(f"the row has {len(cells)} cells but the header has {len(self.paths)} columns")
-        household: dict[str, Any] = {}
-        numbered: dict[str, dict[int, dict[str, Any]]] = {"children": {}, "carers": {}}
+        household: dict[Union[str, int], Any] = {}
+        numbered: dict[Union[str, int], dict[Union[str, int], dict[Union[str, int], Any]]] = {"children": {}, "carers": {}}
         for path, cell in zip(self.paths, cells, strict=False):  # a short row: the missing cells are empty
             value = cell.strip()
             if not value:
                 continue
             if path[1] in numbered:
-                target = numbered[path[1]].setdefault(path[2], {})  # type: ignore[index]
+                target = numbered[path[1]].setdefault(path[2], {})
                 leaf = path[3:]
             else:
                 target, leaf = household, path[1:]
             for part in leaf[:-1]:
                 target = target.setdefault(part, {})
-            target[leaf[-1]] = typed_cell(path, value)  # type: ignore[index]
+            target[leaf[-1]] = typed_cell(path, value)
         positions: dict[str, list[int]] = {}
         for key, prefix in (("children", "c"), ("carers", "a")):
             items = numbered[key]
-            positions[key] = sorted(items)
+            positions[key] = sorted(cast("dict[int, Any]", items))  # a numbered part's third segment is its index
             household[key] = [{"id": f"{prefix}{index + 1}", **items[index]} for index in positions[key]]
         return {"household": household}, positions

@@ -78,7 +78,7 @@ def _value_type(model: type[BaseModel], name: str) -> Any:
         inner = typing.get_args(inner)[0]
     unknown = Literal["unknown"]
     if isinstance(inner, type) and issubclass(inner, Enum):
-        return Union[Literal[tuple(member.value for member in inner)], None, unknown]  # type: ignore[misc]
+        return Union[Literal[tuple(member.value for member in inner)], None, unknown]
     if inner is bool:
         return Union[bool, None, unknown]
     if inner in (int, float):

@@ -88,9 +88,10 @@ def without_collector(run: Callable[[], None]) -> None:
 def _help_from_cache() -> bool:
     """Print `needs ... --help` from the help cache, or render it and keep it; False when
     the arguments ask for something other than help (the caller then runs the command)."""
+    from ..rulebook.cachedir import cache_dir
     from . import helpcache
 
-    if not helpcache.is_help_request(sys.argv[1:]) or helpcache.cache_dir() is None:
+    if not helpcache.is_help_request(sys.argv[1:]) or cache_dir() is None:
         return False
     key = helpcache.help_key(sys.argv)
     text = helpcache.cached_help(key)
@@ -101,14 +102,14 @@ def _help_from_cache() -> bool:
     from .app import main as run
 
     out, err = helpcache.Recorder(sys.stdout), helpcache.Recorder(sys.stderr)  # type: ignore[arg-type]
-    sys.stdout, sys.stderr = out, err  # type: ignore[assignment]
+    sys.stdout, sys.stderr = out, err
     try:
         run()
     except SystemExit as done:
         if done.code in (0, None) and not err.parts and out.parts:
-            sys.stdout, sys.stderr = out.stream, err.stream  # type: ignore[assignment]
+            sys.stdout, sys.stderr = out.stream, err.stream
             helpcache.keep_help(key, out.text())
         raise
     finally:
-        sys.stdout, sys.stderr = out.stream, err.stream  # type: ignore[assignment]
+        sys.stdout, sys.stderr = out.stream, err.stream
     return True

@@ -356,7 +356,7 @@ def outcome(
     fired = list(fired)
     top = 0
     for descriptor in fired:
-        rank = descriptor.level._rank  # type: ignore[attr-defined]
+        rank = descriptor.level._rank
         if rank > top:
             top = rank
     applied = []
@@ -440,7 +440,7 @@ def _top_rungs(fired: Iterable[Descriptor]) -> dict[str, Descriptor]:
         if held is None:
             top[descriptor.need] = descriptor
             continue
-        rank, held_rank = descriptor.level._rank, held.level._rank  # type: ignore[attr-defined]
+        rank, held_rank = descriptor.level._rank, held.level._rank
         if rank > held_rank or (rank == held_rank and descriptor.rung > held.rung):
             top[descriptor.need] = descriptor
     return top
@@ -451,11 +451,11 @@ def _count_met(top_rungs: Iterable[Descriptor], rule: DescriptorCount) -> bool:
     every count escalation), in enough domains, reach the rule's level."""
     if rule.min_count <= 0 and rule.min_domains <= 0:
         return True
-    least = rule.min_level._rank  # type: ignore[attr-defined]
+    least = rule.min_level._rank
     counted = 0
     domains: set[str] = set()
     for descriptor in top_rungs:
-        if descriptor.level._rank >= least:  # type: ignore[attr-defined]
+        if descriptor.level._rank >= least:
             counted += 1
             domains.add(descriptor.domain)
             if counted >= rule.min_count and len(domains) >= rule.min_domains:

@@ -124,7 +124,9 @@ def test_text(spec: FactSpec, test: Optional[tuple[str, Any]]) -> Optional[str]:
     return f"{_OPERATORS.get(op, op)} {shown}"
 
 
-def fact_sentence(subject: str, spec: FactSpec, value: Any, test: Optional[tuple[str, Any]] = None, household=None) -> str:  # type: ignore[no-untyped-def]
+def fact_sentence(
+    subject: str, spec: FactSpec, value: Any, test: Optional[tuple[str, Any]] = None, household: Optional[Household] = None
+) -> str:
     """One fact in words: "c1's school attendance is 84% (below 90%)"."""
     who = possessive(subject_name(subject, household))
     if value is None:
@@ -136,7 +138,7 @@ def fact_sentence(subject: str, spec: FactSpec, value: Any, test: Optional[tuple
     return f"{who} {fact_name(spec)} is {shown}" + (f" ({compared})" if compared and spec.kind == "number" else "")
 
 
-def change_clause(subject: str, spec: FactSpec, before: Any, after: Any, household=None) -> str:  # type: ignore[no-untyped-def]
+def change_clause(subject: str, spec: FactSpec, before: Any, after: Any, household: Optional[Household] = None) -> str:
     """One change in a counterfactual: "m (mother)'s mental health were 'diagnosed stable'"."""
     who = possessive(subject_name(subject, household))
     if before is None:

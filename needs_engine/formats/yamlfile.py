@@ -167,7 +167,7 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool =
     mapping.item_lines = {}
     for key_node, value_node in node.value:
         key = key_node.value  # as written: `yes:` is the key 'yes', `1:` the key '1'
-        mapping[key] = loader.construct_object(value_node, deep=True)  # type: ignore[no-untyped-call]
+        mapping[key] = loader.construct_object(value_node, deep=True)
         mapping.key_lines[key] = value_node.start_mark.line + 1
         if isinstance(value_node, yaml.SequenceNode):
             mapping.item_lines[key] = [item.start_mark.line + 1 for item in value_node.value]

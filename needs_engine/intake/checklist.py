@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from ..model.ages import applies_span
 from ..model.catalogue import FactSpec, all_facts, facts_by_root
 from ..model.facts import field_title, plain_label
 from ..rulebook.book import Rulebook
+
+if TYPE_CHECKING:  # prompt_toolkit loads only when the checklist is shown
+    from prompt_toolkit.formatted_text import StyleAndTextTuples
 
 UNKNOWN_CELL = -1
 """A cell's index when the answer is "don't know"."""
@@ -211,9 +214,9 @@ def columns_that_fit(width: Optional[int] = None) -> int:
     return max(1, (width - LABEL_WIDTH - CELL_WIDTH) // CELL_WIDTH)
 
 
-def _screen(grid: Grid) -> list[tuple[str, str]]:
+def _screen(grid: Grid) -> StyleAndTextTuples:
     """The grid as prompt_toolkit formatted text: heading, one line per row, then the focused cell in full."""
-    parts: list[tuple[str, str]] = [("bold", "Red flags, for every child at once\n"), ("", f"{KEYS}\n\n")]
+    parts: StyleAndTextTuples = [("bold", "Red flags, for every child at once\n"), ("", f"{KEYS}\n\n")]
     parts.append(("bold", " " * LABEL_WIDTH + "".join(h[: CELL_WIDTH - 1].ljust(CELL_WIDTH) for _s, h in grid.columns) + "\n"))
     for r, row in enumerate(grid.rows):
         parts.append(("", row.label[: LABEL_WIDTH - 1].ljust(LABEL_WIDTH)))

@@ -107,7 +107,7 @@ class Interview:
                 set_age(child, answer)
             self.asked.add((f"child:{child['id']}", "child.age_months"))
         roles: list[Optional[str]] = []
-        carers = STOP if stopped else self.prompts.count("How many adults care for the children?", low=1, high=12, default=1)
+        carers: Any = STOP if stopped else self.prompts.count("How many adults care for the children?", low=1, high=12, default=1)
         stopped = carers is STOP
         for n in range(1, 1 if stopped else carers + 1):
             role = self.prompts.choose(f"Carer {n}: how are they related to the children?", _options(CarerRole))
@@ -232,7 +232,7 @@ class Interview:
         if kind == "child":
             child = next((c for c in result.children if c.child_id == wanted), None)
             return f"{wanted} ({child.age})" if child is not None else wanted
-        carer = next((c for c in self.document["household"]["carers"] if c["id"] == wanted), {})
+        carer: dict[str, Any] = next((c for c in self.document["household"]["carers"] if c["id"] == wanted), {})
         role = carer.get("role")
         return f"{wanted} ({role.replace('_', ' ')})" if isinstance(role, str) and not is_unknown_word(role) else wanted
 
@@ -318,7 +318,8 @@ def continue_document(path: Path) -> dict[str, Any]:
     from ..formats.yamlfile import plain_document, read_file
 
     read_situation(path)  # one clear message (file, line, field) if it is not a valid situation
-    return plain_document(read_file(path))
+    document: dict[str, Any] = plain_document(read_file(path))
+    return document
 
 
 __all__ = ["DONT_KNOW", "SKIP", "STOP", "Interview", "Prompts", "continue_document"]

@@ -11,11 +11,11 @@ from __future__ import annotations
 import ast
 import difflib
 from dataclasses import dataclass
-from enum import Enum
 from typing import Any, Optional, Union
 
 from ..errors import ConditionError
 from ..model.catalogue import FactSpec, facts_by_root, sections_by_root
+from ..model.facts import Choices, Ordinal
 from .parse import parse
 from .tree import And, Binder, Count, Fact, FlagTest, MemberTest, Node, Not, NumberTest, Or, OrdinalTest, Quantified
 
@@ -153,16 +153,20 @@ class _Checker:
     # --- value nodes ----------------------------------------------------------------------
 
     def operand(self, node: ast.expr, scope: tuple[str, ...]) -> _Operand:
-        if isinstance(node, ast.Constant) or (isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub)):
-            value = node.value if isinstance(node, ast.Constant) else -node.operand.value  # type: ignore[attr-defined, operator]
-            return _Constant(value, node)
+        if isinstance(node, ast.Constant):
+            return _Constant(node.value, node)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):  # parse() allows it only before a number
+            number = node.operand.value if isinstance(node.operand, ast.Constant) else None
+            if isinstance(number, (int, float)):
+                return _Constant(-number, node)
         if isinstance(node, ast.Name) and node.id in _LITERALS:
             return _Constant(_LITERALS[node.id], node)
         if isinstance(node, (ast.List, ast.Tuple)):
             items = [self.operand(item, scope) for item in node.elts]
-            if not items or not all(isinstance(item, _Constant) for item in items):
+            values = [item for item in items if isinstance(item, _Constant)]
+            if not items or len(values) < len(items):
                 raise self.fail("a list in a condition must hold values, e.g. ['mother', 'father']", node)
-            return _Constant([item.value for item in items], node)  # type: ignore[union-attr]
+            return _Constant([item.value for item in values], node)
         if isinstance(node, ast.Call):
             return self.counter(node, self.call_name(node), scope)
         if isinstance(node, (ast.Attribute, ast.Name)):
@@ -237,9 +241,10 @@ class _Checker:
             if op not in ("==", "!="):
                 raise self.fail(f"'{spec.dotted}' has no order; use ==, != or in", node)
             return MemberTest(fact, op, (member,))  # type: ignore[arg-type]
+        assert isinstance(member, Ordinal)  # an ordinal fact's values are an Ordinal's
         return OrdinalTest(fact, op, member)
 
-    def member(self, spec: FactSpec, value: Any, node: ast.AST) -> Enum:
+    def member(self, spec: FactSpec, value: Any, node: ast.AST) -> Choices:
         assert spec.choices is not None
         allowed = [m.value for m in spec.choices]
         if not isinstance(value, str) or value not in allowed:

@@ -21,6 +21,7 @@ from typing import Any, Literal, Optional, Protocol
 
 from ..model.ages import MAX_AGE_MONTHS, AgeSpan
 from ..model.catalogue import FactSpec
+from ..model.facts import Ordinal
 from .logic import COMPARISONS, Truth
 
 Binder = Literal["carer", "sibling"]
@@ -139,14 +140,14 @@ class OrdinalTest(ValuesTest):
 
     subject: Fact
     op: str
-    value: Enum
+    value: Ordinal
 
     @property
     def written(self) -> Optional[tuple[str, Any]]:
         return (self.op, self.value.value)
 
     def passes(self, value: Any) -> bool:
-        return COMPARISONS[self.op](value.rank, self.value.rank)  # type: ignore[attr-defined]
+        return COMPARISONS[self.op](value.rank, self.value.rank)
 
 
 @dataclass(frozen=True)

@@ -101,11 +101,15 @@ def _layout(cls: type[Out]) -> _Layout:
             if info.default_factory is not None:
                 defaults[name] = info.default_factory  # type: ignore[assignment]
             elif not info.is_required():
-                defaults[name] = lambda value=info.default: value
+                defaults[name] = _constant(info.default)
             else:
                 defaults[name] = _missing(cls, name)
         found = _LAYOUTS[cls] = _Layout(tuple(cls.model_fields), defaults, set(cls.model_fields))
     return found
+
+
+def _constant(value: Any) -> Callable[[], Any]:
+    return lambda: value
 
 
 def _missing(cls: type, name: str) -> Any:
@@ -254,7 +258,9 @@ class ChildAssessment(Out):
     def fired_ids(self) -> list[str]:
         """Every descriptor that fired, the lower rungs folded into a need too, by level then id
         (what a decision record keeps and a batch row lists)."""
-        rungs = [rung for fired in self.fired for rung in (fired, *fired.also_meets)]
+        rungs: list[Union[FiredDescriptor, LowerRung]] = []
+        for fired in self.fired:
+            rungs += [fired, *fired.also_meets]
         return [rung.id for rung in sorted(rungs, key=lambda rung: (-rung.level.rank, rung.id))]
 
 

@@ -20,7 +20,7 @@ from typing import Any, Literal, Optional, Union
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from .facts import Direction, Ordinal
+from .facts import Choices, Direction, Ordinal
 from .situation import Carer, Child, Home, Household, Strengths
 
 Kind = Literal["flag", "number", "ordinal", "choice"]
@@ -49,7 +49,7 @@ class FactSpec:
     direction: Direction
     ask: str
     description: str
-    choices: Optional[type[Enum]] = None
+    choices: Optional[type[Choices]] = None
     minimum: Optional[float] = None
     maximum: Optional[float] = None
     integer: bool = False
@@ -142,17 +142,20 @@ def _bounds(field: FieldInfo) -> tuple[Optional[float], Optional[float]]:
 def _spec(root: str, path: tuple[str, ...], field: FieldInfo, value_type: Any) -> FactSpec:
     extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
     direction = typing.cast(Direction, extra.get("direction", "none"))
-    common = dict(root=root, path=path, direction=direction, ask=str(extra.get("ask", "")), description=field.description or "")
+    ask, description = str(extra.get("ask", "")), field.description or ""
+
+    def spec(kind: Kind, **more: Any) -> FactSpec:
+        return FactSpec(root=root, path=path, kind=kind, direction=direction, ask=ask, description=description, **more)
+
     if value_type is bool:
-        return FactSpec(kind="flag", **common)  # type: ignore[arg-type]
+        return spec("flag")
     if isinstance(value_type, type) and issubclass(value_type, Ordinal):
-        return FactSpec(kind="ordinal", choices=value_type, **common)  # type: ignore[arg-type]
-    if isinstance(value_type, type) and issubclass(value_type, Enum):
-        return FactSpec(kind="choice", choices=value_type, **common)  # type: ignore[arg-type]
+        return spec("ordinal", choices=value_type)
+    if isinstance(value_type, type) and issubclass(value_type, Choices):
+        return spec("choice", choices=value_type)
     if value_type in (int, float):
         low, high = _bounds(field)
-        grades = bool(extra.get("grades", False))
-        return FactSpec(kind="number", minimum=low, maximum=high, integer=value_type is int, grades=grades, **common)  # type: ignore[arg-type]
+        return spec("number", minimum=low, maximum=high, integer=value_type is int, grades=bool(extra.get("grades", False)))
     raise TypeError(f"fact {root}.{'.'.join(path)} has a type the language cannot read: {value_type!r}")
 
 

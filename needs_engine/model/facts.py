@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from enum import Enum
-from typing import Annotated, Any, Literal, Optional, TypeVar
+from typing import Annotated, Any, ClassVar, Literal, Optional, TypeVar
 
 from pydantic import BeforeValidator, ConfigDict, Field, GetJsonSchemaHandler, StrictBool, StrictFloat, StrictInt
 from pydantic.json_schema import JsonSchemaValue
@@ -107,20 +107,29 @@ class Choices(str, Enum):
 
     The definitions are the situation's vocabulary: the published JSON Schema gives every value
     its label (`title`) and definition (`description`), so a form built from the schema shows a
-    screener the same words the docs and the engine's explanations use.
+    screener the same words the docs and the engine's explanations use. Each set is a class of
+    its own, given its definitions by `define` right after it.
     """
+
+    _value_: str
+    _definitions: ClassVar[dict[str, str]]
+    _labels: ClassVar[dict[str, str]]
 
     @property
     def label(self) -> str:
-        return getattr(type(self), "_labels", {}).get(self.value) or plain_label(self.value)
+        return type(self)._labels.get(self.value) or plain_label(self.value)
 
     @property
     def definition(self) -> str:
-        return type(self)._definitions[self.value]  # type: ignore[attr-defined]
+        return type(self)._definitions[self.value]
 
     @classmethod
     def definitions(cls) -> dict[str, str]:
-        return dict(cls._definitions)  # type: ignore[attr-defined]
+        return dict(cls._definitions)
+
+    @classmethod
+    def _defined(cls) -> None:
+        """What a kind of choices derives from its definitions, once `define` has checked them."""
 
     @classmethod
     def __get_pydantic_json_schema__(cls, core: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
@@ -138,30 +147,31 @@ def define(choices: C, definitions: dict[str, str], labels: Optional[dict[str, s
     values = [member.value for member in choices]
     if sorted(values) != sorted(definitions) or not set(labels or {}) <= set(values):
         raise TypeError(f"{choices.__name__}: define exactly its values {values}, not {sorted(definitions)}")
-    choices._definitions = dict(definitions)  # type: ignore[attr-defined]
-    choices._labels = dict(labels or {})  # type: ignore[attr-defined]
+    choices._definitions = {value: definitions[value] for value in values}
+    choices._labels = dict(labels or {})
+    choices._defined()
     return choices
 
 
 class Ordinal(Choices):
     """An ordered set of values, least worrying first, each with a plain-language definition.
 
-    Built with `ordinal()`; `rank` is the position, so conditions compare by rank.
+    A scale is a subclass listing its values in order of concern; `rank` is a value's position,
+    so conditions compare by rank.
     """
+
+    _rank: int
 
     @property
     def rank(self) -> int:
-        return type(self)._ranks[self]  # type: ignore[attr-defined]
+        return self._rank
 
-
-def ordinal(name: str, definitions: dict[str, str]) -> type[Ordinal]:
-    """Make an Ordinal enum whose members are the keys of `definitions`, in order of concern."""
-    enum_type = Ordinal(name, [(value, value) for value in definitions])  # type: ignore[call-overload]
-    enum_type._definitions = dict(definitions)
-    # pydantic puts an enum's docstring in the JSON Schema: the definitions travel with the schema.
-    enum_type.__doc__ = "Values, least worrying first. " + " ".join(f"{value}: {text}" for value, text in definitions.items())
-    enum_type._ranks = {member: rank for rank, member in enumerate(enum_type)}
-    return enum_type
+    @classmethod
+    def _defined(cls) -> None:
+        # pydantic puts an enum's docstring in the JSON Schema: the definitions travel with the schema.
+        cls.__doc__ = "Values, least worrying first. " + " ".join(f"{value}: {text}" for value, text in cls._definitions.items())
+        for rank, member in enumerate(cls):
+            member._rank = rank  # held on the member: comparing values is an attribute read
 
 
 def _fact(direction: Direction, ask: str, description: str, **constraints: Any) -> Any:

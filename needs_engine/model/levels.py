@@ -12,6 +12,8 @@ from enum import Enum
 class Level(str, Enum):
     """A level of need, ordered from least to most serious."""
 
+    _rank: int
+
     universal = "universal"
     early_help = "early_help"
     targeted = "targeted"
@@ -20,7 +22,7 @@ class Level(str, Enum):
     @property
     def rank(self) -> int:
         """Position on the continuum: 0 for universal up to 3 for safeguarding."""
-        return self._rank  # type: ignore[attr-defined, no-any-return]
+        return self._rank
 
     def step(self, by: int) -> Level:
         """The level `by` steps up (positive) or down (negative), clamped to the scale."""
@@ -29,25 +31,25 @@ class Level(str, Enum):
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, Level):
             return NotImplemented
-        return self._rank < other._rank  # type: ignore[attr-defined, no-any-return]
+        return self._rank < other._rank
 
     def __le__(self, other: object) -> bool:
         if not isinstance(other, Level):
             return NotImplemented
-        return self._rank <= other._rank  # type: ignore[attr-defined, no-any-return]
+        return self._rank <= other._rank
 
     def __gt__(self, other: object) -> bool:
         if not isinstance(other, Level):
             return NotImplemented
-        return self._rank > other._rank  # type: ignore[attr-defined, no-any-return]
+        return self._rank > other._rank
 
     def __ge__(self, other: object) -> bool:
         if not isinstance(other, Level):
             return NotImplemented
-        return self._rank >= other._rank  # type: ignore[attr-defined, no-any-return]
+        return self._rank >= other._rank
 
 
 LEVELS: tuple[Level, ...] = tuple(Level)
 # Held on each member, so comparing levels (the engine's inner loop) is an attribute read, not a dict lookup.
 for _position, _level in enumerate(LEVELS):
-    _level._rank = _position  # type: ignore[attr-defined]
+    _level._rank = _position

@@ -6,10 +6,17 @@ that order. Definitions are written for a front-door screener, in our own words.
 
 from __future__ import annotations
 
-from .facts import ordinal
+from .facts import Ordinal, define
 
-Immunisations = ordinal(
-    "Immunisations",
+
+class Immunisations(Ordinal):
+    up_to_date = "up_to_date"
+    partly_behind = "partly_behind"
+    not_started_or_refused_without_advice = "not_started_or_refused_without_advice"
+
+
+define(
+    Immunisations,
     {
         "up_to_date": "All routine immunisations for the child's age have been given.",
         "partly_behind": "One or more routine immunisations are late but the family is engaging to catch up.",
@@ -17,8 +24,15 @@ Immunisations = ordinal(
     },
 )
 
-Growth = ordinal(
-    "Growth",
+
+class Growth(Ordinal):
+    on_track = "on_track"
+    below_expected = "below_expected"
+    faltering = "faltering"
+
+
+define(
+    Growth,
     {
         "on_track": "Weight and height follow the child's expected centiles.",
         "below_expected": "Growth is below expected and is being monitored by a health professional.",
@@ -26,8 +40,16 @@ Growth = ordinal(
     },
 )
 
-HealthNeeds = ordinal(
-    "HealthNeeds",
+
+class HealthNeeds(Ordinal):
+    met = "met"
+    minor_gaps = "minor_gaps"
+    significant_unmet = "significant_unmet"
+    serious_harm_from_neglect = "serious_harm_from_neglect"
+
+
+define(
+    HealthNeeds,
     {
         "met": "Health needs (including any illness or condition) are met by the family and universal health services.",
         "minor_gaps": "Some health needs are not consistently met, e.g. repeated minor untreated problems or untreated dental decay.",
@@ -36,8 +58,16 @@ HealthNeeds = ordinal(
     },
 )
 
-Disability = ordinal(
-    "Disability",
+
+class Disability(Ordinal):
+    none = "none"
+    needs_met_in_universal = "needs_met_in_universal"
+    needs_extra_support = "needs_extra_support"
+    complex_needs = "complex_needs"
+
+
+define(
+    Disability,
     {
         "none": "No known disability or long-term condition.",
         "needs_met_in_universal": "A disability or condition whose needs are met by universal services with ordinary adjustments.",
@@ -46,8 +76,17 @@ Disability = ordinal(
     },
 )
 
-ChildSubstanceUse = ordinal(
-    "ChildSubstanceUse",
+
+class ChildSubstanceUse(Ordinal):
+    none = "none"
+    experimenting = "experimenting"
+    regular = "regular"
+    daily_or_dependent = "daily_or_dependent"
+    harmful = "harmful"
+
+
+define(
+    ChildSubstanceUse,
     {
         "none": "No known use of drugs, alcohol or volatile substances.",
         "experimenting": "Occasional experimental use with no evident effect on daily life.",
@@ -60,8 +99,15 @@ ChildSubstanceUse = ordinal(
     },
 )
 
-SexualHealth = ordinal(
-    "SexualHealth",
+
+class SexualHealth(Ordinal):
+    no_concern = "no_concern"
+    needs_advice = "needs_advice"
+    risky_behaviour = "risky_behaviour"
+
+
+define(
+    SexualHealth,
     {
         "no_concern": "No concern about the young person's sexual health or relationships.",
         "needs_advice": "Sexually active and would benefit from advice or sexual-health services.",
@@ -69,8 +115,15 @@ SexualHealth = ordinal(
     },
 )
 
-AntenatalCare = ordinal(
-    "AntenatalCare",
+
+class AntenatalCare(Ordinal):
+    booked_and_attending = "booked_and_attending"
+    late_or_missed = "late_or_missed"
+    concealed_or_none = "concealed_or_none"
+
+
+define(
+    AntenatalCare,
     {
         "booked_and_attending": "Booked with midwifery before 13 weeks and attending appointments.",
         "late_or_missed": "Booked late (after 20 weeks) or missing antenatal appointments.",
@@ -78,8 +131,15 @@ AntenatalCare = ordinal(
     },
 )
 
-Delay = ordinal(
-    "Delay",
+
+class Delay(Ordinal):
+    on_track = "on_track"
+    some_delay = "some_delay"
+    significant_delay = "significant_delay"
+
+
+define(
+    Delay,
     {
         "on_track": "Developing as expected for age.",
         "some_delay": "Some delay, responding to universal support or a single service.",
@@ -87,8 +147,15 @@ Delay = ordinal(
     },
 )
 
-SEND = ordinal(
-    "SEND",
+
+class SEND(Ordinal):
+    none = "none"
+    sen_support = "sen_support"
+    ehcp = "ehcp"
+
+
+define(
+    SEND,
     {
         "none": "No identified special educational need.",
         "sen_support": "On SEN Support in school or setting.",
@@ -96,8 +163,16 @@ SEND = ordinal(
     },
 )
 
-MentalHealthChild = ordinal(
-    "MentalHealthChild",
+
+class MentalHealthChild(Ordinal):
+    none = "none"
+    low_level = "low_level"
+    moderate = "moderate"
+    severe = "severe"
+
+
+define(
+    MentalHealthChild,
     {
         "none": "No known emotional or mental health difficulty.",
         "low_level": "Low mood, worry or anxiety that affects the child at times, manageable with universal support.",
@@ -106,8 +181,16 @@ MentalHealthChild = ordinal(
     },
 )
 
-SelfHarm = ordinal(
-    "SelfHarm",
+
+class SelfHarm(Ordinal):
+    none = "none"
+    thoughts = "thoughts"
+    self_harming = "self_harming"
+    serious_or_attempt = "serious_or_attempt"
+
+
+define(
+    SelfHarm,
     {
         "none": "No known self-harm or suicidal thoughts.",
         "thoughts": "Has spoken of self-harm or suicidal thoughts without acting on them.",
@@ -116,8 +199,16 @@ SelfHarm = ordinal(
     },
 )
 
-Behaviour = ordinal(
-    "Behaviour",
+
+class Behaviour(Ordinal):
+    age_appropriate = "age_appropriate"
+    some_difficulties = "some_difficulties"
+    persistent_difficulties = "persistent_difficulties"
+    risk_to_self_or_others = "risk_to_self_or_others"
+
+
+define(
+    Behaviour,
     {
         "age_appropriate": "Behaviour is within what is expected for the child's age.",
         "some_difficulties": "Behaviour difficulties at home or school that respond to ordinary support.",
@@ -126,8 +217,15 @@ Behaviour = ordinal(
     },
 )
 
-Frequency = ordinal(
-    "Frequency",
+
+class Frequency(Ordinal):
+    none = "none"
+    occasional = "occasional"
+    persistent = "persistent"
+
+
+define(
+    Frequency,
     {
         "none": "Not happening, as far as is known.",
         "occasional": "Has happened occasionally.",
@@ -135,8 +233,15 @@ Frequency = ordinal(
     },
 )
 
-SelfEsteem = ordinal(
-    "SelfEsteem",
+
+class SelfEsteem(Ordinal):
+    positive = "positive"
+    low = "low"
+    very_low = "very_low"
+
+
+define(
+    SelfEsteem,
     {
         "positive": "The child has a positive sense of self and identity.",
         "low": "Low self-esteem or confidence that affects the child at times.",
@@ -144,8 +249,15 @@ SelfEsteem = ordinal(
     },
 )
 
-CaringRole = ordinal(
-    "CaringRole",
+
+class CaringRole(Ordinal):
+    none = "none"
+    some = "some"
+    significant = "significant"
+
+
+define(
+    CaringRole,
     {
         "none": "No caring responsibilities beyond ordinary help at home.",
         "some": "Helps care for a family member, with some effect on school or social life.",
@@ -153,8 +265,15 @@ CaringRole = ordinal(
     },
 )
 
-RelationshipWithCarers = ordinal(
-    "RelationshipWithCarers",
+
+class RelationshipWithCarers(Ordinal):
+    warm = "warm"
+    strained = "strained"
+    breaking_down = "breaking_down"
+
+
+define(
+    RelationshipWithCarers,
     {
         "warm": "A warm, secure relationship with their carers.",
         "strained": "Frequent arguments or a strained relationship, but the child feels cared for.",
@@ -162,8 +281,15 @@ RelationshipWithCarers = ordinal(
     },
 )
 
-AntisocialBehaviour = ordinal(
-    "AntisocialBehaviour",
+
+class AntisocialBehaviour(Ordinal):
+    none = "none"
+    low_level = "low_level"
+    persistent = "persistent"
+
+
+define(
+    AntisocialBehaviour,
     {
         "none": "No known antisocial behaviour.",
         "low_level": "Low-level antisocial behaviour (e.g. a warning or a report to school or police).",
@@ -171,8 +297,16 @@ AntisocialBehaviour = ordinal(
     },
 )
 
-Offending = ordinal(
-    "Offending",
+
+class Offending(Ordinal):
+    none = "none"
+    out_of_court = "out_of_court"
+    charged_or_convicted = "charged_or_convicted"
+    serious_or_violent = "serious_or_violent"
+
+
+define(
+    Offending,
     {
         "none": "No known offending.",
         "out_of_court": "An out-of-court disposal, caution or youth diversion.",
@@ -181,8 +315,15 @@ Offending = ordinal(
     },
 )
 
-Presentation = ordinal(
-    "Presentation",
+
+class Presentation(Ordinal):
+    appropriate = "appropriate"
+    sometimes_unkempt = "sometimes_unkempt"
+    persistently_unkempt = "persistently_unkempt"
+
+
+define(
+    Presentation,
     {
         "appropriate": "Clean, dressed appropriately for the weather and age.",
         "sometimes_unkempt": "Sometimes unkempt or inappropriately dressed; noticed by others.",
@@ -190,8 +331,15 @@ Presentation = ordinal(
     },
 )
 
-SelfCare = ordinal(
-    "SelfCare",
+
+class SelfCare(Ordinal):
+    age_appropriate = "age_appropriate"
+    some_gaps = "some_gaps"
+    significant_gaps = "significant_gaps"
+
+
+define(
+    SelfCare,
     {
         "age_appropriate": "Has the self-care skills expected for their age and ability.",
         "some_gaps": "Some gaps in self-care skills for their age, e.g. toileting, dressing or managing money.",
@@ -199,8 +347,16 @@ SelfCare = ordinal(
     },
 )
 
-Risk = ordinal(
-    "Risk",
+
+class Risk(Ordinal):
+    none = "none"
+    low = "low"
+    medium = "medium"
+    high = "high"
+
+
+define(
+    Risk,
     {
         "none": "No known indicators.",
         "low": "Some vulnerability or early indicators, but no known targeting or harm.",
@@ -209,8 +365,15 @@ Risk = ordinal(
     },
 )
 
-OnlineHarm = ordinal(
-    "OnlineHarm",
+
+class OnlineHarm(Ordinal):
+    none = "none"
+    risky_use = "risky_use"
+    harmful_contact = "harmful_contact"
+
+
+define(
+    OnlineHarm,
     {
         "none": "No known concern about the child's online life.",
         "risky_use": "Risky online behaviour (contact with strangers, sharing personal information) without known harm.",
@@ -218,8 +381,15 @@ OnlineHarm = ordinal(
     },
 )
 
-RadicalisationConcern = ordinal(
-    "RadicalisationConcern",
+
+class RadicalisationConcern(Ordinal):
+    none = "none"
+    some = "some"
+    significant = "significant"
+
+
+define(
+    RadicalisationConcern,
     {
         "none": "No known concern.",
         "some": "Expressing extremist views or engaging with extremist material, without known contact with recruiters.",
@@ -227,8 +397,15 @@ RadicalisationConcern = ordinal(
     },
 )
 
-FGMRisk = ordinal(
-    "FGMRisk",
+
+class FGMRisk(Ordinal):
+    none = "none"
+    at_risk = "at_risk"
+    suspected_or_confirmed = "suspected_or_confirmed"
+
+
+define(
+    FGMRisk,
     {
         "none": "No known risk of female genital mutilation.",
         "at_risk": "Factors indicate a risk of FGM (e.g. a sibling or mother has had FGM, planned travel to a practising community).",
@@ -236,8 +413,15 @@ FGMRisk = ordinal(
     },
 )
 
-ForcedMarriageRisk = ordinal(
-    "ForcedMarriageRisk",
+
+class ForcedMarriageRisk(Ordinal):
+    none = "none"
+    at_risk = "at_risk"
+    imminent_or_occurred = "imminent_or_occurred"
+
+
+define(
+    ForcedMarriageRisk,
     {
         "none": "No known risk of forced marriage.",
         "at_risk": "Indicators of a possible forced marriage.",
@@ -245,8 +429,15 @@ ForcedMarriageRisk = ordinal(
     },
 )
 
-InjuryConcern = ordinal(
-    "InjuryConcern",
+
+class InjuryConcern(Ordinal):
+    none = "none"
+    explained_minor = "explained_minor"
+    unexplained_or_suspicious = "unexplained_or_suspicious"
+
+
+define(
+    InjuryConcern,
     {
         "none": "No injury of concern.",
         "explained_minor": "A minor injury with a consistent explanation, as expected for the child's age and mobility.",
@@ -254,8 +445,17 @@ InjuryConcern = ordinal(
     },
 )
 
-MentalHealthAdult = ordinal(
-    "MentalHealthAdult",
+
+class MentalHealthAdult(Ordinal):
+    none = "none"
+    mild = "mild"
+    diagnosed_stable = "diagnosed_stable"
+    diagnosed_unstable = "diagnosed_unstable"
+    crisis = "crisis"
+
+
+define(
+    MentalHealthAdult,
     {
         "none": "No known mental health difficulty.",
         "mild": "Low mood or anxiety with little effect on parenting, managed with GP or universal support.",
@@ -265,8 +465,16 @@ MentalHealthAdult = ordinal(
     },
 )
 
-SubstanceMisuse = ordinal(
-    "SubstanceMisuse",
+
+class SubstanceMisuse(Ordinal):
+    none = "none"
+    occasional = "occasional"
+    problematic = "problematic"
+    dependent = "dependent"
+
+
+define(
+    SubstanceMisuse,
     {
         "none": "No known misuse of alcohol or drugs.",
         "occasional": "Occasional use that does not affect the care of the children.",
@@ -275,8 +483,15 @@ SubstanceMisuse = ordinal(
     },
 )
 
-LearningDisability = ordinal(
-    "LearningDisability",
+
+class LearningDisability(Ordinal):
+    none = "none"
+    needs_some_support = "needs_some_support"
+    impacts_parenting = "impacts_parenting"
+
+
+define(
+    LearningDisability,
     {
         "none": "No known learning disability.",
         "needs_some_support": "A learning disability or difficulty with some effect on parenting, met with advice and support.",
@@ -284,8 +499,16 @@ LearningDisability = ordinal(
     },
 )
 
-AdultOffending = ordinal(
-    "AdultOffending",
+
+class AdultOffending(Ordinal):
+    none = "none"
+    past = "past"
+    current = "current"
+    risk_to_children = "risk_to_children"
+
+
+define(
+    AdultOffending,
     {
         "none": "No known offending.",
         "past": "Past offending with no current concern for the children.",
@@ -294,8 +517,16 @@ AdultOffending = ordinal(
     },
 )
 
-Capacity = ordinal(
-    "Capacity",
+
+class Capacity(Ordinal):
+    good = "good"
+    some_gaps = "some_gaps"
+    inconsistent = "inconsistent"
+    failing = "failing"
+
+
+define(
+    Capacity,
     {
         "good": "Meets the children's needs in this area consistently.",
         "some_gaps": "Mostly meets the children's needs, with gaps that advice or a single service could address.",
@@ -304,8 +535,16 @@ Capacity = ordinal(
     },
 )
 
-Engagement = ordinal(
-    "Engagement",
+
+class Engagement(Ordinal):
+    engaging = "engaging"
+    inconsistent = "inconsistent"
+    not_engaging = "not_engaging"
+    hostile_or_evasive = "hostile_or_evasive"
+
+
+define(
+    Engagement,
     {
         "engaging": "Works with services and takes up the help offered.",
         "inconsistent": "Engages at times; appointments and agreed actions are often missed.",
@@ -314,8 +553,16 @@ Engagement = ordinal(
     },
 )
 
-HousingStatus = ordinal(
-    "HousingStatus",
+
+class HousingStatus(Ordinal):
+    settled = "settled"
+    at_risk = "at_risk"
+    temporary_accommodation = "temporary_accommodation"
+    homeless = "homeless"
+
+
+define(
+    HousingStatus,
     {
         "settled": "Settled housing (owned, rented or social) with no threat to the tenancy.",
         "at_risk": "The tenancy is at risk (arrears, notice served) or the home is overcrowded.",
@@ -324,8 +571,15 @@ HousingStatus = ordinal(
     },
 )
 
-HousingConditions = ordinal(
-    "HousingConditions",
+
+class HousingConditions(Ordinal):
+    adequate = "adequate"
+    poor = "poor"
+    hazardous = "hazardous"
+
+
+define(
+    HousingConditions,
     {
         "adequate": "The home is safe, warm and adequately clean.",
         "poor": "The home is in poor repair, damp or cluttered, affecting comfort or health.",
@@ -333,8 +587,15 @@ HousingConditions = ordinal(
     },
 )
 
-ParentalConflict = ordinal(
-    "ParentalConflict",
+
+class ParentalConflict(Ordinal):
+    none = "none"
+    occasional = "occasional"
+    frequent = "frequent"
+
+
+define(
+    ParentalConflict,
     {
         "none": "No more disagreement than any family has.",
         "occasional": "Occasional heated arguments that the children sometimes witness.",
@@ -342,8 +603,15 @@ ParentalConflict = ordinal(
     },
 )
 
-Hardship = ordinal(
-    "Hardship",
+
+class Hardship(Ordinal):
+    none = "none"
+    some = "some"
+    severe = "severe"
+
+
+define(
+    Hardship,
     {
         "none": "The household can meet its basic needs.",
         "some": "Money is tight; the household sometimes struggles with bills or food.",
@@ -351,8 +619,15 @@ Hardship = ordinal(
     },
 )
 
-Isolation = ordinal(
-    "Isolation",
+
+class Isolation(Ordinal):
+    connected = "connected"
+    some_isolation = "some_isolation"
+    isolated = "isolated"
+
+
+define(
+    Isolation,
     {
         "connected": "The family has friends, neighbours or community links.",
         "some_isolation": "The family has few connections and little support nearby.",
@@ -360,8 +635,15 @@ Isolation = ordinal(
     },
 )
 
-WiderFamilyRisk = ordinal(
-    "WiderFamilyRisk",
+
+class WiderFamilyRisk(Ordinal):
+    none = "none"
+    some_concern = "some_concern"
+    poses_risk = "poses_risk"
+
+
+define(
+    WiderFamilyRisk,
     {
         "none": "No concern about wider family or regular visitors.",
         "some_concern": "Wider family or visitors whose behaviour causes some concern (e.g. drinking, conflict).",
@@ -372,8 +654,16 @@ WiderFamilyRisk = ordinal(
 
 # --- case status and history (issue 12) -------------------------------------------------------
 
-CurrentPlan = ordinal(
-    "CurrentPlan",
+
+class CurrentPlan(Ordinal):
+    none = "none"
+    early_help_plan = "early_help_plan"
+    child_in_need_plan = "child_in_need_plan"
+    child_protection_plan = "child_protection_plan"
+
+
+define(
+    CurrentPlan,
     {
         "none": "No open plan for the child.",
         "early_help_plan": "An open early help plan with a lead professional.",
@@ -382,8 +672,15 @@ CurrentPlan = ordinal(
     },
 )
 
-PreviousPlan = ordinal(
-    "PreviousPlan",
+
+class PreviousPlan(Ordinal):
+    none = "none"
+    more_than_two_years_ago = "more_than_two_years_ago"
+    within_two_years = "within_two_years"
+
+
+define(
+    PreviousPlan,
     {
         "none": "The child has never had a child protection plan.",
         "more_than_two_years_ago": "A child protection plan that ended more than two years ago.",
@@ -391,8 +688,15 @@ PreviousPlan = ordinal(
     },
 )
 
-LookedAfter = ordinal(
-    "LookedAfter",
+
+class LookedAfter(Ordinal):
+    never = "never"
+    previously = "previously"
+    currently = "currently"
+
+
+define(
+    LookedAfter,
     {
         "never": "Never looked after by a local authority.",
         "previously": "Looked after in the past (in care, or accommodated under section 20), now at home.",
@@ -400,8 +704,16 @@ LookedAfter = ordinal(
     },
 )
 
-LegalStatus = ordinal(
-    "LegalStatus",
+
+class LegalStatus(Ordinal):
+    none = "none"
+    private_law_dispute = "private_law_dispute"
+    pre_proceedings = "pre_proceedings"
+    care_proceedings_or_order = "care_proceedings_or_order"
+
+
+define(
+    LegalStatus,
     {
         "none": "No court proceedings or orders about the child.",
         "private_law_dispute": "A court dispute between the adults about where the child lives or whom they see.",
@@ -410,8 +722,16 @@ LegalStatus = ordinal(
     },
 )
 
-PhysicalHealthAdult = ordinal(
-    "PhysicalHealthAdult",
+
+class PhysicalHealthAdult(Ordinal):
+    none = "none"
+    managed = "managed"
+    affects_care = "affects_care"
+    severely_affects_care = "severely_affects_care"
+
+
+define(
+    PhysicalHealthAdult,
     {
         "none": "No physical illness or disability that affects daily life.",
         "managed": "A physical illness or disability that is managed and does not affect the care of the children.",
@@ -420,8 +740,15 @@ PhysicalHealthAdult = ordinal(
     },
 )
 
-OtherMemberConcern = ordinal(
-    "OtherMemberConcern",
+
+class OtherMemberConcern(Ordinal):
+    none = "none"
+    some_impact = "some_impact"
+    affects_children = "affects_children"
+
+
+define(
+    OtherMemberConcern,
     {
         "none": "No concern about anyone else in the household in this respect.",
         "some_impact": "Another household member has this difficulty, with some impact on family life.",
@@ -429,8 +756,15 @@ OtherMemberConcern = ordinal(
     },
 )
 
-PersonPosingRisk = ordinal(
-    "PersonPosingRisk",
+
+class PersonPosingRisk(Ordinal):
+    none = "none"
+    concern = "concern"
+    known_risk_to_children = "known_risk_to_children"
+
+
+define(
+    PersonPosingRisk,
     {
         "none": "No one else in the household is known to pose a risk to children.",
         "concern": "Another household member's behaviour towards children causes concern.",
@@ -440,8 +774,15 @@ PersonPosingRisk = ordinal(
 
 # --- harm categories and qualifiers (issue 12) ------------------------------------------------
 
-EmotionalAbuse = ordinal(
-    "EmotionalAbuse",
+
+class EmotionalAbuse(Ordinal):
+    none = "none"
+    some_concern = "some_concern"
+    persistent = "persistent"
+
+
+define(
+    EmotionalAbuse,
     {
         "none": "No concern about how the child is spoken to or treated emotionally.",
         "some_concern": "At times the child is criticised, rejected or frightened in a way that affects them.",
@@ -449,8 +790,15 @@ EmotionalAbuse = ordinal(
     },
 )
 
-HonourBasedAbuse = ordinal(
-    "HonourBasedAbuse",
+
+class HonourBasedAbuse(Ordinal):
+    none = "none"
+    at_risk = "at_risk"
+    occurred = "occurred"
+
+
+define(
+    HonourBasedAbuse,
     {
         "none": "No concern of abuse to protect a family's or community's 'honour'.",
         "at_risk": "The child is at risk of abuse to protect a family's or community's 'honour'.",
@@ -458,8 +806,15 @@ HonourBasedAbuse = ordinal(
     },
 )
 
-BreastIroning = ordinal(
-    "BreastIroning",
+
+class BreastIroning(Ordinal):
+    none = "none"
+    at_risk = "at_risk"
+    suspected_or_confirmed = "suspected_or_confirmed"
+
+
+define(
+    BreastIroning,
     {
         "none": "No concern of breast ironing or flattening.",
         "at_risk": "The child is at risk of breast ironing or flattening.",
@@ -467,8 +822,15 @@ BreastIroning = ordinal(
     },
 )
 
-ChildOnChild = ordinal(
-    "ChildOnChild",
+
+class ChildOnChild(Ordinal):
+    none = "none"
+    single_incident = "single_incident"
+    repeated_or_serious = "repeated_or_serious"
+
+
+define(
+    ChildOnChild,
     {
         "none": "No concern of abuse between children.",
         "single_incident": "One incident of physical, sexual or emotional abuse between children.",
@@ -476,8 +838,15 @@ ChildOnChild = ordinal(
     },
 )
 
-ChildToParentViolence = ordinal(
-    "ChildToParentViolence",
+
+class ChildToParentViolence(Ordinal):
+    none = "none"
+    occasional = "occasional"
+    frequent_or_serious = "frequent_or_serious"
+
+
+define(
+    ChildToParentViolence,
     {
         "none": "No violence or abuse by the child towards the adults at home.",
         "occasional": "Occasional aggression or violence by the child towards a parent or carer.",
@@ -485,8 +854,15 @@ ChildToParentViolence = ordinal(
     },
 )
 
-RelationshipAbuse = ordinal(
-    "RelationshipAbuse",
+
+class RelationshipAbuse(Ordinal):
+    none = "none"
+    concern = "concern"
+    serious = "serious"
+
+
+define(
+    RelationshipAbuse,
     {
         "none": "No concern about abuse in the young person's own relationships.",
         "concern": "Controlling or abusive behaviour in the young person's own relationship.",
@@ -494,8 +870,16 @@ RelationshipAbuse = ordinal(
     },
 )
 
-Suicidality = ordinal(
-    "Suicidality",
+
+class Suicidality(Ordinal):
+    none = "none"
+    thoughts = "thoughts"
+    plan = "plan"
+    attempt = "attempt"
+
+
+define(
+    Suicidality,
     {
         "none": "No known suicidal thoughts.",
         "thoughts": "Has spoken of wanting to die or of suicidal thoughts, without a plan.",
@@ -504,8 +888,16 @@ Suicidality = ordinal(
     },
 )
 
-Weight = ordinal(
-    "Weight",
+
+class Weight(Ordinal):
+    healthy = "healthy"
+    overweight = "overweight"
+    obese = "obese"
+    severely_obese = "severely_obese"
+
+
+define(
+    Weight,
     {
         "healthy": "A healthy weight for height and age.",
         "overweight": "Overweight for height and age (above the 91st BMI centile).",

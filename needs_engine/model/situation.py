@@ -698,7 +698,7 @@ class Child(BaseModel):
         span = self.age_span()
         changed: dict[str, Any] = {}
         for section, name in _inapplicable(span):
-            values = changed.get(section) or getattr(self, section)
+            values: BaseModel = changed.get(section) or getattr(self, section)
             if getattr(values, name) is None:
                 best = _no_concern_value(type(values), name)
                 if best is not None:

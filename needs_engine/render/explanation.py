@@ -97,7 +97,7 @@ def _search_lines(heading: str, result: Union[CounterfactualSearch, TargetSearch
         lines.append(Text(f"  {result.note}", style="italic"))
     for item in result.found:
         lines.append(Text(f"  • {item.sentence}"))
-    if result.more:
+    if result.more and result.changes_needed is not None:  # more than shown: some were found
         lines.append(
             Text(f"  … and {result.more} more of {plural(result.changes_needed, 'change')} (see --format json)", style="dim")
         )

@@ -31,7 +31,6 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable
-from enum import Enum
 from functools import cache
 from pathlib import Path
 from typing import Any, Optional, TypeVar, Union
@@ -43,6 +42,7 @@ from .._version import __version__
 from ..language.compile import Condition, fast_of, trace_of
 from ..language.tree import And, Count, Fact, FlagTest, MemberTest, Node, Not, NumberTest, Or, OrdinalTest, Quantified
 from ..model.catalogue import facts_by_root
+from ..model.facts import Choices, Ordinal
 from ..model.levels import Level
 from ..model.tiers import Tier
 from . import schema
@@ -254,24 +254,23 @@ def encode_condition(condition: Condition) -> dict[str, Any]:
 
 def encode_tree(node: Node) -> list[Any]:
     """A condition tree as nested lists, its node type first (only the types `check.py` builds)."""
-    kind = type(node)
-    if kind is FlagTest:
-        return ["flag", _fact(node.subject), node.wanted]  # type: ignore[attr-defined]
-    if kind is NumberTest:
-        return ["number", _fact(node.subject), node.op, _number(node.bound)]  # type: ignore[attr-defined]
-    if kind is OrdinalTest:
-        return ["ordinal", _fact(node.subject), node.op, node.value.value]  # type: ignore[attr-defined]
-    if kind is MemberTest:
-        return ["member", _fact(node.subject), node.op, [v.value for v in node.values]]  # type: ignore[attr-defined]
-    if kind is And or kind is Or:
-        return ["and" if kind is And else "or", [encode_tree(item) for item in node.items]]  # type: ignore[attr-defined]
-    if kind is Not:
-        return ["not", encode_tree(node.item)]  # type: ignore[attr-defined]
-    if kind is Quantified:
-        return ["quantified", node.binder, node.every, encode_tree(node.body)]  # type: ignore[attr-defined]
-    if kind is Count:
-        return ["count", node.binder, [encode_tree(i) for i in node.items], node.op, _number(node.bound)]  # type: ignore[attr-defined]
-    raise Unstorable(kind.__name__)
+    if isinstance(node, FlagTest):
+        return ["flag", _fact(node.subject), node.wanted]
+    if isinstance(node, NumberTest):
+        return ["number", _fact(node.subject), node.op, _number(node.bound)]
+    if isinstance(node, OrdinalTest):
+        return ["ordinal", _fact(node.subject), node.op, node.value.value]
+    if isinstance(node, MemberTest):
+        return ["member", _fact(node.subject), node.op, [v.value for v in node.values]]
+    if isinstance(node, (And, Or)):
+        return ["and" if isinstance(node, And) else "or", [encode_tree(item) for item in node.items]]
+    if isinstance(node, Not):
+        return ["not", encode_tree(node.item)]
+    if isinstance(node, Quantified):
+        return ["quantified", node.binder, node.every, encode_tree(node.body)]
+    if isinstance(node, Count):
+        return ["count", node.binder, [encode_tree(i) for i in node.items], node.op, _number(node.bound)]
+    raise Unstorable(type(node).__name__)
 
 
 def _fact(fact: Fact) -> list[Any]:
@@ -408,7 +407,7 @@ def decode_tree(data: list[Any]) -> Node:
         return NumberTest(_decode_fact(data[1]), check_str(data[2]), _decode_number(data[3]))
     if kind == "ordinal":
         fact = _decode_fact(data[1])
-        return OrdinalTest(fact, check_str(data[2]), _choice(fact, data[3]))
+        return OrdinalTest(fact, check_str(data[2]), _graded(fact, data[3]))
     if kind == "member":
         fact = _decode_fact(data[1])
         return MemberTest(fact, data[2], tuple(_choice(fact, value) for value in data[3]))
@@ -429,7 +428,14 @@ def _decode_fact(data: list[Any]) -> Fact:
     return Fact(root, path, facts_by_root()[root][path])
 
 
-def _choice(fact: Fact, value: Any) -> Enum:
+def _graded(fact: Fact, value: Any) -> Ordinal:
+    member = _choice(fact, value)
+    if not isinstance(member, Ordinal):
+        raise TypeError(f"{fact.name} is not graded")
+    return member
+
+
+def _choice(fact: Fact, value: Any) -> Choices:
     choices = fact.spec.choices
     if choices is None:
         raise TypeError(f"{fact.name} has no choices")

@@ -23,7 +23,7 @@ def test_every_shipped_rulebook_keeps_every_invariant(name: str) -> None:
 
 
 def test_an_escalation_that_needs_a_concern_absent_is_caught(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(check, "SHRINK_SECONDS", 2.0)  # pruning still takes it to the facts that matter
+    monkeypatch.setattr(check, "SHRINK_SECONDS", 2)  # pruning still takes it to the facts that matter
     # Peer isolation: a fact that gives Universal at some ages (none is expected of a child under
     # four). Permanent exclusion, used before, now fires a Targeted descriptor at every age it can
     # apply, so the escalation below could no longer make worsening it lower a level.

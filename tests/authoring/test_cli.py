@@ -91,7 +91,7 @@ def test_lint_names_a_misplaced_yes_key_as_written(tmp_path: Path, key: str) -> 
 
 
 def test_check_prints_a_counterexample_for_a_flipped_threshold(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(check, "SHRINK_SECONDS", 5.0)  # pruning still takes it to the facts that matter
+    monkeypatch.setattr(check, "SHRINK_SECONDS", 5)  # pruning still takes it to the facts that matter
     rules = copy_rulebook(tmp_path)
     # The severe-absence threshold (child protection in the library, so rarely masked by another
     # need in a random household). The persistent-absence one at 90 %, flipped here before the

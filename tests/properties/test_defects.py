@@ -43,7 +43,7 @@ FOURTEEN_YEAR_OLD = {
 
 @pytest.fixture(autouse=True)
 def quick_shrinking(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(check, "SHRINK_SECONDS", 2.0)
+    monkeypatch.setattr(check, "SHRINK_SECONDS", 2)
 
 
 def run(rulebook: Any, invariant_id: str, document: dict[str, Any]) -> None:

@@ -121,7 +121,7 @@ def _prepare_children(plan: Plan, chunk: _Chunk) -> Bools:
     refused = (recorded & outside).any(axis=1) | chunk.inexact
     fill = ~known & outside & ~np.isnan(plan.best_code)[None, :]
     chunk.children = np.where(fill, plan.best_code[None, :], values)
-    return refused  # type: ignore[no-any-return]
+    return refused
 
 
 # --- what the program (`program.py`) evaluates with ------------------------------------------
@@ -153,4 +153,4 @@ def _band_of(chunk: _Chunk, band: Any, frame: int) -> Bools:
         high = band.max_months if band.max_months is not None else MAX_AGE_MONTHS
         born_inside = (band.unborn != "only") & (months >= low) & (months <= high)
         inside = np.where(unborn, band.unborn != "exclude", born_inside)
-    return inside if frame == _CHILD else inside[chunk.pair_child]  # type: ignore[no-any-return]
+    return inside if frame == _CHILD else inside[chunk.pair_child]

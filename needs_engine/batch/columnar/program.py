@@ -111,7 +111,7 @@ class _Compiler:
                 key = ("all" if node.every else "any", body, None, 0)
             slot, new = target.add(("carers", *key), 0)
             if new:
-                target.reductions.append((slot, *key))  # type: ignore[arg-type]
+                target.reductions.append((slot, *key))
             return slot
         if isinstance(node, Count):
             # A count counts every part as written: `count(a, a) >= 2` holds when a does.
@@ -206,10 +206,10 @@ def _ready(frame: _Frame) -> _Ready:
     for height in sorted({frame.heights[slot] for slot, *_ in frame.nodes}):
         at = [entry for entry in frame.nodes if frame.heights[entry[0]] == height]
         for kind in ("and", "or", "not"):
-            chosen = [entry for entry in at if entry[1] == kind]
-            if chosen:
-                groups = Groups.of([found for _, _, found, _, _ in chosen])
-                out = np.array([chosen[g][0] for g in groups.order], dtype=np.intp)
+            of_kind = [entry for entry in at if entry[1] == kind]
+            if of_kind:
+                groups = Groups.of([found for _, _, found, _, _ in of_kind])
+                out = np.array([of_kind[g][0] for g in groups.order], dtype=np.intp)
                 steps.append((kind, out, groups, None))
         steps += [
             ("count", slot, np.array(parts, dtype=np.intp), (op, bound)) for slot, k, parts, op, bound in at if k == "count"
@@ -252,9 +252,9 @@ def _values(chunk: _Chunk, table: str, columns: NDArray[np.intp], frame: int) ->
         values = chunk.children[:, columns].T
         return values if frame == _CHILD else values[:, chunk.pair_child]
     if table == "carer":
-        return chunk.carers[:, columns].T[:, chunk.pair_carer]  # type: ignore[no-any-return]
+        return chunk.carers[:, columns].T[:, chunk.pair_carer]
     rows = chunk.child_household if frame == _CHILD else chunk.child_household[chunk.pair_child]
-    return chunk.households[:, columns].T[:, rows]  # type: ignore[no-any-return]
+    return chunk.households[:, columns].T[:, rows]
 
 
 def _run(ready: _Ready, chunk: _Chunk, frame: int, pairs: Optional[Codes]) -> Codes:

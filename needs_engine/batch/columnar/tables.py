@@ -26,7 +26,7 @@ Bools = NDArray[np.bool_]
 Floats = NDArray[np.float64]
 NAN = math.nan
 
-_STRING = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
+_STRING = json.encoder.encode_basestring_ascii
 """A string as `json.dumps(..., ensure_ascii=True)` writes it."""
 
 
