@@ -44,11 +44,10 @@ def rules_lint(
         if output is RichOrJson.json:
             sys.stdout.write(json.dumps(report.to_json(), indent=2) + "\n")
         else:
-            from rich.console import Console
-
             from ..render.authoring import render_lint
+            from ..render.console import console
 
-            render_lint(report, Console())
+            render_lint(report, console())
         return report.exit_code(strict=strict)
 
     code = guarded(run, hint="needs rules lint --help")
@@ -101,14 +100,13 @@ def rules_check(
             }
             sys.stdout.write(json.dumps(document, indent=2) + "\n")
         else:
-            from rich.console import Console
-
             from ..render.authoring import render_check
+            from ..render.console import console
 
             header = (
                 f"needs rules check: {book.name} {book.version} (seed {run_seed}, {plural(count, 'household')} per invariant)"
             )
-            render_check(results, header, Console())
+            render_check(results, header, console())
         return 0 if passed else 1
 
     code = guarded(run, hint="needs rules check --help")
@@ -147,11 +145,10 @@ def rules_agreement(
         if output is RichOrJson.json:
             sys.stdout.write(json.dumps([report.to_json() for report in reports], indent=2) + "\n")
         else:
-            from rich.console import Console
-
             from ..render.authoring import render_agreement
+            from ..render.console import console
 
-            render_agreement(reports, Console(), misses=misses, by_rule=by_rule)
+            render_agreement(reports, console(), misses=misses, by_rule=by_rule)
         return 1 if any(report.safety for report in reports) else 0
 
     code = guarded(run, hint="needs rules agreement --help")

@@ -8,7 +8,6 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..plural import plural
 from .options import DEFAULT_RULEBOOK, RulebookOption, guarded
 
 app = typer.Typer()
@@ -76,52 +75,14 @@ def batch(
             )
         except ValueError as exc:
             raise InputError([Problem("--input-format/--output-format", str(exc), expected="jsonl or csv")]) from None
-        show = not quiet and sys.stderr.isatty()
-        summary = _with_progress(job, run_batch) if show else run_batch(job)
+        from ..render.batch import print_summary, progress_bar
+
+        if quiet or not sys.stderr.isatty():
+            summary = run_batch(job)
+        else:
+            with progress_bar(job) as update:
+                summary = run_batch(job, update)
         if not quiet:
-            _print_summary(summary, out)
+            print_summary(summary, out)
 
     guarded(run, hint=hint)
-
-
-def _with_progress(job, run_batch):  # type: ignore[no-untyped-def]
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-
-    columns = (
-        TextColumn("[bold]screening"),
-        BarColumn(),
-        TaskProgressColumn(),
-        TextColumn("{task.fields[rows]:,} rows  {task.fields[rate]:,.0f}/s"),
-        TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        from ..formats.yamlfile import STDIN
-
-        piped = str(job.input) == STDIN  # a pipe's length is not known until it ends: the bar only pulses
-        task = bar.add_task("batch", total=None if piped else max(job.input.stat().st_size, 1), rows=0, rate=0.0)
-        start = bar.get_time()
-
-        def update(done: int, total: int, rows: int) -> None:
-            elapsed = bar.get_time() - start
-            size = None if piped else max(total, 1)
-            bar.update(task, completed=done, total=size, rows=rows, rate=rows / elapsed if elapsed > 0 else 0.0)
-
-        return run_batch(job, update)
-
-
-def _print_summary(summary, out: Path) -> None:  # type: ignore[no-untyped-def]
-    from rich.console import Console
-
-    console = Console(stderr=True)
-    levels = ", ".join(f"{level} {count:,}" for level, count in summary.counts.items()) or "none"
-    resumed = f" (resumed after {summary.resumed_from:,})" if summary.resumed_from else ""
-    console.print(
-        f"{plural(summary.rows, 'row')} in {out}{resumed}: {summary.rows - summary.errors:,} assessed ({levels}), "
-        f"{plural(summary.errors, 'error row')}; {summary.rows_this_run:,} this run in {summary.seconds:.1f}s "
-        f"({summary.rate:,.0f} rows/s)",
-        highlight=False,
-        soft_wrap=True,
-    )

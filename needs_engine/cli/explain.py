@@ -65,11 +65,10 @@ def explain(
 
             sys.stdout.write(report_html(result.assessment, book, explanation=result, household=situation.household))
         else:
-            from rich.console import Console
-
+            from ..render.console import console
             from ..render.explanation import render_explanation
 
-            render_explanation(result, book, Console())
+            render_explanation(result, book, console())
 
     guarded(run, hint="needs explain --help")
 
@@ -104,10 +103,9 @@ def what_if(
         if output is RichOrJson.json:
             write_json(result)
         else:
-            from rich.console import Console
-
+            from ..render.console import console
             from ..render.whatif import render_what_if
 
-            render_what_if(result, Console())
+            render_what_if(result, console())
 
     guarded(run, hint="needs what-if --help")

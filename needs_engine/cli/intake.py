@@ -32,6 +32,7 @@ def new(
         from ..errors import InputError, Problem
         from ..intake.interview import Interview, continue_document
         from ..intake.prompts import TerminalPrompts
+        from ..render.console import PlainLines
         from ..rulebook.load import load_rulebook
 
         where = str(file)
@@ -56,7 +57,7 @@ def new(
                 [Problem(where, "this file already exists", expected="a new file name, or --continue to go on with it")]
             )
         book = load_rulebook(rulebook)
-        interview = Interview(file, book, TerminalPrompts())
+        interview = Interview(file, book, TerminalPrompts(PlainLines()))
         if continue_:
             interview.document = continue_document(file)
         interview.run(continuing=continue_)

@@ -14,9 +14,6 @@ from .options import DEFAULT_RULEBOOK, RulebookOption, guarded
 app = typer.Typer()
 
 
-MAX_RETRIES = 3
-
-
 @app.command()
 def train(
     folder: Annotated[Path, typer.Argument(help="A folder of scenario files.")] = Path("scenarios"),
@@ -31,54 +28,23 @@ def train(
     """Quiz yourself: read each scenario, name its level (1-4 or a name), and see the engine's reasons."""
 
     def run() -> None:
-        from rich.console import Console
-
         from ..errors import InputError, Problem
-        from ..model.levels import Level
-        from ..render.quiz import show_reveal, show_scenario, show_score
+        from ..render.quiz import run_quiz
         from ..rulebook.load import load_rulebook
         from ..scenarios.library import load_scenarios
-        from ..workflows.training import QUIT_WORDS, mark, parse_answer, quiz_order
+        from ..workflows.training import quiz_order
 
         book = load_rulebook(rulebook)
         scenarios = quiz_order(load_scenarios(folder), seed=seed, count=count)
         if not scenarios:
             raise InputError([Problem(str(folder), "no scenario files found", expected="a folder of .yaml scenario files")])
         stream = _answers_stream(answers) if answers is not None else sys.stdin
-        console = Console(highlight=False)
-        # Show each answer read from a file or a pipe; a person typing sees their own.
-        echo = answers is not None or not stream.isatty()
-        items = []
         try:
-            for number, scenario in enumerate(scenarios, 1):
-                show_scenario(console, scenario, number, len(scenarios), book)
-                level = None
-                for _ in range(MAX_RETRIES):
-                    console.print("Your level (1-4, or a name; q to stop): ", end="")
-                    line = stream.readline()
-                    if not line:
-                        break
-                    if echo:
-                        console.print(line.strip(), markup=False)
-                    if line.strip().lower() in QUIT_WORDS:
-                        break
-                    level = parse_answer(line, book)
-                    if level is not None:
-                        break
-                    console.print(
-                        f"'{line.strip()}' is not a level. Answer 1-4, or a name such as 'early help' or '{book.levels[Level.targeted].label}'.",
-                        markup=False,
-                    )
-                if level is None:
-                    console.print("Stopping here.")
-                    break
-                item = mark(scenario, level, book)
-                items.append(item)
-                show_reveal(console, item, book)
+            # Show each answer read from a file or a pipe; a person typing sees their own.
+            run_quiz(scenarios, book, stream, echo=answers is not None or not stream.isatty())
         finally:
             if answers is not None:
                 stream.close()
-        show_score(console, items, len(scenarios))
 
     guarded(run, hint="needs train --help")
 

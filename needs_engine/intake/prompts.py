@@ -9,7 +9,7 @@ don't know, an empty answer to skip and `stop` to finish, so each question can a
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Optional
+from typing import Any, Optional, Protocol
 
 from .checklist import Grid, ask_checklist
 from .interview import DONT_KNOW, SKIP, STOP
@@ -17,16 +17,21 @@ from .interview import DONT_KNOW, SKIP, STOP
 _STOP_WORDS = ("stop", "quit", "q")
 
 
+class Lines(Protocol):
+    """Where the interview's own lines are printed: given by the caller (render/console.py's
+    PlainLines), since the terminal's styles belong to render/, a layer above this one."""
+
+    def say(self, text: str, *, style: Optional[str] = None) -> None: ...
+
+
 class TerminalPrompts:
     """`Prompts` on a real terminal. Ctrl-C at any question stops the interview (answers are kept)."""
 
-    def __init__(self) -> None:
-        from rich.console import Console
-
-        self.console = Console(highlight=False)
+    def __init__(self, lines: Lines) -> None:
+        self.lines = lines
 
     def say(self, text: str) -> None:
-        self.console.print(text, markup=False)
+        self.lines.say(text)
 
     def count(self, message: str, *, low: int, high: int, default: int) -> Any:
         import questionary
@@ -57,7 +62,7 @@ class TerminalPrompts:
                 return str(exc)
             return True
 
-        self.console.print(f"  {help}; ? don't know · Enter skip · stop to finish", style="dim", markup=False)
+        self.lines.say(f"  {help}; ? don't know · Enter skip · stop to finish", style="dim")
         typed = questionary.text(message, validate=check).ask()
         if typed is None or typed.strip().lower() in _STOP_WORDS:
             return STOP

@@ -6,7 +6,7 @@ draws on, or hand their view's parts here to be printed.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 from rich.console import Console
 
@@ -25,3 +25,14 @@ def console(*, stderr: bool = False, highlight: bool = True) -> Console:
 def print_renderables(parts: Renderables) -> None:
     """Print a command's view on stdout."""
     Console().print(*parts)
+
+
+class PlainLines:
+    """Lines on stdout printed as given: no markup read and nothing highlighted, since they carry
+    what people typed (a `[` in an answer is text). The interview's `say` (intake/prompts.py)."""
+
+    def __init__(self) -> None:
+        self._console = Console(highlight=False)
+
+    def say(self, text: str, *, style: Optional[str] = None) -> None:
+        self._console.print(text, markup=False, style=style)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Optional, TextIO
+
 from rich.console import Console
 from rich.panel import Panel
 from rich.text import Text
@@ -9,10 +11,51 @@ from rich.text import Text
 from ..model.levels import Level
 from ..rulebook.book import Rulebook
 from ..scenarios.library import Scenario
-from ..workflows.training import QuizItem, known_fact_lines
+from ..workflows.training import QUIT_WORDS, QuizItem, known_fact_lines, mark, parse_answer
 from .theme import level_badge
 
 SHOWN = 6
+MAX_RETRIES = 3
+"""Answers that are not a level before the quiz moves on as if the learner stopped."""
+
+
+def run_quiz(scenarios: list[Scenario], book: Rulebook, answers: TextIO, *, echo: bool) -> None:
+    """Ask each scenario in turn, reading one answer a line from `answers`, reveal the engine's
+    level after each, and show the score; an empty line (end of input) or a quit word stops early.
+    `echo` prints each answer read, for answers from a file or a pipe (a person typing sees their own)."""
+    console = Console(highlight=False)
+    items: list[QuizItem] = []
+    for number, scenario in enumerate(scenarios, 1):
+        show_scenario(console, scenario, number, len(scenarios), book)
+        level = _ask(console, answers, book, echo=echo)
+        if level is None:
+            console.print("Stopping here.")
+            break
+        item = mark(scenario, level, book)
+        items.append(item)
+        show_reveal(console, item, book)
+    show_score(console, items, len(scenarios))
+
+
+def _ask(console: Console, answers: TextIO, book: Rulebook, *, echo: bool) -> Optional[Level]:
+    """The learner's level, asked up to MAX_RETRIES times; None when they stop or answers run out."""
+    for _ in range(MAX_RETRIES):
+        console.print("Your level (1-4, or a name; q to stop): ", end="")
+        line = answers.readline()
+        if not line:
+            return None
+        if echo:
+            console.print(line.strip(), markup=False)
+        if line.strip().lower() in QUIT_WORDS:
+            return None
+        level = parse_answer(line, book)
+        if level is not None:
+            return level
+        console.print(
+            f"'{line.strip()}' is not a level. Answer 1-4, or a name such as 'early help' or '{book.levels[Level.targeted].label}'.",
+            markup=False,
+        )
+    return None
 
 
 def show_scenario(console: Console, scenario: Scenario, number: int, total: int, book: Rulebook) -> None:
