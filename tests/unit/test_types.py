@@ -18,7 +18,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_the_package_passes_mypy_strict(tmp_path: Path) -> None:
     report, errors, status = api.run(
-        ["--strict", "--config-file", str(ROOT / "pyproject.toml"), "--cache-dir", str(tmp_path / "cache"), str(ROOT / "needs_engine")]
+        [
+            "--strict",
+            "--config-file",
+            str(ROOT / "pyproject.toml"),
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            str(ROOT / "needs_engine"),
+        ]
     )
     assert status == 0, report + errors
     assert report.startswith("Success: no issues found"), report
